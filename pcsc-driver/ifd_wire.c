@@ -1,0 +1,263 @@
+/* The vpcd framing (reader side) and DEVICENAME parsing/listening. See ifd_wire.h. */
+#include "pcsc-driver/ifd_wire.h"
+
+#include "common/cl_util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+const char *ifd_wire_rc_text(enum ifd_wire_rc rc)
+{
+    switch (rc) {
+    case IFD_WIRE_OK: return "ok";
+    case IFD_WIRE_EOF: return "connection closed";
+    case IFD_WIRE_CUT: return "connection closed in the middle of a frame";
+    case IFD_WIRE_TIMEOUT: return "timed out";
+    case IFD_WIRE_MALFORMED: return "malformed frame";
+    case IFD_WIRE_IO: return "socket error";
+    }
+    return "?";
+}
+
+/* Milliseconds left until deadline (ns, 0 = none): -1 means wait forever, 0 means expired. */
+static int ms_left(uint64_t deadline)
+{
+    if (!deadline) return -1;
+    uint64_t now = cl_now_ns();
+    if (now >= deadline) return 0;
+    uint64_t ms = (deadline - now + 999999u) / 1000000u;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static uint64_t deadline_after(int timeout_ms)
+{
+    return timeout_ms < 0 ? 0 : cl_now_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+/* Waits for events on fd until the deadline: 1 ready, 0 timed out, -1 error. */
+static int wait_fd(int fd, short events, uint64_t deadline)
+{
+    for (;;) {
+        int left = ms_left(deadline);
+        if (left == 0) return 0;
+        struct pollfd p = { .fd = fd, .events = events };
+        int r = poll(&p, 1, left);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) continue; /* re-checks the deadline */
+        return 1;
+    }
+}
+
+int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms)
+{
+    if (len == 0 || len > IFD_FRAME_MAX || (!payload && len)) return -1;
+    uint8_t small[2 + 300];
+    uint8_t *buf = len + 2 <= sizeof small ? small : malloc(len + 2);
+    if (!buf) return -1;
+    cl_put16(buf, (uint16_t)len);
+    memcpy(buf + 2, payload, len);
+    size_t total = len + 2, done = 0;
+    uint64_t deadline = deadline_after(timeout_ms);
+    int rc = 0;
+    while (done < total) {
+        ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) { done += (size_t)w; continue; }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_fd(fd, POLLOUT, deadline) == 1) continue;
+        rc = -1;
+        break;
+    }
+    if (buf != small) free(buf);
+    return rc;
+}
+
+/* Reads exactly n bytes. got_any tells whether the frame had started (so EOF means "cut"). */
+static enum ifd_wire_rc read_exact(int fd, uint8_t *buf, size_t n, uint64_t deadline, int frame_started)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = recv(fd, buf + done, n - done, MSG_DONTWAIT);
+        if (r > 0) { done += (size_t)r; continue; }
+        if (r == 0) return (done || frame_started) ? IFD_WIRE_CUT : IFD_WIRE_EOF;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return IFD_WIRE_IO;
+        int w = wait_fd(fd, POLLIN, deadline);
+        if (w == 0) return IFD_WIRE_TIMEOUT;
+        if (w < 0) return IFD_WIRE_IO;
+    }
+    return IFD_WIRE_OK;
+}
+
+enum ifd_wire_rc ifd_frame_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int timeout_ms)
+{
+    uint64_t deadline = deadline_after(timeout_ms);
+    uint8_t hdr[2];
+    enum ifd_wire_rc rc = read_exact(fd, hdr, 2, deadline, 0);
+    if (rc != IFD_WIRE_OK) return rc;
+    size_t n = cl_get16(hdr);
+    if (n == 0 || n > cap) return IFD_WIRE_MALFORMED;
+    rc = read_exact(fd, buf, n, deadline, 1);
+    if (rc == IFD_WIRE_OK) *len = n;
+    return rc;
+}
+
+/* Parses "SECONDS" of the "@timeout=" option: 1..3600. */
+static int parse_timeout(const char *s, int *ms)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > 3600) return -1;
+    *ms = (int)(v * 1000);
+    return 0;
+}
+
+int ifd_addr_parse(const char *text, struct ifd_addr *out, char *why, size_t why_len)
+{
+    memset(out, 0, sizeof *out);
+    out->timeout_ms = IFD_DEFAULT_TIMEOUT_MS;
+    if (!text || !*text) { snprintf(why, why_len, "empty device name"); return -1; }
+    char spec[512];
+    if (strlen(text) >= sizeof spec) { snprintf(why, why_len, "device name too long"); return -1; }
+    snprintf(spec, sizeof spec, "%s", text);
+
+    char *opt = strstr(spec, "@timeout=");
+    if (opt) {
+        if (parse_timeout(opt + strlen("@timeout="), &out->timeout_ms) != 0) {
+            snprintf(why, why_len, "bad timeout in '%s' (want @timeout=SECONDS, 1..3600)", text);
+            return -1;
+        }
+        *opt = 0;
+    }
+
+    if (!strncmp(spec, "unix:", 5)) {
+        const char *path = spec + 5;
+        if (path[0] != '/') { snprintf(why, why_len, "unix socket path must be absolute: '%s'", text); return -1; }
+        if (strlen(path) >= sizeof out->path) { snprintf(why, why_len, "unix socket path too long: '%s'", text); return -1; }
+        out->kind = IFD_ADDR_UNIX;
+        snprintf(out->path, sizeof out->path, "%s", path);
+        return 0;
+    }
+    if (!strncmp(spec, "tcp:", 4)) {
+        char *host = spec + 4;
+        char *colon = strrchr(host, ':');
+        if (!colon) { snprintf(why, why_len, "tcp address needs HOST:PORT: '%s'", text); return -1; }
+        *colon = 0;
+        char *end;
+        errno = 0;
+        long port = strtol(colon + 1, &end, 10);
+        if (errno || end == colon + 1 || *end || port < 1 || port > 65535) {
+            snprintf(why, why_len, "bad tcp port in '%s'", text);
+            return -1;
+        }
+        struct in_addr a;
+        if (!strcmp(host, "localhost")) a.s_addr = htonl(INADDR_LOOPBACK);
+        else if (inet_pton(AF_INET, host, &a) != 1) {
+            snprintf(why, why_len, "refused '%s': only a loopback IPv4 address (127.x.y.z) is allowed", text);
+            return -1;
+        }
+        uint32_t ip = ntohl(a.s_addr);
+        if ((ip >> 24) != 127) {
+            snprintf(why, why_len, "refused '%s': not a loopback address (a card must not be reachable from the network)", text);
+            return -1;
+        }
+        out->kind = IFD_ADDR_TCP;
+        out->ipv4 = ip;
+        out->port = (uint16_t)port;
+        return 0;
+    }
+    snprintf(why, why_len, "unknown device name '%s' (want unix:/PATH or tcp:127.0.0.1:PORT)", text);
+    return -1;
+}
+
+/* Creates the socket file's directory (one level) when missing: /run/cardlet vanishes at reboot. */
+static int ensure_parent_dir(const char *path, char *why, size_t why_len)
+{
+    char dir[sizeof ((struct ifd_addr *)0)->path];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = 0;
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        snprintf(why, why_len, "%s is not a directory", dir);
+        return -1;
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(why, why_len, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
+{
+    if (ensure_parent_dir(addr->path, why, why_len) != 0) return -1;
+    struct stat st;
+    if (lstat(addr->path, &st) == 0) {
+        /* A socket left by an earlier run is stale; anything else is somebody's file: leave it. */
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(why, why_len, "%s exists and is not a socket; not replacing it", addr->path);
+            return -1;
+        }
+        if (unlink(addr->path) != 0) {
+            snprintf(why, why_len, "cannot remove stale socket %s: %s", addr->path, strerror(errno));
+            return -1;
+        }
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    memcpy(sa.sun_path, addr->path, strlen(addr->path) + 1);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        snprintf(why, why_len, "bind %s: %s", addr->path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    /* Restrict before listen(): nobody can connect before then, so there is no window with looser
+     * permissions (umask is process-wide and not ours to change inside pcscd). */
+    if (chmod(addr->path, 0600) != 0 || listen(fd, 4) != 0) {
+        snprintf(why, why_len, "listen %s: %s", addr->path, strerror(errno));
+        close(fd);
+        unlink(addr->path);
+        return -1;
+    }
+    return fd;
+}
+
+static int listen_tcp(const struct ifd_addr *addr, char *why, size_t why_len)
+{
+    if ((addr->ipv4 >> 24) != 127) { snprintf(why, why_len, "not a loopback address"); return -1; }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(addr->port) };
+    sa.sin_addr.s_addr = htonl(addr->ipv4);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4) != 0) {
+        snprintf(why, why_len, "listen on tcp port %u: %s", addr->port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int ifd_listen(const struct ifd_addr *addr, char *why, size_t why_len)
+{
+    if (addr->kind == IFD_ADDR_UNIX) return listen_unix(addr, why, why_len);
+    if (addr->kind == IFD_ADDR_TCP) return listen_tcp(addr, why, why_len);
+    snprintf(why, why_len, "no address");
+    return -1;
+}
