@@ -146,7 +146,7 @@ int ifd_addr_parse(const char *text, struct ifd_addr *out, char *why, size_t why
         if (path[0] != '/') { snprintf(why, why_len, "unix socket path must be absolute: '%s'", text); return -1; }
         if (strlen(path) >= sizeof out->path) { snprintf(why, why_len, "unix socket path too long: '%s'", text); return -1; }
         out->kind = IFD_ADDR_UNIX;
-        snprintf(out->path, sizeof out->path, "%s", path);
+        memcpy(out->path, path, strlen(path) + 1); /* length checked above */
         return 0;
     }
     if (!strncmp(spec, "tcp:", 4)) {
