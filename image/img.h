@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/cl_util.h"
 
@@ -55,5 +56,39 @@ uint32_t img_group_used(const img_t *img);
 
 /* Applies the log to the main file and empties it (also done by img_close and when the log grows). */
 int img_checkpoint(img_t *img, cl_error_t *e);
+
+/* ---- Additions by the image module (beyond the lead's contract above) ---- */
+
+/* A group holds at most this many bytes: each write costs its length plus IMG_GROUP_ENTRY_COST
+ * (its offset and length in the log record). JCSystem.getMaxCommitCapacity reports the capacity. */
+#define IMG_GROUP_CAPACITY 8192u
+#define IMG_GROUP_ENTRY_COST 8u
+/* The log is checkpointed into the main file once it passes this many bytes. */
+#define IMG_DEFAULT_CHECKPOINT_BYTES (1u << 20)
+
+/* Sets the auto-checkpoint threshold in log bytes (0 = default). For tests and tuning. */
+void img_set_checkpoint_threshold(img_t *img, uint64_t log_bytes);
+/* Bytes now in the log file (header included): what a checkpoint would fold into the main file. */
+uint64_t img_log_bytes(const img_t *img);
+/* Card tear: frees the handle WITHOUT checkpoint or group abort, as if the process died here.
+ * The files keep exactly what the completed steps wrote; the next img_open recovers from them.
+ * For tests of every layer (a VM test can tear in the middle of a transaction). */
+void img_tear(img_t *img);
+
+/* Facts about an image on disk, read without changing anything (no lock taken). */
+enum img_log_state { IMG_LOG_NONE, IMG_LOG_IGNORED, IMG_LOG_VALID };
+struct img_info {
+    uint32_t version, area_size;
+    uint8_t id[16];
+    uint64_t created;              /* unix seconds */
+    enum img_log_state log_state;  /* IGNORED: wrong magic/checksum/version or another image's log */
+    uint64_t log_file_bytes;       /* size of IMAGE.wal */
+    uint64_t generation;           /* of a valid log */
+    uint64_t records;              /* complete records a recovery would replay */
+    uint64_t log_valid_bytes;      /* header + those records; the rest is a torn tail */
+};
+int img_inspect(const char *path, struct img_info *info, cl_error_t *e);
+/* Prints img_inspect's facts as "key: value" lines (for `cardlet image info`). */
+int img_describe(const char *path, FILE *out, cl_error_t *e);
 
 #endif
