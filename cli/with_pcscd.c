@@ -94,7 +94,7 @@ int with_write_config(struct with_run *run, cl_error_t *e)
         if (run->port) snprintf(run->reader_addr, sizeof run->reader_addr, "tcp:127.0.0.1:%u", run->port);
         else snprintf(run->reader_addr, sizeof run->reader_addr, "unix:%s/card.sock", run->dir);
         snprintf(devname, sizeof devname, "%s", run->reader_addr);
-        snprintf(run->friendly, sizeof run->friendly, "cardlet");
+        snprintf(run->friendly, sizeof run->friendly, "Cardlet Virtual Reader"); /* as in pcsc-driver/reader.conf.in */
     }
     if (!conf_safe(run->driver_path)) {
         cl_seterr(e, "driver path %s has characters pcscd's reader.conf cannot hold (allowed: A-Z a-z 0-9 / - . _ @ :)",
