@@ -1,0 +1,323 @@
+/* The card side of the vpcd-framed reader link. See card_link.h. */
+#include "card/card_link.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CTRL_POWER_OFF 0x00
+#define CTRL_POWER_ON 0x01
+#define CTRL_RESET 0x02
+#define CTRL_GET_ATR 0x04
+
+#define BACKOFF_FIRST_MS 50
+#define BACKOFF_MAX_MS 1000
+#define FRAME_REST_TIMEOUT_MS 10000 /* once a frame has begun, the rest must follow within this */
+#define SEND_TIMEOUT_MS 10000
+
+struct card_link {
+    char reader[256];
+    bool is_tcp;
+    struct sockaddr_un sun;
+    struct sockaddr_in sin;
+    const struct card_link_ops *ops;
+    void *card;
+    int stop_pipe[2];
+    atomic_uint connects, apdus, malformed;
+    uint8_t cmd[CARD_LINK_FRAME_MAX];
+    uint8_t resp[CARD_LINK_RESP_MAX];
+};
+
+enum conn_end { END_OK, END_PEER_CLOSED, END_STOPPED, END_MALFORMED, END_IO };
+
+static int parse_reader(card_link_t *l, const char *reader, cl_error_t *e)
+{
+    if (!reader || strlen(reader) >= sizeof l->reader) { cl_seterr(e, "reader address missing or too long"); return -1; }
+    snprintf(l->reader, sizeof l->reader, "%s", reader);
+    if (!strncmp(reader, "unix:", 5)) {
+        const char *path = reader + 5;
+        if (path[0] != '/') { cl_seterr(e, "reader socket path must be absolute: %s", reader); return -1; }
+        if (strlen(path) >= sizeof l->sun.sun_path) { cl_seterr(e, "reader socket path too long: %s", reader); return -1; }
+        l->sun.sun_family = AF_UNIX;
+        memcpy(l->sun.sun_path, path, strlen(path) + 1);
+        return 0;
+    }
+    if (!strncmp(reader, "tcp:", 4)) {
+        char host[64];
+        const char *colon = strrchr(reader + 4, ':');
+        size_t hl = colon ? (size_t)(colon - (reader + 4)) : 0;
+        if (!colon || hl == 0 || hl >= sizeof host) { cl_seterr(e, "reader address needs tcp:HOST:PORT: %s", reader); return -1; }
+        memcpy(host, reader + 4, hl);
+        host[hl] = 0;
+        char *end;
+        errno = 0;
+        long port = strtol(colon + 1, &end, 10);
+        if (errno || end == colon + 1 || *end || port < 1 || port > 65535) {
+            cl_seterr(e, "bad tcp port in %s", reader);
+            return -1;
+        }
+        struct in_addr a;
+        if (!strcmp(host, "localhost")) a.s_addr = htonl(INADDR_LOOPBACK);
+        else if (inet_pton(AF_INET, host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127) {
+            cl_seterr(e, "refused %s: the reader must be on a loopback address (127.x.y.z)", reader);
+            return -1;
+        }
+        l->is_tcp = true;
+        l->sin.sin_family = AF_INET;
+        l->sin.sin_port = htons((uint16_t)port);
+        l->sin.sin_addr = a;
+        return 0;
+    }
+    cl_seterr(e, "unknown reader address %s (want unix:/PATH or tcp:127.0.0.1:PORT)", reader);
+    return -1;
+}
+
+int card_link_new(const char *reader, const struct card_link_ops *ops, void *card, card_link_t **out, cl_error_t *e)
+{
+    *out = NULL;
+    if (!ops || !ops->power_on || !ops->reset || !ops->power_off || !ops->atr || !ops->transmit) {
+        cl_seterr(e, "card_link: incomplete card operations");
+        return -1;
+    }
+    card_link_t *l = calloc(1, sizeof *l);
+    if (!l) { cl_seterr(e, "out of memory"); return -1; }
+    l->stop_pipe[0] = l->stop_pipe[1] = -1;
+    if (parse_reader(l, reader, e) != 0) { free(l); return -1; }
+    if (pipe2(l->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        cl_seterr(e, "pipe: %s", strerror(errno));
+        free(l);
+        return -1;
+    }
+    l->ops = ops;
+    l->card = card;
+    *out = l;
+    return 0;
+}
+
+void card_link_free(card_link_t *l)
+{
+    if (!l) return;
+    close(l->stop_pipe[0]);
+    close(l->stop_pipe[1]);
+    /* APDU buffers may have held keys or PINs on their way through. */
+    cl_wipe(l->cmd, sizeof l->cmd);
+    cl_wipe(l->resp, sizeof l->resp);
+    free(l);
+}
+
+void card_link_stop(card_link_t *l)
+{
+    uint8_t b = 1;
+    ssize_t w = write(l->stop_pipe[1], &b, 1); /* a full pipe already says "stop" */
+    (void)w;
+}
+
+void card_link_get_stats(const card_link_t *l, struct card_link_stats *out)
+{
+    out->connects = atomic_load(&((card_link_t *)l)->connects);
+    out->apdus = atomic_load(&((card_link_t *)l)->apdus);
+    out->malformed = atomic_load(&((card_link_t *)l)->malformed);
+}
+
+static bool stop_requested(const card_link_t *l)
+{
+    struct pollfd p = { .fd = l->stop_pipe[0], .events = POLLIN };
+    return poll(&p, 1, 0) == 1;
+}
+
+/* Sleeps ms unless a stop comes first; true if stopped. */
+static bool sleep_or_stop(const card_link_t *l, int ms)
+{
+    struct pollfd p = { .fd = l->stop_pipe[0], .events = POLLIN };
+    for (;;) {
+        int r = poll(&p, 1, ms);
+        if (r < 0 && errno == EINTR) return stop_requested(l);
+        return r == 1;
+    }
+}
+
+static int try_connect(card_link_t *l, char *why, size_t why_len)
+{
+    int fd = socket(l->is_tcp ? AF_INET : AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
+    int rc = l->is_tcp ? connect(fd, (struct sockaddr *)&l->sin, sizeof l->sin)
+                       : connect(fd, (struct sockaddr *)&l->sun, sizeof l->sun);
+    if (rc != 0) {
+        snprintf(why, why_len, "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (l->is_tcp) {
+        int one = 1; /* every frame is one write: do not let Nagle hold replies back */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return fd;
+}
+
+/* Waits until fd is readable (1), the stop pipe fires (0), or timeout_ms passes (-2); -1 on error. */
+static int wait_readable(const card_link_t *l, int fd, int timeout_ms)
+{
+    struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = l->stop_pipe[0], .events = POLLIN } };
+    for (;;) {
+        int r = poll(p, 2, timeout_ms);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) return -2;
+        if (p[1].revents & POLLIN) return 0;
+        return 1;
+    }
+}
+
+/* Reads exactly n bytes. A frame already begun must complete within FRAME_REST_TIMEOUT_MS. */
+static enum conn_end read_exact(card_link_t *l, int fd, uint8_t *buf, size_t n, bool begun)
+{
+    size_t done = 0;
+    while (done < n) {
+        int w = wait_readable(l, fd, (begun || done) ? FRAME_REST_TIMEOUT_MS : -1);
+        if (w == 0) return END_STOPPED;
+        if (w == -2) return END_MALFORMED; /* a frame that stops half-way */
+        if (w < 0) return END_IO;
+        ssize_t r = recv(fd, buf + done, n - done, MSG_DONTWAIT);
+        if (r > 0) { done += (size_t)r; continue; }
+        if (r == 0) return (done || begun) ? END_MALFORMED : END_PEER_CLOSED;
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return errno == ECONNRESET ? END_PEER_CLOSED : END_IO;
+    }
+    return END_OK;
+}
+
+static int send_frame(int fd, const uint8_t *payload, size_t len)
+{
+    if (len == 0 || len > CARD_LINK_FRAME_MAX) return -1;
+    uint8_t *buf = malloc(len + 2);
+    if (!buf) return -1;
+    cl_put16(buf, (uint16_t)len);
+    memcpy(buf + 2, payload, len);
+    size_t total = len + 2, done = 0;
+    int rc = 0;
+    while (done < total) {
+        ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL);
+        if (w > 0) { done += (size_t)w; continue; }
+        if (w < 0 && errno == EINTR) continue;
+        rc = -1;
+        break;
+    }
+    cl_wipe(buf, total);
+    free(buf);
+    return rc;
+}
+
+/* Answers one APDU. The log line names the command, never its data (it may carry keys or PINs). */
+static int serve_apdu(card_link_t *l, int fd, size_t n)
+{
+    size_t rn = l->ops->transmit(l->card, l->cmd, n, l->resp);
+    if (rn < 2 || rn > CARD_LINK_FRAME_MAX) {
+        /* vpcd framing cannot carry more than 65535 bytes; say so rather than truncate silently. */
+        cl_err("R-APDU of %zu bytes cannot be framed; answering 6F 00", rn);
+        l->resp[0] = 0x6F;
+        l->resp[1] = 0x00;
+        rn = 2;
+    }
+    atomic_fetch_add(&l->apdus, 1);
+    if (n >= 4)
+        cl_debug("APDU %02X %02X %02X %02X (%zu bytes) -> %zu bytes, SW %02X %02X", l->cmd[0], l->cmd[1], l->cmd[2],
+                 l->cmd[3], n, rn, l->resp[rn - 2], l->resp[rn - 1]);
+    else
+        cl_debug("APDU of %zu bytes -> SW %02X %02X", n, l->resp[rn - 2], l->resp[rn - 1]);
+    int rc = send_frame(fd, l->resp, rn);
+    cl_wipe(l->cmd, n);
+    cl_wipe(l->resp, rn);
+    return rc;
+}
+
+/* Serves one reader connection until it ends. */
+static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
+{
+    for (;;) {
+        uint8_t hdr[2];
+        enum conn_end end = read_exact(l, fd, hdr, 2, false);
+        if (end != END_OK) {
+            if (end == END_MALFORMED) snprintf(why, why_len, "frame header cut short");
+            return end;
+        }
+        size_t n = cl_get16(hdr);
+        if (n == 0) { snprintf(why, why_len, "malformed frame: length 0"); return END_MALFORMED; }
+        end = read_exact(l, fd, l->cmd, n, true);
+        if (end != END_OK) {
+            if (end == END_MALFORMED) snprintf(why, why_len, "frame of %zu bytes cut short", n);
+            return end;
+        }
+        if (n >= 2) {
+            if (serve_apdu(l, fd, n) != 0) return END_IO;
+            continue;
+        }
+        uint8_t atr[CARD_LINK_ATR_MAX];
+        switch (l->cmd[0]) {
+        case CTRL_POWER_OFF: l->ops->power_off(l->card); cl_debug("power off"); break;
+        case CTRL_POWER_ON: l->ops->power_on(l->card, atr); cl_debug("power on"); break;
+        case CTRL_RESET: l->ops->reset(l->card, atr); cl_debug("reset"); break;
+        case CTRL_GET_ATR: {
+            size_t an = l->ops->atr(l->card, atr);
+            if (an == 0 || an > CARD_LINK_ATR_MAX) {
+                snprintf(why, why_len, "card has no valid ATR (%zu bytes)", an);
+                return END_IO;
+            }
+            if (send_frame(fd, atr, an) != 0) return END_IO;
+            break;
+        }
+        default:
+            snprintf(why, why_len, "malformed frame: unknown control code %02X", l->cmd[0]);
+            return END_MALFORMED;
+        }
+    }
+}
+
+int card_link_run(card_link_t *l, bool once, cl_error_t *e)
+{
+    (void)e;
+    int backoff = BACKOFF_FIRST_MS;
+    bool waiting_logged = false;
+    while (!stop_requested(l)) {
+        char why[160];
+        int fd = try_connect(l, why, sizeof why);
+        if (fd < 0) {
+            if (!waiting_logged) cl_info("waiting for reader %s (%s)", l->reader, why);
+            waiting_logged = true;
+            if (sleep_or_stop(l, backoff)) break;
+            backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+            continue;
+        }
+        atomic_fetch_add(&l->connects, 1);
+        cl_info("connected to reader %s", l->reader);
+        waiting_logged = false;
+        backoff = BACKOFF_FIRST_MS;
+        why[0] = 0;
+        enum conn_end end = serve(l, fd, why, sizeof why);
+        /* Out of the reader means out of power: transient state must not survive into the next session. */
+        l->ops->power_off(l->card);
+        close(fd);
+        switch (end) {
+        case END_OK: break; /* serve() only returns when the connection ended */
+        case END_STOPPED: cl_info("disconnected from reader %s (stopping)", l->reader); return 0;
+        case END_MALFORMED:
+            atomic_fetch_add(&l->malformed, 1);
+            cl_err("disconnected from reader %s: %s", l->reader, why);
+            break;
+        case END_PEER_CLOSED: cl_info("disconnected from reader %s (reader closed the connection)", l->reader); break;
+        case END_IO: cl_info("disconnected from reader %s (%s)", l->reader, why[0] ? why : strerror(errno)); break;
+        }
+        if (once) return 0;
+        if (sleep_or_stop(l, BACKOFF_FIRST_MS)) break;
+    }
+    return 0;
+}
