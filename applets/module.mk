@@ -90,7 +90,7 @@ $(APPLET_OUT)/classes/$(2).stamp: $$($(2)_SRCS) $(API_STAMP) $(foreach d,$(4),$(
 	@test -n "$$($(2)_SRCS)" || { echo "$(1): no Java sources under src/" >&2; exit 1; }
 	@rm -rf $(APPLET_OUT)/classes/$(2) && mkdir -p $(APPLET_OUT)/classes/$(2)
 	$(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) \
-	  -classpath "$(subst $(APPLET_SPACE),:,$(foreach d,$(4),$(APPLET_OUT)/classes/$(d)))" \
+	  $(if $(4),-classpath $(subst $(APPLET_SPACE),:,$(foreach d,$(4),$(APPLET_OUT)/classes/$(d)))) \
 	  -d $(APPLET_OUT)/classes/$(2) $$($(2)_SRCS)
 	@touch $$@
 
