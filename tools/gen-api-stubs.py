@@ -284,6 +284,9 @@ _CONST_RE = re.compile(r"^const (\w+) ([BSZI]) = (-?\d+)(?: \(0x[0-9A-Fa-f]+\))?
 _METHOD_RE = re.compile(r"^(constructor|static method|virtual method) (\d+) "
                         r"([\w<>$]+\([^)]*\)\S+)$")
 _FIELD_RE = re.compile(r"^(static|instance) field (\d+) (\w+) (\S+)$")
+_TYPE = r"\[*(?:[BSZIJCFD]|L[\w/$]+;)"
+_METHOD_DESC_RE = re.compile(r"^[\w<>$]+\((?:%s)*\)(?:V|%s)$" % (_TYPE, _TYPE))
+_FIELD_DESC_RE = re.compile(r"^%s$" % _TYPE)
 _PACKAGE_RE = re.compile(r"^package (\S+) aid=([0-9A-Fa-f]+) version=(\d+)\.(\d+)$")
 
 
@@ -328,17 +331,26 @@ def parse_tokens(path):
                 continue
             m = _METHOD_RE.match(text)
             if m:
+                if not _METHOD_DESC_RE.match(m.group(3)):
+                    raise ApiError("%s: bad method descriptor: %s" % (where, m.group(3)))
                 kind = {"constructor": "constructor", "static method": "static",
                         "virtual method": "virtual"}[m.group(1)]
                 cls.members.append(Member(kind, int(m.group(2)), m.group(3), where))
                 continue
             m = _FIELD_RE.match(text)
             if m:
+                if not _FIELD_DESC_RE.match(m.group(4)):
+                    raise ApiError("%s: bad field descriptor: %s" % (where, m.group(4)))
                 mem = Member("field", int(m.group(2)), m.group(3) + ":" + m.group(4), where)
                 mem.static = m.group(1) == "static"
                 cls.members.append(mem)
                 continue
             raise ApiError("%s: unknown member line: %s" % (where, text))
+    for c in classes.values():
+        for ref in c.supers + c.interfaces:
+            if ref not in classes:
+                raise ApiError("%s: %s refers to %s, which the file does not declare"
+                               % (c.line, c.name, ref))
     return packages, classes
 
 

@@ -44,6 +44,28 @@ else
     fi
 fi
 
+# 2b. the generator refuses a broken tokens file with the line at fault, writing nothing
+gen_refuses() { # $1 label, $2 expected message part, stdin: tokens text
+    cat >"$WORK/$1.tokens"
+    if python3 "$HERE/../../tools/gen-api-stubs.py" "$WORK/$1.tokens" "$WORK/gen-$1" \
+            >"$WORK/$1.log" 2>&1; then
+        fail "generator accepted $1"
+    elif grep -q -- "$2" "$WORK/$1.log" && [ ! -e "$WORK/gen-$1" ]; then
+        pass "generator refuses $1"
+    else
+        fail "generator on $1: expected '$2' and no output: $(cat "$WORK/$1.log")"
+    fi
+}
+gen_refuses bad-descriptor "bad-descriptor.tokens:3: bad method descriptor" <<'EOF'
+package p aid=F000000001 version=1.0
+class 0 p/A extends java/lang/Object
+  virtual method 0 f(Q)V
+EOF
+gen_refuses unknown-super "unknown-super.tokens:2: p/A refers to p/Gone" <<'EOF'
+package p aid=F000000001 version=1.0
+class 0 p/A extends p/Gone
+EOF
+
 # 3. javac against the stubs
 # $1 label, $2 expect (ok|fail), $3 pattern the error must contain (fail only), stdin: source
 compile_case() {
