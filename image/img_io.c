@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 static struct {
-    bool armed, fired;
+    bool armed, fired, once;
     long at, calls;
     enum img_fault_mode mode;
     size_t keep;
@@ -25,6 +25,12 @@ void img_fault_arm(long at, enum img_fault_mode mode, size_t keep, uint32_t seed
 }
 
 void img_fault_disarm(void) { memset(&fault, 0, sizeof fault); }
+
+void img_fault_once(long at, size_t keep)
+{
+    img_fault_arm(at, IMG_FAULT_PREFIX, keep, 0);
+    fault.once = true;
+}
 bool img_fault_fired(void) { return fault.fired; }
 long img_fault_calls(void) { return fault.calls; }
 
@@ -66,7 +72,7 @@ static void write_range(int fd, const struct iovec *iov, int iovcnt, off_t off, 
 static bool fault_hit(int fd, const struct iovec *iov, int iovcnt, off_t off, bool is_truncate, off_t trunc_len)
 {
     if (!fault.armed) return false;
-    if (fault.fired) return true;
+    if (fault.fired) return !fault.once;
     if (fault.calls++ != fault.at) return false;
     fault.fired = true;
     if (is_truncate) {
@@ -87,7 +93,7 @@ static bool fault_hit(int fd, const struct iovec *iov, int iovcnt, off_t off, bo
 
 int img_io_pwritev(int fd, const struct iovec *iov, int iovcnt, off_t off)
 {
-    if (fault_hit(fd, iov, iovcnt, off, false, 0)) { errno = EIO; return -1; }
+    if (fault_hit(fd, iov, iovcnt, off, false, 0)) { errno = fault.once ? ENOSPC : EIO; return -1; }
     size_t total = 0;
     for (int i = 0; i < iovcnt; i++) total += iov[i].iov_len;
     ssize_t w = write_all_iov(fd, iov, iovcnt, off);
@@ -112,12 +118,12 @@ int img_io_ftruncate(int fd, off_t len)
 
 int img_io_fsync(int fd)
 {
-    if (fault.armed && fault.fired) { errno = EIO; return -1; }
+    if (fault.armed && fault.fired && !fault.once) { errno = EIO; return -1; }
     return fsync(fd);
 }
 
 int img_io_fdatasync(int fd)
 {
-    if (fault.armed && fault.fired) { errno = EIO; return -1; }
+    if (fault.armed && fault.fired && !fault.once) { errno = EIO; return -1; }
     return fdatasync(fd);
 }

@@ -30,6 +30,9 @@ enum img_fault_mode {
  * as a changing call: with keep > 0 it happens, with keep == 0 it does not. */
 void img_fault_arm(long at, enum img_fault_mode mode, size_t keep, uint32_t seed);
 void img_fault_disarm(void);   /* back to normal, counter reset */
+/* Like img_fault_arm in PREFIX mode, but only call number `at` fails (with ENOSPC) and the calls
+ * after it work again: a full disk that the process survives. */
+void img_fault_once(long at, size_t keep);
 bool img_fault_fired(void);    /* the armed fault has happened */
 long img_fault_calls(void);    /* changing calls since the last arm/disarm */
 

@@ -1,0 +1,432 @@
+/* img_cut_test: crash consistency by construction.
+ *  - the log cut at EVERY byte offset recovers exactly the state after the last complete step;
+ *  - a step whose write is cut short (fault injection, then the process is "dead") likewise;
+ *  - a write that fails but the process goes on: the step is refused and later steps still recover;
+ *  - a crash at every changing call of a checkpoint (cut short or torn in sectors) loses nothing;
+ *  - a crash while creating an image or while opening one.
+ * A model keeps the expected area after every step that reached the log. */
+#include "image/img.h"
+#include "image/img_format.h"
+#include "image/img_io.h"
+#include "image/img_test_util.h"
+
+#define AREA 16384u
+#define MAX_SNAPS 256
+
+static char *dir, *path, *wal;
+
+struct model {
+    int n;
+    uint64_t log_end[MAX_SNAPS];
+    uint8_t *state[MAX_SNAPS];
+    /* An independent model of the semantics: cur is what img_mem must show, dur what recovery must
+     * give; the open group's ranges and old bytes are kept here too. */
+    uint8_t cur[AREA], dur[AREA];
+    uint32_t g_off[64], g_len[64];
+    uint8_t g_old[64][200];
+    int g_n;
+    bool g_saw_write;
+};
+
+static void setup(void)
+{
+    dir = itu_tmpdir();
+    path = itu_path(dir, "card.img");
+    wal = itu_path(dir, "card.img.wal");
+    img_fault_disarm();
+}
+
+static void teardown(void)
+{
+    img_fault_disarm();
+    free(path);
+    free(wal);
+    itu_rmdir(dir);
+}
+
+static struct model *model_new(void)
+{
+    struct model *m = calloc(1, sizeof *m);
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+static void model_free(struct model *m)
+{
+    for (int i = 0; i < m->n; i++) free(m->state[i]);
+    free(m);
+}
+
+/* After every call: memory matches the model; a call that added a record adds a durable state. */
+static void snap(struct model *m, img_t *img)
+{
+    if (!m) return;
+    ck_assert_mem_eq(img_mem(img), m->cur, AREA);
+    if (m->n > 0 && m->log_end[m->n - 1] == img_log_bytes(img)) {
+        ck_assert_mem_eq(m->state[m->n - 1], m->dur, AREA); /* no record, no durable change */
+        return;
+    }
+    ck_assert_int_lt(m->n, MAX_SNAPS);
+    m->log_end[m->n] = img_log_bytes(img);
+    m->state[m->n] = malloc(AREA);
+    memcpy(m->state[m->n], m->dur, AREA);
+    m->n++;
+}
+
+static img_t *open_ok(void)
+{
+    img_t *img = NULL;
+    cl_error_t e = { { 0 } };
+    int rc = img_open(path, AREA, IMG_SYNC_NORMAL, &img, &e);
+    ck_assert_msg(rc == 0, "img_open: %s", e.msg);
+    img_set_checkpoint_threshold(img, UINT64_MAX); /* checkpoints only where the test says */
+    return img;
+}
+
+static void fill(uint64_t *s, uint8_t *b, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) b[i] = (uint8_t)itu_rand(s);
+}
+
+static void do_write(img_t *img, struct model *m, uint32_t off, const uint8_t *b, uint32_t len)
+{
+    int rc = img_write(img, off, b, len);
+    if (!m) return;
+    ck_assert_int_eq(rc, 0);
+    memcpy(m->cur + off, b, len);
+    memcpy(m->dur + off, b, len);
+    if (m->g_n >= 0) m->g_saw_write = true;
+    snap(m, img);
+}
+
+/* A deterministic mix of steps, groups, aborts and writes inside groups. After a fault every call
+ * fails; the workload simply runs on, as the code above the image would until it noticed.
+ * With m, every result is checked against the model. */
+static void workload(img_t *img, uint64_t seed, int steps, struct model *m)
+{
+    uint64_t s = seed;
+    uint8_t b[6000];
+    if (m) {
+        memcpy(m->cur, img_mem(img), AREA);
+        memcpy(m->dur, img_mem(img), AREA);
+        m->g_n = -1;
+        snap(m, img);
+    }
+    for (int i = 0; i < steps; i++) {
+        int kind = (int)(itu_rand(&s) % 8);
+        if (kind <= 3) {
+            uint32_t len = (itu_rand(&s) % 10 == 0) ? 1 + (uint32_t)(itu_rand(&s) % 6000)
+                                                    : 1 + (uint32_t)(itu_rand(&s) % 120);
+            uint32_t off = (uint32_t)(itu_rand(&s) % (AREA - len + 1));
+            fill(&s, b, len);
+            do_write(img, m, off, b, len);
+            continue;
+        }
+        img_group_begin(img);
+        if (m) { m->g_n = 0; m->g_saw_write = false; }
+        int writes = 1 + (int)(itu_rand(&s) % 12);
+        for (int w = 0; w < writes; w++) {
+            uint32_t len = 1 + (uint32_t)(itu_rand(&s) % 200);
+            uint32_t off = (uint32_t)(itu_rand(&s) % (AREA - len + 1));
+            fill(&s, b, len);
+            int rc = img_group_write(img, off, b, len);
+            if (m) {
+                ck_assert_int_eq(rc, 0);
+                m->g_off[m->g_n] = off;
+                m->g_len[m->g_n] = len;
+                memcpy(m->g_old[m->g_n], m->cur + off, len);
+                m->g_n++;
+                memcpy(m->cur + off, b, len);
+                snap(m, img);
+            }
+            if (kind == 7 && w == 0) {
+                /* an immediate write inside the group, sometimes over the group's bytes */
+                uint32_t o2 = (itu_rand(&s) & 1) ? off : (uint32_t)(itu_rand(&s) % (AREA - 16));
+                fill(&s, b, 16);
+                do_write(img, m, o2, b, o2 + 16 <= AREA ? 16 : AREA - o2);
+            }
+        }
+        bool abort = kind == 6 || (kind == 7 && (itu_rand(&s) & 1));
+        if (abort) img_group_abort(img);
+        else img_group_commit(img);
+        if (m) {
+            if (abort) {
+                for (int k = m->g_n; k-- > 0;) memcpy(m->cur + m->g_off[k], m->g_old[k], m->g_len[k]);
+            }
+            if (!abort || m->g_saw_write) {
+                for (int k = 0; k < m->g_n; k++)
+                    memcpy(m->dur + m->g_off[k], m->cur + m->g_off[k], m->g_len[k]);
+            }
+            m->g_n = -1;
+            snap(m, img);
+        }
+    }
+}
+
+/* A main file that already holds data, then the workload in the log only. */
+static void build(uint64_t seed, int steps, struct model *m)
+{
+    img_t *img = open_ok();
+    workload(img, seed ^ 0xABCDEF, 10, NULL);
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(img_checkpoint(img, &e), 0);
+    workload(img, seed, steps, m);
+    img_tear(img);
+}
+
+static void expect_state(const uint8_t *want, const char *what, long a, long b)
+{
+    img_t *img = open_ok();
+    ck_assert_msg(memcmp(img_mem(img), want, AREA) == 0, "%s %ld/%ld: wrong state after recovery", what, a, b);
+    img_tear(img);
+}
+
+START_TEST(log_cut_at_every_byte)
+{
+    struct model *m = model_new();
+    build(1000 + (uint64_t)_i, 40, m);
+    ck_assert_int_gt(m->n, 30);
+    size_t log_len, main_len;
+    uint8_t *log = itu_slurp(wal, &log_len);
+    uint8_t *main0 = itu_slurp(path, &main_len);
+    ck_assert_uint_eq(log_len, m->log_end[m->n - 1]);
+    int si = 0;
+    for (size_t k = 0; k <= log_len; k++) {
+        while (si + 1 < m->n && m->log_end[si + 1] <= k) si++;
+        itu_spit(wal, log, k);
+        img_t *img = open_ok();
+        ck_assert_msg(memcmp(img_mem(img), m->state[si], AREA) == 0, "cut at %zu: not the state of step %d", k, si);
+        /* the torn tail is gone, so the next step would follow the last good record */
+        ck_assert_uint_eq(img_log_bytes(img), k < IMG_WAL_HDR_LEN ? IMG_WAL_HDR_LEN : m->log_end[si]);
+        img_tear(img);
+    }
+    /* Opening never touched the main file: checkpoints only happen after the log is safe. */
+    size_t n;
+    uint8_t *main1 = itu_slurp(path, &n);
+    ck_assert_uint_eq(n, main_len);
+    ck_assert_mem_eq(main0, main1, n);
+    free(main0);
+    free(main1);
+    free(log);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(log_corrupt_in_the_middle_ends_it)
+{
+    struct model *m = model_new();
+    build(77, 30, m);
+    size_t log_len;
+    uint8_t *log = itu_slurp(wal, &log_len);
+    /* Flip one byte inside each record in turn (length, sequence, count, entry, data, checksum):
+     * recovery stops right before that record. */
+    for (int r = 1; r < m->n; r++) {
+        uint64_t start = m->log_end[r - 1], len = m->log_end[r] - start;
+        uint64_t picks[] = { 0, 3, 5, 12, 15, 16, 20, 24, len / 2, len - 1 };
+        for (size_t p = 0; p < CL_ARRAY_LEN(picks); p++) {
+            if (picks[p] >= len) continue;
+            log[start + picks[p]] ^= 0x40;
+            itu_spit(wal, log, log_len);
+            expect_state(m->state[r - 1], "flip in record", r, (long)picks[p]);
+            log[start + picks[p]] ^= 0x40;
+        }
+    }
+    /* Records of another generation after the good ones (a reset whose truncation was lost). */
+    itu_spit(wal, log, log_len);
+    img_t *img = open_ok();
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(img_write(img, 0, "new", 3), 0);
+    uint8_t want[AREA];
+    memcpy(want, img_mem(img), AREA);
+    ck_assert_int_eq(img_checkpoint(img, &e), 0);
+    ck_assert_int_eq(img_write(img, 3, "gen", 3), 0);
+    memcpy(want, img_mem(img), AREA);
+    img_tear(img);
+    size_t nl;
+    uint8_t *newlog = itu_slurp(wal, &nl);
+    /* The old generation's record with sequence number 2 right behind the new generation's first:
+     * complete, right sequence number, but it does not verify under the new generation's seed. */
+    uint64_t r2 = m->log_end[2] - m->log_end[1];
+    uint8_t *both = malloc(nl + r2);
+    memcpy(both, newlog, nl);
+    memcpy(both + nl, log + m->log_end[1], r2);
+    itu_spit(wal, both, nl + r2);
+    expect_state(want, "stale generation", 0, 0);
+    free(both);
+    free(newlog);
+    free(log);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(write_cut_short_then_dead)
+{
+    struct model *m = model_new();
+    uint64_t seed = 555;
+    build(seed, 25, m);
+    size_t main_len;
+    uint8_t *main0 = itu_slurp(path, &main_len);
+    size_t log_len;
+    uint8_t *log0 = itu_slurp(wal, &log_len);
+    long runs = 0;
+    for (int r = 0; r + 1 < m->n; r++) {
+        uint64_t rec_len = m->log_end[r + 1] - m->log_end[r];
+        for (uint64_t keep = 0; keep <= rec_len; keep += (keep < 40 || keep + 40 > rec_len) ? 1 : 37) {
+            /* Same start as build(): main file after the checkpoint, empty log. */
+            itu_spit(path, main0, main_len);
+            itu_spit(wal, log0, IMG_WAL_HDR_LEN);
+            img_t *img = open_ok();
+            img_fault_arm(r, IMG_FAULT_PREFIX, keep, 0);
+            workload(img, seed, 25, NULL);
+            ck_assert(img_fault_fired());
+            img_tear(img);
+            img_fault_disarm();
+            expect_state(m->state[keep >= rec_len ? r + 1 : r], "record/keep", r, (long)keep);
+            runs++;
+        }
+    }
+    ck_assert_int_gt(runs, 500);
+    free(main0);
+    free(log0);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(write_fails_process_goes_on)
+{
+    /* A full disk: the write fails part way and nothing else does. The step is refused (memory
+     * unchanged), the partial record is cut off, the following steps land and recover. */
+    img_t *img = open_ok();
+    ck_assert_int_eq(img_write(img, 0, "before", 6), 0);
+    uint8_t want[AREA];
+    memcpy(want, img_mem(img), AREA);
+    img_fault_once(0, 10);
+    ck_assert_int_eq(img_write(img, 100, "lost-step", 9), -1);
+    img_fault_disarm(); /* the disk has room again */
+    ck_assert_mem_eq(img_mem(img), want, AREA);
+    ck_assert_int_eq(img_write(img, 200, "after", 5), 0);
+    ck_assert_int_eq(img_group_begin(img), 0);
+    ck_assert_int_eq(img_group_write(img, 300, "grp", 3), 0);
+    img_fault_once(0, 30);
+    ck_assert_int_eq(img_group_commit(img), -1); /* refused: rolled back in memory */
+    img_fault_disarm();
+    ck_assert(!img_group_open(img));
+    memcpy(want + 200, "after", 5);
+    ck_assert_mem_eq(img_mem(img), want, AREA);
+    img_tear(img);
+    expect_state(want, "after failed writes", 0, 0);
+}
+END_TEST
+
+START_TEST(crash_during_checkpoint)
+{
+    struct model *m = model_new();
+    build(4242, 40, m);
+    size_t main_len, log_len;
+    uint8_t *main0 = itu_slurp(path, &main_len), *log0 = itu_slurp(wal, &log_len);
+    const uint8_t *want = m->state[m->n - 1];
+    struct { enum img_fault_mode mode; size_t keep; uint32_t seed; } plans[] = {
+        { IMG_FAULT_PREFIX, 0, 0 },    { IMG_FAULT_PREFIX, 1, 0 },     { IMG_FAULT_PREFIX, 63, 0 },
+        { IMG_FAULT_PREFIX, 512, 0 },  { IMG_FAULT_PREFIX, 4095, 0 },  { IMG_FAULT_PREFIX, 4097, 0 },
+        { IMG_FAULT_PREFIX, 9000, 0 }, { IMG_FAULT_SECTORS, 0, 1 },    { IMG_FAULT_SECTORS, 0, 2 },
+        { IMG_FAULT_SECTORS, 0, 3 },   { IMG_FAULT_SECTORS, 0, 99 },   { IMG_FAULT_PREFIX, 1u << 30, 0 },
+    };
+    long crashes = 0;
+    for (size_t p = 0; p < CL_ARRAY_LEN(plans); p++) {
+        for (long at = 0;; at++) {
+            itu_spit(path, main0, main_len);
+            itu_spit(wal, log0, log_len);
+            img_t *img = open_ok();
+            cl_error_t e = { { 0 } };
+            img_fault_arm(at, plans[p].mode, plans[p].keep, plans[p].seed);
+            int rc = img_checkpoint(img, &e);
+            bool fired = img_fault_fired();
+            img_tear(img);
+            img_fault_disarm();
+            if (!fired) { ck_assert_int_eq(rc, 0); break; } /* past the checkpoint's last call */
+            ck_assert_int_eq(rc, -1);
+            expect_state(want, "checkpoint crash plan/call", (long)p, at);
+            /* and a second, clean checkpoint from there is still right */
+            img = open_ok();
+            ck_assert_int_eq(img_checkpoint(img, &e), 0);
+            img_tear(img);
+            expect_state(want, "checkpoint after crash plan/call", (long)p, at);
+            crashes++;
+        }
+    }
+    ck_assert_int_gt(crashes, 30);
+    free(main0);
+    free(log0);
+    model_free(m);
+}
+END_TEST
+
+START_TEST(crash_while_creating_or_opening)
+{
+    /* Creating: a crash at either write of the new file leaves no image under the name; a crash
+     * when the log starts leaves a good empty image. */
+    for (long at = 0; at < 4; at++) { /* calls: new file write, truncate; log header, truncate */
+        img_t *img = NULL;
+        cl_error_t e = { { 0 } };
+        img_fault_arm(at, IMG_FAULT_PREFIX, 20, 0);
+        ck_assert_int_eq(img_open(path, AREA, IMG_SYNC_NORMAL, &img, &e), -1);
+        img_fault_disarm();
+        if (at < 2) ck_assert_int_eq(access(path, F_OK), -1);
+        static const uint8_t zero[AREA];
+        expect_state(zero, "create crash", at, 0);
+        unlink(path);
+        unlink(wal);
+    }
+    /* Opening with a torn log tail or no log: it cuts or starts the log; a crash there is harmless. */
+    struct model *m = model_new();
+    build(31337, 12, m);
+    size_t log_len;
+    uint8_t *log = itu_slurp(wal, &log_len);
+    const uint8_t *want = m->state[m->n - 1];
+    for (int variant = 0; variant < 3; variant++) {
+        for (long at = 0; at < 4; at++) {
+            for (size_t keep = 0; keep < 70; keep += 7) {
+                if (variant == 0) itu_spit(wal, log, log_len - 1);         /* torn tail */
+                else if (variant == 1) unlink(wal);                      /* no log */
+                else itu_spit(wal, "garbage that is not a log header", 32); /* foreign log */
+                const uint8_t *w = variant == 0 ? m->state[m->n - 2] : m->state[0];
+                img_t *img = NULL;
+                cl_error_t e = { { 0 } };
+                img_fault_arm(at, IMG_FAULT_PREFIX, keep, 0);
+                if (img_open(path, AREA, IMG_SYNC_NORMAL, &img, &e) == 0) img_tear(img);
+                img_fault_disarm();
+                expect_state(w, "open crash variant/call", variant, at);
+            }
+        }
+    }
+    (void)want;
+    free(log);
+    model_free(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("img_cut");
+    TCase *t = tcase_create("cut");
+    tcase_add_checked_fixture(t, setup, teardown);
+    tcase_set_timeout(t, 120);
+    tcase_add_loop_test(t, log_cut_at_every_byte, 0, 2);
+    tcase_add_test(t, log_corrupt_in_the_middle_ends_it);
+    tcase_add_test(t, write_cut_short_then_dead);
+    tcase_add_test(t, write_fails_process_goes_on);
+    tcase_add_test(t, crash_during_checkpoint);
+    tcase_add_test(t, crash_while_creating_or_opening);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    cl_log_level = 0;
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
