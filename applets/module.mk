@@ -59,7 +59,7 @@ api-stubs:
 
 $(API_EXP_STAMP): $(API_TOKENS) $(CARDLET_BIN)
 	@rm -rf $(API_EXPORTS) && mkdir -p $(API_EXPORTS)
-	$(CARDLET_BIN) cap export --tokens $(API_TOKENS) --out $(API_EXPORTS)
+	$(CARDLET_BIN) cap export --tokens $(API_TOKENS) --out $(API_EXPORTS) || { rm -rf $(API_EXPORTS); exit 1; }
 	@touch $@
 
 api-exports: $(API_EXP_STAMP)
@@ -102,7 +102,8 @@ $(APPLET_OUT)/$(2).cap: $(APPLET_OUT)/classes/$(2).stamp $(APPLET_OUT)/conf/$(2)
                         $(API_EXP_STAMP) $(foreach d,$(4),$(APPLET_OUT)/$(d).cap)
 	@mkdir -p $$(dir $$($(2)_EXP))
 	$(CARDLET_BIN) cap build --conf $(APPLET_OUT)/conf/$(2).conf --classes $(APPLET_OUT)/classes/$(2) \
-	  --exportpath $(API_EXPORTS):$(APPLET_EXPORTS) --out $$@ --exp-out $$($(2)_EXP)
+	  --exportpath $(API_EXPORTS):$(APPLET_EXPORTS) --out $$@ --exp-out $$($(2)_EXP) \
+	  || { rm -f $$@ $$($(2)_EXP); exit 1; }
 
 .PHONY: applet-classes-$(2)
 applet-classes-$(2): $(APPLET_OUT)/classes/$(2).stamp
