@@ -405,6 +405,50 @@ START_TEST(crash_while_creating_or_opening)
 }
 END_TEST
 
+START_TEST(torn_payload_cannot_come_back)
+{
+    /* The data of a step may look like a log record (an applet stores whatever it likes). If a
+     * step holding such data is cut short, its leftover bytes must never be read as a record after
+     * the log goes on: recovery cuts the torn tail before the next record is appended. */
+    img_t *img = open_ok();
+    ck_assert_int_eq(img_write(img, 10, "R1", 2), 0);
+    uint64_t r1_end = img_log_bytes(img);
+    img_tear(img);
+    size_t n;
+    uint8_t *log = itu_slurp(wal, &n);
+    uint64_t gen = (uint64_t)cl_get32(log + 32) << 32 | cl_get32(log + 36);
+    free(log);
+    /* A forged record with sequence number 3 writing "EVIL" at offset 0, placed at byte X of the
+     * payload of step 2. */
+    enum { X = 100 };
+    uint8_t payload[400], fake[IMG_REC_MIN + 4];
+    memset(payload, 0x11, sizeof payload);
+    img_rec_head_encode(fake, sizeof fake, 3, 1);
+    cl_put32(fake + IMG_REC_HEAD, 0);
+    cl_put32(fake + IMG_REC_HEAD + 4, 4);
+    memcpy(fake + IMG_REC_HEAD + 8, "EVIL", 4);
+    cl_put32(fake + sizeof fake - 4, img_crc(img_rec_seed(gen), fake, sizeof fake - 4));
+    memcpy(payload + X, fake, sizeof fake);
+    img = open_ok();
+    img_fault_arm(0, IMG_FAULT_PREFIX, IMG_REC_HEAD + 8 + X + sizeof fake + 10, 0); /* cut after the fake */
+    ck_assert_int_eq(img_write(img, 1000, payload, sizeof payload), -1);
+    img_tear(img);
+    img_fault_disarm();
+    /* Reopen and write a step 2 that ends exactly where the fake record starts in the file. */
+    img = open_ok();
+    uint8_t want[AREA];
+    memcpy(want, img_mem(img), AREA);
+    uint32_t m = (uint32_t)(IMG_REC_HEAD + 8 + X) - IMG_REC_MIN;
+    uint8_t b[200];
+    memset(b, 0x22, m);
+    ck_assert_int_eq(img_write(img, 2000, b, m), 0);
+    ck_assert_uint_eq(img_log_bytes(img), r1_end + IMG_REC_HEAD + 8 + X);
+    memcpy(want + 2000, b, m);
+    img_tear(img);
+    expect_state(want, "torn payload", 0, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("img_cut");
@@ -417,6 +461,7 @@ static Suite *suite(void)
     tcase_add_test(t, write_fails_process_goes_on);
     tcase_add_test(t, crash_during_checkpoint);
     tcase_add_test(t, crash_while_creating_or_opening);
+    tcase_add_test(t, torn_payload_cannot_come_back);
     suite_add_tcase(s, t);
     return s;
 }
