@@ -189,6 +189,13 @@ static enum conn_end read_exact(card_link_t *l, int fd, uint8_t *buf, size_t n, 
         if (w == -2) return END_MALFORMED; /* a frame that stops half-way */
         if (w < 0) return END_IO;
         ssize_t r = recv(fd, buf + done, n - done, MSG_DONTWAIT);
+        if (r > 0 && l->is_tcp) {
+            /* Debian's vpcd writes a frame's length and payload separately without TCP_NODELAY: its
+             * payload waits for our ACK of the length. Quick ACKs (re-armed after every read, the
+             * kernel drops the mode by itself) avoid the 40 ms delayed-ACK stall per APDU. */
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+        }
         if (r > 0) { done += (size_t)r; continue; }
         if (r == 0) return (done || begun) ? END_MALFORMED : END_PEER_CLOSED;
         if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return errno == ECONNRESET ? END_PEER_CLOSED : END_IO;
