@@ -37,7 +37,7 @@ int with_wait_reader(struct with_run *run, int timeout_ms, cl_error_t *e)
 {
     uint64_t deadline = cl_now_ns() + (uint64_t)timeout_ms * 1000000u;
     SCARDCONTEXT ctx = 0;
-    bool have_ctx = false;
+    bool have_ctx = false, listed = false;
     LONG last = SCARD_S_SUCCESS;
     while (!with_stop_signal) {
         if (pcscd_gone(run, e)) goto fail;
@@ -50,8 +50,17 @@ int with_wait_reader(struct with_run *run, int timeout_ms, cl_error_t *e)
             DWORD len = sizeof list;
             last = SCardListReaders(ctx, NULL, list, &len);
             if (last == SCARD_S_SUCCESS && find_reader(list, len, run->friendly, run->reader_name, sizeof run->reader_name)) {
-                SCardReleaseContext(ctx);
-                return 0;
+                listed = true;
+                /* pcscd lists a reader whose driver failed to load too; a live one reports EMPTY or PRESENT. */
+                SCARD_READERSTATE rs;
+                memset(&rs, 0, sizeof rs);
+                rs.szReader = run->reader_name;
+                rs.dwCurrentState = SCARD_STATE_UNAWARE;
+                if (SCardGetStatusChange(ctx, 0, &rs, 1) == SCARD_S_SUCCESS &&
+                    (rs.dwEventState & (SCARD_STATE_EMPTY | SCARD_STATE_PRESENT))) {
+                    SCardReleaseContext(ctx);
+                    return 0;
+                }
             }
             if (last == SCARD_E_NO_SERVICE) { /* pcscd went away under us: start over */
                 SCardReleaseContext(ctx);
@@ -65,6 +74,10 @@ int with_wait_reader(struct with_run *run, int timeout_ms, cl_error_t *e)
     else if (!have_ctx)
         cl_seterr(e, "pcscd did not start: no answer on %s within %d ms (%s; log: %s)", run->csock, timeout_ms,
                   pcsc_stringify_error(last), run->pcscd_log);
+    else if (listed)
+        cl_seterr(e, "no reader: pcscd lists \"%s\" but it never came up within %d ms; the driver %s did not load "
+                  "or could not open %s (log: %s)", run->reader_name, timeout_ms, run->driver_path, run->reader_addr,
+                  run->pcscd_log);
     else
         cl_seterr(e, "no reader: pcscd runs but lists no reader \"%s\" after %d ms; the driver %s did not load "
                   "or could not open %s (log: %s)", run->friendly, timeout_ms, run->driver_path, run->reader_addr,

@@ -8,7 +8,7 @@ export BUILD=${BUILD:-build}
 export CARDLET=$PWD/$BUILD/bin/cardlet
 export CARDLET_DRIVER=$PWD/$BUILD/lib/libifdcardlet.so
 tests=("$@")
-((${#tests[@]})) || tests=(tests/e2e/*.sh)
+((${#tests[@]})) || tests=(tests/e2e/[0-9]*.sh)   # lib.sh and other helpers are not tests
 passed=0; failed=0; skipped=0; bad=()
 for t in "${tests[@]}"; do
   [[ -f $t ]] || continue
