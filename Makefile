@@ -88,6 +88,8 @@ $(BUILD)/test/%_test: $(BUILD)/obj/%_test.o $(CL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(CHECK_LIBS) $(PCSC_LIBS) $(LIBS)
 
 PROGRAMS := $(BUILD)/bin/cardlet $(DRIVER)
+# Keep test objects (make would delete them as intermediates and rebuild them every run).
+.SECONDARY:
 .PHONY: all deps check unit unit-san e2e demo bench fuzz install clean programs
 all: programs
 programs: $(PROGRAMS)
