@@ -62,7 +62,12 @@ enum cap_component_tag {
  * clear means internal (offset of the class_info in the Class component). */
 #define CAP_CLASSREF_EXTERNAL 0x8000u
 
-/* Descriptor component access flags (classes, fields, methods). */
+/* Descriptor component class access flags (class_descriptor_info). */
+#define CAP_DESC_CLASS_PUBLIC    0x01
+#define CAP_DESC_CLASS_FINAL     0x10
+#define CAP_DESC_CLASS_INTERFACE 0x40
+#define CAP_DESC_CLASS_ABSTRACT  0x80
+/* Descriptor component field and method access flags. */
 #define CAP_ACC_PUBLIC     0x01
 #define CAP_ACC_PRIVATE    0x02
 #define CAP_ACC_PROTECTED  0x04
