@@ -124,7 +124,7 @@ static int cmd_card(int argc, char **argv)
     card_link_free(link);
     card_t *card = NULL;
     if (card_open(image, size, sync, &card, &e) != 0) {
-        fprintf(stderr, "cardlet card: %s\n", e.msg[0] ? e.msg : "cannot open the card image");
+        fprintf(stderr, "cardlet card: cannot open card image %s: %s\n", image, e.msg[0] ? e.msg : "unknown error");
         return 1;
     }
     if (card_link_new(reader, &CARD_OPS, card, &link, &e) != 0) {
