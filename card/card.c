@@ -42,11 +42,18 @@ void card_close(card_t *card)
     free(card);
 }
 
+/* Every application deselected and every channel closed, then transient memory cleared: the order
+ * a real card's reset gives (deselect() still sees the state it is leaving). */
+static void drop_session(card_t *card)
+{
+    apdu_reg_power_off(card->reg);
+    if (card->reset_hook) card->reset_hook(card->reset_ctx);
+}
+
 size_t card_power_on(card_t *card, uint8_t atr[CARD_ATR_MAX])
 {
-    /* Transient state (CLEAR_ON_RESET objects, later) is cleared by the reset of the registry:
-     * every channel is deselected and closed, then the default application is selected. */
-    apdu_reg_power_on(card->reg);
+    drop_session(card);
+    apdu_reg_power_on(card->reg); /* opens channel 0, selects the default application */
     card->powered = true;
     return card_atr_build(atr);
 }
@@ -55,7 +62,7 @@ size_t card_reset(card_t *card, uint8_t atr[CARD_ATR_MAX]) { return card_power_o
 
 void card_power_off(card_t *card)
 {
-    apdu_reg_power_off(card->reg);
+    drop_session(card);
     card->powered = false;
 }
 
@@ -71,4 +78,14 @@ size_t card_transmit(card_t *card, const uint8_t *cmd, size_t len, uint8_t *resp
 {
     if (!card->powered) return apdu_resp_sw(resp, APDU_SW_UNKNOWN);
     return apdu_reg_process(card->reg, cmd, len, resp);
+}
+
+struct apdu_reg *card_registry(card_t *card) { return card->reg; }
+
+img_t *card_image(card_t *card) { return card->img; }
+
+void card_set_reset_hook(card_t *card, card_reset_hook_t fn, void *ctx)
+{
+    card->reset_hook = fn;
+    card->reset_ctx = ctx;
 }

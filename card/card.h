@@ -35,4 +35,18 @@ int card_is_powered(const card_t *card);
  * A card that is not powered answers 6F 00 (the reader never sends then). resp must hold CARD_RESP_MAX. */
 size_t card_transmit(card_t *card, const uint8_t *cmd, size_t len, uint8_t *resp);
 
+/* For the VM (vm/) and other card-side services; added by the apdu/card task.
+ * Image layout: [0, CARD_VM_AREA_OFF) is the card runtime record (card/card_record.h);
+ * [CARD_VM_AREA_OFF, img_size) belongs to the VM heap. */
+#define CARD_VM_AREA_OFF 4096u
+struct apdu_reg;
+/* The registry applet instances register in (apdu/apdu_reg.h); owned by the card. */
+struct apdu_reg *card_registry(card_t *card);
+/* The card's image (for the VM heap area); owned by the card. */
+img_t *card_image(card_t *card);
+/* A function called at every power on, reset and power off, before the default application is
+ * selected again: where CLEAR_ON_RESET transient memory is cleared. One hook; NULL removes it. */
+typedef void (*card_reset_hook_t)(void *ctx);
+void card_set_reset_hook(card_t *card, card_reset_hook_t fn, void *ctx);
+
 #endif

@@ -13,6 +13,8 @@ struct card {
     apdu_reg_t *reg;
     card_isd_t *isd;
     bool powered;
+    card_reset_hook_t reset_hook;
+    void *reset_ctx;
 };
 
 /* Writes the cardlet ATR; returns its length. */

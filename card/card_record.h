@@ -29,12 +29,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "card/card.h" /* CARD_VM_AREA_OFF: the first byte the VM owns */
 #include "common/cl_util.h"
 #include "image/img.h"
 
 #define CARD_REC_OFF 0u
 #define CARD_REC_SIZE 4096u
-#define CARD_VM_AREA_OFF 4096u   /* first byte the VM owns */
 #define CARD_REC_MAGIC "CLCR"
 #define CARD_REC_VERSION 1
 #define CARD_REC_USED 101u

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apdu/apdu_reg.h"
 #include "card/card.h"
 #include "card/card_record.h"
 #include "common/cl_util.h"
@@ -276,6 +277,106 @@ START_TEST(test_extended_lengths)
 }
 END_TEST
 
+
+struct hook_state { int calls; bool app_selected_at_call; };
+static bool hk_selected;
+static bool hk_select(void *ctx, uint8_t ch) { (void)ctx; (void)ch; hk_selected = true; return true; }
+static void hk_deselect(void *ctx, uint8_t ch) { (void)ctx; (void)ch; hk_selected = false; }
+static int hk_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *r)
+{
+    (void)ctx;
+    apdu_resp_append(r, "applet", 6);
+    return cmd->selecting ? 0x9000 : 0x6A81;
+}
+static const apdu_app_ops_t hk_ops = { hk_select, hk_deselect, hk_process };
+static void hook(void *ctx)
+{
+    struct hook_state *h = ctx;
+    h->calls++;
+    h->app_selected_at_call = hk_selected;
+}
+
+/* What the VM uses: registering an instance in the card's registry, and the reset hook, which runs
+ * after every application has been deselected. */
+START_TEST(test_vm_interfaces)
+{
+    card_t *c = open_card();
+    ck_assert_ptr_nonnull(card_image(c));
+    ck_assert_uint_eq(img_size(card_image(c)), TEST_IMAGE_SIZE);
+    static const uint8_t aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x03, 0x01 };
+    cl_error_t e;
+    ck_assert_int_eq(apdu_reg_add(card_registry(c), aid, sizeof aid, &hk_ops, NULL, 0, &e), 0);
+    struct hook_state h = { 0 };
+    card_set_reset_hook(c, hook, &h);
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(c, atr);
+    ck_assert_int_eq(h.calls, 1);
+    ck_assert_uint_eq(tx(c, "00A4040007A000000062030100"), 0x9000);
+    ck_assert_uint_eq(rlen, 8);
+    ck_assert_mem_eq(resp, "applet", 6);
+    ck_assert(hk_selected);
+    ck_assert_uint_eq(tx(c, "00CA000000"), 0x6A81);
+    card_reset(c, atr);
+    ck_assert_int_eq(h.calls, 2);
+    ck_assert(!h.app_selected_at_call);        /* deselected before transient memory is cleared */
+    ck_assert(!hk_selected);
+    card_power_off(c);
+    ck_assert_int_eq(h.calls, 3);
+    card_set_reset_hook(c, NULL, NULL);
+    card_power_on(c, atr);
+    ck_assert_int_eq(h.calls, 3);
+    card_close(c);
+}
+END_TEST
+
+/* Random commands of every length and shape: the card always answers with a well-formed response
+ * and keeps working; nothing is read or written out of bounds (run under ASan in make SAN=1 unit). */
+START_TEST(test_random_commands)
+{
+    card_t *c = open_card();
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(c, atr);
+    uint32_t x = 0x12345678;
+    enum { ROUNDS = 20000 };
+    static bool seen[65536];
+    memset(seen, 0, sizeof seen);
+    int distinct = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        size_t len = x % 40;
+        if (i % 1000 == 0) len = 4 + 3 + (x % 2000);
+        uint8_t *cmd = malloc(len ? len : 1);
+        for (size_t j = 0; j < len; j++) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; cmd[j] = (uint8_t)x; }
+        /* steer a share of them at the card's own commands so they get past the CLA/INS checks */
+        if (len >= 2 && i % 3 == 0) {
+            static const uint8_t ins[] = { 0xA4, 0x70, 0xCA, 0xF2, 0xE2, 0xDA };
+            cmd[0] = (i % 2) ? 0x80 : 0x00;
+            cmd[1] = ins[(x >> 8) % sizeof ins];
+        }
+        if (len >= 2 && cmd[1] == 0xE2) cmd[0] = 0x00; /* keep the personalisation untouched mostly */
+        if (len >= 2 && cmd[1] == 0xDA) cmd[1] = 0xCB;
+        /* and a share with consistent short lengths, so they reach the handlers' own checks */
+        if (len > 5 && len - 5 <= 255 && i % 2 == 0) cmd[4] = (uint8_t)(len - 5);
+        if (len >= 4 && i % 6 == 0) { cmd[2] = (i % 4) ? 0x9F : 0x00; cmd[3] = (i % 4) ? 0x7F : 0x66; }
+        size_t n = card_transmit(c, cmd, len, resp);
+        ck_assert_uint_ge(n, 2);
+        ck_assert_uint_le(n, CARD_RESP_MAX);
+        uint16_t sw = cl_get16(resp + n - 2);
+        ck_assert_msg((sw >> 8) >= 0x61 && ((sw >> 8) <= 0x6F || (sw >> 8) >= 0x90), "SW %04X", sw);
+        if (!seen[sw]) { seen[sw] = true; distinct++; }
+        free(cmd);
+        if (i % 5000 == 0) card_reset(c, atr);
+    }
+    ck_assert_int_ge(distinct, 8); /* the commands reached many different checks */
+    ck_assert(seen[0x9000] && seen[0x6700] && seen[0x6E00] && seen[0x6D00]);
+    /* still a working card manager */
+    card_reset(c, atr);
+    ck_assert_uint_eq(tx(c, "00A4040000"), 0x9000);
+    ck_assert_uint_eq(resp[0], 0x6F);
+    card_close(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("card");
@@ -291,6 +392,8 @@ int main(void)
     tcase_add_test(t, test_missing_without_create);
     tcase_add_test(t, test_layout);
     tcase_add_test(t, test_extended_lengths);
+    tcase_add_test(t, test_vm_interfaces);
+    tcase_add_test(t, test_random_commands);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
