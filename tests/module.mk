@@ -3,3 +3,21 @@
 E2E_DEPS ?=
 e2e: programs $(E2E_DEPS)
 	@BUILD=$(BUILD) tests/run-e2e.sh $(E2E)
+
+# PC/SC benchmarks (tests/bench): a client measuring round trips and card events, and a do-nothing IFD handler
+# loaded into pcscd for the floor figure. tests/bench/run-pcsc-bench.sh runs them inside `cardlet with`.
+PCSC_BENCH := $(BUILD)/bench/pcsc_bench
+IFD_NULL   := $(BUILD)/bench/libifdnull.so
+
+$(PCSC_BENCH): $(BUILD)/obj/tests/bench/pcsc_bench.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PCSC_LIBS)
+
+$(IFD_NULL): $(BUILD)/obj/tests/bench/ifd_null.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -o $@ $^
+
+.PHONY: bench-pcsc
+bench: bench-pcsc
+bench-pcsc: programs $(PCSC_BENCH) $(IFD_NULL)
+	@BUILD=$(BUILD) tests/bench/run-pcsc-bench.sh
