@@ -1,8 +1,8 @@
 /* ifd_log: one-line log messages from the driver into pcscd's own log.
  *
  * Inside pcscd the messages go through pcscd's log_msg() (found at run time, so the driver does not
- * need pcscd's symbols to link and pcscd's -f/-d/syslog choices apply); anywhere else (unit tests)
- * they go to stderr. Never pass key material or APDU data. */
+ * need pcscd's symbols to link and pcscd's -f/-d/syslog choices apply); anywhere else (unit tests,
+ * the bench) only errors go to stderr. Never pass key material or APDU data. */
 #ifndef IFD_LOG_H
 #define IFD_LOG_H
 
