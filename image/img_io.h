@@ -36,4 +36,12 @@ void img_fault_once(long at, size_t keep);
 bool img_fault_fired(void);    /* the armed fault has happened */
 long img_fault_calls(void);    /* changing calls since the last arm/disarm */
 
+/* Power-loss simulation: from img_fault_power_on() on, changing calls do not reach the files but
+ * wait, per descriptor, as the kernel's page cache would; fsync/fdatasync of a descriptor writes its
+ * waiting calls, in order. img_fault_power_cut() is the power failing: each waiting call, in order,
+ * independently reaches the disk whole, torn at random 512-byte sectors, or not at all; then the
+ * simulation ends. Test-only, like the fault plan. */
+void img_fault_power_on(void);
+void img_fault_power_cut(uint32_t seed);
+
 #endif
