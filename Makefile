@@ -107,10 +107,12 @@ unit: programs $(UNIT_TESTS)
 unit-san:
 	@$(MAKE) --no-print-directory SAN=1 unit
 
+# Sub-makes build on every core unless the caller chose -jN; tests themselves run one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	@$(MAKE) --no-print-directory all $(CHECK_EXTRA)
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory unit-san
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(CHECK_EXTRA)
+	@$(MAKE) --no-print-directory -j$(JOBS) unit
+	@$(MAKE) --no-print-directory -j$(JOBS) unit-san
 	@$(MAKE) --no-print-directory e2e
 
 demo: deps
