@@ -232,6 +232,10 @@ START_TEST(test_select_full_partial_next)
     ck_assert_uint_eq(resp[4], 0x02);
     ck_assert_uint_eq(tx("00A4040205A000000062"), 0x9000);        /* no further match: forwarded */
     from(3, 0, false);
+    ck_assert_uint_eq(tx("04A4040007" AID_APP2), 0x6882);         /* SM bits: refused, nothing changes */
+    ck_assert_uint_eq(tx("10A4040007" AID_APP2), 0x6884);         /* chaining */
+    ck_assert_uint_eq(tx("00CA000000"), 0x9000);
+    from(3, 0, false);
     ck_assert_uint_eq(tx("00A4040C07" AID_APP1), 0x9000);         /* P2 0C reaches the app */
     from(2, 0, true);
     ck_assert_uint_eq(resp[4], 0x0C);

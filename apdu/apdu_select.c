@@ -63,6 +63,8 @@ struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *h
     if (!target) return NULL;
     *handled = true;
     if (cmd->cla_info.chaining) { *sw = APDU_SW_CHAINING_NOT_SUPPORTED; return NULL; }
+    /* The runtime has no ISO secure messaging to unwrap a selection with. */
+    if (cmd->cla_info.sm) { *sw = APDU_SW_SM_NOT_SUPPORTED; return NULL; }
     bool was_open = reg->open[ch];
     if (!was_open) reg->sel[ch] = NULL;
     *sw = apdu_reg_select_on(reg, ch, target);

@@ -2,7 +2,7 @@
  *   P1 80 the ISD; 40 applications and security domains (every other registered application);
  *   20 executable load files; 10 load files and their modules (none until the VM loads packages:
  *   90 00 with no data, because GPShell aborts on 6A 88 there).
- *   P2 b2: 1 tagged (E3 {4F AID, 9F70 life cycle, C5 privileges(3)}), 0 the old format
+ *   P2 b2: 1 tagged (E3 {4F AID, 9F70 life cycle, C5 privileges(3), applications: CC ISD AID}), 0 the old format
  *   (AID length, AID, life cycle, privileges(1)); P2 b1: 0 first page, 1 next page.
  *   Data: 4F [AID prefix] as the search criterion (empty = everything).
  * Entries are written while they fit in the response limit (256 for short APDUs); if some remain,
@@ -30,6 +30,7 @@ struct entry {
     uint8_t aid_len;
     uint8_t life_cycle;
     uint8_t priv[3];
+    bool has_sd;              /* applications name their associated security domain (CC) */
 };
 
 static bool prefix_match(const struct entry *en, const struct card_isd_page *pg)
@@ -46,6 +47,7 @@ static bool entry_at(const card_isd_t *isd, uint8_t p1, size_t index, struct ent
         out->aid_len = CARD_ISD_AID_LEN;
         out->life_cycle = isd->rec->life_cycle;
         memcpy(out->priv, isd_privileges, 3);
+        out->has_sd = false;
         return true;
     }
     if (p1 != P1_APPS) return false; /* no load files before the VM */
@@ -57,6 +59,7 @@ static bool entry_at(const card_isd_t *isd, uint8_t p1, size_t index, struct ent
     memset(out->priv, 0, 3);
     if (info.ctx == isd) out->aid_len = 0; /* the ISD itself is reported under P1 80 only */
     if (info.flags & APDU_APP_DEFAULT_SELECTED) out->priv[0] |= 0x04;
+    out->has_sd = true;
     return true;
 }
 
@@ -71,6 +74,7 @@ static size_t encode(const struct entry *en, bool tagged, uint8_t *out, size_t c
         card_tlv_put(&i, 0x4F, en->aid, en->aid_len);
         card_tlv_put_byte(&i, 0x9F70, en->life_cycle);
         card_tlv_put(&i, 0xC5, en->priv, 3);
+        if (en->has_sd) card_tlv_put(&i, 0xCC, card_isd_aid, CARD_ISD_AID_LEN);
         card_tlv_put(&b, 0xE3, inner, i.len);
     } else {
         card_tlv_raw(&b, &en->aid_len, 1);

@@ -262,6 +262,7 @@ START_TEST(test_get_status_isd)
     ck_assert_uint_eq(lc.val[0], 0x01);               /* OP_READY */
     card_tlv_t priv = child(e3, 0xC5);
     ck_assert_uint_eq(priv.len, 3);
+    ck_assert_int_eq(count_children(e3), 3);
     ck_assert(priv.val[0] & 0x80);                    /* security domain */
     ck_assert(priv.val[0] & 0x04);                    /* card reset (default selected) */
     /* legacy format: length, AID, life cycle, privileges */
@@ -330,6 +331,8 @@ START_TEST(test_get_status_paging)
             seen[idx] = true;
             total++;
             ck_assert_uint_eq(child(e3, 0x9F70).val[0], 0x07);
+            card_tlv_t sd = child(e3, 0xCC);                 /* associated security domain: the ISD */
+            ck_assert_mem_eq(sd.val, isd_aid, sizeof isd_aid);
         }
         ck_assert_uint_eq(off, rlen - 2);
         if (sw == 0x9000) break;
