@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -227,6 +228,7 @@ static int start_card(const struct with_opts *o, struct with_run *run, const cha
 
 static int run_cmd(char **cmd, int *exit_status)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         cl_err("fork: %s", strerror(errno));
@@ -234,6 +236,9 @@ static int run_cmd(char **cmd, int *exit_status)
     }
     if (pid == 0) {
         with_signals_default();
+        /* CMD is useless without our pcscd: if we are killed outright it gets SIGTERM too. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(125);
         execvp(cmd[0], cmd);
         int err = errno;
         fprintf(stderr, "cardlet with: cannot run '%s': %s\n", cmd[0], strerror(err));
