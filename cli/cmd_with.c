@@ -218,6 +218,7 @@ static int start_card(const struct with_opts *o, struct with_run *run, const cha
             argv[i++] = "--size";
             argv[i++] = (char *)o->size;
         }
+        if (o->verbose) argv[i++] = "-v"; /* the daemon then logs each APDU's header and SW, never data */
         argv[i] = NULL;
         run->card_pid = with_spawn(argv, run->card_log, NULL, NULL, e);
     }
@@ -335,7 +336,9 @@ out:
         cl_err("%s", e.msg[0] ? e.msg : "setup failed");
         if (run.pcscd_log[0]) with_print_log_tail("pcscd's log", run.pcscd_log, 15);
         if (run.card_log[0]) with_print_log_tail("the card's log", run.card_log, 15);
-        status = 1;
+        if (run.dir[0] && !o.keep && !o.verbose)
+            fprintf(stderr, "cardlet with: the logs go away with %s; rerun with -v to keep them (and pcscd -d)\n", run.dir);
+        status = with_stop_signal ? 128 + with_stop_signal : 1;
     }
     /* Card first (it is a client of the driver), then pcscd. SIGTERM, not SIGINT: with SIGINT pcscd closes
      * its channels politely but takes ~1.5 s; our temp dir (sockets included) goes away anyway. */
