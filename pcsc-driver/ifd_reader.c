@@ -92,7 +92,15 @@ static void drop_card_locked(struct reader *r, enum ifd_log_level level, const c
 static void accept_card(struct reader *r)
 {
     int fd = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0) return; /* the peer gave up already, or EINTR: nothing to do */
+    if (fd < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) return; /* the peer gave up: nothing to do */
+        /* Out of descriptors or memory: the connection stays queued and poll() would report it again at
+         * once, so pause instead of spinning. */
+        ifd_log(IFD_LOG_ERROR, "lun 0x%lX: accept: %s", r->lun, strerror(errno));
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        return;
+    }
     if (r->addr.kind == IFD_ADDR_TCP) {
         int one = 1; /* a frame is one write; without this each reply waits for a delayed ACK */
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
