@@ -20,7 +20,7 @@
  *
  * Routing rules (what apdu_reg_process does with one command):
  *  - unparsable lengths -> 67 00; CLA 0xFF or RFU -> 6E 00; command on a closed channel -> 68 81
- *    (except a SELECT by AID, which opens the channel implicitly when it selects something).
+ *    (except a SELECT by AID, which opens the channel first, JCRE 4.5.2).
  *  - MANAGE CHANNEL (INS 70) is handled here, never forwarded (see apdu_chan.c for status words).
  *  - SELECT by AID (A4 04, P2 00/02 with any FCI bits) is handled here when it matches an
  *    application; a SELECT that matches nothing goes to the channel's current application, or 6A 82.

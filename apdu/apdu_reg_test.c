@@ -149,17 +149,19 @@ START_TEST(test_manage_channel_open_close)
     ck_assert_uint_eq(rlen, 3);
     ck_assert_uint_eq(resp[0], 1);
     ck_assert(a_isd.active[1]);                    /* default application follows from channel 0 */
-    ck_assert_uint_eq(tx("0070000000"), 0x9000);   /* Le 00 works too: 2 */
+    ck_assert_uint_eq(tx("0070000000"), 0x6C01);   /* JCRE: Le must be 01 */
+    ck_assert_uint_eq(tx("00700000"), 0x6C01);
+    ck_assert(!apdu_reg_channel_open(reg, 2));
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);
     ck_assert_uint_eq(resp[0], 2);
     ck_assert_uint_eq(tx("00700005"), 0x9000);     /* explicit channel 5, no data back */
     ck_assert_uint_eq(rlen, 2);
     ck_assert(apdu_reg_channel_open(reg, 5));
-    ck_assert_uint_eq(tx("00700005"), 0x6A81);     /* already open */
-    ck_assert_uint_eq(tx("00700014"), 0x6A86);     /* 20: out of range */
-    ck_assert_uint_eq(tx("007000FF"), 0x6A86);
-    ck_assert_uint_eq(tx("00700000"), 0x6700);     /* card-assigned needs Le */
+    ck_assert_uint_eq(tx("00700005"), 0x6A86);     /* already open */
+    ck_assert_uint_eq(tx("00700014"), 0x6A81);     /* 20: out of range */
+    ck_assert_uint_eq(tx("007000FF"), 0x6A81);
     ck_assert_uint_eq(tx("007000000103"), 0x6700); /* data not allowed */
-    ck_assert_uint_eq(tx("0070400001"), 0x6A86);   /* P1 neither open nor close */
+    ck_assert_uint_eq(tx("0070400001"), 0x6A81);   /* P1 neither open nor close */
     ck_assert_uint_eq(tx("0370000001"), 0x6881);   /* origin channel 3 closed */
     ck_assert_uint_eq(tx("1070000001"), 0x6884);   /* chaining */
     ck_assert_uint_eq(tx("0470000001"), 0x6882);   /* secure messaging */
@@ -168,9 +170,11 @@ START_TEST(test_manage_channel_open_close)
     ck_assert(!apdu_reg_channel_open(reg, 5));
     ck_assert_int_eq(a_isd.deselects[5], 1);
     ck_assert_uint_eq(tx("00708005"), 0x6200);     /* warning: already closed */
-    ck_assert_uint_eq(tx("00708000"), 0x6A86);     /* channel 0 cannot be closed */
-    ck_assert_uint_eq(tx("00708014"), 0x6A86);
-    ck_assert_uint_eq(tx("02708000"), 0x9000);     /* P2 00 from channel 2 closes channel 2 */
+    ck_assert_uint_eq(tx("00708000"), 0x6A81);     /* channel 0 cannot be closed */
+    ck_assert_uint_eq(tx("02708000"), 0x6A81);     /* P2 names the channel: 00 is the basic one */
+    ck_assert_uint_eq(tx("00708014"), 0x6A81);
+    ck_assert_uint_eq(tx("03708001"), 0x6881);     /* origin channel 3 is not open */
+    ck_assert_uint_eq(tx("02708002"), 0x9000);     /* a channel may close itself */
     ck_assert(!apdu_reg_channel_open(reg, 2));
     ck_assert(apdu_reg_channel_open(reg, 1));
     /* the lowest free number is reused */
@@ -193,7 +197,7 @@ START_TEST(test_all_channels)
     from(1, 4, false);
     ck_assert_uint_eq(tx("C3CA000000"), 0x9000);  /* GlobalPlatform proprietary, channel 7 */
     from(1, 7, false);
-    ck_assert_uint_eq(tx("4F708000"), 0x9000);    /* close 19 from itself */
+    ck_assert_uint_eq(tx("4F708013"), 0x9000);    /* close 19 from itself */
     ck_assert(!apdu_reg_channel_open(reg, 19));
     ck_assert_uint_eq(tx("4FCA000000"), 0x6881);
 }
@@ -232,7 +236,8 @@ START_TEST(test_select_full_partial_next)
     ck_assert_uint_eq(resp[4], 0x02);
     ck_assert_uint_eq(tx("00A4040205A000000062"), 0x9000);        /* no further match: forwarded */
     from(3, 0, false);
-    ck_assert_uint_eq(tx("04A4040007" AID_APP2), 0x6882);         /* SM bits: refused, nothing changes */
+    ck_assert_uint_eq(tx("04A4040008" AID_APP2), 0x9000);         /* SM bits: not a selection, forwarded */
+    from(3, 0, false);
     ck_assert_uint_eq(tx("10A4040007" AID_APP2), 0x6884);         /* chaining */
     ck_assert_uint_eq(tx("00CA000000"), 0x9000);
     from(3, 0, false);
@@ -309,14 +314,19 @@ START_TEST(test_select_opens_closed_channel)
     ck_assert_uint_eq(tx("02A4040007" AID_APP1), 0x9000);
     from(2, 2, true);
     ck_assert(apdu_reg_channel_open(reg, 2));
-    ck_assert_uint_eq(tx("03A4040005A000000999"), 0x6881); /* no match: channel stays closed */
-    ck_assert(!apdu_reg_channel_open(reg, 3));
+    /* JCRE 4.5.2: the channel is opened before the search and stays open whatever happens */
+    ck_assert_uint_eq(tx("03A4040005A000000999"), 0x6A82);
+    ck_assert(apdu_reg_channel_open(reg, 3));
+    ck_assert_int_eq(apdu_reg_selected(reg, 3), -1);
     a_app2.refuse = true;
-    ck_assert_uint_eq(tx("03A4040008" AID_APP2), 0x6999);
-    ck_assert(!apdu_reg_channel_open(reg, 3));
+    ck_assert_uint_eq(tx("43A4040008" AID_APP2), 0x6999);  /* channel 7 */
+    ck_assert(apdu_reg_channel_open(reg, 7));
+    ck_assert_int_eq(apdu_reg_selected(reg, 7), -1);
     ck_assert_uint_eq(tx("00A4040006" AID_SOLO), 0x9000);
-    ck_assert_uint_eq(tx("03A4040006" AID_SOLO), 0x6985);
-    ck_assert(!apdu_reg_channel_open(reg, 3));
+    ck_assert_uint_eq(tx("44A4040006" AID_SOLO), 0x6985);  /* channel 8 */
+    ck_assert(apdu_reg_channel_open(reg, 8));
+    ck_assert_uint_eq(tx("6AA4040006" AID_SOLO), 0x6881);  /* SM bits (channel 14, closed): not a selection */
+    ck_assert_uint_eq(tx("13A4040006" AID_SOLO), 0x6884);
 }
 END_TEST
 

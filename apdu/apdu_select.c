@@ -7,7 +7,8 @@
  * whose AID starts with the given bytes (partial selection); empty data means the default-selected
  * application. P2 02: the next matching application after the one selected on this channel.
  * A match deselects the channel's current application, selects the new one (its select() may
- * refuse: 69 99, nothing selected), then the router passes the SELECT itself to it. */
+ * refuse: 69 99, nothing selected), then the router passes the SELECT itself to it.
+ * A SELECT with secure messaging bits in CLA is not an applet selection (JCRE 4.5.2): forwarded. */
 #include "apdu/apdu_reg_int.h"
 
 #include <string.h>
@@ -21,6 +22,8 @@ bool apdu_select_is_by_aid(const apdu_cmd_t *cmd)
 {
     if (cmd->ins != INS_SELECT || cmd->p1 != P1_BY_DF_NAME) return false;
     if (cmd->cla_info.kind != APDU_CLA_FIRST_INTER && cmd->cla_info.kind != APDU_CLA_FURTHER_INTER) return false;
+    /* JCRE 4.5.2: with secure messaging bits it is not an applet selection; the active applet gets it. */
+    if (cmd->cla_info.sm) return false;
     if (cmd->p2 & 0xF0) return false;
     uint8_t occ = cmd->p2 & P2_OCCURRENCE_MASK;
     return occ == 0 || occ == P2_NEXT;
@@ -59,16 +62,16 @@ struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *h
 {
     uint8_t ch = cmd->cla_info.channel;
     *handled = false;
+    if (cmd->cla_info.chaining) { *handled = true; *sw = APDU_SW_CHAINING_NOT_SUPPORTED; return NULL; }
+    /* JCRE 4.5.2 step 3: a SELECT on a closed channel opens it, with nothing active, before the
+     * search; it stays open whatever the outcome (no match then answers 6A 82). */
+    if (!reg->open[ch]) {
+        reg->open[ch] = true;
+        reg->sel[ch] = NULL;
+    }
     struct apdu_app *target = find_target(reg, cmd);
     if (!target) return NULL;
     *handled = true;
-    if (cmd->cla_info.chaining) { *sw = APDU_SW_CHAINING_NOT_SUPPORTED; return NULL; }
-    /* The runtime has no ISO secure messaging to unwrap a selection with. */
-    if (cmd->cla_info.sm) { *sw = APDU_SW_SM_NOT_SUPPORTED; return NULL; }
-    bool was_open = reg->open[ch];
-    if (!was_open) reg->sel[ch] = NULL;
     *sw = apdu_reg_select_on(reg, ch, target);
-    if (*sw != APDU_SW_OK) return NULL; /* a channel this SELECT would have opened stays closed */
-    reg->open[ch] = true;               /* ISO 7816-4: a SELECT on a closed channel opens it */
-    return target;
+    return *sw == APDU_SW_OK ? target : NULL;
 }
