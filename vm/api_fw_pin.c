@@ -1,0 +1,183 @@
+/* api_fw_pin: javacard.framework.OwnerPIN (and its PIN interface).
+ * State in the object's cells: 0 try limit, 1 max PIN size, 2 tries remaining, 3 PIN length,
+ * 4 handle of the PIN value (persistent byte array owned by the JCRE), 5 handle of the validated
+ * flag (transient CLEAR_ON_RESET boolean array owned by the JCRE). The try counter is
+ * decremented and persisted with a non-transactional store BEFORE the comparison, so neither a
+ * power cut nor an aborted transaction gives a free try; the comparison is constant time. */
+#include "vm/vm_native.h"
+
+#include <string.h>
+
+enum { PIN_LIMIT = 0, PIN_MAX = 1, PIN_TRIES = 2, PIN_LEN = 3, PIN_VALUE = 4, PIN_FLAG = 5, PIN_CELLS = 6 };
+#define PIN_EXC 11
+
+static bool pin_obj(vm_t *vm, uint16_t ref, vm_obj_t *o, uint16_t c[PIN_CELLS])
+{
+    if (!vm_obj_get(vm, ref, o)) return false;
+    if (!vm_instance_of(vm, o, 0, VM_CLASS_ID(VM_PKG_FRAMEWORK, 9))) { vm_throw_security(vm, "not an OwnerPIN"); return false; }
+    if (!vm_fw_can_access(vm, o)) { vm_throw_security(vm, "firewall: PIN of another context"); return false; }
+    for (int i = 0; i < PIN_CELLS; i++)
+        if (!vm_obj_cell(vm, o, (uint32_t)i, &c[i])) return false;
+    return true;
+}
+
+/* Persistent cell store outside any transaction (try counter, as the API requires). */
+static bool set_now(vm_t *vm, const vm_obj_t *o, uint32_t cell, uint16_t v)
+{
+    uint8_t b[2];
+    cl_put16(b, v);
+    int r = vm_heap_write(vm->heap, o, 2 * cell, b, 2, false);
+    if (r) { vm_throw_store_error(vm, r); return false; }
+    return true;
+}
+
+static bool set_validated(vm_t *vm, uint16_t flag_ref, bool v)
+{
+    vm_obj_t f;
+    if (!vm_heap_get(vm->heap, flag_ref, &f) || f.kind != VM_KIND_ARRAY || f.len < 1) {
+        vm_throw_security(vm, "PIN state damaged");
+        return false;
+    }
+    uint8_t b = v;
+    return vm_heap_write(vm->heap, &f, 0, &b, 1, false) == VM_OK;
+}
+
+static bool get_validated(vm_t *vm, uint16_t flag_ref)
+{
+    vm_obj_t f;
+    if (!vm_heap_get(vm->heap, flag_ref, &f) || f.kind != VM_KIND_ARRAY || f.len < 1) return false;
+    const uint8_t *d = vm_heap_data(vm->heap, &f);
+    return d && d[0];
+}
+
+static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    int8_t limit = (int8_t)args[1], max = (int8_t)args[2];
+    if (limit < 1 || max < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    vm_obj_t o;
+    if (!vm_obj_get(vm, args[0], &o)) return VM_NAT_THROW;
+    if (o.kind != VM_KIND_INSTANCE || o.len < PIN_CELLS) { vm_throw_security(vm, "not an OwnerPIN"); return VM_NAT_THROW; }
+    uint16_t value, flag;
+    int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, VM_CTX_JCRE, VM_T_BYTE, 0, (uint32_t)max, &value);
+    if (!r) r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, VM_OF_CLEAR_ON_RESET, VM_CTX_JCRE, VM_T_BOOLEAN, 0, 1, &flag);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    uint16_t cells[PIN_CELLS] = { (uint16_t)limit, (uint16_t)max, (uint16_t)limit, 0, value, flag };
+    uint8_t b[2 * PIN_CELLS];
+    for (int i = 0; i < PIN_CELLS; i++) cl_put16(b + 2 * i, cells[i]);
+    r = vm_heap_write(vm->heap, &o, 0, b, sizeof b, true);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    return VM_NAT_OK;
+}
+
+static int pin_check(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o, in;
+    uint16_t c[PIN_CELLS];
+    ret[0] = 0;
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    if (!set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    if (c[PIN_TRIES] == 0) return VM_NAT_OK;
+    if (!set_now(vm, &o, PIN_TRIES, (uint16_t)(c[PIN_TRIES] - 1))) return VM_NAT_THROW;
+    int8_t len = (int8_t)args[3];
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
+    if (!p) return VM_NAT_THROW;
+    vm_obj_t val;
+    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < c[PIN_LEN]) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
+    const uint8_t *pin = vm_heap_data(vm->heap, &val);
+    if (len != (int8_t)c[PIN_LEN] || !cl_ct_equal(p, pin, (size_t)len)) return VM_NAT_OK;
+    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], true)) return VM_NAT_THROW;
+    ret[0] = 1;
+    return VM_NAT_OK;
+}
+
+static int pin_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    ret[0] = c[PIN_TRIES];
+    return VM_NAT_OK;
+}
+
+static int pin_is_validated(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    ret[0] = get_validated(vm, c[PIN_FLAG]);
+    return VM_NAT_OK;
+}
+
+static int pin_set_flag(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c) || !set_validated(vm, c[PIN_FLAG], args[1] != 0)) return VM_NAT_THROW;
+    return VM_NAT_OK;
+}
+
+static int pin_reset(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    /* A validated PIN gets its try counter back and is no longer validated. */
+    if (get_validated(vm, c[PIN_FLAG])) {
+        if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    }
+    return VM_NAT_OK;
+}
+
+static int pin_reset_unblock(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    return VM_NAT_OK;
+}
+
+static int pin_update(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o, in, val; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    int8_t len = (int8_t)args[3];
+    if (len < 0 || len > (int16_t)c[PIN_MAX]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
+    if (!p) return VM_NAT_THROW;
+    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < (uint32_t)len) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
+    uint8_t tmp[128];
+    memcpy(tmp, p, (size_t)len);
+    int r = vm_heap_write(vm->heap, &val, 0, tmp, (uint32_t)len, true);
+    cl_wipe(tmp, sizeof tmp);
+    if (r || !vm_obj_set_cell(vm, &o, PIN_LEN, (uint16_t)len)) { if (r) vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    return VM_NAT_OK;
+}
+
+static int pin_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
+
+static const vm_native_method_t pin_methods[] = {
+    { VM_NAT_CTOR, 0, "<init>(BB)V", pin_init },
+    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", pin_equals },
+    { VM_NAT_VIRTUAL, 1, "check([BSB)Z", pin_check },
+    { VM_NAT_VIRTUAL, 2, "getTriesRemaining()B", pin_tries },
+    { VM_NAT_VIRTUAL, 3, "getValidatedFlag()Z", pin_is_validated },
+    { VM_NAT_VIRTUAL, 4, "isValidated()Z", pin_is_validated },
+    { VM_NAT_VIRTUAL, 5, "reset()V", pin_reset },
+    { VM_NAT_VIRTUAL, 6, "resetAndUnblock()V", pin_reset_unblock },
+    { VM_NAT_VIRTUAL, 7, "setValidatedFlag(Z)V", pin_set_flag },
+    { VM_NAT_VIRTUAL, 8, "update([BSB)V", pin_update },
+};
+
+/* PIN interface tokens 0 check, 1 getTriesRemaining, 2 isValidated, 3 reset -> OwnerPIN virtual tokens. */
+static const uint8_t pin_iface_map[] = { 1, 2, 4, 5 };
+static const vm_native_iface_t pin_ifaces[] = { { VM_PKG_FRAMEWORK, 1, 4, pin_iface_map } };
+
+static const vm_native_class_t fw_pin_classes[] = {
+    { VM_PKG_FRAMEWORK, 1, "javacard/framework/PIN", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
+    { VM_PKG_FRAMEWORK, 9, "javacard/framework/OwnerPIN", VM_PKG_JAVA_LANG, 0, 0, PIN_CELLS, pin_methods,
+      CL_ARRAY_LEN(pin_methods), pin_ifaces, 1 },
+};
+
+const vm_native_area_t vm_api_fw_pin = { "OwnerPIN", fw_pin_classes, CL_ARRAY_LEN(fw_pin_classes) };

@@ -1,0 +1,270 @@
+/* vm_card: applet instances as applications of the card's registry (select, deselect, process),
+ * applet installation (Applet.install with the standard parameters), attach/detach. */
+#include "vm/vm_card.h"
+#include "apdu/apdu_reg.h"
+#include "vm/vm_load.h"
+#include "vm/vm_native.h"
+#include "vm/vm_rt.h"
+
+#include <string.h>
+
+enum { TOK_DESELECT = 4, TOK_SELECT = 6, TOK_PROCESS = 7 };
+
+/* Runs a virtual method of applet i by token; returns the run result, result word in *ret0. */
+static enum vm_run call_applet(vm_t *vm, int i, uint8_t token, const uint16_t *extra, int nextra, uint16_t *ret0)
+{
+    vm_applet_t *a = &vm->applets[i];
+    vm_obj_t o;
+    uint16_t ret[2] = { 0, 0 };
+    *ret0 = 0;
+    vm->exc = 0;
+    vm->fatal = false;
+    if (!vm_heap_get(vm->heap, a->obj, &o) || o.kind != VM_KIND_INSTANCE) { vm->sw = 0x6F00; return VM_RUN_EXCEPTION; }
+    vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
+    if (!vm_find_virtual(vm, o.cls, token, VM_CLASS_PKG(o.cls), &mp, &mo, &nm)) {
+        cl_err("vm: applet has no method for token %u", token);
+        vm->sw = 0x6F00;
+        return VM_RUN_EXCEPTION;
+    }
+    uint16_t args[4] = { a->obj, 0, 0, 0 };
+    for (int k = 0; k < nextra && k < 3; k++) args[1 + k] = extra[k];
+    vm->cur_applet = i;
+    vm->cur_ctx = a->pkg;
+    enum vm_run r;
+    if (nm) {
+        /* Inherited from Applet (select/deselect defaults): call the C directly. */
+        r = nm->fn(vm, args, ret) == VM_NAT_OK ? VM_RUN_OK : VM_RUN_EXCEPTION;
+        if (r != VM_RUN_OK) vm->sw = 0x6F00;
+    } else {
+        r = vm_run_method(vm, mp, mo, a->pkg, args, 1 + nextra, ret);
+    }
+    *ret0 = ret[0];
+    return r;
+}
+
+static void end_of_call(vm_t *vm)
+{
+    if (vm->tx_depth) vm_tx_abort(vm); /* JCRE 7.6.3: a transaction left open is aborted */
+}
+
+static bool app_select(void *ctx, uint8_t channel)
+{
+    (void)channel;
+    vm_app_ctx_t *c = ctx;
+    vm_t *vm = c->vm;
+    if (c->idx >= vm->napplets) return false;
+    uint16_t ok;
+    vm->reselecting = vm->applets[c->idx].selected;
+    memset(&vm->apdu, 0, offsetof(vm_apdu_state_t, resp));
+    enum vm_run r = call_applet(vm, c->idx, TOK_SELECT, NULL, 0, &ok);
+    end_of_call(vm);
+    vm->reselecting = false;
+    if (r != VM_RUN_OK || !ok) return false;
+    vm->applets[c->idx].selected = true;
+    return true;
+}
+
+static void app_deselect(void *ctx, uint8_t channel)
+{
+    (void)channel;
+    vm_app_ctx_t *c = ctx;
+    vm_t *vm = c->vm;
+    if (c->idx >= vm->napplets) return;
+    uint16_t ignored;
+    call_applet(vm, c->idx, TOK_DESELECT, NULL, 0, &ignored); /* exceptions are ignored (JCRE 4.3) */
+    end_of_call(vm);
+    vm_applet_t *a = &vm->applets[c->idx];
+    a->selected = false;
+    bool other = false;
+    for (int i = 0; i < vm->napplets; i++) other |= vm->applets[i].selected && vm->applets[i].pkg == a->pkg;
+    if (!other) vm_heap_clear_transient(vm->heap, VM_OF_CLEAR_ON_DESELECT, a->pkg);
+    vm->cur_applet = -1;
+}
+
+/* Copies the command header into the APDU buffer as the applet expects it at process() entry. */
+static void start_apdu(vm_t *vm, const apdu_cmd_t *cmd, uint32_t resp_cap)
+{
+    vm_apdu_state_t *a = &vm->apdu;
+    memset(a, 0, offsetof(vm_apdu_state_t, resp));
+    a->active = true;
+    a->cla = cmd->cla; a->ins = cmd->ins; a->p1 = cmd->p1; a->p2 = cmd->p2;
+    a->nc = cmd->nc; a->ne = cmd->ne; a->extended = cmd->extended;
+    a->cmd_data = cmd->data;
+    a->resp_len = 0;
+    a->resp_cap = resp_cap < 65536 ? resp_cap : 65536;
+    vm_obj_t o;
+    if (!vm_heap_get(vm->heap, vm_sys_get(vm, VM_SYS_APDU_BUF), &o)) return;
+    uint8_t *buf = (uint8_t *)vm_heap_data(vm->heap, &o);
+    if (!buf) return;
+    memset(buf, 0, o.len);
+    buf[0] = cmd->cla; buf[1] = cmd->ins; buf[2] = cmd->p1; buf[3] = cmd->p2;
+    if (!cmd->extended) {
+        buf[4] = (uint8_t)(cmd->nc ? cmd->nc : cmd->ne);
+        a->hdr_len = 5;
+    } else {
+        buf[4] = 0;
+        cl_put16(buf + 5, (uint16_t)(cmd->nc ? cmd->nc : cmd->ne));
+        a->hdr_len = 7;
+    }
+}
+
+static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
+{
+    vm_app_ctx_t *c = ctx;
+    vm_t *vm = c->vm;
+    if (c->idx >= vm->napplets) return 0x6F00;
+    start_apdu(vm, cmd, resp->cap);
+    vm->selecting = cmd->selecting;
+    uint16_t ignored, apdu_ref = vm_sys_get(vm, VM_SYS_APDU);
+    enum vm_run r = call_applet(vm, c->idx, TOK_PROCESS, &apdu_ref, 1, &ignored);
+    int sw = r == VM_RUN_OK ? 0x9000 : vm->sw;
+    end_of_call(vm);
+    vm->selecting = 0;
+    vm->apdu.active = false;
+    if (vm->apdu.resp_len && apdu_resp_append(resp, vm->apdu.resp, vm->apdu.resp_len)) return 0x6F00;
+    return sw;
+}
+
+static const apdu_app_ops_t vm_app_ops = { app_select, app_deselect, app_process };
+
+static int register_all(vm_t *vm, cl_error_t *e)
+{
+    for (int i = 0; i < vm->napplets && i < VM_MAX_APPLETS; i++) {
+        vm_applet_t *a = &vm->applets[i];
+        vm->app_ctx[i].vm = vm;
+        vm->app_ctx[i].idx = i;
+        if (apdu_reg_find(vm->reg, a->aid, a->aid_len) >= 0) continue;
+        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i],
+                         APDU_APP_MULTISELECTABLE | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0), e))
+            return -1;
+    }
+    return 0;
+}
+
+static void reset_hook(void *ctx)
+{
+    vm_power_on(ctx);
+}
+
+vm_t *vm_card_attach(card_t *card, uint32_t heap_offset, cl_error_t *e)
+{
+    vm_t *vm = vm_open(card_image(card), heap_offset, e);
+    if (!vm) return NULL;
+    vm->reg = card_registry(card);
+    if (register_all(vm, e)) { vm_card_detach(card, vm); return NULL; }
+    card_set_reset_hook(card, reset_hook, vm);
+    return vm;
+}
+
+void vm_card_detach(card_t *card, vm_t *vm)
+{
+    if (!vm) return;
+    if (card_is_powered(card)) card_power_off(card);
+    card_set_reset_hook(card, NULL, NULL);
+    for (int i = 0; i < vm->napplets; i++) {
+        long k = apdu_reg_find(vm->reg, vm->applets[i].aid, vm->applets[i].aid_len);
+        apdu_app_info_t info;
+        if (k >= 0 && apdu_reg_get(vm->reg, (size_t)k, &info) && info.ops == &vm_app_ops)
+            apdu_reg_remove(vm->reg, vm->applets[i].aid, vm->applets[i].aid_len);
+    }
+    vm_close(vm);
+}
+
+int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len, const uint8_t *inst_aid,
+                      uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len, uint8_t flags, cl_error_t *e)
+{
+    vm_pkg_t *p = NULL;
+    const vm_applet_def_t *def = NULL;
+    for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS && !def; s++)
+        for (unsigned k = 0; vm->pkgs[s] && k < vm->pkgs[s]->napplets; k++)
+            if (vm->pkgs[s]->applets[k].aid_len == class_aid_len && !memcmp(vm->pkgs[s]->applets[k].aid, class_aid, class_aid_len)) {
+                p = vm->pkgs[s];
+                def = &p->applets[k];
+                break;
+            }
+    if (!def) { cl_seterr(e, "no installed package defines applet class AID"); return -1; }
+    if (!inst_aid) { inst_aid = class_aid; inst_aid_len = class_aid_len; }
+    if (inst_aid_len < 5 || inst_aid_len > 16) { cl_seterr(e, "instance AID must have 5..16 bytes"); return -1; }
+    if (vm_applet_find(vm, inst_aid, inst_aid_len) >= 0 || (vm->reg && apdu_reg_find(vm->reg, inst_aid, inst_aid_len) >= 0)) {
+        cl_seterr(e, "an application with this instance AID exists");
+        return -1;
+    }
+    if (vm->napplets >= VM_MAX_APPLETS) { cl_seterr(e, "applet table full"); return -1; }
+    /* Install parameters (GlobalPlatform INSTALL [for install] layout): LV instance AID, LV control
+     * info (empty), LV applet data; passed in the APDU buffer, a global JCRE array. */
+    vm_obj_t bo;
+    if (!vm_heap_get(vm->heap, vm_sys_get(vm, VM_SYS_APDU_BUF), &bo) || 3u + inst_aid_len + params_len > bo.len) {
+        cl_seterr(e, "install parameters too long");
+        return -1;
+    }
+    uint8_t *buf = (uint8_t *)vm_heap_data(vm->heap, &bo);
+    if (!buf) { cl_seterr(e, "out of memory"); return -1; }
+    uint32_t n = 0;
+    buf[n++] = inst_aid_len; memcpy(buf + n, inst_aid, inst_aid_len); n += inst_aid_len;
+    buf[n++] = 0;
+    buf[n++] = params_len; if (params_len) memcpy(buf + n, params, params_len); n += params_len;
+
+    if (img_group_begin(vm->img)) { cl_seterr(e, "a transaction is open"); return -1; }
+    vm->installing = true;
+    memcpy(vm->inst_aid, inst_aid, inst_aid_len);
+    vm->inst_aid_len = inst_aid_len;
+    vm->registered_obj = 0;
+    uint16_t args[3] = { bo.handle, 0, (uint16_t)n }, ret[2];
+    enum vm_run r = vm_run_method(vm, p, def->install, p->slot, args, 3, ret);
+    vm->installing = false;
+    int rc = -1;
+    if (r != VM_RUN_OK) cl_seterr(e, "applet install() failed with status %04X%s%s", vm->sw,
+                                  vm->last_error[0] ? ": " : "", vm->last_error);
+    else if (!vm->registered_obj) cl_seterr(e, "applet install() did not call register()");
+    else if (vm_applet_add(vm, vm->registered_aid, vm->registered_aid_len, p->slot, vm->registered_obj, flags))
+        cl_seterr(e, "cannot record the applet instance (commit capacity or table full)");
+    else if (img_group_commit(vm->img)) cl_seterr(e, "cannot commit the applet instance");
+    else rc = 0;
+    if (rc) {
+        if (img_group_open(vm->img)) img_group_abort(vm->img);
+        vm_heap_scrub(vm->heap);
+        vm_heap_clear_transient(vm->heap, 0, 0xFFFF);
+        return -1;
+    }
+    if (vm_applets_reload(vm)) { cl_seterr(e, "cannot reload the applet table"); return -1; }
+    if (vm->reg && register_all(vm, e)) return -1;
+    return 0;
+}
+
+int vm_card_install(vm_t *vm, const uint8_t *cap, size_t cap_len, const uint8_t *class_aid, uint8_t class_aid_len,
+                    const uint8_t *inst_aid, uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len,
+                    bool default_selected, cl_error_t *e)
+{
+    uint8_t slot;
+    if (cap && vm_load_install(vm, cap, cap_len, &slot, e)) return -1;
+    if (!class_aid) return 0;
+    return vm_install_applet(vm, class_aid, class_aid_len, inst_aid, inst_aid_len, params, params_len,
+                             default_selected ? VM_APPLET_DEFAULT : 0, e);
+}
+
+static void put_aid(FILE *out, const uint8_t *aid, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) fprintf(out, "%02X", aid[i]);
+}
+
+void vm_card_describe(vm_t *vm, FILE *out)
+{
+    fprintf(out, "heap: %u bytes free, %u objects\n", vm_heap_free_bytes(vm->heap), vm_heap_used_handles(vm->heap));
+    for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++) {
+        vm_pkg_t *p = vm->pkgs[s];
+        if (!p) continue;
+        fprintf(out, "package ");
+        put_aid(out, p->aid, p->aid_len);
+        fprintf(out, " version %u.%u slot %d classes %u%s\n", p->major, p->minor, s, p->nclasses, p->has_int ? " int" : "");
+        for (unsigned k = 0; k < p->napplets; k++) {
+            fprintf(out, "  applet class ");
+            put_aid(out, p->applets[k].aid, p->applets[k].aid_len);
+            fprintf(out, "\n");
+        }
+    }
+    for (int i = 0; i < vm->napplets; i++) {
+        fprintf(out, "instance ");
+        put_aid(out, vm->applets[i].aid, vm->applets[i].aid_len);
+        fprintf(out, " package slot %u%s\n", vm->applets[i].pkg, (vm->applets[i].flags & VM_APPLET_DEFAULT) ? " default" : "");
+    }
+}

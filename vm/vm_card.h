@@ -1,0 +1,36 @@
+/* vm_card: the VM's applet instances on the card. Attaching the VM to a card opens it on the
+ * card image's VM area, registers every installed applet instance with the card's application
+ * registry (so SELECT by AID reaches it) and hooks the reset so CLEAR_ON_RESET data is cleared.
+ *
+ * For the card runtime (card_open / card_close):
+ *     vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, e);   // last step of card_open; NULL + e on failure
+ *     vm_card_detach(card, vm);                                  // first step of card_close
+ */
+#ifndef VM_CARD_H
+#define VM_CARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "card/card.h"
+#include "common/cl_util.h"
+#include "vm/vm.h"
+
+#define VM_CARD_HEAP_OFFSET 4096u /* the card record is [0, 4096) */
+
+vm_t *vm_card_attach(card_t *card, uint32_t heap_offset, cl_error_t *e);
+/* Powers the card's sessions off (deselect runs while the VM is alive), unregisters the applets,
+ * closes the VM. The card stays usable without applets. */
+void vm_card_detach(card_t *card, vm_t *vm);
+
+/* Installs a CAP and optionally creates an applet instance of class_aid (NULL: none) with the
+ * instance AID (NULL: the class AID) and applet data; the instance is registered at once. */
+int vm_card_install(vm_t *vm, const uint8_t *cap, size_t cap_len, const uint8_t *class_aid, uint8_t class_aid_len,
+                    const uint8_t *inst_aid, uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len,
+                    bool default_selected, cl_error_t *e);
+
+/* Lists packages and applet instances (for `cardlet image info`). */
+void vm_card_describe(vm_t *vm, FILE *out);
+
+#endif

@@ -1,0 +1,269 @@
+/* vm_heap: handles, bump allocation and stores of the persistent heap (layout in vm_heap.h). */
+#include "vm/vm_heap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct vm_heap {
+    img_t *img;
+    uint32_t base, size;   /* the VM area inside the image */
+    uint16_t nhandles;
+    uint32_t objects;      /* start of the object area, relative to base */
+    uint16_t cursor;       /* next handle to try: RAM only, so handles freed by an abort are not reused at once */
+    uint8_t **ram;         /* transient data per handle */
+    uint32_t *ram_obj;     /* object offset the RAM buffer belongs to (a reused handle gets a fresh one) */
+};
+
+static const uint8_t *area(const vm_heap_t *h) { return img_mem(h->img) + h->base; }
+static uint32_t bump(const vm_heap_t *h) { return cl_get32(area(h) + 12); }
+
+img_t *vm_heap_img(const vm_heap_t *h) { return h->img; }
+
+uint32_t vm_heap_elem_size(uint8_t etype)
+{
+    switch (etype) {
+    case VM_T_BOOLEAN: case VM_T_BYTE: return 1;
+    case VM_T_SHORT: case VM_T_REF: return 2;
+    case VM_T_INT: return 4;
+    default: return 0;
+    }
+}
+
+/* One persistent store: joins the open group, or is its own atomic step. */
+static int pstore(vm_heap_t *h, uint32_t rel, const void *src, uint32_t n, bool atomic)
+{
+    int r = (atomic && img_group_open(h->img)) ? img_group_write(h->img, h->base + rel, src, n)
+                                                : img_write(h->img, h->base + rel, src, n);
+    if (r == 0) return VM_OK;
+    return img_group_open(h->img) && atomic ? VM_ERR_TXFULL : VM_ERR_IO;
+}
+
+int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_error_t *e)
+{
+    *out = NULL;
+    uint32_t isz = img_size(img);
+    if (base >= isz || isz - base < 64 * 1024) {
+        cl_seterr(e, "vm heap: area at %u too small in an image of %u bytes", base, isz);
+        return -1;
+    }
+    uint32_t size = isz - base;
+    const uint8_t *a = img_mem(img) + base;
+    uint8_t hdr[VM_HEAP_HDR];
+    static const uint8_t zero[VM_HEAP_HDR];
+    if (!memcmp(a, zero, sizeof zero)) {
+        if (!format) { cl_seterr(e, "vm heap: area not formatted"); return -1; }
+        uint32_t nh = size / 64;
+        if (nh > 0xFFFF) nh = 0xFFFF;
+        memset(hdr, 0, sizeof hdr);
+        memcpy(hdr, VM_HEAP_MAGIC, 4);
+        cl_put16(hdr + 4, VM_HEAP_VERSION);
+        cl_put16(hdr + 6, (uint16_t)nh);
+        cl_put32(hdr + 8, size);
+        cl_put32(hdr + 12, VM_HEAP_HDR + nh * 4);
+        if (img_write(img, base, hdr, sizeof hdr) != 0) { cl_seterr(e, "vm heap: cannot format"); return -1; }
+    }
+    if (memcmp(a, VM_HEAP_MAGIC, 4)) { cl_seterr(e, "vm heap: bad magic"); return -1; }
+    if (cl_get16(a + 4) != VM_HEAP_VERSION) { cl_seterr(e, "vm heap: unknown version %u", cl_get16(a + 4)); return -1; }
+    uint32_t nh = cl_get16(a + 6);
+    uint32_t objects = VM_HEAP_HDR + nh * 4;
+    if (nh < 16 || cl_get32(a + 8) != size || cl_get32(a + 12) < objects || cl_get32(a + 12) > size) {
+        cl_seterr(e, "vm heap: header does not match the image (size %u, bump %u)", cl_get32(a + 8), cl_get32(a + 12));
+        return -1;
+    }
+    vm_heap_t *h = calloc(1, sizeof *h);
+    if (!h) { cl_seterr(e, "out of memory"); return -1; }
+    h->img = img; h->base = base; h->size = size; h->nhandles = (uint16_t)nh; h->objects = objects; h->cursor = 1;
+    /* A crash during an install may have left bytes beyond the bump pointer: allocation relies on zeros. */
+    if (vm_heap_scrub(h)) { free(h); cl_seterr(e, "vm heap: cannot clean the free area"); return -1; }
+    h->ram = calloc(nh, sizeof *h->ram);
+    h->ram_obj = calloc(nh, sizeof *h->ram_obj);
+    if (!h->ram || !h->ram_obj) { vm_heap_close(h); cl_seterr(e, "out of memory"); return -1; }
+    *out = h;
+    return 0;
+}
+
+void vm_heap_close(vm_heap_t *h)
+{
+    if (!h) return;
+    if (h->ram)
+        for (uint32_t i = 0; i < h->nhandles; i++) free(h->ram[i]);
+    free(h->ram);
+    free(h->ram_obj);
+    free(h);
+}
+
+static uint32_t handle_entry(const vm_heap_t *h, uint16_t handle) { return cl_get32(area(h) + VM_HEAP_HDR + 4u * handle); }
+
+bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
+{
+    if (handle == 0 || handle >= h->nhandles) return false;
+    uint32_t off = handle_entry(h, handle), top = bump(h);
+    if (off < h->objects || top > h->size || off > top || top - off < VM_OBJ_HDR) return false;
+    const uint8_t *p = area(h) + off;
+    o->handle = handle;
+    o->kind = p[0]; o->flags = p[1]; o->owner = p[2]; o->etype = p[3];
+    o->cls = cl_get16(p + 4);
+    o->len = cl_get32(p + 6);
+    uint64_t bytes;
+    switch (o->kind) {
+    case VM_KIND_INSTANCE: bytes = 2ull * o->len; break;
+    case VM_KIND_ARRAY:
+        if (!vm_heap_elem_size(o->etype)) return false;
+        bytes = (uint64_t)vm_heap_elem_size(o->etype) * o->len;
+        break;
+    case VM_KIND_BLOB: bytes = o->len; break;
+    default: return false;
+    }
+    /* Transient data lives in RAM: only the header is in the image. */
+    if (!(o->flags & VM_OF_TRANSIENT) && bytes > top - off - VM_OBJ_HDR) return false;
+    o->data_off = h->base + off + VM_OBJ_HDR;
+    o->data_len = (uint32_t)bytes;
+    return true;
+}
+
+static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
+{
+    uint32_t off = o->data_off - h->base;
+    if (h->ram[o->handle] && h->ram_obj[o->handle] != off) { free(h->ram[o->handle]); h->ram[o->handle] = NULL; }
+    if (!h->ram[o->handle]) {
+        h->ram[o->handle] = calloc(1, o->data_len ? o->data_len : 1);
+        h->ram_obj[o->handle] = off;
+    }
+    return h->ram[o->handle];
+}
+
+const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
+{
+    if (o->flags & VM_OF_TRANSIENT) return ram_of(h, o);
+    return img_mem(h->img) + o->data_off;
+}
+
+int vm_heap_write(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool atomic)
+{
+    if (pos > o->data_len || n > o->data_len - pos) return VM_ERR_BAD;
+    if (n == 0) return VM_OK;
+    if (o->flags & VM_OF_TRANSIENT) {
+        uint8_t *r = ram_of(h, o);
+        if (!r) return VM_ERR_NOMEM;
+        memmove(r + pos, src, n);
+        return VM_OK;
+    }
+    return pstore(h, o->data_off - h->base + pos, src, n, atomic);
+}
+
+int vm_heap_fill(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, uint8_t value, uint32_t n, bool atomic)
+{
+    if (pos > o->data_len || n > o->data_len - pos) return VM_ERR_BAD;
+    if (n == 0) return VM_OK;
+    uint8_t *tmp = malloc(n); /* one store, so a fill outside a transaction is one atomic step */
+    if (!tmp) return VM_ERR_NOMEM;
+    memset(tmp, value, n);
+    int r = vm_heap_write(h, o, pos, tmp, n, atomic);
+    free(tmp);
+    return r;
+}
+
+int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint8_t etype, uint16_t cls,
+                  uint32_t len, uint16_t *handle)
+{
+    uint64_t bytes = kind == VM_KIND_INSTANCE ? 2ull * len
+                   : kind == VM_KIND_ARRAY ? (uint64_t)vm_heap_elem_size(etype) * len : len;
+    if (kind == VM_KIND_ARRAY && !vm_heap_elem_size(etype)) return VM_ERR_BAD;
+    uint32_t top = bump(h);
+    /* Transient objects keep only their header in the image. */
+    uint64_t need = VM_OBJ_HDR + ((flags & VM_OF_TRANSIENT) ? 0 : bytes);
+    need = (need + 1) & ~1ull;
+    if (bytes > 0xFFFFFFu || need > h->size - top) return VM_ERR_NOMEM;
+    /* Transient data is not in the image: the header's length still says how many elements. */
+    uint16_t hd = 0;
+    for (uint32_t i = 0; i < h->nhandles - 1u; i++) {
+        uint16_t c = (uint16_t)(h->cursor + i);
+        c = (uint16_t)(1 + (c - 1) % (h->nhandles - 1u));
+        if (handle_entry(h, c) == 0) { hd = c; break; }
+    }
+    if (!hd) return VM_ERR_NOMEM;
+    uint8_t oh[VM_OBJ_HDR], e4[4], b4[4];
+    oh[0] = kind; oh[1] = flags; oh[2] = owner; oh[3] = etype;
+    cl_put16(oh + 4, cls);
+    cl_put32(oh + 6, len);
+    cl_put32(e4, top);
+    cl_put32(b4, (uint32_t)(top + need));
+    bool own_group = !img_group_open(h->img);
+    if (own_group && img_group_begin(h->img) != 0) return VM_ERR_IO;
+    int r = VM_OK;
+    if (img_group_write(h->img, h->base + top, oh, sizeof oh) ||
+        img_group_write(h->img, h->base + VM_HEAP_HDR + 4u * hd, e4, 4) ||
+        img_group_write(h->img, h->base + 12, b4, 4))
+        r = own_group ? VM_ERR_IO : VM_ERR_TXFULL;
+    if (own_group) {
+        if (r == VM_OK && img_group_commit(h->img) != 0) r = VM_ERR_IO;
+        if (r != VM_OK) img_group_abort(h->img);
+    }
+    if (r != VM_OK) return r;
+    h->cursor = (uint16_t)(hd + 1 >= h->nhandles ? 1 : hd + 1);
+    if (h->ram[hd]) { free(h->ram[hd]); h->ram[hd] = NULL; }
+    *handle = hd;
+    return VM_OK;
+}
+
+int vm_heap_alloc_blob(vm_heap_t *h, uint8_t owner, const void *data, uint32_t len, uint16_t *handle)
+{
+    uint32_t top = bump(h);
+    if (len > 0xFFFFFFu || (uint64_t)VM_OBJ_HDR + len + 1 > h->size - top) return VM_ERR_NOMEM;
+    if (len && img_write(h->img, h->base + top + VM_OBJ_HDR, data, len)) return VM_ERR_IO;
+    int r = vm_heap_alloc(h, VM_KIND_BLOB, 0, owner, 0, 0, len, handle);
+    if (r) vm_heap_scrub(h);
+    return r;
+}
+
+int vm_heap_scrub(vm_heap_t *h)
+{
+    uint32_t top = bump(h);
+    const uint8_t *a = area(h);
+    uint32_t last = h->size;
+    while (last > top && a[last - 1] == 0) last--;
+    if (last <= top) return VM_OK;
+    static const uint8_t zero[4096];
+    for (uint32_t off = top; off < last;) {
+        uint32_t n = last - off > sizeof zero ? (uint32_t)sizeof zero : last - off;
+        if (memcmp(a + off, zero, n) && img_write(h->img, h->base + off, zero, n)) return VM_ERR_IO;
+        off += n;
+    }
+    return VM_OK;
+}
+
+uint16_t vm_heap_root(const vm_heap_t *h, unsigned idx)
+{
+    return idx < VM_HEAP_ROOTS ? cl_get16(area(h) + 16 + 2 * idx) : 0;
+}
+
+int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle)
+{
+    if (idx >= VM_HEAP_ROOTS) return VM_ERR_BAD;
+    uint8_t b[2];
+    cl_put16(b, handle);
+    return pstore(h, 16 + 2 * idx, b, 2, true);
+}
+
+void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
+{
+    for (uint32_t i = 1; i < h->nhandles; i++) {
+        if (!h->ram[i]) continue;
+        vm_obj_t o;
+        if (!vm_heap_get(h, (uint16_t)i, &o) || !(o.flags & VM_OF_TRANSIENT) || h->ram_obj[i] != o.data_off - h->base) {
+            free(h->ram[i]); h->ram[i] = NULL; /* its object was rolled back */
+            continue;
+        }
+        if ((o.flags & flag) && (owner < 0 || owner == 0xFFFF || o.owner == owner))
+            memset(h->ram[i], 0, o.data_len);
+    }
+}
+
+uint32_t vm_heap_free_bytes(const vm_heap_t *h) { return h->size - bump(h); }
+
+uint32_t vm_heap_used_handles(const vm_heap_t *h)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < h->nhandles; i++) n += handle_entry(h, (uint16_t)i) != 0;
+    return n;
+}

@@ -1,0 +1,103 @@
+/* vm_heap: the VM's persistent heap inside the card image, reached through 16-bit handles.
+ *
+ * Layout of the VM area [base, base+size) of the image (big-endian):
+ *   0   magic "CLVM"          4   version (u16)       6   handle count (u16)
+ *   8   area size (u32)       12  bump offset (u32, relative to base; beyond it all is zero)
+ *   16  roots: VM_HEAP_ROOTS handles (u16) the VM keeps its tables in
+ *   64  handle table: handle count x u32 (object offset relative to base, 0 = free)
+ *   ... object area: objects one after another, each a VM_OBJ_HDR header then its data.
+ * Object header: kind u8, flags u8, owner context u8, element type u8, class id u16, length u32.
+ *
+ * Every persistent store goes through img_write (one atomic step) or img_group_write when a
+ * group is open (JCSystem transaction or a package install): vm_heap_write picks. Transient
+ * objects keep their data in RAM (zeroed at open, or by vm_heap_clear_transient). */
+#ifndef VM_HEAP_H
+#define VM_HEAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/cl_util.h"
+#include "image/img.h"
+
+#define VM_HEAP_MAGIC "CLVM"
+#define VM_HEAP_VERSION 1
+#define VM_HEAP_HDR 64
+#define VM_HEAP_ROOTS 16
+#define VM_OBJ_HDR 10
+
+/* Object kinds. */
+enum { VM_KIND_FREE = 0, VM_KIND_INSTANCE = 1, VM_KIND_ARRAY = 2, VM_KIND_BLOB = 3 };
+
+/* Object flags. */
+enum {
+    VM_OF_ENTRY_POINT = 0x01,     /* JCRE permanent entry point: any context may invoke it */
+    VM_OF_TEMP_ENTRY = 0x02,      /* JCRE temporary entry point: may not be stored in fields */
+    VM_OF_GLOBAL = 0x04,          /* global array: any context may access it */
+    VM_OF_CLEAR_ON_RESET = 0x08,  /* data in RAM, cleared at power-up */
+    VM_OF_CLEAR_ON_DESELECT = 0x10, /* data in RAM, cleared when the owner is deselected */
+};
+#define VM_OF_TRANSIENT (VM_OF_CLEAR_ON_RESET | VM_OF_CLEAR_ON_DESELECT)
+
+/* Array element types: the JCVM newarray codes, plus one for references. */
+enum { VM_T_BOOLEAN = 10, VM_T_BYTE = 11, VM_T_SHORT = 12, VM_T_INT = 13, VM_T_REF = 14 };
+
+/* Results of heap operations (also used as internal error codes by the VM). */
+enum { VM_OK = 0, VM_ERR_NOMEM = -1, VM_ERR_TXFULL = -2, VM_ERR_IO = -3, VM_ERR_BAD = -4 };
+
+typedef struct vm_heap vm_heap_t;
+
+/* A decoded object: what every access needs, read once from the header. */
+typedef struct {
+    uint16_t handle;
+    uint8_t kind, flags, owner, etype;
+    uint16_t cls;      /* class id of an instance, element class of a reference array (0xFFFF: any) */
+    uint32_t len;      /* elements (array), cells (instance), bytes (blob) */
+    uint32_t data_off; /* image offset of the data (persistent objects) */
+    uint32_t data_len; /* bytes of data */
+} vm_obj_t;
+
+/* Opens the heap at [base, img_size). A blank area (all zero header) is formatted when format
+ * is true. Anything else that does not validate is refused with e set and nothing written. */
+int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_error_t *e);
+void vm_heap_close(vm_heap_t *h);
+img_t *vm_heap_img(const vm_heap_t *h);
+
+uint32_t vm_heap_elem_size(uint8_t etype);
+
+/* Allocates an object with zeroed data. Inside an open img group the allocation belongs to it
+ * (undone by abort); otherwise it is one atomic group by itself. Returns VM_OK or an error. */
+int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint8_t etype, uint16_t cls,
+                  uint32_t len, uint16_t *handle);
+
+/* Allocates a blob holding data. The data is written with img_write beyond the bump pointer
+ * (unreachable until the allocation commits) so a large blob does not fill the open group;
+ * if that group aborts, vm_heap_scrub() zeroes it again. */
+int vm_heap_alloc_blob(vm_heap_t *h, uint8_t owner, const void *data, uint32_t len, uint16_t *handle);
+/* Restores "everything beyond the bump pointer is zero" (after an aborted install or a crash). */
+int vm_heap_scrub(vm_heap_t *h);
+
+/* Decodes handle into o. Returns false for null, free, or anything that does not validate. */
+bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o);
+
+/* Readable data of an object (RAM for transient objects, the image otherwise). */
+const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o); /* NULL: out of RAM */
+
+/* Stores n bytes at data position pos (bounds checked). atomic: when a group is open the store
+ * joins it; !atomic always writes at once (non-atomic API operations). Transient data: RAM. */
+int vm_heap_write(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool atomic);
+int vm_heap_fill(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, uint8_t value, uint32_t n, bool atomic);
+
+/* Root handles (package table, system objects). */
+uint16_t vm_heap_root(const vm_heap_t *h, unsigned idx);
+int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle);
+
+/* Releases RAM of transient objects that no longer validate (after a group abort) and clears
+ * the transient data of objects matching (flag mask, owner; owner 0xFFFF = any owner). */
+void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner);
+
+/* Free bytes left in the object area (for JCSystem.getAvailableMemory). */
+uint32_t vm_heap_free_bytes(const vm_heap_t *h);
+uint32_t vm_heap_used_handles(const vm_heap_t *h);
+
+#endif

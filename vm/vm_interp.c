@@ -1,0 +1,801 @@
+/* vm_interp: the JCVM bytecode interpreter. One dispatch loop over cap/jc_opcodes.h.
+ *
+ * Nothing the bytecode says is trusted: every instruction's length is checked against the
+ * Method component before its operands are read, every push/pop against the frame's
+ * max_stack, every local index against the frame, every branch target against the method area,
+ * every reference against the heap and the firewall. A violation throws SecurityException
+ * (the applet sees 6F 00 unless it catches it), so a hostile CAP cannot crash the card. */
+#include "vm/vm_rt.h"
+#include "vm/vm_native.h"
+#include "cap/jc_opcodes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define VM_MAX_STEPS 20000000u /* one command: an endless loop ends with 6F 00, not a hung card */
+
+#define OBJECT_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 0)
+#define THROWABLE_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 1)
+#define ISOEXC_CLASS VM_CLASS_ID(VM_PKG_FRAMEWORK, 7)
+#define SHAREABLE_IFACE VM_CLASS_ID(VM_PKG_FRAMEWORK, 2)
+
+typedef struct {
+    uint8_t max_stack, nargs, max_locals, flags;
+    uint32_t code;
+} mhdr_t;
+
+static bool method_header(const vm_pkg_t *p, uint32_t m, mhdr_t *h)
+{
+    if (!p->methods || m >= p->methods_len || p->methods_len - m < 2) return false;
+    const uint8_t *b = p->methods + m;
+    h->flags = b[0] >> 4;
+    if (h->flags & 0x8) { /* extended header */
+        if (p->methods_len - m < 4) return false;
+        h->max_stack = b[1]; h->nargs = b[2]; h->max_locals = b[3]; h->code = m + 4;
+    } else {
+        h->max_stack = b[0] & 0xF; h->nargs = b[1] >> 4; h->max_locals = b[1] & 0xF; h->code = m + 2;
+    }
+    return !(h->flags & 0x4); /* abstract methods have no code */
+}
+
+bool vm_find_virtual(vm_t *vm, uint16_t cls, uint8_t token, uint8_t from_pkg, vm_pkg_t **mpkg, uint32_t *moff,
+                     const vm_native_method_t **nat)
+{
+    *nat = NULL;
+    for (int depth = 0; depth < 64 && cls != VM_NO_CLASS; depth++) {
+        vm_class_t *c = vm_class(vm, cls);
+        if (!c) return false;
+        vm_pkg_t *p = vm->pkgs[VM_CLASS_PKG(cls)];
+        if (c->nat) {
+            if (!(token & 0x80)) {
+                const vm_native_method_t *m = vm_native_method(c->nat, VM_NAT_VIRTUAL, token);
+                if (m) { *nat = m; *mpkg = p; *moff = 0; return true; }
+            }
+        } else if (token & 0x80) {
+            uint8_t t = token & 0x7F;
+            if (p->slot == from_pkg && t >= c->pkg_base && t - c->pkg_base < c->pkg_count) {
+                uint16_t off = cl_get16(c->pkg_tab + 2 * (t - c->pkg_base));
+                if (off != 0xFFFF) { *mpkg = p; *moff = off; return true; }
+            }
+        } else if (token >= c->pub_base && token - c->pub_base < c->pub_count) {
+            uint16_t off = cl_get16(c->pub_tab + 2 * (token - c->pub_base));
+            if (off != 0xFFFF) { *mpkg = p; *moff = off; return true; }
+        }
+        cls = c->super;
+    }
+    return false;
+}
+
+/* Finds the virtual method token implementing interface method (iface, token) in class cls. */
+static bool iface_to_virtual(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t token, uint8_t *vtok)
+{
+    for (int depth = 0; depth < 64 && cls != VM_NO_CLASS; depth++) {
+        vm_class_t *c = vm_class(vm, cls);
+        if (!c) return false;
+        for (int i = 0; i < c->nifaces && c->ifaces; i++)
+            if (c->ifaces[i].iface == iface && token < c->ifaces[i].count) {
+                *vtok = c->ifaces[i].map[token];
+                return true;
+            }
+        cls = c->super;
+    }
+    return false;
+}
+
+/* Pushes a frame for bytecode method m of p; its arguments are the top words of the caller's
+ * stack (or, for the first frame, copied in by vm_run_method). */
+static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)
+{
+    mhdr_t h;
+    if (!method_header(p, m, &h)) { vm_throw_security(vm, "call of an abstract or malformed method"); return false; }
+    if (vm->nframes >= VM_MAX_FRAMES) { vm_throw_security(vm, "call depth limit (stack overflow)"); return false; }
+    uint16_t *base;
+    if (vm->nframes == 0) {
+        base = vm->stack_words;
+    } else {
+        vm_frame_t *f = &vm->frames[vm->nframes - 1];
+        if (f->sp < h.nargs) { vm_throw_security(vm, "operand stack underflow at call"); return false; }
+        f->sp -= h.nargs;
+        base = f->stack + f->sp;
+    }
+    uint32_t need = (uint32_t)h.nargs + h.max_locals + h.max_stack;
+    if ((size_t)(base - vm->stack_words) + need > VM_STACK_WORDS) {
+        if (vm->nframes) vm->frames[vm->nframes - 1].sp += h.nargs;
+        vm_throw_security(vm, "VM stack exhausted (stack overflow)");
+        return false;
+    }
+    vm_frame_t *nf = &vm->frames[vm->nframes++];
+    nf->pkg = p;
+    nf->code = h.code;
+    nf->pc = h.code;
+    nf->locals = base;
+    nf->nlocals = (uint16_t)(h.nargs + h.max_locals);
+    nf->stack = base + nf->nlocals;
+    nf->max_stack = h.max_stack;
+    nf->sp = 0;
+    nf->ctx = ctx;
+    nf->prev_ctx = prev_ctx;
+    memset(base + h.nargs, 0, sizeof(uint16_t) * h.max_locals);
+    if (nargs_out) *nargs_out = h.nargs;
+    return true;
+}
+
+static int method_nargs(vm_pkg_t *p, uint32_t m)
+{
+    if (!p->methods || m >= p->methods_len || p->methods_len - m < 2) return -1;
+    const uint8_t *b = p->methods + m;
+    if ((b[0] >> 4) & 0x8) return p->methods_len - m < 4 ? -1 : b[2];
+    return b[1] >> 4;
+}
+
+/* Calls a native: args are the top nargs words of frame f. */
+static bool call_native(vm_t *vm, vm_frame_t *f, const vm_native_method_t *nm, int nargs)
+{
+    int rw = vm_native_ret_words(nm->sig);
+    if (nargs < 0 || rw < 0) { vm_throw_security(vm, "malformed native descriptor"); return false; }
+    if (f->sp < nargs) { vm_throw_security(vm, "operand stack underflow at call"); return false; }
+    uint16_t ret[2] = { 0, 0 };
+    uint16_t args[64];
+    if (nargs > 64) { vm_throw_security(vm, "too many arguments"); return false; }
+    if (nargs) memcpy(args, f->stack + f->sp - nargs, sizeof(uint16_t) * (size_t)nargs);
+    f->sp = (uint16_t)(f->sp - nargs);
+    vm->cur_ctx = f->ctx;
+    vm->prev_ctx = f->prev_ctx;
+    int fi = (int)(f - vm->frames);
+    int r = nm->fn(vm, args, ret);
+    f = &vm->frames[fi];
+    vm->cur_ctx = f->ctx;
+    if (r != VM_NAT_OK) {
+        if (!vm->exc && !vm->fatal) vm_throw_security(vm, "native failed without an exception");
+        return false;
+    }
+    if (f->sp + rw > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); return false; }
+    for (int i = 0; i < rw; i++) f->stack[f->sp++] = ret[i];
+    return true;
+}
+
+static void unbound(vm_t *vm, const char *what, uint16_t cls, unsigned token)
+{
+    char why[96];
+    snprintf(why, sizeof why, "unbound %s: class %04X token %u", what, cls, token);
+    cl_err("vm: %s", why);
+    vm_throw_security(vm, why);
+}
+
+/* The status word an uncaught exception turns into. */
+static int uncaught_sw(vm_t *vm, uint16_t exc)
+{
+    vm_obj_t o;
+    uint16_t reason;
+    if (exc && vm_heap_get(vm->heap, exc, &o) && vm_instance_of(vm, &o, 0, ISOEXC_CLASS) &&
+        vm_heap_data(vm->heap, &o) && o.len >= 1) {
+        reason = cl_get16(vm_heap_data(vm->heap, &o));
+        return reason;
+    }
+    return 0x6F00;
+}
+
+/* Reads a static field image slot: returns pointer info for package slot pkg, offset off, size n. */
+static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
+{
+    vm_pkg_t *p = vm->pkgs[e->pkg];
+    if (!p || !vm_heap_get(vm->heap, p->statics, o) || o->kind != VM_KIND_BLOB || e->a > o->data_len ||
+        n > o->data_len - e->a) {
+        vm_throw_security(vm, "static field outside the static image");
+        return false;
+    }
+    return true;
+}
+
+enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx, const uint16_t *args,
+                          int nargs, uint16_t ret[2])
+{
+    const int base = vm->nframes;
+    vm_frame_t *f;
+    uint32_t steps = 0;
+    int hn;
+    vm->exc = 0;
+    vm->fatal = false;
+    vm->last_error[0] = 0;
+    ret[0] = ret[1] = 0;
+    /* The first frame's arguments: put them on top of the caller's stack (or at the bottom). */
+    if (base > 0) {
+        f = &vm->frames[base - 1];
+        if ((size_t)(f->stack + f->max_stack - vm->stack_words) + (size_t)nargs > VM_STACK_WORDS) goto e_setup;
+        /* Borrow room above the caller's operand stack: place args there as if pushed. */
+        uint16_t save_sp = f->sp, save_max = f->max_stack;
+        f->sp = f->max_stack;
+        f->max_stack = (uint16_t)(f->max_stack + nargs);
+        if (nargs) memcpy(f->stack + f->sp, args, sizeof(uint16_t) * (size_t)nargs);
+        f->sp = (uint16_t)(f->sp + nargs);
+        bool ok = push_frame(vm, pkg, method, ctx, f->ctx, &hn);
+        f = &vm->frames[base - 1];
+        f->sp = save_sp;
+        f->max_stack = save_max;
+        if (!ok) goto uncaught_setup;
+        if (hn != nargs) goto e_setup_pop;
+    } else {
+        if (nargs > VM_STACK_WORDS) goto e_setup;
+        if (nargs) memcpy(vm->stack_words, args, sizeof(uint16_t) * (size_t)nargs);
+        vm->nframes = 0;
+        mhdr_t h;
+        if (!method_header(pkg, method, &h) || h.nargs != nargs) goto e_setup;
+        if (!push_frame(vm, pkg, method, ctx, VM_CTX_JCRE, &hn)) goto uncaught_setup;
+        if (nargs) memcpy(vm->stack_words, args, sizeof(uint16_t) * (size_t)nargs);
+    }
+
+    for (;;) {
+    next:
+        f = &vm->frames[vm->nframes - 1];
+        vm->cur_ctx = f->ctx;
+        if (++steps > VM_MAX_STEPS) { vm_throw_security(vm, "instruction budget exhausted"); goto throw_; }
+        {
+        const uint8_t *M = f->pkg->methods;
+        const uint32_t mlen = f->pkg->methods_len;
+        uint32_t pc = f->pc;
+        if (pc >= mlen || pc < f->code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
+        const uint8_t *ip = M + pc;
+        int len = jc_insn_len(ip, mlen - pc);
+        if (len <= 0) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
+        vm->steps++;
+        uint16_t *S = f->stack;
+        vm_cpe_t *cp = f->pkg->cp;
+        uint16_t ncp = f->pkg->ncp;
+
+/* Checked stack and local access. */
+#define NEED(n) do { if (f->sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
+#define ROOM(n) do { if (f->sp + (n) > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; } } while (0)
+#define PUSH(v) do { ROOM(1); S[f->sp++] = (uint16_t)(v); } while (0)
+#define PUSHI(v) do { ROOM(2); uint32_t pv_ = (uint32_t)(v); S[f->sp++] = (uint16_t)(pv_ >> 16); S[f->sp++] = (uint16_t)pv_; } while (0)
+#define POP() (S[--f->sp])
+#define POPI() (f->sp -= 2, (int32_t)(((uint32_t)S[f->sp] << 16) | S[f->sp + 1]))
+#define LOCAL(i, w) do { if ((uint32_t)(i) + (w) > f->nlocals) { vm_throw_security(vm, "local variable out of range"); goto throw_; } } while (0)
+#define U1(k) (ip[k])
+#define S1(k) ((int8_t)ip[k])
+#define U2(k) cl_get16(ip + (k))
+#define S2(k) ((int16_t)cl_get16(ip + (k)))
+#define S4(k) ((int32_t)cl_get32(ip + (k)))
+#define NEXT() do { f->pc = pc + (uint32_t)len; goto next; } while (0)
+#define JUMP(off) do { int64_t t_ = (int64_t)pc + (off); \
+        if (t_ < (int64_t)f->code || t_ >= (int64_t)mlen) { vm_throw_security(vm, "branch outside the method"); goto throw_; } \
+        f->pc = (uint32_t)t_; goto next; } while (0)
+#define CPE(i, tg) ({ unsigned ci_ = (i); if (ci_ >= ncp || cp[ci_].tag != (tg)) { vm_throw_security(vm, "wrong constant pool entry"); goto throw_; } &cp[ci_]; })
+#define GETOBJ(ref, o) do { if (!vm_obj_get(vm, (ref), (o))) goto throw_; } while (0)
+#define THROW_API(p, c, r) do { vm_throw_api(vm, (p), (c), (r)); goto throw_; } while (0)
+#define ARITH() THROW_API(VM_PKG_JAVA_LANG, 9, 0)
+
+        switch ((enum jc_opcode)ip[0]) {
+        case JC_nop: NEXT();
+        case JC_aconst_null: PUSH(0); NEXT();
+        case JC_sconst_m1: case JC_sconst_0: case JC_sconst_1: case JC_sconst_2: case JC_sconst_3:
+        case JC_sconst_4: case JC_sconst_5: PUSH((int16_t)(ip[0] - JC_sconst_0)); NEXT();
+        case JC_iconst_m1: case JC_iconst_0: case JC_iconst_1: case JC_iconst_2: case JC_iconst_3:
+        case JC_iconst_4: case JC_iconst_5: PUSHI((int32_t)(ip[0] - JC_iconst_0)); NEXT();
+        case JC_bspush: PUSH((int16_t)S1(1)); NEXT();
+        case JC_sspush: PUSH(S2(1)); NEXT();
+        case JC_bipush: PUSHI((int32_t)S1(1)); NEXT();
+        case JC_sipush: PUSHI((int32_t)S2(1)); NEXT();
+        case JC_iipush: PUSHI(S4(1)); NEXT();
+
+        case JC_aload: case JC_sload: { LOCAL(U1(1), 1); PUSH(f->locals[U1(1)]); NEXT(); }
+        case JC_iload: { LOCAL(U1(1), 2); ROOM(2); S[f->sp++] = f->locals[U1(1)]; S[f->sp++] = f->locals[U1(1) + 1]; NEXT(); }
+        case JC_aload_0: case JC_aload_1: case JC_aload_2: case JC_aload_3: {
+            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
+        case JC_sload_0: case JC_sload_1: case JC_sload_2: case JC_sload_3: {
+            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
+        case JC_iload_0: case JC_iload_1: case JC_iload_2: case JC_iload_3: {
+            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[f->sp++] = f->locals[i]; S[f->sp++] = f->locals[i + 1]; NEXT(); }
+        case JC_astore: case JC_sstore: { LOCAL(U1(1), 1); NEED(1); f->locals[U1(1)] = POP(); NEXT(); }
+        case JC_istore: { LOCAL(U1(1), 2); NEED(2); f->locals[U1(1) + 1] = POP(); f->locals[U1(1)] = POP(); NEXT(); }
+        case JC_astore_0: case JC_astore_1: case JC_astore_2: case JC_astore_3: {
+            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
+        case JC_sstore_0: case JC_sstore_1: case JC_sstore_2: case JC_sstore_3: {
+            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
+        case JC_istore_0: case JC_istore_1: case JC_istore_2: case JC_istore_3: {
+            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); f->locals[i + 1] = POP(); f->locals[i] = POP(); NEXT(); }
+
+        /* Arrays: ..., arrayref, index -> value */
+        case JC_aaload: case JC_baload: case JC_saload: case JC_iaload: {
+            NEED(2);
+            int16_t idx = (int16_t)POP();
+            uint16_t ref = POP();
+            vm_obj_t o;
+            GETOBJ(ref, &o);
+            if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "array instruction on a non-array"); goto throw_; }
+            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
+            uint8_t want = ip[0] == JC_aaload ? VM_T_REF : ip[0] == JC_saload ? VM_T_SHORT : ip[0] == JC_iaload ? VM_T_INT : VM_T_BYTE;
+            if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
+            if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
+            const uint8_t *d = vm_heap_data(vm->heap, &o);
+            if (!d) { vm_throw_store_error(vm, VM_ERR_NOMEM); goto throw_; }
+            switch (want) {
+            case VM_T_BYTE: PUSH((int16_t)(int8_t)d[idx]); break;
+            case VM_T_INT: PUSHI(cl_get32(d + 4 * idx)); break;
+            default: PUSH(cl_get16(d + 2 * idx)); break;
+            }
+            NEXT();
+        }
+        case JC_aastore: case JC_bastore: case JC_sastore: case JC_iastore: {
+            uint8_t want = ip[0] == JC_aastore ? VM_T_REF : ip[0] == JC_sastore ? VM_T_SHORT : ip[0] == JC_iastore ? VM_T_INT : VM_T_BYTE;
+            int vw = want == VM_T_INT ? 2 : 1;
+            NEED(2 + vw);
+            uint32_t v = want == VM_T_INT ? (uint32_t)POPI() : POP();
+            int16_t idx = (int16_t)POP();
+            uint16_t ref = POP();
+            vm_obj_t o;
+            GETOBJ(ref, &o);
+            if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "array instruction on a non-array"); goto throw_; }
+            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
+            if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
+            if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
+            uint8_t b[4];
+            uint32_t n;
+            if (want == VM_T_REF) {
+                if (v) {
+                    vm_obj_t vo;
+                    GETOBJ((uint16_t)v, &vo);
+                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
+                    if (o.cls != VM_NO_CLASS && !vm_instance_of(vm, &vo, vo.kind == VM_KIND_ARRAY ? vo.etype : 0, o.cls) &&
+                        !(vo.kind == VM_KIND_ARRAY && o.cls == OBJECT_CLASS))
+                        THROW_API(VM_PKG_JAVA_LANG, 11, 0); /* ArrayStoreException */
+                }
+                cl_put16(b, (uint16_t)v); n = 2;
+            } else if (want == VM_T_BYTE) { b[0] = (uint8_t)v; n = 1; }
+            else if (want == VM_T_SHORT) { cl_put16(b, (uint16_t)v); n = 2; }
+            else { cl_put32(b, v); n = 4; }
+            int r = vm_heap_write(vm->heap, &o, (uint32_t)idx * n, b, n, true);
+            if (r) { vm_throw_store_error(vm, r); goto throw_; }
+            NEXT();
+        }
+
+        case JC_pop: NEED(1); f->sp--; NEXT();
+        case JC_pop2: NEED(2); f->sp -= 2; NEXT();
+        case JC_dup: NEED(1); ROOM(1); S[f->sp] = S[f->sp - 1]; f->sp++; NEXT();
+        case JC_dup2: NEED(2); ROOM(2); S[f->sp] = S[f->sp - 2]; S[f->sp + 1] = S[f->sp - 1]; f->sp += 2; NEXT();
+        case JC_dup_x: {
+            unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
+            if (m < 1 || m > 4 || (n != 0 && (n < m || n > m + 4))) { vm_throw_security(vm, "bad dup_x operand"); goto throw_; }
+            NEED(n > m ? n : m); ROOM(m);
+            uint16_t tmp[4];
+            memcpy(tmp, S + f->sp - m, m * sizeof *tmp);
+            memmove(S + f->sp - n + m, S + f->sp - n, n * sizeof *S);
+            memcpy(S + f->sp - n, tmp, m * sizeof *tmp);
+            f->sp = (uint16_t)(f->sp + m);
+            NEXT();
+        }
+        case JC_swap_x: {
+            unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
+            if (m < 1 || m > 2 || n < 1 || n > 2) { vm_throw_security(vm, "bad swap_x operand"); goto throw_; }
+            NEED(m + n);
+            uint16_t tmp[4];
+            memcpy(tmp, S + f->sp - m, m * sizeof *tmp);                 /* top m words */
+            memmove(S + f->sp - n, S + f->sp - m - n, n * sizeof *S);     /* the n words below move up */
+            memcpy(S + f->sp - m - n, tmp, m * sizeof *tmp);
+            NEXT();
+        }
+
+        /* short arithmetic: results wrap to 16 bits */
+        case JC_sadd: case JC_ssub: case JC_smul: case JC_sdiv: case JC_srem: case JC_sand: case JC_sor:
+        case JC_sxor: case JC_sshl: case JC_sshr: case JC_sushr: {
+            NEED(2);
+            int32_t b = (int16_t)POP(), a = (int16_t)POP(), r;
+            switch (ip[0]) {
+            case JC_sadd: r = a + b; break;
+            case JC_ssub: r = a - b; break;
+            case JC_smul: r = a * b; break;
+            case JC_sdiv: if (!b) ARITH(); r = a / b; break;
+            case JC_srem: if (!b) ARITH(); r = a % b; break;
+            case JC_sand: r = a & b; break;
+            case JC_sor: r = a | b; break;
+            case JC_sxor: r = a ^ b; break;
+            case JC_sshl: r = (int32_t)((uint32_t)a << (b & 0x1F)); break;
+            case JC_sshr: r = a >> (b & 0x1F); break;
+            default: r = (int32_t)((uint32_t)a >> (b & 0x1F)); break;
+            }
+            PUSH((uint16_t)r);
+            NEXT();
+        }
+        case JC_sneg: NEED(1); S[f->sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[f->sp - 1]); NEXT();
+        case JC_iadd: case JC_isub: case JC_imul: case JC_idiv: case JC_irem: case JC_iand: case JC_ior:
+        case JC_ixor: case JC_ishl: case JC_ishr: case JC_iushr: {
+            NEED(4);
+            int32_t b = POPI(), a = POPI();
+            uint32_t ua = (uint32_t)a, ub = (uint32_t)b, r;
+            switch (ip[0]) {
+            case JC_iadd: r = ua + ub; break;
+            case JC_isub: r = ua - ub; break;
+            case JC_imul: r = ua * ub; break;
+            case JC_idiv: if (!b) ARITH(); r = b == -1 ? 0u - ua : (uint32_t)(a / b); break;
+            case JC_irem: if (!b) ARITH(); r = b == -1 ? 0u : (uint32_t)(a % b); break;
+            case JC_iand: r = ua & ub; break;
+            case JC_ior: r = ua | ub; break;
+            case JC_ixor: r = ua ^ ub; break;
+            case JC_ishl: r = ua << (b & 0x1F); break;
+            case JC_ishr: r = (uint32_t)(a >> (b & 0x1F)); break;
+            default: r = ua >> (b & 0x1F); break;
+            }
+            PUSHI(r);
+            NEXT();
+        }
+        case JC_ineg: { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT(); }
+        case JC_sinc: { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S1(2)); NEXT(); }
+        case JC_sinc_w: { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S2(2)); NEXT(); }
+        case JC_iinc: case JC_iinc_w: {
+            unsigned i = U1(1);
+            LOCAL(i, 2);
+            uint32_t v = ((uint32_t)f->locals[i] << 16) | f->locals[i + 1];
+            v += (uint32_t)(ip[0] == JC_iinc ? (int32_t)S1(2) : (int32_t)S2(2));
+            f->locals[i] = (uint16_t)(v >> 16); f->locals[i + 1] = (uint16_t)v;
+            NEXT();
+        }
+        case JC_s2b: NEED(1); S[f->sp - 1] = (uint16_t)(int16_t)(int8_t)S[f->sp - 1]; NEXT();
+        case JC_s2i: { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT(); }
+        case JC_i2b: { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT(); }
+        case JC_i2s: { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT(); }
+        case JC_icmp: { NEED(4); int32_t b = POPI(), a = POPI(); PUSH(a < b ? -1 : a > b ? 1 : 0); NEXT(); }
+
+        /* Branches: offsets relative to the opcode. */
+        case JC_ifeq: case JC_ifne: case JC_iflt: case JC_ifge: case JC_ifgt: case JC_ifle:
+        case JC_ifeq_w: case JC_ifne_w: case JC_iflt_w: case JC_ifge_w: case JC_ifgt_w: case JC_ifle_w: {
+            NEED(1);
+            int16_t v = (int16_t)POP();
+            int op = ip[0] >= JC_ifeq_w ? ip[0] - JC_ifeq_w : ip[0] - JC_ifeq;
+            int32_t off = ip[0] >= JC_ifeq_w ? S2(1) : S1(1);
+            bool t = op == 0 ? v == 0 : op == 1 ? v != 0 : op == 2 ? v < 0 : op == 3 ? v >= 0 : op == 4 ? v > 0 : v <= 0;
+            if (t) JUMP(off);
+            NEXT();
+        }
+        case JC_ifnull: case JC_ifnonnull: case JC_ifnull_w: case JC_ifnonnull_w: {
+            NEED(1);
+            uint16_t v = POP();
+            bool wide = ip[0] >= JC_ifnull_w;
+            bool want_null = ip[0] == JC_ifnull || ip[0] == JC_ifnull_w;
+            if ((v == 0) == want_null) JUMP(wide ? S2(1) : S1(1));
+            NEXT();
+        }
+        case JC_if_acmpeq: case JC_if_acmpne: case JC_if_acmpeq_w: case JC_if_acmpne_w: {
+            NEED(2);
+            uint16_t b = POP(), a = POP();
+            bool wide = ip[0] >= JC_if_acmpeq_w;
+            bool eq = ip[0] == JC_if_acmpeq || ip[0] == JC_if_acmpeq_w;
+            if ((a == b) == eq) JUMP(wide ? S2(1) : S1(1));
+            NEXT();
+        }
+        case JC_if_scmpeq: case JC_if_scmpne: case JC_if_scmplt: case JC_if_scmpge: case JC_if_scmpgt: case JC_if_scmple:
+        case JC_if_scmpeq_w: case JC_if_scmpne_w: case JC_if_scmplt_w: case JC_if_scmpge_w: case JC_if_scmpgt_w:
+        case JC_if_scmple_w: {
+            NEED(2);
+            int16_t b = (int16_t)POP(), a = (int16_t)POP();
+            bool wide = ip[0] >= JC_if_scmpeq_w;
+            int op = wide ? ip[0] - JC_if_scmpeq_w : ip[0] - JC_if_scmpeq;
+            bool t = op == 0 ? a == b : op == 1 ? a != b : op == 2 ? a < b : op == 3 ? a >= b : op == 4 ? a > b : a <= b;
+            if (t) JUMP(wide ? S2(1) : S1(1));
+            NEXT();
+        }
+        case JC_goto: JUMP(S1(1));
+        case JC_goto_w: JUMP(S2(1));
+        case JC_jsr: { PUSH((uint16_t)(pc + 3)); JUMP(S2(1)); }
+        case JC_ret: {
+            LOCAL(U1(1), 1);
+            uint32_t t = f->locals[U1(1)];
+            if (t < f->code || t >= mlen) { vm_throw_security(vm, "ret outside the method"); goto throw_; }
+            f->pc = t;
+            goto next;
+        }
+        case JC_stableswitch: {
+            NEED(1);
+            int16_t key = (int16_t)POP(), lo = S2(3), hi = S2(5);
+            if (key >= lo && key <= hi) JUMP(S2(7 + 2 * (key - lo)));
+            JUMP(S2(1));
+        }
+        case JC_itableswitch: {
+            NEED(2);
+            int32_t key = POPI(), lo = S4(3), hi = S4(7);
+            if (key >= lo && key <= hi) JUMP(S2(11 + 2 * (int64_t)((int64_t)key - lo)));
+            JUMP(S2(1));
+        }
+        case JC_slookupswitch: {
+            NEED(1);
+            int16_t key = (int16_t)POP();
+            unsigned np = U2(3);
+            for (unsigned i = 0; i < np; i++)
+                if (S2(5 + 4 * i) == key) JUMP(S2(7 + 4 * i));
+            JUMP(S2(1));
+        }
+        case JC_ilookupswitch: {
+            NEED(2);
+            int32_t key = POPI();
+            unsigned np = U2(3);
+            for (unsigned i = 0; i < np; i++)
+                if (S4(5 + 6 * i) == key) JUMP(S2(9 + 6 * i));
+            JUMP(S2(1));
+        }
+
+        case JC_areturn: case JC_sreturn: case JC_ireturn: case JC_return: {
+            int rw = ip[0] == JC_ireturn ? 2 : ip[0] == JC_return ? 0 : 1;
+            NEED(rw);
+            uint16_t rv[2] = { 0, 0 };
+            for (int i = rw - 1; i >= 0; i--) rv[i] = POP();
+            vm->nframes--;
+            if (vm->nframes == base) {
+                ret[0] = rv[0]; ret[1] = rv[1];
+                return VM_RUN_OK;
+            }
+            f = &vm->frames[vm->nframes - 1];
+            if (f->sp + rw > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; }
+            for (int i = 0; i < rw; i++) f->stack[f->sp++] = rv[i];
+            int cl = jc_insn_len(f->pkg->methods + f->pc, f->pkg->methods_len - f->pc);
+            f->pc += (uint32_t)(cl > 0 ? cl : 1);
+            goto next;
+        }
+
+        case JC_getstatic_a: case JC_getstatic_b: case JC_getstatic_s: case JC_getstatic_i: {
+            const vm_cpe_t *e = CPE(U2(1), 5);
+            uint32_t n = ip[0] == JC_getstatic_b ? 1 : ip[0] == JC_getstatic_i ? 4 : 2;
+            vm_obj_t so;
+            if (!static_slot(vm, e, n, &so)) goto throw_;
+            const uint8_t *d = vm_heap_data(vm->heap, &so) + e->a;
+            if (n == 1) PUSH((int16_t)(int8_t)d[0]);
+            else if (n == 2) PUSH(cl_get16(d));
+            else PUSHI(cl_get32(d));
+            NEXT();
+        }
+        case JC_putstatic_a: case JC_putstatic_b: case JC_putstatic_s: case JC_putstatic_i: {
+            const vm_cpe_t *e = CPE(U2(1), 5);
+            uint32_t n = ip[0] == JC_putstatic_b ? 1 : ip[0] == JC_putstatic_i ? 4 : 2;
+            NEED(n == 4 ? 2 : 1);
+            uint32_t v = n == 4 ? (uint32_t)POPI() : POP();
+            if (ip[0] == JC_putstatic_a && v) {
+                vm_obj_t vo;
+                GETOBJ((uint16_t)v, &vo);
+                if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
+            }
+            vm_obj_t so;
+            if (!static_slot(vm, e, n, &so)) goto throw_;
+            uint8_t b[4];
+            if (n == 1) b[0] = (uint8_t)v; else if (n == 2) cl_put16(b, (uint16_t)v); else cl_put32(b, v);
+            int r = vm_heap_write(vm->heap, &so, e->a, b, n, true);
+            if (r) { vm_throw_store_error(vm, r); goto throw_; }
+            NEXT();
+        }
+
+        /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0). */
+        case JC_getfield_a: case JC_getfield_b: case JC_getfield_s: case JC_getfield_i:
+        case JC_getfield_a_w: case JC_getfield_b_w: case JC_getfield_s_w: case JC_getfield_i_w:
+        case JC_getfield_a_this: case JC_getfield_b_this: case JC_getfield_s_this: case JC_getfield_i_this: {
+            int kind; unsigned ci; uint16_t ref;
+            if (ip[0] <= JC_getfield_i) { kind = ip[0] - JC_getfield_a; ci = U1(1); NEED(1); ref = POP(); }
+            else if (ip[0] <= JC_getfield_i_w) { kind = ip[0] - JC_getfield_a_w; ci = U2(1); NEED(1); ref = POP(); }
+            else { kind = ip[0] - JC_getfield_a_this; ci = U1(1); LOCAL(0, 1); ref = f->locals[0]; }
+            const vm_cpe_t *e = CPE(ci, 2);
+            vm_obj_t o;
+            GETOBJ(ref, &o);
+            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
+            uint16_t c0, c1 = 0;
+            if (!vm_obj_cell(vm, &o, e->a, &c0)) goto throw_;
+            if (kind == 3 && !vm_obj_cell(vm, &o, e->a + 1u, &c1)) goto throw_;
+            if (kind == 3) PUSHI(((uint32_t)c0 << 16) | c1);
+            else if (kind == 1) PUSH((int16_t)(int8_t)c0);
+            else PUSH(c0);
+            NEXT();
+        }
+        case JC_putfield_a: case JC_putfield_b: case JC_putfield_s: case JC_putfield_i:
+        case JC_putfield_a_w: case JC_putfield_b_w: case JC_putfield_s_w: case JC_putfield_i_w:
+        case JC_putfield_a_this: case JC_putfield_b_this: case JC_putfield_s_this: case JC_putfield_i_this: {
+            int kind; unsigned ci; uint16_t ref;
+            bool this_form = ip[0] >= JC_putfield_a_this;
+            if (ip[0] <= JC_putfield_i) { kind = ip[0] - JC_putfield_a; ci = U1(1); }
+            else if (ip[0] <= JC_putfield_i_w) { kind = ip[0] - JC_putfield_a_w; ci = U2(1); }
+            else { kind = ip[0] - JC_putfield_a_this; ci = U1(1); }
+            const vm_cpe_t *e = CPE(ci, 2);
+            NEED((kind == 3 ? 2 : 1) + (this_form ? 0 : 1));
+            uint32_t v = kind == 3 ? (uint32_t)POPI() : POP();
+            if (this_form) { LOCAL(0, 1); ref = f->locals[0]; } else ref = POP();
+            vm_obj_t o;
+            GETOBJ(ref, &o);
+            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
+            if (kind == 0 && v) {
+                vm_obj_t vo;
+                GETOBJ((uint16_t)v, &vo);
+                if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
+            }
+            if (kind == 3) {
+                if (o.kind != VM_KIND_INSTANCE || (uint32_t)e->a + 2 > o.len) { vm_throw_security(vm, "field outside the object"); goto throw_; }
+                uint8_t b[4];
+                cl_put32(b, v);
+                int r = vm_heap_write(vm->heap, &o, 2u * e->a, b, 4, true);
+                if (r) { vm_throw_store_error(vm, r); goto throw_; }
+            } else {
+                uint16_t cv = kind == 1 ? (uint16_t)(int16_t)(int8_t)v : (uint16_t)v;
+                if (!vm_obj_set_cell(vm, &o, e->a, cv)) goto throw_;
+            }
+            NEXT();
+        }
+
+        case JC_invokevirtual: {
+            const vm_cpe_t *e = CPE(U2(1), 3);
+            vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
+            if (!vm_find_virtual(vm, e->cls, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
+                unbound(vm, "virtual method", e->cls, e->a); goto throw_; }
+            int nargs = nm ? 1 + vm_native_arg_words(nm->sig) : method_nargs(mp, mo);
+            if (nargs < 1) { vm_throw_security(vm, "bad method arguments"); goto throw_; }
+            NEED(nargs);
+            vm_obj_t o;
+            GETOBJ(S[f->sp - nargs], &o);
+            if (!vm_fw_can_invoke(vm, &o)) { vm_throw_security(vm, "firewall: method of another context"); goto throw_; }
+            uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
+            if (!vm_find_virtual(vm, dyn, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
+                unbound(vm, "virtual method", dyn, e->a); goto throw_; }
+            if (nm) {
+                if (!call_native(vm, f, nm, 1 + vm_native_arg_words(nm->sig))) goto throw_;
+                f = &vm->frames[vm->nframes - 1];
+                NEXT();
+            }
+            if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
+            goto next;
+        }
+        case JC_invokespecial: case JC_invokestatic: {
+            unsigned ci = U2(1);
+            if (ci >= ncp) { vm_throw_security(vm, "constant pool index out of range"); goto throw_; }
+            const vm_cpe_t *e = &cp[ci];
+            vm_pkg_t *mp; uint32_t mo = 0; const vm_native_method_t *nm = NULL;
+            if (e->tag == 6) { /* static method ref: internal, other package, or API */
+                mp = e->nat ? NULL : vm->pkgs[e->pkg];
+                nm = e->nat;
+                mo = e->a;
+                if (!mp && !nm) { unbound(vm, "static method", e->cls, e->a); goto throw_; }
+            } else if (e->tag == 4 && ip[0] == JC_invokespecial) { /* super.m(): start at the superclass */
+                vm_class_t *c = vm_class(vm, e->cls);
+                if (!c || !vm_find_virtual(vm, c->super, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
+                    unbound(vm, "super method", e->cls, e->a); goto throw_; }
+            } else { vm_throw_security(vm, "wrong constant pool entry for invoke"); goto throw_; }
+            if (nm) {
+                int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
+                if (!call_native(vm, f, nm, nargs)) goto throw_;
+                f = &vm->frames[vm->nframes - 1];
+                NEXT();
+            }
+            if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
+            goto next;
+        }
+        case JC_invokeinterface: {
+            unsigned nargs = U1(1);
+            const vm_cpe_t *e = CPE(U2(2), 1);
+            uint8_t tok = U1(4);
+            if (nargs < 1) { vm_throw_security(vm, "bad invokeinterface nargs"); goto throw_; }
+            NEED(nargs);
+            vm_obj_t o;
+            GETOBJ(S[f->sp - nargs], &o);
+            uint8_t vtok;
+            uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
+            if (!iface_to_virtual(vm, dyn, e->cls, tok, &vtok)) THROW_API(VM_PKG_JAVA_LANG, 8, 0); /* not implemented: ClassCast */
+            uint8_t ctx = f->ctx;
+            if (!vm_fw_can_invoke(vm, &o)) {
+                if (!vm_class_implements(vm, e->cls, SHAREABLE_IFACE)) {
+                    vm_throw_security(vm, "firewall: interface of another context is not Shareable"); goto throw_; }
+                ctx = o.owner; /* Shareable call: the server runs in its own context */
+            }
+            vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
+            if (!vm_find_virtual(vm, dyn, vtok, VM_CLASS_PKG(dyn), &mp, &mo, &nm)) { unbound(vm, "interface method", e->cls, tok); goto throw_; }
+            if (nm) {
+                if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
+                f = &vm->frames[vm->nframes - 1];
+                NEXT();
+            }
+            if (method_nargs(mp, mo) != (int)nargs) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
+            if (!push_frame(vm, mp, mo, ctx, ctx != f->ctx ? f->ctx : f->prev_ctx, NULL)) goto throw_;
+            goto next;
+        }
+
+        case JC_new: {
+            const vm_cpe_t *e = CPE(U2(1), 1);
+            uint16_t ref;
+            if (vm_obj_new_instance(vm, e->cls, f->ctx, &ref)) goto throw_;
+            PUSH(ref);
+            NEXT();
+        }
+        case JC_newarray: {
+            NEED(1);
+            int16_t n = (int16_t)POP();
+            uint8_t t = U1(1);
+            if (t < VM_T_BOOLEAN || t > VM_T_INT) { vm_throw_security(vm, "bad newarray type"); goto throw_; }
+            uint16_t ref;
+            if (vm_obj_new_array(vm, t, 0, n, f->ctx, 0, &ref)) goto throw_;
+            PUSH(ref);
+            NEXT();
+        }
+        case JC_anewarray: {
+            const vm_cpe_t *e = CPE(U2(1), 1);
+            NEED(1);
+            int16_t n = (int16_t)POP();
+            uint16_t ref;
+            if (vm_obj_new_array(vm, VM_T_REF, e->cls, n, f->ctx, 0, &ref)) goto throw_;
+            PUSH(ref);
+            NEXT();
+        }
+        case JC_arraylength: {
+            NEED(1);
+            vm_obj_t o;
+            GETOBJ(POP(), &o);
+            if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "arraylength of a non-array"); goto throw_; }
+            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
+            PUSH((uint16_t)o.len);
+            NEXT();
+        }
+        case JC_athrow: {
+            NEED(1);
+            vm_obj_t o;
+            GETOBJ(POP(), &o);
+            if (!vm_instance_of(vm, &o, 0, THROWABLE_CLASS)) { vm_throw_security(vm, "athrow of a non-Throwable"); goto throw_; }
+            vm->exc = o.handle;
+            goto throw_;
+        }
+        case JC_checkcast: case JC_instanceof: {
+            uint8_t at = U1(1);
+            uint16_t cls = VM_NO_CLASS;
+            if (at == 0 || at == VM_T_REF) cls = CPE(U2(2), 1)->cls;
+            else if (at < VM_T_BOOLEAN || at > VM_T_INT) { vm_throw_security(vm, "bad checkcast type"); goto throw_; }
+            NEED(1);
+            uint16_t ref = S[f->sp - 1];
+            bool ok = false;
+            if (ref) {
+                vm_obj_t o;
+                GETOBJ(ref, &o);
+                if (!vm_fw_can_access(vm, &o) && !vm_fw_can_invoke(vm, &o) &&
+                    !(o.kind == VM_KIND_INSTANCE && vm_class_implements(vm, o.cls, SHAREABLE_IFACE))) {
+                    vm_throw_security(vm, "firewall: checkcast of another context's object"); goto throw_; }
+                ok = vm_instance_of(vm, &o, at, cls);
+            }
+            if (ip[0] == JC_instanceof) { S[f->sp - 1] = ok ? 1 : 0; NEXT(); }
+            if (ref && !ok) THROW_API(VM_PKG_JAVA_LANG, 8, 0);
+            NEXT();
+        }
+        default:
+            vm_throw_security(vm, "undefined opcode");
+            goto throw_;
+        }
+        }
+
+    throw_:
+        /* An exception is pending (vm->exc) or the run is fatal: find a handler frame by frame. */
+        if (vm->fatal) goto uncaught;
+        for (;;) {
+            f = &vm->frames[vm->nframes - 1];
+            vm_pkg_t *p = f->pkg;
+            bool caught = false;
+            vm_obj_t eo;
+            if (!vm_heap_get(vm->heap, vm->exc, &eo)) goto uncaught;
+            for (unsigned i = 0; i < p->nhandlers && 1 + 8u * (i + 1) <= p->methods_len; i++) {
+                const uint8_t *hd = p->methods + 1 + 8 * i;
+                uint32_t start = cl_get16(hd), alen = cl_get16(hd + 2) & 0x7FFF, hoff = cl_get16(hd + 4);
+                uint16_t cti = cl_get16(hd + 6);
+                if (f->pc < start || f->pc >= start + alen) continue;
+                if (cti) {
+                    if (cti >= p->ncp || p->cp[cti].tag != 1) continue;
+                    if (!vm_instance_of(vm, &eo, 0, p->cp[cti].cls)) continue;
+                }
+                if (hoff < f->code || hoff >= p->methods_len || f->max_stack < 1) continue;
+                f->sp = 0;
+                f->stack[f->sp++] = vm->exc;
+                f->pc = hoff;
+                vm->exc = 0;
+                caught = true;
+                break;
+            }
+            if (caught) goto next;
+            vm->nframes--;
+            if (vm->nframes == base) goto uncaught;
+        }
+    }
+
+e_setup_pop:
+    vm->nframes = base;
+e_setup:
+    vm_throw_security(vm, "bad entry call");
+uncaught_setup:
+uncaught:
+    vm->nframes = base;
+    vm->sw = vm->fatal ? 0x6F00 : uncaught_sw(vm, vm->exc);
+    if (vm->sw == 0x6F00 && vm->last_error[0]) cl_info("vm: run ended with 6F00: %s", vm->last_error);
+    return VM_RUN_EXCEPTION;
+}

@@ -1,0 +1,212 @@
+/* vm_native: the registry of C API classes and their binding into the VM's class tables. */
+#include "vm/vm_native.h"
+#include "cap/cap_consts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The API packages this card implements (AIDs and versions from applets/api/javacard-api.tokens). */
+static const vm_native_pkg_def_t api_pkgs[] = {
+    { VM_PKG_JAVA_LANG, "java/lang", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01 }, 1, 0 },
+    { VM_PKG_FRAMEWORK, "javacard/framework", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x01, 0x01 }, 1, 6 },
+    { VM_PKG_SECURITY, "javacard/security", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x01, 0x02 }, 1, 6 },
+    { VM_PKG_CRYPTO, "javacardx/crypto", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x02, 0x01 }, 1, 6 },
+};
+
+/* Areas implemented in vm/ itself (referenced here so the static archive pulls them in). */
+extern const vm_native_area_t vm_api_lang, vm_api_fw_exc, vm_api_fw_applet, vm_api_fw_system, vm_api_fw_pin,
+    vm_api_fw_apdu;
+/* Areas the crypto engineer adds (vm/api_security*.c, vm/api_crypto*.c). Weak: absent until they land.
+ * Their files should also use VM_NATIVE_AREA, which works once libcl_vm.a is linked whole. */
+extern const vm_native_area_t vm_api_security __attribute__((weak));
+extern const vm_native_area_t vm_api_crypto __attribute__((weak));
+
+#define VM_MAX_AREAS 32
+static const vm_native_area_t *registered[VM_MAX_AREAS];
+static size_t nregistered;
+
+void vm_native_register(const vm_native_area_t *area)
+{
+    for (size_t i = 0; i < nregistered; i++)
+        if (registered[i] == area) return;
+    if (nregistered < VM_MAX_AREAS) registered[nregistered++] = area;
+}
+
+static void register_builtin(void)
+{
+    static bool done;
+    if (done) return;
+    done = true;
+    const vm_native_area_t *builtin[] = { &vm_api_lang, &vm_api_fw_exc, &vm_api_fw_applet, &vm_api_fw_system,
+                                          &vm_api_fw_pin, &vm_api_fw_apdu };
+    for (size_t i = 0; i < CL_ARRAY_LEN(builtin); i++) vm_native_register(builtin[i]);
+    if (&vm_api_security) vm_native_register(&vm_api_security);
+    if (&vm_api_crypto) vm_native_register(&vm_api_crypto);
+}
+
+const vm_native_pkg_def_t *vm_native_pkg_by_aid(const uint8_t *aid, uint8_t aid_len)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(api_pkgs); i++)
+        if (api_pkgs[i].aid_len == aid_len && !memcmp(api_pkgs[i].aid, aid, aid_len)) return &api_pkgs[i];
+    return NULL;
+}
+
+const vm_native_pkg_def_t *vm_native_pkg_by_slot(uint8_t slot)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(api_pkgs); i++)
+        if (api_pkgs[i].slot == slot) return &api_pkgs[i];
+    return NULL;
+}
+
+const vm_native_class_t *vm_native_class(uint8_t pkg, uint8_t token)
+{
+    register_builtin();
+    for (size_t a = 0; a < nregistered; a++)
+        for (size_t i = 0; i < registered[a]->nclasses; i++) {
+            const vm_native_class_t *c = &registered[a]->classes[i];
+            if (c->pkg == pkg && c->token == token) return c;
+        }
+    return NULL;
+}
+
+const vm_native_method_t *vm_native_method(const vm_native_class_t *c, uint8_t kind, uint8_t token)
+{
+    for (size_t i = 0; i < c->nmethods; i++) {
+        const vm_native_method_t *m = &c->methods[i];
+        /* Constructors and static methods share the static token space. */
+        bool skind = kind == VM_NAT_STATIC || kind == VM_NAT_CTOR;
+        if (m->token == token && (m->kind == kind || (skind && (m->kind == VM_NAT_STATIC || m->kind == VM_NAT_CTOR))))
+            return m;
+    }
+    return NULL;
+}
+
+/* Words of one field type at *p (advances p); -1 malformed. */
+static int type_words(const char **p)
+{
+    switch (**p) {
+    case 'B': case 'S': case 'Z': case 'C': (*p)++; return 1;
+    case 'I': (*p)++; return 2;
+    case 'L': { const char *e = strchr(*p, ';'); if (!e) return -1; *p = e + 1; return 1; }
+    case '[':
+        while (**p == '[') (*p)++;
+        if (**p == 'L') { const char *e = strchr(*p, ';'); if (!e) return -1; *p = e + 1; }
+        else if (**p) (*p)++;
+        else return -1;
+        return 1;
+    default: return -1;
+    }
+}
+
+int vm_native_arg_words(const char *sig)
+{
+    const char *p = strchr(sig, '(');
+    if (!p) return -1;
+    p++;
+    int n = 0;
+    while (*p && *p != ')') {
+        int w = type_words(&p);
+        if (w < 0) return -1;
+        n += w;
+    }
+    return *p == ')' ? n : -1;
+}
+
+int vm_native_ret_words(const char *sig)
+{
+    const char *p = strchr(sig, ')');
+    if (!p) return -1;
+    p++;
+    if (*p == 'V') return 0;
+    return type_words(&p);
+}
+
+static uint16_t native_id(int pkg, int token) { return pkg < 0 ? VM_NO_CLASS : VM_CLASS_ID(pkg, token); }
+
+static uint16_t native_cells(const vm_native_class_t *c)
+{
+    uint16_t n = 0;
+    for (int depth = 0; c && depth < 16; depth++) {
+        n += c->cells;
+        c = c->super_pkg < 0 ? NULL : vm_native_class((uint8_t)c->super_pkg, (uint8_t)c->super_token);
+    }
+    return n;
+}
+
+int vm_native_link_api(vm_t *vm, cl_error_t *e)
+{
+    register_builtin();
+    for (size_t k = 0; k < CL_ARRAY_LEN(api_pkgs); k++) {
+        const vm_native_pkg_def_t *d = &api_pkgs[k];
+        vm_pkg_t *p = calloc(1, sizeof *p);
+        if (!p) { cl_seterr(e, "out of memory"); return -1; }
+        p->slot = d->slot;
+        p->native = true;
+        p->name = d->name;
+        p->aid_len = d->aid_len;
+        memcpy(p->aid, d->aid, d->aid_len);
+        p->major = d->major;
+        p->minor = d->minor;
+        unsigned maxtok = 0;
+        for (size_t a = 0; a < nregistered; a++)
+            for (size_t i = 0; i < registered[a]->nclasses; i++)
+                if (registered[a]->classes[i].pkg == d->slot && registered[a]->classes[i].token + 1u > maxtok)
+                    maxtok = registered[a]->classes[i].token + 1u;
+        p->nclasses = (uint16_t)maxtok;
+        p->classes = calloc(maxtok ? maxtok : 1, sizeof *p->classes);
+        if (!p->classes) { free(p); cl_seterr(e, "out of memory"); return -1; }
+        for (unsigned t = 0; t < maxtok; t++) {
+            vm_class_t *c = &p->classes[t];
+            c->id = VM_NO_CLASS;
+            const vm_native_class_t *n = vm_native_class(d->slot, (uint8_t)t);
+            if (!n) continue;
+            c->id = VM_CLASS_ID(d->slot, t);
+            c->super = native_id(n->super_pkg, n->super_token);
+            c->flags = n->flags;
+            c->inst_size = native_cells(n);
+            c->inst_base = (uint16_t)(c->inst_size - n->cells);
+            c->nat = n;
+            if (n->nifaces) {
+                c->ifaces = calloc(n->nifaces, sizeof *c->ifaces);
+                if (!c->ifaces) { cl_seterr(e, "out of memory"); return -1; }
+                c->nifaces = (uint8_t)n->nifaces;
+                for (size_t i = 0; i < n->nifaces; i++) {
+                    c->ifaces[i].iface = VM_CLASS_ID(n->ifaces[i].pkg, n->ifaces[i].token);
+                    c->ifaces[i].count = n->ifaces[i].count;
+                    c->ifaces[i].map = n->ifaces[i].map;
+                }
+            }
+        }
+        vm->pkgs[d->slot] = p;
+    }
+    return 0;
+}
+
+void vm_native_free_api(vm_t *vm)
+{
+    for (size_t k = 0; k < CL_ARRAY_LEN(api_pkgs); k++) {
+        vm_pkg_t *p = vm->pkgs[api_pkgs[k].slot];
+        if (!p) continue;
+        for (unsigned i = 0; i < p->nclasses; i++) free(p->classes[i].ifaces);
+        free(p->classes);
+        free(p);
+        vm->pkgs[api_pkgs[k].slot] = NULL;
+    }
+}
+
+const uint8_t *vm_nat_bytes(vm_t *vm, uint16_t ref, int32_t off, int32_t len, vm_obj_t *o)
+{
+    if (!vm_obj_get(vm, ref, o)) return NULL;
+    if (o->kind != VM_KIND_ARRAY || (o->etype != VM_T_BYTE && o->etype != VM_T_BOOLEAN)) {
+        vm_throw_security(vm, "byte array expected");
+        return NULL;
+    }
+    if (!vm_fw_can_access(vm, o)) { vm_throw_security(vm, "firewall: array of another context"); return NULL; }
+    if (off < 0 || len < 0 || (uint32_t)off + (uint32_t)len > o->len) {
+        vm_throw_api(vm, VM_PKG_JAVA_LANG, 5, 0); /* ArrayIndexOutOfBoundsException */
+        return NULL;
+    }
+    const uint8_t *d = vm_heap_data(vm->heap, o);
+    if (!d) { vm_throw_store_error(vm, VM_ERR_NOMEM); return NULL; }
+    return d + off;
+}
