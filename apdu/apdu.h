@@ -78,6 +78,8 @@ typedef struct {
     /* Filled by the router before an application sees the command: */
     struct apdu_cla cla_info;
     bool selecting;       /* this is the SELECT that just selected the receiving application */
+    bool reselecting;     /* ... and that application was already the one selected on this channel
+                           * (deselected and selected again: Java Card's reSelectingApplet()) */
 } apdu_cmd_t;
 
 /* Reasons a command is malformed (all answered 67 00 by the card). */

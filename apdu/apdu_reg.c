@@ -111,6 +111,15 @@ long apdu_reg_selected(const apdu_reg_t *reg, uint8_t channel)
     return -1;
 }
 
+unsigned apdu_reg_active_count(const apdu_reg_t *reg, size_t index)
+{
+    if (index >= reg->napps) return 0;
+    unsigned n = 0;
+    for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++)
+        if (reg->open[ch] && reg->sel[ch] == reg->apps[index]) n++;
+    return n;
+}
+
 bool apdu_reg_selected_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except)
 {
     for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++)

@@ -93,6 +93,10 @@ void apdu_reg_power_off(apdu_reg_t *reg);
 bool apdu_reg_channel_open(const apdu_reg_t *reg, uint8_t channel);
 /* Index of the application selected on channel, or -1 (none, or channel closed / out of range). */
 long apdu_reg_selected(const apdu_reg_t *reg, uint8_t channel);
+/* On how many open channels the application at index is selected (0 if none or no such index).
+ * Inside select()/deselect() the channel being changed is not counted: this is what Java Card's
+ * MultiSelectable.select(appInstAlreadySelected) / deselect(appInstStillSelected) need. */
+unsigned apdu_reg_active_count(const apdu_reg_t *reg, size_t index);
 
 /* Processes one C-APDU and writes the R-APDU (data || SW1 SW2) into resp, which must hold
  * APDU_RESP_MAX bytes. Returns the response length (>= 2). Never fails. */

@@ -37,6 +37,7 @@ bool apdu_select_is_by_aid(const apdu_cmd_t *cmd);
 /* SELECT by AID: the application found and selected, or NULL when nothing matches (the caller then
  * forwards the command). On a match that cannot be selected, *sw is the error and NULL is returned
  * with *handled set. */
-struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *handled, uint16_t *sw);
+struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *handled, uint16_t *sw,
+                                 bool *reselecting);
 
 #endif

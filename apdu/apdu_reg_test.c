@@ -42,7 +42,8 @@ static int m_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *r)
     struct mock *m = ctx;
     ck_assert(m->active[cmd->cla_info.channel]);
     m->processed++;
-    uint8_t out[5] = { m->id, cmd->cla_info.channel, cmd->selecting, cmd->ins, cmd->p2 };
+    uint8_t out[5] = { m->id, cmd->cla_info.channel, (uint8_t)(cmd->selecting | cmd->reselecting << 1), cmd->ins,
+                       cmd->p2 };
     apdu_resp_append(r, out, sizeof out);
     return m->sw;
 }
@@ -104,7 +105,7 @@ static void from(uint8_t id, uint8_t ch, bool selecting)
     ck_assert_uint_eq(rlen, 7);
     ck_assert_uint_eq(resp[0], id);
     ck_assert_uint_eq(resp[1], ch);
-    ck_assert_uint_eq(resp[2], selecting);
+    ck_assert_uint_eq(resp[2] & 1, selecting); /* bit 1: reselecting, checked where it matters */
 }
 
 START_TEST(test_power_on_default)
@@ -229,6 +230,7 @@ START_TEST(test_select_full_partial_next)
     ck_assert_uint_eq(tx("00CA000000"), 0x9000);
     from(2, 0, false);
     ck_assert_uint_eq(tx("00A4040005A000000062"), 0x9000);        /* partial: first match, app1 */
+    ck_assert_uint_eq(resp[2], 3);                                /* selecting and reselecting */
     from(2, 0, true);
     ck_assert_int_eq(a_app1.deselects[0], 1);                     /* reselection deselects first */
     ck_assert_uint_eq(tx("00A4040205A000000062"), 0x9000);        /* next: app2 */
@@ -300,10 +302,17 @@ START_TEST(test_multiselectable)
     /* reselecting on its own channel is fine */
     ck_assert_uint_eq(tx("00A4040006" AID_SOLO), 0x9000);
     from(4, 0, true);
+    ck_assert_uint_eq(resp[2], 3);
+    ck_assert_int_eq(a_solo.deselects[0], 1);
     /* multiselectable ones can be on both */
+    ck_assert_uint_eq(apdu_reg_active_count(reg, 0), 1);           /* the ISD on channel 1 */
     ck_assert_uint_eq(tx("00A4040007" AID_APP1), 0x9000);
+    ck_assert_uint_eq(resp[2], 1);                                /* selecting, not reselecting */
     ck_assert_uint_eq(tx("01A4040007" AID_APP1), 0x9000);
     ck_assert(a_app1.active[0] && a_app1.active[1]);
+    ck_assert_uint_eq(apdu_reg_active_count(reg, 1), 2);
+    ck_assert_uint_eq(apdu_reg_active_count(reg, 0), 0);
+    ck_assert_uint_eq(apdu_reg_active_count(reg, 99), 0);
     /* now SOLO is free again */
     ck_assert_uint_eq(tx("01A4040006" AID_SOLO), 0x9000);
 }

@@ -32,12 +32,13 @@ size_t apdu_reg_process(apdu_reg_t *reg, const uint8_t *buf, size_t len, uint8_t
         return apdu_resp_finish(&r, &cmd, sw);
     }
     if (apdu_select_is_by_aid(&cmd)) {
-        bool handled;
+        bool handled, reselecting = false;
         uint16_t ssw;
-        struct apdu_app *app = apdu_select_run(reg, &cmd, &handled, &ssw);
+        struct apdu_app *app = apdu_select_run(reg, &cmd, &handled, &ssw, &reselecting);
         if (handled) {
             if (!app) return apdu_resp_sw(resp, ssw);
             cmd.selecting = true;
+            cmd.reselecting = reselecting;
             sw = call_app(app, &cmd, &r);
             return apdu_resp_finish(&r, &cmd, sw);
         }

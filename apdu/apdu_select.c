@@ -58,7 +58,8 @@ static struct apdu_app *find_target(const apdu_reg_t *reg, const apdu_cmd_t *cmd
     return NULL;
 }
 
-struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *handled, uint16_t *sw)
+struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *handled, uint16_t *sw,
+                                 bool *reselecting)
 {
     uint8_t ch = cmd->cla_info.channel;
     *handled = false;
@@ -72,6 +73,7 @@ struct apdu_app *apdu_select_run(apdu_reg_t *reg, const apdu_cmd_t *cmd, bool *h
     struct apdu_app *target = find_target(reg, cmd);
     if (!target) return NULL;
     *handled = true;
+    *reselecting = reg->sel[ch] == target;
     *sw = apdu_reg_select_on(reg, ch, target);
     return *sw == APDU_SW_OK ? target : NULL;
 }
