@@ -100,7 +100,7 @@ static void write_frame(int fd, const uint8_t *p, size_t n, int dribble)
 }
 
 /* A fake card's behaviour. */
-enum misbehave { GOOD, DIE_ON_APDU, SHORT_RAPDU, LONG_ATR, EMPTY_FRAME, SILENT, DRIBBLE };
+enum misbehave { GOOD, DIE_ON_APDU, SHORT_RAPDU, LONG_ATR, EMPTY_FRAME, SILENT, DRIBBLE, CHATTY };
 
 struct fake {
     int fd;
@@ -127,6 +127,8 @@ static void *fake_main(void *arg)
                     write_frame(f->fd, atr, sizeof atr, 0);
                 } else {
                     write_frame(f->fd, FAKE_ATR, sizeof FAKE_ATR, f->how == DRIBBLE);
+                    /* A card that talks out of turn: an extra frame nobody asked for. */
+                    if (f->how == CHATTY) write_frame(f->fd, (const uint8_t *)"\x90\x00", 2, 0);
                 }
             }
             continue;
@@ -192,6 +194,25 @@ static RESPONSECODE transmit(const uint8_t *cmd, DWORD len, uint8_t *resp, DWORD
 {
     SCARD_IO_HEADER pci = { .Protocol = SCARD_PROTOCOL_T1, .Length = sizeof pci };
     return IFDHTransmitToICC(LUN, pci, (PUCHAR)cmd, len, resp, rlen, NULL);
+}
+
+/* 200 commands carrying (tag, i); checks each answer is the reversal of its own command. */
+struct worker { DWORD lun; uint8_t tag; int ok; };
+
+static void *hammer(void *arg)
+{
+    struct worker *w = arg;
+    SCARD_IO_HEADER pci = { .Protocol = SCARD_PROTOCOL_T1, .Length = sizeof pci };
+    w->ok = 0;
+    for (int i = 0; i < 200; i++) {
+        uint8_t cmd[8] = { 0x00, 0xB0, w->tag, (uint8_t)i, 0x02, 0x11, 0x22, 0x00 };
+        uint8_t resp[16];
+        DWORD rlen = sizeof resp;
+        if (IFDHTransmitToICC(w->lun, pci, cmd, sizeof cmd, resp, &rlen, NULL) != IFD_SUCCESS) return NULL;
+        if (rlen != 10 || resp[4] != (uint8_t)i || resp[5] != w->tag) return NULL;
+    }
+    w->ok = 1;
+    return NULL;
 }
 
 START_TEST(capabilities)
@@ -453,6 +474,52 @@ END_TEST
 START_TEST(malformed_long_atr) { check_malformed(LONG_ATR, 1); }
 END_TEST
 
+START_TEST(unsolicited_data_drops_card)
+{
+    struct fake *f = fake_start(CHATTY);
+    wait_presence(IFD_ICC_PRESENT);
+    UCHAR atr[MAX_ATR_SIZE];
+    DWORD alen = sizeof atr;
+    ck_assert_int_eq(IFDHPowerICC(LUN, IFD_POWER_UP, atr, &alen), IFD_SUCCESS);
+    sleep_ms(20); /* let the extra frame arrive */
+    const uint8_t cmd[] = { 0x00, 0xB0, 0x00, 0x00, 0x10 };
+    uint8_t resp[64];
+    DWORD rlen = sizeof resp;
+    /* The stale frame must not be taken for this command's answer. */
+    ck_assert_int_eq(transmit(cmd, sizeof cmd, resp, &rlen), IFD_COMMUNICATION_ERROR);
+    ck_assert_uint_eq(rlen, 0);
+    ck_assert_int_eq(f->apdus, 0);
+    ck_assert_int_eq(IFDHICCPresence(LUN), IFD_ICC_NOT_PRESENT);
+    fake_kill(f);
+}
+END_TEST
+
+START_TEST(one_reader_many_threads)
+{
+    /* Exchanges on one Lun are serialised: every thread gets the answer to its own command. */
+    struct fake *f = fake_start(GOOD);
+    wait_presence(IFD_ICC_PRESENT);
+    UCHAR atr[MAX_ATR_SIZE];
+    DWORD alen = sizeof atr;
+    ck_assert_int_eq(IFDHPowerICC(LUN, IFD_POWER_UP, atr, &alen), IFD_SUCCESS);
+    enum { N = 4 };
+    pthread_t t[N];
+    struct worker w[N];
+    for (int i = 0; i < N; i++) {
+        w[i].lun = LUN;
+        w[i].tag = (uint8_t)(0xA0 + i);
+        pthread_create(&t[i], NULL, hammer, &w[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_msg(w[i].ok, "thread %d got a wrong answer", i);
+    }
+    ck_assert_int_eq(f->apdus, N * 200);
+    ck_assert_int_eq(IFDHPowerICC(LUN, 999, atr, &alen), IFD_NOT_SUPPORTED);
+    fake_kill(f);
+}
+END_TEST
+
 START_TEST(split_frames_from_card)
 {
     struct fake *f = fake_start(DRIBBLE);
@@ -550,23 +617,6 @@ static int connect_tcp(int port)
     return fd;
 }
 
-struct worker { DWORD lun; int ok; };
-
-static void *hammer(void *arg)
-{
-    struct worker *w = arg;
-    SCARD_IO_HEADER pci = { .Protocol = SCARD_PROTOCOL_T1, .Length = sizeof pci };
-    w->ok = 0;
-    for (int i = 0; i < 200; i++) {
-        uint8_t cmd[8] = { 0x00, 0xB0, (uint8_t)(w->lun >> 16), (uint8_t)i, 0x02, 0x11, 0x22, 0x00 };
-        uint8_t resp[16];
-        DWORD rlen = sizeof resp;
-        if (IFDHTransmitToICC(w->lun, pci, cmd, sizeof cmd, resp, &rlen, NULL) != IFD_SUCCESS) return NULL;
-        if (rlen != 10 || resp[4] != (uint8_t)i || resp[5] != (uint8_t)(w->lun >> 16)) return NULL;
-    }
-    w->ok = 1;
-    return NULL;
-}
 
 START_TEST(several_readers_tcp_in_parallel)
 {
@@ -589,6 +639,7 @@ START_TEST(several_readers_tcp_in_parallel)
     struct worker w[N];
     for (int i = 0; i < N; i++) {
         w[i].lun = luns[i];
+        w[i].tag = (uint8_t)(luns[i] >> 16);
         pthread_create(&t[i], NULL, hammer, &w[i]);
     }
     for (int i = 0; i < N; i++) {
@@ -636,6 +687,8 @@ int main(void)
     tcase_add_test(t, malformed_short_rapdu);
     tcase_add_test(t, malformed_empty_frame);
     tcase_add_test(t, malformed_long_atr);
+    tcase_add_test(t, unsolicited_data_drops_card);
+    tcase_add_test(t, one_reader_many_threads);
     tcase_add_test(t, split_frames_from_card);
     tcase_add_test(t, second_card_refused);
     tcase_add_test(t, reply_timeout);
