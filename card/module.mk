@@ -21,3 +21,9 @@ fuzz: fuzz-card
 fuzz-card: $(BUILD)/fuzz/card_fuzz
 	@mkdir -p $(BUILD)/fuzz/card-corpus
 	@$< -max_total_time=$(FUZZ_SECONDS) -max_len=600 $(BUILD)/fuzz/card-corpus
+
+# End-to-end test of the APDU layer through PC/SC (needs the programs; uses tests/e2e/lib.sh).
+.PHONY: e2e-card
+e2e: e2e-card
+e2e-card: programs
+	@BUILD=$(BUILD) tests/run-e2e.sh card/e2e/channels.sh
