@@ -230,11 +230,15 @@ static int start_card(const struct with_opts *o, struct with_run *run, const cha
 static int run_cmd(char **cmd, int *exit_status)
 {
     pid_t parent = getpid();
+    sigset_t block, old;
+    with_signals_block(&block, &old); /* see with_spawn: no signal lost between fork and exec */
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         cl_err("fork: %s", strerror(errno));
         return -1;
     }
+    if (pid > 0) sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid == 0) {
         with_signals_default();
         /* CMD is useless without our pcscd: if we are killed outright it gets SIGTERM too. */

@@ -6,6 +6,7 @@
 #ifndef WITH_H
 #define WITH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -40,7 +41,9 @@ struct with_run {
 extern volatile int with_stop_signal;
 /* Installs the handlers (no SA_RESTART, so a blocking wait returns EINTR). */
 void with_signals_install(void);
-/* Restores default dispositions; called in each child before exec. */
+/* Blocks the stop signals (old mask saved), around a fork. */
+void with_signals_block(sigset_t *block, sigset_t *old);
+/* Restores default dispositions and unblocks everything; called in each child before exec. */
 void with_signals_default(void);
 
 /* Forks a helper process in its own process group (the terminal's ^C reaches CMD, not our helpers, so we

@@ -32,6 +32,13 @@ void with_signals_install(void)
     for (size_t i = 0; i < CL_ARRAY_LEN(stop_signals); i++) sigaction(stop_signals[i], &sa, NULL);
 }
 
+void with_signals_block(sigset_t *block, sigset_t *old)
+{
+    sigemptyset(block);
+    for (size_t i = 0; i < CL_ARRAY_LEN(stop_signals); i++) sigaddset(block, stop_signals[i]);
+    sigprocmask(SIG_BLOCK, block, old);
+}
+
 void with_signals_default(void)
 {
     for (size_t i = 0; i < CL_ARRAY_LEN(stop_signals); i++) signal(stop_signals[i], SIG_DFL);
@@ -43,13 +50,19 @@ void with_signals_default(void)
 pid_t with_spawn(char *const argv[], const char *log, with_child_setup_fn setup, void *arg, cl_error_t *e)
 {
     pid_t parent = getpid();
+    /* Stop signals stay blocked across fork until the child has default handlers: a SIGTERM sent right after
+     * the fork then kills the child instead of running the parent's handler in it and being lost. */
+    sigset_t block, old;
+    with_signals_block(&block, &old);
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         cl_seterr(e, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid > 0) {
         setpgid(pid, pid); /* also done in the child: whichever runs first wins the race harmlessly */
+        sigprocmask(SIG_SETMASK, &old, NULL);
         return pid;
     }
     with_signals_default();

@@ -1,0 +1,178 @@
+/* Tests of the process helpers of `cardlet with` (cli/with_proc.c): spawning with a log, stopping with a deadline
+ * (a child that ignores SIGTERM still goes), exit descriptions, temp tree removal, free ports.
+ * The cli/ objects are not in a library, so the unit under test is compiled in here. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/with_proc.c"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/with_proc_test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void) { with_remove_tree(tmpdir); }
+
+static bool alive(pid_t pid) { return kill(pid, 0) == 0; }
+
+START_TEST(spawn_writes_log_and_exits)
+{
+    char log[128];
+    snprintf(log, sizeof log, "%s/child.log", tmpdir);
+    char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, log, NULL, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 3);
+    size_t len;
+    uint8_t *text = cl_read_file(log, 4096, &len, &e);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(len, 8);
+    ck_assert_mem_eq(text, "out\nerr\n", 8);
+    free(text);
+    char why[96];
+    ck_assert_str_eq(with_describe_status(st, why, sizeof why), "exited with status 3");
+}
+END_TEST
+
+START_TEST(spawned_child_has_its_own_process_group)
+{
+    char *argv[] = { "/bin/sleep", "5", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, NULL, NULL, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    ck_assert_int_eq(getpgid(pid), pid); /* a terminal's ^C for our group does not reach it */
+    with_stop_child(pid, SIGTERM, 2000);
+    ck_assert(!alive(pid));
+}
+END_TEST
+
+static int fail_setup(void *arg)
+{
+    (void)arg;
+    return -1;
+}
+
+START_TEST(failing_setup_means_no_exec)
+{
+    char *argv[] = { "/bin/true", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, NULL, fail_setup, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_int_eq(WEXITSTATUS(st), 125);
+}
+END_TEST
+
+START_TEST(stop_escalates_to_sigkill)
+{
+    /* A child that ignores SIGTERM: stop must still end it, after the grace period, not hang. */
+    char *argv[] = { "/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, NULL, NULL, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    usleep(100 * 1000); /* let the shell install its trap */
+    uint64_t t0 = cl_now_ns();
+    with_stop_child(pid, SIGTERM, 300);
+    uint64_t ms = (cl_now_ns() - t0) / 1000000u;
+    ck_assert(!alive(pid));
+    ck_assert_uint_ge(ms, 250); /* it did wait the grace period first */
+    ck_assert_int_eq(waitpid(pid, NULL, WNOHANG), -1); /* reaped already: no zombie left */
+    ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+START_TEST(child_exited_reports_once_reaped)
+{
+    char *argv[] = { "/bin/sh", "-c", "kill -9 $$", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, NULL, NULL, NULL, &e);
+    int st = 0;
+    for (int i = 0; i < 200 && !with_child_exited(pid, &st); i++) usleep(10000);
+    ck_assert(WIFSIGNALED(st));
+    ck_assert_int_eq(WTERMSIG(st), SIGKILL);
+    char why[96];
+    ck_assert_ptr_nonnull(strstr(with_describe_status(st, why, sizeof why), "killed by signal 9"));
+    with_stop_child(0, SIGTERM, 10); /* no-op */
+}
+END_TEST
+
+START_TEST(remove_tree_removes_all_but_not_link_targets)
+{
+    char path[256], outside[128];
+    snprintf(outside, sizeof outside, "%s.keep", tmpdir);
+    ck_assert_int_eq(mkdir(outside, 0700), 0);
+    snprintf(path, sizeof path, "%s/a/b/c", tmpdir);
+    char a[160], b[200];
+    snprintf(a, sizeof a, "%s/a", tmpdir);
+    snprintf(b, sizeof b, "%s/a/b", tmpdir);
+    ck_assert_int_eq(mkdir(a, 0700), 0);
+    ck_assert_int_eq(mkdir(b, 0700), 0);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    char f[300], l[300];
+    snprintf(f, sizeof f, "%s/file", path);
+    snprintf(l, sizeof l, "%s/link", tmpdir);
+    FILE *fp = fopen(f, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    ck_assert_int_eq(symlink(outside, l), 0);
+    ck_assert_int_eq(with_remove_tree(tmpdir), 0);
+    struct stat st;
+    ck_assert_int_ne(stat(tmpdir, &st), 0);
+    ck_assert_int_eq(stat(outside, &st), 0); /* the symlink went, not what it pointed to */
+    rmdir(outside);
+    ck_assert_int_eq(mkdir(tmpdir, 0700), 0); /* for teardown */
+}
+END_TEST
+
+START_TEST(free_port_is_bindable)
+{
+    cl_error_t e;
+    unsigned port = with_free_tcp_port(&e);
+    ck_assert_uint_gt(port, 0);
+    ck_assert_uint_lt(port, 65536);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    close(fd);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("with_proc");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, spawn_writes_log_and_exits);
+    tcase_add_test(tc, spawned_child_has_its_own_process_group);
+    tcase_add_test(tc, failing_setup_means_no_exec);
+    tcase_add_test(tc, stop_escalates_to_sigkill);
+    tcase_add_test(tc, child_exited_reports_once_reaped);
+    tcase_add_test(tc, remove_tree_removes_all_but_not_link_targets);
+    tcase_add_test(tc, free_port_is_bindable);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
