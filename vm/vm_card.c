@@ -127,18 +127,37 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
 
 static const apdu_app_ops_t vm_app_ops = { app_select, app_deselect, app_process };
 
+/* Registers every applet instance not yet in the registry. One that cannot be registered as
+ * asked (default selection taken by another application) is registered without it, and one that
+ * cannot be registered at all is logged and left out: a stored instance never stops the card. */
 static int register_all(vm_t *vm, cl_error_t *e)
 {
+    (void)e;
     for (int i = 0; i < vm->napplets && i < VM_MAX_APPLETS; i++) {
         vm_applet_t *a = &vm->applets[i];
         vm->app_ctx[i].vm = vm;
         vm->app_ctx[i].idx = i;
         if (apdu_reg_find(vm->reg, a->aid, a->aid_len) >= 0) continue;
-        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i],
-                         APDU_APP_MULTISELECTABLE | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0), e))
-            return -1;
+        unsigned flags = APDU_APP_MULTISELECTABLE | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0);
+        cl_error_t re = { { 0 } };
+        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i], flags, &re) == 0) continue;
+        cl_err("vm: applet instance %d: %s", i, re.msg);
+        if ((flags & APDU_APP_DEFAULT_SELECTED) &&
+            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i], APDU_APP_MULTISELECTABLE, &re) == 0)
+            continue;
     }
     return 0;
+}
+
+/* Is some application of the registry already selected by default? */
+static bool default_taken(vm_t *vm)
+{
+    apdu_app_info_t info;
+    for (size_t i = 0; vm->reg && i < apdu_reg_count(vm->reg); i++)
+        if (apdu_reg_get(vm->reg, i, &info) && (info.flags & APDU_APP_DEFAULT_SELECTED)) return true;
+    for (int i = 0; i < vm->napplets; i++)
+        if (vm->applets[i].flags & VM_APPLET_DEFAULT) return true;
+    return false;
 }
 
 static void reset_hook(void *ctx)
@@ -190,6 +209,10 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
         return -1;
     }
     if (vm->napplets >= VM_MAX_APPLETS) { cl_seterr(e, "applet table full"); return -1; }
+    if ((flags & VM_APPLET_DEFAULT) && default_taken(vm)) {
+        cl_seterr(e, "another application is already selected by default");
+        return -1;
+    }
     /* Install parameters (GlobalPlatform INSTALL [for install] layout): LV instance AID, LV control
      * info (empty), LV applet data; passed in the APDU buffer, a global JCRE array. */
     vm_obj_t bo;
