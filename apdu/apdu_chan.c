@@ -9,7 +9,7 @@
  * above 19, or closing channel 0: 6A 81; origin channel (from the CLA) not open 68 81; data field
  * present 67 00. Open: no free channel 6A 81; the requested channel already open 6A 86. Close: a
  * channel that is not open gets the warning 62 00.
- * The new channel gets the default application (origin 0) or the origin channel's application
+ * The new channel gets its default application (origin 0) or the origin channel's application
  * (origin 1..19). If that application cannot be selected there (not multiselectable and active
  * elsewhere: 69 85; its select() refuses: 69 99) the new channel is closed again, as the JCRE does. */
 #include "apdu/apdu_reg_int.h"
@@ -28,7 +28,7 @@ static uint16_t chan_open(apdu_reg_t *reg, uint8_t origin, const apdu_cmd_t *cmd
         ch = cmd->p2;
         if (reg->open[ch]) return APDU_SW_INCORRECT_P1P2;
     }
-    struct apdu_app *app = origin == 0 ? apdu_reg_default_app(reg) : reg->sel[origin];
+    struct apdu_app *app = origin == 0 ? apdu_reg_channel_default(reg, ch) : reg->sel[origin];
     reg->sel[ch] = NULL;
     if (app) {
         uint16_t sw = apdu_reg_select_on(reg, ch, app);

@@ -33,6 +33,22 @@ struct apdu_app *apdu_reg_default_app(const apdu_reg_t *reg)
     return NULL;
 }
 
+struct apdu_app *apdu_reg_channel_default(const apdu_reg_t *reg, uint8_t channel)
+{
+    if (channel < APDU_CHANNELS && reg->chan_default[channel]) return reg->chan_default[channel];
+    return apdu_reg_default_app(reg);
+}
+
+int apdu_reg_set_channel_default(apdu_reg_t *reg, uint8_t channel, const uint8_t *aid, size_t aid_len)
+{
+    if (channel >= APDU_CHANNELS) return -1;
+    if (!aid) { reg->chan_default[channel] = NULL; return 0; }
+    long idx = apdu_reg_find(reg, aid, aid_len);
+    if (idx < 0) return -1;
+    reg->chan_default[channel] = reg->apps[idx];
+    return 0;
+}
+
 int apdu_reg_add(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len, const apdu_app_ops_t *ops, void *ctx,
                  unsigned flags, cl_error_t *e)
 {
@@ -76,8 +92,10 @@ int apdu_reg_remove(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len)
     long idx = apdu_reg_find(reg, aid, aid_len);
     if (idx < 0) return -1;
     struct apdu_app *a = reg->apps[idx];
-    for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++)
+    for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++) {
         if (reg->sel[ch] == a) apdu_reg_deselect_channel(reg, ch);
+        if (reg->chan_default[ch] == a) reg->chan_default[ch] = NULL;
+    }
     memmove(&reg->apps[idx], &reg->apps[idx + 1], (reg->napps - (size_t)idx - 1) * sizeof reg->apps[0]);
     reg->napps--;
     free(a);
@@ -157,6 +175,6 @@ void apdu_reg_power_on(apdu_reg_t *reg)
 {
     apdu_reg_power_off(reg);
     reg->open[0] = true;
-    struct apdu_app *def = apdu_reg_default_app(reg);
+    struct apdu_app *def = apdu_reg_channel_default(reg, 0);
     if (def) (void)apdu_reg_select_on(reg, 0, def); /* a refusal leaves channel 0 with nothing selected */
 }

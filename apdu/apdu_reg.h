@@ -78,6 +78,12 @@ int apdu_reg_add(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len, const apdu
  * Returns 0, or -1 if no application has that AID. */
 int apdu_reg_remove(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len);
 
+/* Makes the application with this AID the default of one channel (what MANAGE CHANNEL opened from
+ * channel 0, SELECT with empty data and, for channel 0, power-on select there) instead of the card's
+ * APDU_APP_DEFAULT_SELECTED application; aid NULL removes the override. Returns 0, or -1 for an
+ * unknown AID or channel. Removing the application removes its overrides. */
+int apdu_reg_set_channel_default(apdu_reg_t *reg, uint8_t channel, const uint8_t *aid, size_t aid_len);
+
 /* Registered applications in registration order: index 0..apdu_reg_count()-1. */
 size_t apdu_reg_count(const apdu_reg_t *reg);
 bool apdu_reg_get(const apdu_reg_t *reg, size_t index, apdu_app_info_t *out);

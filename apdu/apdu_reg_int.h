@@ -19,9 +19,13 @@ struct apdu_reg {
     size_t napps;
     bool open[APDU_CHANNELS];
     struct apdu_app *sel[APDU_CHANNELS];
+    struct apdu_app *chan_default[APDU_CHANNELS]; /* per-channel override of the card default */
 };
 
+/* The card's default application (APDU_APP_DEFAULT_SELECTED), or NULL. */
 struct apdu_app *apdu_reg_default_app(const apdu_reg_t *reg);
+/* The default application of one channel: its override, else the card's default. */
+struct apdu_app *apdu_reg_channel_default(const apdu_reg_t *reg, uint8_t channel);
 /* True if app is selected on some channel other than except. */
 bool apdu_reg_selected_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except);
 /* Deselects whatever is selected on channel (calls deselect); the channel stays open. */

@@ -401,6 +401,38 @@ START_TEST(test_remove_deselects)
 }
 END_TEST
 
+START_TEST(test_channel_defaults)
+{
+    uint8_t aid[8];
+    cl_hex_decode(AID_APP2, aid, sizeof aid);
+    ck_assert_int_eq(apdu_reg_set_channel_default(reg, 2, aid, 8), 0);
+    ck_assert_int_eq(apdu_reg_set_channel_default(reg, 20, aid, 8), -1);
+    ck_assert_int_eq(apdu_reg_set_channel_default(reg, 3, aid, 7), -1);   /* no such AID */
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);                         /* 1: the card default */
+    ck_assert(a_isd.active[1]);
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);                         /* 2: its own default */
+    ck_assert_uint_eq(resp[0], 2);
+    ck_assert(a_app2.active[2]);
+    ck_assert_uint_eq(tx("02A4040000"), 0x9000);                         /* empty SELECT there: app2 */
+    from(3, 2, true);
+    ck_assert_uint_eq(tx("01A4040000"), 0x9000);                         /* and the ISD on 1 */
+    from(1, 1, true);
+    /* channel 0's override applies at power-on */
+    ck_assert_int_eq(apdu_reg_set_channel_default(reg, 0, aid, 8), 0);
+    apdu_reg_power_on(reg);
+    ck_assert_int_eq(apdu_reg_selected(reg, 0), 2);
+    ck_assert_int_eq(apdu_reg_set_channel_default(reg, 0, NULL, 0), 0);
+    apdu_reg_power_on(reg);
+    ck_assert_int_eq(apdu_reg_selected(reg, 0), 0);
+    /* removing the application drops its overrides */
+    ck_assert_int_eq(apdu_reg_remove(reg, aid, 8), 0);
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);
+    ck_assert_uint_eq(resp[0], 2);
+    ck_assert(a_isd.active[2]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("apdu_reg");
@@ -419,6 +451,7 @@ int main(void)
     tcase_add_test(t, test_bad_commands);
     tcase_add_test(t, test_registration_rules);
     tcase_add_test(t, test_remove_deselects);
+    tcase_add_test(t, test_channel_defaults);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -4,7 +4,7 @@
  * kind of answer the terminal wants (FCI, FCP, FMD, none): the application reads it itself.
  *
  * Matching is in registration order. P2 00: an exact AID match wins, else the first application
- * whose AID starts with the given bytes (partial selection); empty data means the default-selected
+ * whose AID starts with the given bytes (partial selection); empty data means the channel's default
  * application. P2 02: the next matching application after the one selected on this channel.
  * A match deselects the channel's current application, selects the new one (its select() may
  * refuse: 69 99, nothing selected), then the router passes the SELECT itself to it.
@@ -49,7 +49,7 @@ static struct apdu_app *find_target(const apdu_reg_t *reg, const apdu_cmd_t *cmd
             if (aid_starts_with(reg->apps[i], cmd->data, cmd->nc)) return reg->apps[i];
         return NULL;
     }
-    if (cmd->nc == 0) return apdu_reg_default_app(reg);
+    if (cmd->nc == 0) return apdu_reg_channel_default(reg, ch);
     for (size_t i = 0; i < reg->napps; i++)
         if (reg->apps[i]->aid_len == cmd->nc && memcmp(reg->apps[i]->aid, cmd->data, cmd->nc) == 0)
             return reg->apps[i];
