@@ -397,8 +397,28 @@ START_TEST(test_jar_errors)
 }
 END_TEST
 
+/* CAP_FUZZ_CORPUS_OUT=cap/fuzz-corpus build/test/cap/cap_parse_test regenerates the fuzz seeds. */
+static void write_corpus(const char *dir)
+{
+    for (int v = 0; v < 3; v++) {
+        tg_cap_t t;
+        tg_build(&t, v != 1);
+        size_t len;
+        uint8_t *d = v == 2 ? tg_jar(&t, &len) : tg_stream_std(&t, &len);
+        static const char *const names[] = {"load-with-descriptor.ijc", "load-without-descriptor.ijc", "sample.cap"};
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[v]);
+        FILE *f = fopen(path, "wb");
+        if (!f || fwrite(d, 1, len, f) != len) { perror(path); exit(1); }
+        fclose(f);
+        free(d);
+    }
+}
+
 int main(void)
 {
+    const char *corpus = getenv("CAP_FUZZ_CORPUS_OUT");
+    if (corpus) write_corpus(corpus);
     Suite *s = suite_create("cap_parse");
     TCase *tc = tcase_create("parse");
     tcase_set_timeout(tc, 300);
