@@ -839,6 +839,33 @@ out:
     return rc;
 }
 
+int conv_pkg_translate(conv_pkg_t *p, cl_error_t *e)
+{
+    for (int k = 0; k < p->class_count; k++) {
+        int ci = p->order[k];
+        conv_class_t *c = &p->classes[ci];
+        for (int i = 0; i < c->method_count; i++) {
+            conv_method_t *m = &c->methods[i];
+            if (!strcmp(m->cf->name, "<clinit>")) continue;
+            if (m->is_abstract) {
+                /* header only: nargs in words (int arguments take two) */
+                const char *d = m->cf->desc + 1;
+                int w = 1;
+                while (*d && *d != ')') {
+                    w += *d == 'I' ? 2 : 1;
+                    while (*d == '[') d++;
+                    d = *d == 'L' ? strchr(d, ';') + 1 : d + 1;
+                }
+                m->nargs = w;
+                m->handler_first = p->handler_count;
+                continue;
+            }
+            if (conv_xlate_method(p, ci, i, e)) return -1;
+        }
+    }
+    return 0;
+}
+
 int conv_convert(const conv_conf_t *conf, const char *classdir, const char *exportpath, uint8_t **cap, size_t *cap_len,
                  uint8_t **exp, size_t *exp_len, cl_error_t *e)
 {
@@ -850,20 +877,7 @@ int conv_convert(const conv_conf_t *conf, const char *classdir, const char *expo
     p.exportpath = exportpath;
     int rc = -1;
     if (exp) *exp = NULL;
-    if (conv_pkg_load(&p, classdir, e) || conv_pkg_tokens(&p, e)) goto out;
-    for (int k = 0; k < p.class_count; k++) {
-        int ci = p.order[k];
-        conv_class_t *c = &p.classes[ci];
-        for (int i = 0; i < c->method_count; i++) {
-            conv_method_t *m = &c->methods[i];
-            if (m->is_abstract || !strcmp(m->cf->name, "<clinit>")) {
-                if (m->is_abstract) { m->nargs = conv_desc_arg_count(m->cf->desc) + 1; m->handler_first = p.handler_count; }
-                continue;
-            }
-            if (conv_xlate_method(&p, ci, i, e)) goto out;
-        }
-    }
-    if (p.cp_count > 65535) { cl_seterr(e, "constant pool over 65535 entries"); goto out; }
+    if (conv_pkg_load(&p, classdir, e) || conv_pkg_tokens(&p, e) || conv_pkg_translate(&p, e)) goto out;
     rc = conv_cap_build(&p, cap, cap_len, exp, exp_len, e);
 out:
     memset(&p.conf, 0, sizeof p.conf);

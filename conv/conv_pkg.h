@@ -149,6 +149,8 @@ int conv_pkg_cp_add(conv_pkg_t *p, const conv_cpe_t *ent, cl_error_t *e);
 /* Message helper: "Class.method (File.java:LINE): " prefix. */
 void conv_where(char *buf, size_t cap, const conv_class_t *c, const conv_method_t *m, uint32_t pc);
 
+/* Translates every method of the package (conv_cap.c). */
+int conv_pkg_translate(conv_pkg_t *p, cl_error_t *e);
 /* Translates one method (conv_xlate.c). */
 int conv_xlate_method(conv_pkg_t *p, int cls, int meth, cl_error_t *e);
 /* Builds the CAP file (JAR bytes) and, when exp is not NULL and the package exports, the export file. */

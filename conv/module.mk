@@ -1,0 +1,32 @@
+# conv/: Java test inputs of the converter's unit tests.
+# conv/tests/java/ok and okint are one Java Card package each (t.ok: no int; t.okint: `int yes`),
+# compiled against the API stubs only. conv/tests/java/rej/*.java are compiled one by one (each
+# is a package of its own for the converter) with the JDK platform classes, so that Java the stubs
+# do not offer (String, Thread, long...) compiles and the converter's refusal can be tested.
+# Without javac the stamp is still made and the tests skip (exit 77) with a reason.
+
+CONV_TJ_DIR   := conv/tests/java
+CONV_TJ_OUT   := $(BUILD)/conv-tests
+CONV_TJ_SRCS  := $(sort $(shell find $(CONV_TJ_DIR) -name '*.java' 2>/dev/null))
+CONV_TJ_STAMP := $(CONV_TJ_OUT)/classes.stamp
+
+$(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(API_STAMP)
+	@rm -rf $(CONV_TJ_OUT) && mkdir -p $(CONV_TJ_OUT)
+	@if command -v $(JAVAC) >/dev/null 2>&1; then \
+	  set -e; \
+	  for p in ok okint; do \
+	    mkdir -p $(CONV_TJ_OUT)/$$p; \
+	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/$$p \
+	      $$(find $(CONV_TJ_DIR)/$$p -name '*.java' | sort); \
+	  done; \
+	  for f in $(CONV_TJ_DIR)/rej/*.java; do \
+	    n=$$(basename $$f .java); mkdir -p $(CONV_TJ_OUT)/rej/$$n; \
+	    $(JAVAC) -source 8 -target 8 -g -Xlint:-options -nowarn -classpath $(API_CLASSES) \
+	      -d $(CONV_TJ_OUT)/rej/$$n $$f; \
+	  done; \
+	  echo "javac: converter test inputs in $(CONV_TJ_OUT)"; \
+	else echo "javac missing: converter tests will skip"; fi
+	@touch $@
+
+# Every conv test program may read the compiled inputs.
+$(patsubst %.c,$(BUILD)/test/%,$(wildcard conv/*_test.c)): $(CONV_TJ_STAMP)

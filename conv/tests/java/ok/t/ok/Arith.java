@@ -1,0 +1,27 @@
+package t.ok;
+
+/* Arithmetic on short and byte: javac computes in int and casts; the converter must use short instructions. */
+public class Arith {
+    static short add(short a, short b) { return (short) (a + b); }
+    static short sub(short a, short b) { return (short) (a - b); }
+    static short mul(short a, short b) { return (short) (a * b); }
+    static short div(short a, short b) { return (short) (a / b); }
+    static short rem(short a, short b) { return (short) (a % b); }
+    static short neg(short a) { return (short) -a; }
+    static short shl(short a, short b) { return (short) (a << b); }
+    static short shr(short a, short b) { return (short) (a >> b); }
+    static short ushr(short a, short b) { return (short) (a >>> b); }
+    static short and(short a, short b) { return (short) (a & b); }
+    static short or(short a, short b) { return (short) (a | b); }
+    static short xor(short a, short b) { return (short) (a ^ b); }
+    static byte tob(short a) { return (byte) a; }
+    static byte addb(byte a, byte b) { return (byte) (a + b); }
+    static short chain(short a, short b, short c) { return (short) (a * b + c); }
+    static short k5() { return 5; }
+    static short k100() { return 100; }
+    static short k1000() { return 1000; }
+    static short km1() { return -1; }
+    static short inc(short a) { a++; return a; }
+    static short masked(byte b) { return (short) (b & 0xFF); }
+    static boolean not(boolean z) { return !z; }
+}

@@ -1,0 +1,28 @@
+package t.ok;
+
+/* Every branch form; far() needs the long (_w) forms. */
+public class Compare {
+    static short lt(short a, short b) { if (a < b) return 1; return 0; }
+    static short le(short a, short b) { if (a <= b) return 1; return 0; }
+    static short eq(short a, short b) { if (a == b) return 1; return 0; }
+    static short eqz(short a) { if (a == 0) return 1; return 0; }
+    static short gtz(short a) { if (a > 0) return 1; return 0; }
+    static short isnull(Object o) { if (o == null) return 1; return 0; }
+    static short nonnull(Object o) { if (o != null) return 1; return 0; }
+    static short same(Object a, Object b) { if (a == b) return 1; return 0; }
+    static short loop(short n) { short s = 0; for (short i = 0; i < n; i++) s += i; return s; }
+    static short far(short a) {
+        if (a == 0) {
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+        }
+        return a;
+    }
+    static short cond(boolean z, short a, short b) { return z ? a : b; }
+}

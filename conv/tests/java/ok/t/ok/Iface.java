@@ -1,0 +1,5 @@
+package t.ok;
+
+public interface Iface {
+    short m(short x);
+}

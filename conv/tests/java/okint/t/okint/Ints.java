@@ -1,0 +1,13 @@
+package t.okint;
+
+public class Ints {
+    static int add(int a, int b) { return a + b; }
+    static short cmp(short a, short b) { if (a + b > 10) return 1; return 0; }
+    static int big() { return 100000; }
+    static short trunc(int a) { return (short) a; }
+    static int widen(short s) { return s; }
+    static int itab(int k) { switch (k) { case 1: return 1; case 2: return 2; case 3: return 3; default: return 0; } }
+    static int local(short s) { int x = s; x = x * 3; return x; }
+    int f;
+    int getF() { return f; }
+}

@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejChar {
+    static short f(short a) { char c = (char) a; return (short) c; }
+}

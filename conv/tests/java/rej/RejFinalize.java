@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejFinalize {
+    protected void finalize() { }
+}

@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejIntParam {
+    static void f(int x) { }
+}

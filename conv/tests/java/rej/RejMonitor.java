@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejMonitor {
+    static void f(Object o) { synchronized (o) { o = null; } }
+}

@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejReflect {
+    static Object f() { return RejReflect.class; }
+}

@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejString {
+    static Object f() { return "hi"; }
+}

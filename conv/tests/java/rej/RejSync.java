@@ -1,0 +1,5 @@
+package t.rej;
+
+public class RejSync {
+    synchronized void f() { }
+}
