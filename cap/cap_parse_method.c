@@ -28,6 +28,8 @@ typedef struct {
     uint8_t *insn;      /* bit per Method info offset: an instruction starts here */
     uint8_t *idx1;      /* a 1-byte constant pool index operand is here */
     uint8_t *idx2;      /* a 2-byte constant pool index operand is here */
+    uint8_t *idx2_opt;  /* a 2-byte index RefLocation may list but need not: a catch_type of 0 (finally),
+                         * the unused index of a primitive-array checkcast/instanceof */
 } bitmaps_t;
 
 static void bset(uint8_t *b, size_t i) { b[i / 8] |= (uint8_t)(1u << (i % 8)); }
@@ -175,7 +177,7 @@ static int walk_method(const cap_file_t *cap, cap_rd_t *r, const cap_method_t *m
         if (fmt == JC_OPF_ATYPE_CP) {
             uint8_t at = b[1];
             if (at == JC_ATYPE_CLASS || at == JC_ATYPE_REFERENCE) has_cp = true;
-            else if (at >= JC_ATYPE_BOOLEAN && at <= JC_ATYPE_INT) has_cp = false;
+            else if (at >= JC_ATYPE_BOOLEAN && at <= JC_ATYPE_INT) { has_cp = false; bset(bm->idx2_opt, o + 2); }
             else return cap_rd_fail_at(r, o, "%s with bad atype %u", jc_opcode_name(op), at);
         }
         if (fmt == JC_OPF_ATYPE && (b[1] < JC_ATYPE_BOOLEAN || b[1] > JC_ATYPE_INT))
@@ -269,7 +271,7 @@ static int parse_handlers(cap_file_t *cap, cap_rd_t *r)
     return 0;
 }
 
-static int check_handlers(cap_file_t *cap, cap_rd_t *r, const bitmaps_t *bm)
+static int check_handlers(cap_file_t *cap, cap_rd_t *r, bitmaps_t *bm)
 {
     for (unsigned i = 0; i < cap->handler_count; i++) {
         cap_handler_t *h = &cap->handlers[i];
@@ -289,6 +291,9 @@ static int check_handlers(cap_file_t *cap, cap_rd_t *r, const bitmaps_t *bm)
         if (h->catch_type != 0 && (h->catch_type >= cap->cp_count || cap->cp[h->catch_type].tag != CAP_CP_CLASSREF))
             return cap_rd_fail_at(r, at + 6, "handler %u: catch_type_index %u is not a Classref", i, h->catch_type);
         h->method = (uint16_t)(m - cap->methods);
+        /* catch_type_index is a constant pool index inside the Method component, so RefLocation
+         * lists it like an instruction operand (converters leave out a 0, which names no class) */
+        bset(h->catch_type ? bm->idx2 : bm->idx2_opt, at + 6);
     }
     return 0;
 }
@@ -312,7 +317,7 @@ static int parse_refloc(cap_file_t *cap, const bitmaps_t *bm, size_t msize, cl_e
         for (unsigned i = 0; i < n; i++) {
             off += d[i];
             if (d[i] == 255) continue;
-            if (off >= msize || !bget(want, off))
+            if (off >= msize || !(bget(want, off) || (pass == 1 && bget(bm->idx2_opt, off))))
                 return cap_rd_fail_at(&r, start + i, "location 0x%zx is not a %s constant pool index operand in the Method component",
                                       off, pass == 0 ? "1-byte" : "2-byte");
             if (count && locs[count - 1] == off)
@@ -320,15 +325,16 @@ static int parse_refloc(cap_file_t *cap, const bitmaps_t *bm, size_t msize, cl_e
             locs[count++] = (uint16_t)off;
         }
         if (pass == 0) cap->byte_loc_count = (uint16_t)count; else cap->byte2_loc_count = (uint16_t)count;
-        size_t expected = 0;
+        size_t expected = 0, listed_required = 0;
         for (size_t o = 0; o < msize; o++) expected += bget(want, o);
-        if (count != expected) {
+        for (size_t k = 0; k < count; k++) listed_required += bget(want, locs[k]);
+        if (listed_required != expected) {
             /* name the first operand that is missing */
             size_t k = 0, o = 0;
             for (; o < msize; o++) {
                 if (!bget(want, o)) continue;
+                while (k < count && locs[k] < o) k++;
                 if (k >= count || locs[k] != o) break;
-                k++;
             }
             return cap_rd_fail_at(&r, start, "the %s constant pool index at Method offset 0x%zx is not listed",
                                   pass == 0 ? "1-byte" : "2-byte", o);
@@ -451,7 +457,8 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
     bm.insn = calloc(nbytes, 1);
     bm.idx1 = calloc(nbytes, 1);
     bm.idx2 = calloc(nbytes, 1);
-    if (!bm.insn || !bm.idx1 || !bm.idx2) { cap_rd_fail_at(&r, 0, "out of memory"); goto out; }
+    bm.idx2_opt = calloc(nbytes, 1);
+    if (!bm.insn || !bm.idx1 || !bm.idx2 || !bm.idx2_opt) { cap_rd_fail_at(&r, 0, "out of memory"); goto out; }
     for (size_t i = 0; i < ns; i++)
         if (walk_method(cap, &r, &cap->methods[i], &bm) != 0) goto out;
     for (size_t i = 0; i < ns; i++)
@@ -483,5 +490,6 @@ out:
     free(bm.insn);
     free(bm.idx1);
     free(bm.idx2);
+    free(bm.idx2_opt);
     return rc;
 }

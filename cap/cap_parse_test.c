@@ -361,6 +361,22 @@ START_TEST(test_specific_errors)
     expect_error(dup, len + h + cl_get16(s + h - 2), "second Header component");
     free(dup);
 
+    /* RefLocation: the handler's catch_type (Method offset 7) is listed first among the 2-byte indices */
+    size_t rl2 = rl + 2 + cl_get16(s + rl) + 2; /* first 2-byte delta */
+    ck_assert_uint_eq(s[rl2], 7);
+    s[rl2] = 8;
+    expect_error(s, len, "RefLocation component");
+    s[rl2] = 7;
+    /* a catch-all handler (catch_type 0) may stay listed: accepted */
+    cl_put16(s + m + 7, 0);
+    {
+        cap_file_t c2;
+        parse_ok(&c2, s, len);
+        ck_assert_uint_eq(c2.handlers[0].catch_type, 0);
+        cap_free(&c2);
+    }
+    cl_put16(s + m + 7, 1);
+
     /* still fine after all the restores */
     cap_file_t cap;
     parse_ok(&cap, s, len);

@@ -101,6 +101,8 @@ static void tg_build_method(tg_cap_t *t, tg_buf_t *m)
     tg_u1(m, 1); /* handler_count */
     handler_at = m->n;
     m->n += 8;   /* filled in below */
+    /* a handler's catch_type_index is a constant pool index inside the Method component: listed too */
+    t->loc2[t->nloc2++] = (uint16_t)(handler_at + 6);
 
     /* install(byte[], short, byte): new A; dup; invokespecial; invokevirtual register; return */
     t->off_install = (uint16_t)m->n;
