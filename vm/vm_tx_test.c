@@ -1,0 +1,314 @@
+/* JCSystem transactions, the OwnerPIN try counter and the firewall, on hand-assembled methods. */
+#include "vm/vm_test_util.h"
+
+#define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
+
+static vt_env_t T;
+static vt_pkg_t *P;
+static uint32_t at;
+
+enum { CP_BEGIN = 1, CP_COMMIT, CP_ABORT, CP_COPY_NA, CP_FIELD_X = 10, CP_CLASS_A, CP_STATIC_REF = 12, CP_STATIC_S };
+
+static void setup(void)
+{
+    memset(&T, 0, sizeof T);
+    vt_open(&T, true);
+    P = vt_pkg(&T, 16, 16);
+    at = 1;
+    P->pkg.methods_len = 1;
+    vt_cp_native(P, CP_BEGIN, VM_PKG_FRAMEWORK, 8, VM_NAT_STATIC, 1);
+    vt_cp_native(P, CP_COMMIT, VM_PKG_FRAMEWORK, 8, VM_NAT_STATIC, 2);
+    vt_cp_native(P, CP_ABORT, VM_PKG_FRAMEWORK, 8, VM_NAT_STATIC, 0);
+    vt_cp_native(P, CP_COPY_NA, VM_PKG_FRAMEWORK, 16, VM_NAT_STATIC, 2);
+    vm_class_t *A = &P->classes[0];
+    A->id = VM_CLASS_ID(16, 0); A->super = VM_CLASS_ID(VM_PKG_JAVA_LANG, 0); A->inst_size = 2;
+    P->pkg.nclasses = 1;
+    vt_cp_class(P, CP_CLASS_A, A->id);
+    P->cp[CP_FIELD_X].tag = 2; P->cp[CP_FIELD_X].cls = A->id; P->cp[CP_FIELD_X].a = 1;
+    P->cp[CP_STATIC_REF].tag = 5; P->cp[CP_STATIC_REF].pkg = 16; P->cp[CP_STATIC_REF].a = 0;
+    P->cp[CP_STATIC_S].tag = 5; P->cp[CP_STATIC_S].pkg = 16; P->cp[CP_STATIC_S].a = 2;
+}
+
+static void teardown(void)
+{
+    if (T.vm && T.vm->tx_depth) vm_tx_abort(T.vm);
+    vt_unlink(&T, P);
+    vt_cleanup(&T);
+}
+
+static uint16_t new_array(uint8_t etype, uint32_t len, uint8_t owner, uint8_t flags)
+{
+    uint16_t h;
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, flags, owner, etype, 0, len, &h), 0);
+    return h;
+}
+
+static const uint8_t *data_of(uint16_t h)
+{
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, h, &o));
+    return vm_heap_data(T.vm->heap, &o);
+}
+
+static uint16_t exc_reason(void)
+{
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, T.vm->exc, &o));
+    return cl_get16(vm_heap_data(T.vm->heap, &o));
+}
+
+START_TEST(abort_restores_fields_arrays_statics)
+{
+    uint16_t arr = new_array(VM_T_SHORT, 4, 16, 0), obj;
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_INSTANCE, 0, 16, 0, VM_CLASS_ID(16, 0), 2, &obj), 0);
+    /* m(arr, obj): arr[2] = 11; obj.x = 22; static s = 33; begin; arr[2] = 99; obj.x = 98; s = 97; abort */
+    static const uint8_t code[] = {
+        JC_aload_0, JC_sconst_2, JC_bspush, 11, JC_sastore,
+        JC_aload_1, JC_bspush, 22, JC_putfield_s, CP_FIELD_X,
+        JC_bspush, 33, JC_putstatic_s, H(CP_STATIC_S),
+        JC_invokestatic, H(CP_BEGIN),
+        JC_aload_0, JC_sconst_2, JC_bspush, 99, JC_sastore,
+        JC_aload_1, JC_bspush, 98, JC_putfield_s, CP_FIELD_X,
+        JC_bspush, 97, JC_putstatic_s, H(CP_STATIC_S),
+        JC_invokestatic, H(CP_ABORT),
+        JC_aload_0, JC_sconst_2, JC_saload, JC_aload_1, JC_getfield_s, CP_FIELD_X, JC_sadd,
+        JC_getstatic_s, H(CP_STATIC_S), JC_sadd, JC_sreturn };
+    uint16_t args[2] = { arr, obj }, r[2];
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 3, 2, 0, code, sizeof code), args, 2, r), 0x9000);
+    ck_assert_int_eq(r[0], 11 + 22 + 33);
+    ck_assert_int_eq(cl_get16(data_of(arr) + 4), 11);
+    ck_assert_int_eq(T.vm->tx_depth, 0);
+}
+END_TEST
+
+START_TEST(commit_persists_across_reopen)
+{
+    uint16_t arr = new_array(VM_T_BYTE, 8, 16, 0);
+    static const uint8_t code[] = { JC_invokestatic, H(CP_BEGIN), JC_aload_0, JC_sconst_5, JC_bspush, 0x5A, JC_bastore,
+                                    JC_invokestatic, H(CP_COMMIT), JC_return };
+    uint16_t args[1] = { arr };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 3, 1, 0, code, sizeof code), args, 1, NULL), 0x9000);
+    vt_unlink(&T, P);
+    vt_close(&T);
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+    ck_assert_int_eq(data_of(arr)[5], 0x5A);
+}
+END_TEST
+
+START_TEST(objects_created_in_aborted_tx_vanish)
+{
+    static const uint8_t code[] = { JC_invokestatic, H(CP_BEGIN), JC_bspush, 4, JC_newarray, 11, JC_dup,
+                                    JC_putstatic_a, H(CP_STATIC_REF), JC_invokestatic, H(CP_ABORT), JC_areturn };
+    uint16_t r[2];
+    uint32_t free0 = vm_heap_free_bytes(T.vm->heap);
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 0, 0, code, sizeof code), NULL, 0, r), 0x9000);
+    vm_obj_t o;
+    ck_assert_int_ne(r[0], 0);
+    ck_assert(!vm_heap_get(T.vm->heap, r[0], &o));           /* the handle no longer names an object */
+    ck_assert_uint_eq(vm_heap_free_bytes(T.vm->heap), free0); /* and its memory is free again */
+    vm_obj_t so;
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    ck_assert_int_eq(cl_get16(vm_heap_data(T.vm->heap, &so)), 0); /* the static field is null again */
+}
+END_TEST
+
+START_TEST(nested_begin_and_stray_commit_throw)
+{
+    static const uint8_t nested[] = { JC_invokestatic, H(CP_BEGIN), JC_invokestatic, H(CP_BEGIN), JC_return };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 0, 0, nested, sizeof nested), NULL, 0, NULL), 0x6F00);
+    ck_assert_int_eq(exc_reason(), 1); /* TransactionException.IN_PROGRESS */
+    ck_assert_int_eq(T.vm->tx_depth, 1);
+    vm_tx_abort(T.vm);
+    static const uint8_t stray[] = { JC_invokestatic, H(CP_COMMIT), JC_return };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 0, 0, stray, sizeof stray), NULL, 0, NULL), 0x6F00);
+    ck_assert_int_eq(exc_reason(), 2); /* NOT_IN_PROGRESS */
+}
+END_TEST
+
+START_TEST(commit_capacity_overflow)
+{
+    uint16_t arr = new_array(VM_T_SHORT, 2000, 16, 0);
+    /* begin; for (i = 0; i < 2000; i++) arr[i] = i; -- distinct writes overflow the commit buffer */
+    static const uint8_t code[] = {
+        JC_invokestatic, H(CP_BEGIN),
+        JC_sconst_0, JC_sstore_1,                               /* 3 */
+        JC_sload_1, JC_sspush, H(2000), JC_if_scmpge, 11,        /* 5..10 */
+        JC_aload_0, JC_sload_1, JC_sload_1, JC_sastore,          /* 11..14 */
+        JC_sinc, 1, 1, JC_goto, (uint8_t)-13,                     /* 15..19 */
+        JC_return };                                             /* 20 */
+    uint16_t args[1] = { arr };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 3, 1, 1, code, sizeof code), args, 1, NULL), 0x6F00);
+    ck_assert_int_eq(exc_reason(), 3); /* BUFFER_FULL */
+    vm_tx_abort(T.vm);
+    const uint8_t *d = data_of(arr);
+    for (int i = 0; i < 2000; i++) ck_assert_int_eq(cl_get16(d + 2 * i), 0);
+}
+END_TEST
+
+START_TEST(non_atomic_copy_survives_abort)
+{
+    uint16_t src = new_array(VM_T_BYTE, 4, 16, 0), dst = new_array(VM_T_BYTE, 4, 16, 0);
+    vm_obj_t so;
+    ck_assert(vm_heap_get(T.vm->heap, src, &so));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 0, "\x01\x02\x03\x04", 4, false), 0);
+    static const uint8_t code[] = { JC_invokestatic, H(CP_BEGIN), JC_aload_0, JC_sconst_0, JC_aload_1, JC_sconst_0,
+                                    JC_sconst_4, JC_invokestatic, H(CP_COPY_NA), JC_pop, JC_invokestatic, H(CP_ABORT),
+                                    JC_return };
+    uint16_t args[2] = { src, dst };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 5, 2, 0, code, sizeof code), args, 2, NULL), 0x9000);
+    ck_assert_int_eq(memcmp(data_of(dst), "\x01\x02\x03\x04", 4), 0);
+}
+END_TEST
+
+/* Calls an API native directly (as the interpreter does). */
+static int nat(uint8_t cls, uint8_t kind, uint8_t tok, uint16_t *args, uint16_t *ret)
+{
+    const vm_native_method_t *m = vm_native_method(vm_native_class(VM_PKG_FRAMEWORK, cls), kind, tok);
+    ck_assert_ptr_nonnull(m);
+    T.vm->cur_ctx = 16;
+    return m->fn(T.vm, args, ret);
+}
+
+START_TEST(owner_pin_counter)
+{
+    uint16_t pin, r[2] = { 0, 0 }, buf = new_array(VM_T_BYTE, 8, 16, 0);
+    vm_obj_t bo;
+    ck_assert(vm_heap_get(T.vm->heap, buf, &bo));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &bo, 0, "12349999", 8, false), 0);
+    ck_assert_int_eq(vm_obj_new_instance(T.vm, VM_CLASS_ID(VM_PKG_FRAMEWORK, 9), 16, &pin), 0);
+    uint16_t init[3] = { pin, 3, 8 }, upd[4] = { pin, buf, 0, 4 }, bad[4] = { pin, buf, 4, 4 }, self[1] = { pin };
+    ck_assert_int_eq(nat(9, VM_NAT_CTOR, 0, init, r), VM_NAT_OK);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 8, upd, r), VM_NAT_OK);
+    /* A wrong PIN inside a transaction that aborts still costs the try. */
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 1, bad, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 0);
+    vm_tx_abort(T.vm);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 2);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 1, upd, r), VM_NAT_OK); /* the right PIN */
+    ck_assert_int_eq(r[0], 1);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 4, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 1);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 3);
+    /* Three wrong tries block it; then even the right PIN fails. */
+    for (int i = 0; i < 3; i++) ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 1, bad, r), VM_NAT_OK);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 1, upd, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 0);
+    /* The counter is persistent; the validated flag is not. */
+    vt_unlink(&T, P);
+    vt_close(&T);
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 0);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 6, self, r), VM_NAT_OK); /* resetAndUnblock */
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 1, upd, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 1);
+}
+END_TEST
+
+START_TEST(firewall_denies_other_context)
+{
+    uint16_t foreign_arr = new_array(VM_T_BYTE, 4, 17, 0), foreign_obj;
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_INSTANCE, 0, 17, 0, VM_CLASS_ID(16, 0), 2, &foreign_obj), 0);
+    static const uint8_t rd_arr[] = { JC_aload_0, JC_sconst_0, JC_baload, JC_sreturn };
+    static const uint8_t rd_len[] = { JC_aload_0, JC_arraylength, JC_sreturn };
+    static const uint8_t rd_field[] = { JC_aload_0, JC_getfield_s, CP_FIELD_X, JC_sreturn };
+    static const uint8_t wr_field[] = { JC_aload_0, JC_sconst_1, JC_putfield_s, CP_FIELD_X, JC_return };
+    uint16_t a1[1] = { foreign_arr }, a2[1] = { foreign_obj };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, rd_arr, sizeof rd_arr), a1, 1, NULL), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "firewall"));
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, rd_len, sizeof rd_len), a1, 1, NULL), 0x6F00);
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, rd_field, sizeof rd_field), a2, 1, NULL), 0x6F00);
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, wr_field, sizeof wr_field), a2, 1, NULL), 0x6F00);
+    /* The same code on objects of its own context works. */
+    uint16_t own = new_array(VM_T_BYTE, 4, 16, 0);
+    uint16_t a3[1] = { own }, r[2];
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, rd_len, sizeof rd_len), a3, 1, r), 0x9000);
+    ck_assert_int_eq(r[0], 4);
+}
+END_TEST
+
+START_TEST(firewall_allows_jcre_entry_points)
+{
+    /* APDU (JCRE entry point): getBuffer works; the buffer (global array) is readable; storing it is not allowed. */
+    P->cp[20].tag = 3; P->cp[20].cls = VM_CLASS_ID(VM_PKG_FRAMEWORK, 10); P->cp[20].a = 1; /* APDU.getBuffer */
+    static const uint8_t code[] = { JC_aload_0, JC_invokevirtual, H(20), JC_arraylength, JC_sreturn };
+    uint16_t a[1] = { vm_sys_get(T.vm, VM_SYS_APDU) }, r[2];
+    ck_assert_int_ne(a[0], 0);
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 1, 0, code, sizeof code), a, 1, r), 0x9000);
+    ck_assert_int_eq(r[0], VM_APDU_BUF_LEN);
+    static const uint8_t store[] = { JC_aload_0, JC_invokevirtual, H(20), JC_putstatic_a, H(CP_STATIC_REF), JC_return };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 1, 0, store, sizeof store), a, 1, NULL), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "temporary"));
+    /* A JCRE object that is not an entry point (the system table) stays out of reach. */
+    uint16_t sys[1] = { vm_heap_root(T.vm->heap, VM_ROOT_SYSTEM) };
+    static const uint8_t rd[] = { JC_aload_0, JC_sconst_0, JC_aaload, JC_areturn };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 2, 1, 0, rd, sizeof rd), sys, 1, NULL), 0x6F00);
+}
+END_TEST
+
+START_TEST(transient_arrays_cleared)
+{
+    uint16_t rst = new_array(VM_T_BYTE, 4, 16, VM_OF_CLEAR_ON_RESET), dsl = new_array(VM_T_BYTE, 4, 16, VM_OF_CLEAR_ON_DESELECT);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, rst, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x07", 1, true), 0);
+    ck_assert(vm_heap_get(T.vm->heap, dsl, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x08", 1, true), 0);
+    vm_heap_clear_transient(T.vm->heap, VM_OF_CLEAR_ON_DESELECT, 16);
+    ck_assert_int_eq(data_of(rst)[0], 7);
+    ck_assert_int_eq(data_of(dsl)[0], 0);
+    ck_assert(vm_heap_get(T.vm->heap, dsl, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x08", 1, true), 0);
+    vm_power_on(T.vm);
+    ck_assert_int_eq(data_of(rst)[0], 0);
+    ck_assert_int_eq(data_of(dsl)[0], 0);
+}
+END_TEST
+
+START_TEST(heap_refuses_damaged_header)
+{
+    vt_unlink(&T, P);
+    vt_close(&T);
+    img_t *img;
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(img_open(T.path, 0, IMG_SYNC_NORMAL, &img, &e), 0);
+    ck_assert_int_eq(img_write(img, 4096, "XXXX", 4), 0);
+    vm_t *vm = vm_open(img, 4096, &e);
+    ck_assert_ptr_null(vm);
+    ck_assert_ptr_nonnull(strstr(e.msg, "magic"));
+    ck_assert_int_eq(memcmp(img_mem(img) + 4096, "XXXX", 4), 0); /* left as it was */
+    ck_assert_int_eq(img_write(img, 4096, VM_HEAP_MAGIC, 4), 0);
+    img_close(img);
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("vm_tx");
+    TCase *tc = tcase_create("tx");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, abort_restores_fields_arrays_statics);
+    tcase_add_test(tc, commit_persists_across_reopen);
+    tcase_add_test(tc, objects_created_in_aborted_tx_vanish);
+    tcase_add_test(tc, nested_begin_and_stray_commit_throw);
+    tcase_add_test(tc, commit_capacity_overflow);
+    tcase_add_test(tc, non_atomic_copy_survives_abort);
+    tcase_add_test(tc, owner_pin_counter);
+    tcase_add_test(tc, firewall_denies_other_context);
+    tcase_add_test(tc, firewall_allows_jcre_entry_points);
+    tcase_add_test(tc, transient_arrays_cleared);
+    tcase_add_test(tc, heap_refuses_damaged_header);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
