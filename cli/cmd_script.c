@@ -25,6 +25,8 @@ struct runner {
     DWORD proto;
     char reader[MAX_READERNAME + 1];
     uint8_t resp[SCRIPT_APDU_MAX + 2];
+    struct script_transcript *transcript; /* --expected */
+    unsigned transcript_overrun;
     /* per file */
     const char *file;
     enum script_format format;
@@ -41,6 +43,8 @@ static void usage(FILE *out)
             "  --protocol P      T=0 or T=1 (default: let pcscd choose)\n"
             "  --format F        scriptor or apdutool (default: detected per file)\n"
             "  --check           compare each response with its expectation; exit 1 on any mismatch\n"
+            "  --expected FILE   also compare every exchange with the \"CLA: ..\" lines of a recorded apdutool\n"
+            "                    transcript (implies --check; one script file)\n"
             "  -v, --verbose     reader, protocol and ATR on stderr\n\n"
             "scriptor files: hex APDU lines, `reset`, `exit`, # comments; expectation: a following line \"< 6F ... 90 00\".\n"
             "apdutool files: powerup; powerdown; echo \"..\"; 0xCLA 0xINS 0xP1 0xP2 0xLc [data] 0xLe;  // and /* */ comments;\n"
@@ -120,21 +124,24 @@ static void print_scriptor_response(const uint8_t *b, size_t n)
     printf(" : %s\n", script_sw_text(b[n - 2], b[n - 1], sw, sizeof sw));
 }
 
-static void print_apdutool_line(const uint8_t *cmd, size_t clen, const uint8_t *resp, size_t rlen)
+/* Compares an exchange with the next line of the recorded transcript (--expected). */
+static void check_transcript(struct runner *r, const struct script_step *st, const char *line)
 {
-    /* The kit's layout: Lc and the data sent, then Le as the number of bytes received and those bytes. */
-    printf("CLA: %02x, INS: %02x, P1: %02x, P2: %02x, Lc: ", cmd[0], cmd[1], cmd[2], cmd[3]);
-    size_t lc = 0;
-    if (clen > 5) {
-        lc = cmd[4];
-        if (lc + 5 > clen) lc = clen - 5;
+    struct script_transcript *t = r->transcript;
+    if (!t) return;
+    if (t->next >= t->n) {
+        if (!r->transcript_overrun++)
+            fprintf(stderr, "%s:%d: exchange beyond the end of transcript %s (%zu exchanges there)\n    got:      %s\n",
+                    r->file, st->line, t->name, t->n, line);
+        r->mismatches++;
+        return;
     }
-    printf("%02zx", lc);
-    for (size_t i = 0; i < lc; i++) printf(", %02x", cmd[5 + i]);
-    size_t data = rlen - 2;
-    printf(", Le: %02zx", data);
-    for (size_t i = 0; i < data; i++) printf(", %02x", resp[i]);
-    printf(", SW1: %02x, SW2: %02x\n", resp[rlen - 2], resp[rlen - 1]);
+    r->checked++;
+    size_t k = t->next++;
+    if (script_transcript_same(line, t->lines[k])) return;
+    r->mismatches++;
+    fprintf(stderr, "%s:%d: response differs from %s:%d\n    expected: %s\n    got:      %s\n", r->file, st->line,
+            t->name, t->line_no[k], t->lines[k], line);
 }
 
 /* Runs one parsed file. Returns 0, or 1 when the card could not be reached (the file stops there). */
@@ -201,18 +208,35 @@ static int run_file(struct runner *r, const char *file, const struct script *s)
                 break;
             }
             r->sent++;
+            char *line = NULL;
+            if (r->format == SCRIPT_APDUTOOL || r->transcript) {
+                line = script_apdutool_line(st->apdu, st->apdu_len, r->resp, rlen);
+                if (!line) {
+                    fprintf(stderr, "cardlet script: out of memory\n");
+                    rc = 1;
+                    break;
+                }
+            }
             if (r->output) {
                 if (r->format == SCRIPT_SCRIPTOR) print_scriptor_response(r->resp, rlen);
-                else print_apdutool_line(st->apdu, st->apdu_len, r->resp, rlen);
+                else printf("%s\n", line);
             }
             fflush(stdout);
             check_step(r, st, r->resp, rlen);
+            if (line) check_transcript(r, st, line);
+            free(line);
             break;
         }
         }
     }
     disconnect_card(r, SCARD_LEAVE_CARD);
     fflush(stdout);
+    if (r->transcript && rc == 0 && r->transcript->next < r->transcript->n) {
+        const struct script_transcript *t = r->transcript;
+        fprintf(stderr, "%s: ended after %zu exchanges; transcript %s has %zu (next: line %d)\n", file, t->next,
+                t->name, t->n, t->line_no[t->next]);
+        r->mismatches++;
+    }
     if (r->check)
         fprintf(stderr, "cardlet script: %s: %u command%s sent, %u response%s checked, %u mismatch%s\n", file, r->sent,
                 r->sent == 1 ? "" : "s", r->checked, r->checked == 1 ? "" : "s", r->mismatches,
@@ -259,10 +283,11 @@ static int pick_reader(struct runner *r)
 
 static int cmd_script(int argc, char **argv)
 {
-    enum { O_READER = 256, O_PROTO, O_FORMAT, O_CHECK };
+    enum { O_READER = 256, O_PROTO, O_FORMAT, O_CHECK, O_EXPECTED };
     static const struct option longs[] = {
         { "reader", required_argument, 0, O_READER }, { "protocol", required_argument, 0, O_PROTO },
         { "format", required_argument, 0, O_FORMAT },  { "check", no_argument, 0, O_CHECK },
+        { "expected", required_argument, 0, O_EXPECTED },
         { "verbose", no_argument, 0, 'v' },            { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -270,6 +295,8 @@ static int cmd_script(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.protocols = SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1;
     enum script_format fmt = SCRIPT_AUTO;
+    const char *expected = NULL;
+    struct script_transcript transcript = { 0 };
     optind = 1;
     opterr = 0;
     int c;
@@ -294,6 +321,7 @@ static int cmd_script(int argc, char **argv)
             }
             break;
         case O_CHECK: r.check = true; break;
+        case O_EXPECTED: expected = optarg; break;
         case 'v': r.verbose = true; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -307,6 +335,10 @@ static int cmd_script(int argc, char **argv)
     int nfiles = argc - optind;
     if (nfiles <= 0) {
         fprintf(stderr, "cardlet script: no script file given\nusage: cardlet script [OPTIONS] FILE...\n");
+        return 2;
+    }
+    if (expected && nfiles != 1) {
+        fprintf(stderr, "cardlet script: --expected goes with exactly one script file\n");
         return 2;
     }
     struct script *scripts = calloc((size_t)nfiles, sizeof *scripts);
@@ -327,12 +359,29 @@ static int cmd_script(int argc, char **argv)
         }
         free(text);
     }
+    if (expected) {
+        cl_error_t e;
+        size_t len = 0;
+        uint8_t *text = cl_read_file(expected, SCRIPT_FILE_MAX, &len, &e);
+        if (!text) {
+            fprintf(stderr, "cardlet script: %s\n", e.msg);
+            status = 2;
+        } else if (script_transcript_parse(expected, (const char *)text, len, &transcript, &e) != 0) {
+            fprintf(stderr, "%s\n", e.msg);
+            status = 2;
+        } else {
+            r.transcript = &transcript;
+            r.check = true; /* a transcript is only given to be checked against */
+        }
+        free(text);
+    }
     if (status == 0 && pick_reader(&r) != 0) status = 1;
     /* Every file runs even after a mismatch in an earlier one, so one run reports all of them. */
     bool ready = status == 0;
     for (int i = 0; i < nfiles && ready; i++)
         if (run_file(&r, argv[optind + i], &scripts[i]) != 0) status = 1;
     for (int i = 0; i < nfiles; i++) script_free(&scripts[i]);
+    script_transcript_free(&transcript);
     free(scripts);
     if (r.have_ctx) SCardReleaseContext(r.ctx);
     return status;

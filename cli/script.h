@@ -3,6 +3,7 @@
  *   script_parse.c   both formats into one list of steps (scriptor's line format, the JC kit's apdutool format)
  *   script_expect.c  expected-response patterns: hex bytes, ".." any byte, "..." (or "*") any run of bytes
  *   script_sw.c      a short ISO 7816-4 meaning for a status word, for scriptor-style output
+ *   script_transcript.c  apdutool's output line, and checking against a recorded apdutool transcript
  * Every parse error carries file:line and what is wrong; nothing is sent when a file does not parse. */
 #ifndef SCRIPT_H
 #define SCRIPT_H
@@ -64,6 +65,26 @@ long script_pattern_parse(const char *text, int16_t *out, size_t cap, char *why,
 bool script_pattern_match(const int16_t *pat, size_t plen, const uint8_t *resp, size_t rlen);
 /* Writes the pattern back as text ("6F .. ... 90 00"); out needs 4*plen+1 bytes. */
 char *script_pattern_format(const int16_t *pat, size_t plen, char *out, size_t cap);
+
+/* ---- script_transcript.c: apdutool output lines and recorded transcripts ---- */
+
+/* One exchange in apdutool's layout ("CLA: 00, INS: a4, ..., Le: 02, 01, 02, SW1: 90, SW2: 00"); malloc'd,
+ * NULL if out of memory or clen < 4 or rlen < 2. */
+char *script_apdutool_line(const uint8_t *cmd, size_t clen, const uint8_t *resp, size_t rlen);
+
+/* The "CLA: ..." lines of a transcript file, in order, with their line numbers. */
+struct script_transcript {
+    const char *name;
+    char **lines;
+    int *line_no;
+    size_t n;
+    size_t next; /* the runner's cursor: the line the next exchange must match */
+};
+/* Returns 0, or -1 with e set (no CLA line at all is an error: a wrong file was given). */
+int script_transcript_parse(const char *name, const char *text, size_t len, struct script_transcript *t, cl_error_t *e);
+void script_transcript_free(struct script_transcript *t);
+/* Equal up to letter case and white space. */
+bool script_transcript_same(const char *a, const char *b);
 
 /* A short meaning of SW1 SW2 (never NULL). */
 const char *script_sw_text(uint8_t sw1, uint8_t sw2, char *buf, size_t cap);

@@ -8,6 +8,7 @@
 #include "cli/script_expect.c"
 #include "cli/script_parse.c"
 #include "cli/script_sw.c"
+#include "cli/script_transcript.c"
 
 static int parse(const char *text, enum script_format fmt, struct script *s, cl_error_t *e)
 {
@@ -189,6 +190,53 @@ START_TEST(sw_texts)
 }
 END_TEST
 
+START_TEST(apdutool_lines_in_the_kits_layout)
+{
+    const uint8_t sel[] = { 0x00, 0xA4, 0x04, 0x00, 0x02, 0xA0, 0x01, 0x7F };
+    const uint8_t r1[] = { 0x01, 0xFE, 0x90, 0x00 };
+    char *l = script_apdutool_line(sel, sizeof sel, r1, sizeof r1);
+    ck_assert_str_eq(l, "CLA: 00, INS: a4, P1: 04, P2: 00, Lc: 02, a0, 01, Le: 02, 01, fe, SW1: 90, SW2: 00");
+    free(l);
+    const uint8_t get[] = { 0x80, 0xCA, 0x00, 0xFE };
+    const uint8_t r2[] = { 0x6A, 0x88 };
+    l = script_apdutool_line(get, sizeof get, r2, sizeof r2);
+    ck_assert_str_eq(l, "CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 88");
+    free(l);
+    /* A long response is printed in full, not cut. */
+    static uint8_t big[300 + 2];
+    memset(big, 0xAB, sizeof big);
+    l = script_apdutool_line(get, sizeof get, big, sizeof big);
+    ck_assert_uint_eq(strlen(l), strlen("CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 12c") + 300 * 4 + 18);
+    ck_assert_ptr_nonnull(strstr(l, "Le: 12c, ab, ab"));
+    free(l);
+    ck_assert_ptr_null(script_apdutool_line(get, 3, r2, 2));
+    ck_assert_ptr_null(script_apdutool_line(get, 4, r2, 1));
+}
+END_TEST
+
+START_TEST(transcripts_keep_only_exchange_lines)
+{
+    const char *t = "Opening connection to localhost.\n"
+                    "  CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 88  \n"
+                    "some echo text\n"
+                    "CLA: 00, INS: a4, P1: 04, P2: 00, Lc: 00, Le: 00, SW1: 90, SW2: 00\n";
+    struct script_transcript tr;
+    cl_error_t e;
+    ck_assert_int_eq(script_transcript_parse("x.expected", t, strlen(t), &tr, &e), 0);
+    ck_assert_uint_eq(tr.n, 2);
+    ck_assert_int_eq(tr.line_no[0], 2);
+    ck_assert_int_eq(tr.line_no[1], 4);
+    ck_assert_str_eq(tr.lines[0], "CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 88");
+    ck_assert(script_transcript_same(tr.lines[0], "cla: 80,ins: CA, p1: 00, P2: FE, Lc: 00, Le: 00, SW1: 6A, SW2: 88"));
+    ck_assert(!script_transcript_same(tr.lines[0], "CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 82"));
+    ck_assert(!script_transcript_same(tr.lines[0], "CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 8"));
+    script_transcript_free(&tr);
+    ck_assert_int_eq(script_transcript_parse("y.expected", "no exchanges\n", 13, &tr, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "not an apdutool transcript"));
+    ck_assert_ptr_null(tr.lines);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("script_parse");
@@ -200,6 +248,8 @@ int main(void)
     tcase_add_test(tc, apdutool_errors_name_the_line);
     tcase_add_test(tc, patterns_match_what_they_say);
     tcase_add_test(tc, sw_texts);
+    tcase_add_test(tc, apdutool_lines_in_the_kits_layout);
+    tcase_add_test(tc, transcripts_keep_only_exchange_lines);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -48,6 +48,21 @@ expect_out "^select the ISD$" "echo"
 expect_out "^CLA: 00, INS: a4, P1: 04, P2: 00, Lc: 08, a0, 00, 00, 01, 51, 00, 00, 00, Le: [0-9a-f]{2}, 6f, .*, SW1: 90, SW2: 00$" "apdutool-style line"
 expect_out "^CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 88$" "apdutool-style error line"
 
+note "apdutool transcript (--expected): the kit's recorded output lines are compared exchange by exchange"
+printf 'powerup;\n0x80 0xCA 0x00 0xFE 0x00 0x00;\n0x80 0x7E 0x00 0x00 0x00 0x00;\npowerdown;\n' >"$E2E_TMP/t.apdu"
+cat >"$E2E_TMP/t.expected" <<'EXP'
+Connected. (chatter of the kit's tool: ignored)
+CLA: 80, INS: ca, P1: 00, P2: fe, Lc: 00, Le: 00, SW1: 6a, SW2: 88
+CLA: 80, INS: 7e, P1: 00, P2: 00, Lc: 00, Le: 00, SW1: 6d, SW2: 00
+EXP
+run "$CARDLET" with -- "$CARDLET" script --expected "$E2E_TMP/t.expected" "$E2E_TMP/t.apdu"
+expect_rc 0 "transcript matches"
+expect_out "2 commands sent, 2 responses checked, 0 mismatches" "transcript checked"
+sed 's/SW1: 6d/SW1: 6e/' "$E2E_TMP/t.expected" >"$E2E_TMP/t2.expected"
+run "$CARDLET" with -- "$CARDLET" script --expected "$E2E_TMP/t2.expected" "$E2E_TMP/t.apdu"
+expect_rc 1 "transcript differs"
+expect_out "t.apdu:3: response differs from .*t2.expected:3" "file:line of both"
+
 note "a wrong expectation fails, naming file:line, expected and got"
 sed 's/^< 6A 88$/< 90 00/' "$E2E_TMP/isd.txt" >"$E2E_TMP/wrong.txt"
 run "$CARDLET" with -- "$CARDLET" script --check "$E2E_TMP/wrong.txt"
