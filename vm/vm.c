@@ -84,6 +84,9 @@ int vm_applets_reload(vm_t *vm)
         a->aid_obj = cl_get16(e + 22);
         a->flags = e[19];
     }
+    /* Each instance's AID object is made now, outside any transaction, so that JCSystem.getAID()
+     * never has to allocate (inside a transaction an abort would take the object away again). */
+    for (int i = 0; i < vm->napplets && !img_group_open(vm->img); i++) vm_applet_aid_object(vm, i);
     return 0;
 }
 

@@ -289,6 +289,29 @@ START_TEST(heap_refuses_damaged_header)
 }
 END_TEST
 
+START_TEST(power_loss_in_transaction_rolls_back)
+{
+    uint16_t arr = new_array(VM_T_BYTE, 4, 16, 0), fresh;
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, arr, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x01", 1, true), 0);
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x09", 1, true), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 8, &fresh), 0);
+    /* The card loses power: no commit, no abort, no checkpoint. */
+    img_tear(T.img);
+    T.vm->tx_depth = 0;
+    vt_unlink(&T, P);
+    vm_close(T.vm);
+    T.vm = NULL;
+    T.img = NULL;
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+    ck_assert_int_eq(data_of(arr)[0], 1);
+    ck_assert(!vm_heap_get(T.vm->heap, fresh, &o) || fresh == arr);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_tx");
@@ -305,6 +328,7 @@ int main(void)
     tcase_add_test(tc, firewall_allows_jcre_entry_points);
     tcase_add_test(tc, transient_arrays_cleared);
     tcase_add_test(tc, heap_refuses_damaged_header);
+    tcase_add_test(tc, power_loss_in_transaction_rolls_back);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
