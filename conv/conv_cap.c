@@ -341,7 +341,7 @@ static void refdeltas(buf_t *b, int *offs, int n)
     int prev = 0;
     for (int i = 0; i < n; i++) {
         int d = offs[i] - prev;
-        while (d > 255) { put1(b, 255); d -= 255; }
+        while (d >= 255) { put1(b, 255); d -= 255; }   /* 255 means "255 further, no entry here" */
         put1(b, (unsigned)d);
         prev = offs[i];
     }
@@ -423,8 +423,11 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             for (int i = 0; i < c->method_count; i++) total_refs += c->methods[i].nref1 + c->methods[i].nref2;
         }
         r1 = malloc(sizeof(int) * (size_t)(total_refs + 1));
-        r2 = malloc(sizeof(int) * (size_t)(total_refs + 1));
+        r2 = malloc(sizeof(int) * (size_t)(total_refs + p->handler_count + 1));
         if (!r1 || !r2) { cl_seterr(e, "out of memory"); goto out; }
+        /* catch_type_index is a 2-byte constant pool index inside the Method component too */
+        for (int h = 0; h < p->handler_count; h++)
+            if (!p->handlers[h].any) r2[n2++] = 1 + 8 * h + 6;
         for (int k = 0; k < p->class_count; k++) {
             conv_class_t *c = &p->classes[p->order[k]];
             if (c->is_interface) continue;

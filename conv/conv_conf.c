@@ -82,6 +82,7 @@ int conv_conf_parse(conv_conf_t *c, const char *text, size_t len, const char *wh
         else if (!strcmp(w[0], "aid") && nw == 2) rc = conv_conf_set_aid(c->aid, &c->aid_len, w[1], &sub);
         else if (!strcmp(w[0], "version") && nw == 2) rc = conv_conf_set_version(c, w[1], &sub);
         else if (!strcmp(w[0], "applet") && nw == 3) rc = conv_conf_add_applet(c, w[1], w[2], &sub);
+        else if (!strcmp(w[0], "depends")) rc = 0;  /* build-only: which packages to compile against */
         else if (!strcmp(w[0], "int") && nw == 2 && (!strcmp(w[1], "yes") || !strcmp(w[1], "no"))) {
             c->int_support = !strcmp(w[1], "yes");
             rc = 0;

@@ -16,8 +16,10 @@ void conv_where(char *buf, size_t cap, const conv_class_t *c, const conv_method_
     if (sl) cn = sl + 1;
     int line = m && m->cf ? conv_cf_line_of(m->cf, pc) : 0;
     const char *src = c && c->cf.source_file ? c->cf.source_file : "?";
-    if (m && m->cf)
+    if (m && m->cf && line > 0)
         snprintf(buf, cap, "%s.%s (%s:%d)", cn, m->cf->name, src, line);
+    else if (m && m->cf)
+        snprintf(buf, cap, "%s.%s (%s)", cn, m->cf->name, src);
     else
         snprintf(buf, cap, "%s (%s)", cn, src);
 }

@@ -133,7 +133,7 @@ static inline void ct_free(conv_pkg_t *p)
     conv_pkg_free(p);
 }
 
-static conv_method_t *ct_method(conv_pkg_t *p, const char *cls, const char *name, const char *desc)
+static inline conv_method_t *ct_method(conv_pkg_t *p, const char *cls, const char *name, const char *desc)
 {
     for (int i = 0; i < p->class_count; i++) {
         const char *n = strrchr(p->classes[i].name, '/');
@@ -146,7 +146,7 @@ static conv_method_t *ct_method(conv_pkg_t *p, const char *cls, const char *name
     return NULL;
 }
 
-static conv_class_t *ct_class(conv_pkg_t *p, const char *cls)
+static inline conv_class_t *ct_class(conv_pkg_t *p, const char *cls)
 {
     for (int i = 0; i < p->class_count; i++) {
         const char *n = strrchr(p->classes[i].name, '/');
@@ -170,7 +170,7 @@ static inline void ct_cp_text(const conv_pkg_t *p, unsigned idx, char *out, size
 }
 
 /* The translated bytecode of m as text (static buffer, valid until the next call). */
-static const char *ct_disasm(const conv_pkg_t *p, const conv_method_t *m)
+static inline const char *ct_disasm(const conv_pkg_t *p, const conv_method_t *m)
 {
     static char out[16384];
     size_t o = 0;

@@ -3,6 +3,7 @@
 # compiled against the API stubs only. conv/tests/java/rej/*.java are compiled one by one (each
 # is a package of its own for the converter) with the JDK platform classes, so that Java the stubs
 # do not offer (String, Thread, long...) compiles and the converter's refusal can be tested.
+# The samples (applets/samples) are compiled here too, for the round-trip tests.
 # Without javac the stamp is still made and the tests skip (exit 77) with a reason.
 
 CONV_TJ_DIR   := conv/tests/java
@@ -10,7 +11,9 @@ CONV_TJ_OUT   := $(BUILD)/conv-tests
 CONV_TJ_SRCS  := $(sort $(shell find $(CONV_TJ_DIR) -name '*.java' 2>/dev/null))
 CONV_TJ_STAMP := $(CONV_TJ_OUT)/classes.stamp
 
-$(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(API_STAMP)
+CONV_SAMPLE_SRCS := $(sort $(shell find applets/samples -name '*.java' 2>/dev/null))
+
+$(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(CONV_SAMPLE_SRCS) $(API_STAMP) conv/module.mk
 	@rm -rf $(CONV_TJ_OUT) && mkdir -p $(CONV_TJ_OUT)
 	@if command -v $(JAVAC) >/dev/null 2>&1; then \
 	  set -e; \
@@ -19,6 +22,14 @@ $(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(API_STAMP)
 	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/$$p \
 	      $$(find $(CONV_TJ_DIR)/$$p -name '*.java' | sort); \
 	  done; \
+	  for p in hello wallet points-server; do \
+	    mkdir -p $(CONV_TJ_OUT)/samples/$$p; \
+	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/samples/$$p \
+	      $$(find applets/samples/$$p/src -name '*.java' | sort); \
+	  done; \
+	  mkdir -p $(CONV_TJ_OUT)/samples/points-client; \
+	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -classpath $(CONV_TJ_OUT)/samples/points-server \
+	    -d $(CONV_TJ_OUT)/samples/points-client $$(find applets/samples/points-client/src -name '*.java' | sort); \
 	  for f in $(CONV_TJ_DIR)/rej/*.java; do \
 	    n=$$(basename $$f .java); mkdir -p $(CONV_TJ_OUT)/rej/$$n; \
 	    $(JAVAC) -source 8 -target 8 -g -Xlint:-options -nowarn -classpath $(API_CLASSES) \
