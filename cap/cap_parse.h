@@ -145,6 +145,7 @@ typedef struct {
 typedef struct {
     uint8_t token, access_flags;
     uint16_t method_offset, type_offset, bytecode_count, handler_count, handler_index;
+    uint16_t at;                /* offset of this method_descriptor_info in the Descriptor info */
 } cap_desc_method_t;
 
 typedef struct {

@@ -66,6 +66,7 @@ int cap_p_descriptor(cap_file_t *cap, cl_error_t *e)
         }
         for (unsigned k = 0; k < c->method_count; k++) {
             cap_desc_method_t *m = &c->methods[k];
+            m->at = (uint16_t)r.pos;
             m->token = cap_rd_u1(&r, "method token");
             m->access_flags = cap_rd_u1(&r, "method access_flags");
             m->method_offset = cap_rd_u2(&r, "method_offset");

@@ -379,13 +379,13 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
                 const cap_desc_method_t *dm = &dc->methods[k];
                 if (dm->method_offset == 0) {
                     if (dm->bytecode_count) {
-                        cap_rd_fail_at(&dr, 0, "class %u method %u: bytecode without a method_offset", i, k);
+                        cap_rd_fail_at(&dr, dm->at + 2u, "class %u method %u: bytecode without a method_offset", i, k);
                         goto out;
                     }
                     continue; /* interface method: no body */
                 }
                 if (dm->method_offset < first || dm->method_offset >= size) {
-                    cap_rd_fail_at(&dr, 0, "class %u method %u: method_offset 0x%04x outside the Method component", i, k,
+                    cap_rd_fail_at(&dr, dm->at + 2u, "class %u method %u: method_offset 0x%04x outside the Method component", i, k,
                                    dm->method_offset);
                     goto out;
                 }
@@ -476,7 +476,7 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
                 for (unsigned h = 0; ok && h < dm->handler_count; h++)
                     ok = &cap->methods[cap->handlers[dm->handler_index + h].method] == m;
                 if (!ok) {
-                    cap_rd_fail_at(&dr, 0, "class %u method %u: exception handlers %u..%u are not this method's", c, k,
+                    cap_rd_fail_at(&dr, dm->at + 8u, "class %u method %u: exception handlers %u..%u are not this method's", c, k,
                                    dm->handler_index, dm->handler_index + dm->handler_count - 1);
                     goto out;
                 }

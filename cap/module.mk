@@ -24,3 +24,13 @@ fuzz-run-cap: $(CAP_FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/cap-corpus
 	$(CAP_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -print_final_stats=1 \
 	  $(BUILD)/fuzz/cap-corpus cap/fuzz-corpus
+
+# Speed figures (make bench): parse time of the sample CAP, instruction walk rate.
+CAP_BENCH_BIN := $(BUILD)/bench/cap_parse_bench
+.PHONY: bench-cap
+bench: bench-cap
+bench-cap: $(CAP_BENCH_BIN)
+	@$(CAP_BENCH_BIN)
+$(CAP_BENCH_BIN): $(BUILD)/obj/cap/cap_parse_bench.o $(CL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(LIBS)
