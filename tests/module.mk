@@ -1,6 +1,8 @@
 # End-to-end tests: tests/e2e/NN-name.sh, each drives the real stack (private pcscd + driver + card + tools).
 # They need root (or unprivileged user namespaces) for the private mount namespace of `cardlet with`.
 E2E_DEPS ?=
+# 10-applet-samples installs the sample applets: build them when a JDK is there (the test skips without them).
+E2E_DEPS += $(if $(shell command -v $(or $(JAVAC),javac) 2>/dev/null),applets)
 e2e: programs $(E2E_DEPS)
 	@BUILD=$(BUILD) tests/run-e2e.sh $(E2E)
 
