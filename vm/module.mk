@@ -11,3 +11,4 @@ $(BUILD)/bench/vm_bench: $(BUILD)/obj/vm/vm_bench.o $(CL_LIBS)
 bench: bench-vm
 bench-vm: $(BUILD)/bench/vm_bench $(BUILD)/applets/hello.cap
 	@$(BUILD)/bench/vm_bench $(BUILD)/applets/hello.cap
+$(BUILD)/test/vm/vm_hostile_test: $(BUILD)/applets/hello.cap

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VM_MAX_STEPS 20000000u /* one command: an endless loop ends with 6F 00, not a hung card */
+#define VM_MAX_STEPS 5000000u /* one command: an endless loop ends with 6F 00, not a hung card */
 
 #define OBJECT_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 0)
 #define THROWABLE_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 1)
