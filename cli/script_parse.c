@@ -414,6 +414,11 @@ int script_parse(const char *name, const char *text, size_t len, enum script_for
                  cl_error_t *e)
 {
     memset(out, 0, sizeof *out);
+    /* Editors on some systems start text files with a UTF-8 byte order mark; it is not part of the script. */
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        text += 3;
+        len -= 3;
+    }
     if (fmt == SCRIPT_AUTO) fmt = script_detect(text, len);
     out->format = fmt;
     int rc = fmt == SCRIPT_APDUTOOL ? parse_apdutool(name, text, len, out, e) : parse_scriptor(name, text, len, out, e);

@@ -35,6 +35,18 @@ START_TEST(detects_formats)
     ck_assert_int_eq(script_detect(apt, strlen(apt)), SCRIPT_APDUTOOL);
     ck_assert_int_eq(script_detect("0x00 0xA4;", 10), SCRIPT_APDUTOOL);
     ck_assert_int_eq(script_detect("reset\n", 6), SCRIPT_SCRIPTOR);
+    /* A byte order mark does not hide the format nor break the first command. */
+    struct script s;
+    cl_error_t e;
+    ck_assert_int_eq(parse("\xEF\xBB\xBFpowerup;\r\n0x00 0xA4 0x04 0x00 0x00 0x00;\r\n", SCRIPT_AUTO, &s, &e), 0);
+    ck_assert_int_eq(s.format, SCRIPT_APDUTOOL);
+    ck_assert_uint_eq(s.n, 2);
+    script_free(&s);
+    ck_assert_int_eq(parse("\xEF\xBB\xBF" "00A4040000\r\n< 9000\r\n", SCRIPT_AUTO, &s, &e), 0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_uint_eq(s.steps[0].apdu_len, 5);
+    ck_assert_uint_eq(s.steps[0].expect_len, 2);
+    script_free(&s);
 }
 END_TEST
 
