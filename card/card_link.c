@@ -203,7 +203,7 @@ static enum conn_end read_exact(card_link_t *l, int fd, uint8_t *buf, size_t n, 
     return END_OK;
 }
 
-static int send_frame(int fd, const uint8_t *payload, size_t len)
+static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size_t len)
 {
     if (len == 0 || len > CARD_LINK_FRAME_MAX) return -1;
     uint8_t *buf = malloc(len + 2);
@@ -215,7 +215,7 @@ static int send_frame(int fd, const uint8_t *payload, size_t len)
     while (done < total) {
         ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL);
         if (w > 0) { done += (size_t)w; continue; }
-        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EINTR && !stop_requested(l)) continue; /* a stop must not wait for a stuck reader */
         rc = -1;
         break;
     }
@@ -241,7 +241,7 @@ static int serve_apdu(card_link_t *l, int fd, size_t n)
                  l->cmd[3], n, rn, l->resp[rn - 2], l->resp[rn - 1]);
     else
         cl_debug("APDU of %zu bytes -> SW %02X %02X", n, l->resp[rn - 2], l->resp[rn - 1]);
-    int rc = send_frame(fd, l->resp, rn);
+    int rc = send_frame(l, fd, l->resp, rn);
     cl_wipe(l->cmd, n);
     cl_wipe(l->resp, rn);
     return rc;
@@ -279,7 +279,7 @@ static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
                 snprintf(why, why_len, "card has no valid ATR (%zu bytes)", an);
                 return END_IO;
             }
-            if (send_frame(fd, atr, an) != 0) return END_IO;
+            if (send_frame(l, fd, atr, an) != 0) return END_IO;
             break;
         }
         default:
