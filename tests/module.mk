@@ -23,3 +23,25 @@ $(IFD_NULL): $(BUILD)/obj/tests/bench/ifd_null.o
 bench: bench-pcsc
 bench-pcsc: programs $(PCSC_BENCH) $(IFD_NULL)
 	@BUILD=$(BUILD) tests/bench/run-pcsc-bench.sh
+
+# Fuzz target for `cardlet script`'s parsers (cli/script_parse_fuzz.c), built from source with clang so that every
+# file it exercises is instrumented.  make fuzz-run-script FUZZ_SECONDS=60 runs it (seeds: tests/e2e scripts).
+SCRIPT_FUZZ_CC   ?= clang
+SCRIPT_FUZZ_SRCS := cli/script_parse_fuzz.c cli/script_parse.c cli/script_expect.c cli/script_sw.c \
+                    cli/script_transcript.c $(filter-out $(NOT_LIB),$(wildcard common/*.c))
+SCRIPT_FUZZ_BIN  := $(BUILD)/fuzz/script_parse_fuzz
+
+.PHONY: fuzz-script fuzz-run-script
+fuzz: fuzz-script
+fuzz-script: $(SCRIPT_FUZZ_BIN)
+
+$(SCRIPT_FUZZ_BIN): $(SCRIPT_FUZZ_SRCS) cli/script.h common/cl_util.h
+	@mkdir -p $(@D)
+	$(SCRIPT_FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -I. -Wall -Wextra -Werror \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	  -o $@ $(SCRIPT_FUZZ_SRCS) -lcrypto
+
+fuzz-run-script: $(SCRIPT_FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/script-corpus
+	$(SCRIPT_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 -timeout=10 -print_final_stats=1 \
+	  $(BUILD)/fuzz/script-corpus
