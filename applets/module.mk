@@ -113,6 +113,11 @@ $(foreach c,$(APPLET_CONFS),$(eval $(call applet_rules,$(patsubst %/,%,$(dir $(c
 
 applets: $(foreach n,$(APPLET_NAMES),$(APPLET_OUT)/$(n).cap)
 
+# The converter builds every sample: `make check` and `make demo` build the CAP files too
+# (tests/module.mk already puts applets into E2E_DEPS when a JDK is present).
+CHECK_EXTRA += applets
+DEMO_EXTRA  += applets
+
 # Java only (no converter needed): every package compiles against the stubs.
 .PHONY: applet-classes
 applet-classes: $(foreach n,$(APPLET_NAMES),$(APPLET_OUT)/classes/$(n).stamp)
