@@ -87,27 +87,27 @@ static int run(const char *cmd)
 START_TEST(t_cli_status)
 {
     char bin[PATH_MAX], out[PATH_MAX], classes[PATH_MAX], cmd[4 * PATH_MAX];
-    snprintf(bin, sizeof bin, "%s/bin/cardlet", ct_build);
+    ck_assert_int_lt(snprintf(bin, sizeof bin, "%s/bin/cardlet", ct_build), (int)sizeof bin);
     if (access(bin, X_OK)) return;   /* the binary is built by `make unit` before the tests */
-    snprintf(out, sizeof out, "%s/conv-tests/rej-%ld.cap", ct_build, (long)getpid());
+    ck_assert_int_lt(snprintf(out, sizeof out, "%s/conv-tests/rej-%ld.cap", ct_build, (long)getpid()), (int)sizeof out);
     ct_path(classes, sizeof classes, "rej/RejInt");
     unlink(out);
-    snprintf(cmd, sizeof cmd,
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd,
              "'%s' cap build --package t.rej --aid F0636172640F02 --version 1.0 --classes '%s' --exportpath '%s' "
-             "--out '%s' 2>/dev/null", bin, classes, ct_exports, out);
+             "--out '%s' 2>/dev/null", bin, classes, ct_exports, out), (int)sizeof cmd);
     ck_assert_int_eq(run(cmd), 1);
     ck_assert_int_ne(access(out, F_OK), 0);
-    snprintf(cmd, sizeof cmd,
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd,
              "'%s' cap build --package t.rej --aid F0636172640F02 --version 1.0 --int --classes '%s' --exportpath '%s' "
-             "--out '%s' 2>/dev/null", bin, classes, ct_exports, out);
+             "--out '%s' 2>/dev/null", bin, classes, ct_exports, out), (int)sizeof cmd);
     ck_assert_int_eq(run(cmd), 0);
     ck_assert_int_eq(access(out, F_OK), 0);
     unlink(out);
-    snprintf(cmd, sizeof cmd, "'%s' cap build --aid 12 --out x 2>/dev/null", bin);
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd, "'%s' cap build --aid 12 --out x 2>/dev/null", bin), (int)sizeof cmd);
     ck_assert_int_eq(run(cmd), 2);
-    snprintf(cmd, sizeof cmd, "'%s' cap build --bogus 2>/dev/null", bin);
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd, "'%s' cap build --bogus 2>/dev/null", bin), (int)sizeof cmd);
     ck_assert_int_eq(run(cmd), 2);
-    snprintf(cmd, sizeof cmd, "'%s' cap frobnicate 2>/dev/null", bin);
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd, "'%s' cap frobnicate 2>/dev/null", bin), (int)sizeof cmd);
     ck_assert_int_eq(run(cmd), 2);
 }
 END_TEST
