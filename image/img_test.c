@@ -360,6 +360,38 @@ START_TEST(checkpoint_threshold)
 }
 END_TEST
 
+START_TEST(no_auto_checkpoint_inside_group)
+{
+    /* An img_write inside a group that passes the checkpoint threshold must not checkpoint: the
+     * area holds the group's uncommitted bytes, and a crash before the commit must lose them. */
+    img_t *img = open_ok(8192);
+    img_set_checkpoint_threshold(img, IMG_WAL_HDR_LEN + 1);
+    ck_assert_int_eq(img_group_begin(img), 0);
+    ck_assert_int_eq(img_group_write(img, 5000, "UNCOMMITTED", 11), 0);
+    uint8_t big[2000];
+    memset(big, 'w', sizeof big);
+    ck_assert_int_eq(img_write(img, 0, big, sizeof big), 0);
+    ck_assert_uint_gt(img_log_bytes(img), IMG_WAL_HDR_LEN); /* deferred: the log still holds the step */
+    img_tear(img);
+    img = open_ok(8192);
+    ck_assert_mem_eq(img_mem(img), big, sizeof big);
+    static const uint8_t zero[11];
+    ck_assert_mem_eq(img_mem(img) + 5000, zero, 11);
+    /* After the group ends, the deferred checkpoint happens. */
+    img_set_checkpoint_threshold(img, IMG_WAL_HDR_LEN + 1);
+    ck_assert_int_eq(img_group_begin(img), 0);
+    ck_assert_int_eq(img_group_write(img, 5000, "COMMITTED", 9), 0);
+    ck_assert_int_eq(img_write(img, 0, "x", 1), 0);
+    ck_assert_int_eq(img_group_commit(img), 0);
+    ck_assert_uint_eq(img_log_bytes(img), IMG_WAL_HDR_LEN);
+    img_tear(img);
+    size_t n;
+    uint8_t *f = itu_slurp(path, &n);
+    ck_assert_mem_eq(f + IMG_AREA_OFFSET + 5000, "COMMITTED", 9);
+    free(f);
+}
+END_TEST
+
 START_TEST(lock_single_writer)
 {
     img_t *a = open_ok(4096), *b = (img_t *)1;
@@ -473,6 +505,7 @@ static Suite *suite(void)
     tcase_add_test(t, group_capacity);
     tcase_add_test(t, write_inside_group);
     tcase_add_test(t, checkpoint_threshold);
+    tcase_add_test(t, no_auto_checkpoint_inside_group);
     tcase_add_test(t, lock_single_writer);
     tcase_add_test(t, foreign_or_damaged_log_ignored);
     tcase_add_test(t, sync_full_and_describe);

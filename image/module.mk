@@ -9,11 +9,17 @@ bench: bench-image
 bench-image: $(BUILD)/bench/img_bench
 	@$(BUILD)/bench/img_bench
 
-# Thousands of SIGKILLs at random moments, each followed by recovery and a full-state check.
+# Thousands of SIGKILLs at random moments, each followed by recovery and a full-state check:
+# on tmpfs (many steps per kill), then on the build tree's disk (real fsyncs, fewer steps per kill),
+# then the cut/power tests on that disk as well.
 IMG_CRASH_ROUNDS ?= 5000
 crash: crash-image
-crash-image: $(BUILD)/test/image/img_crash_test
-	@IMG_CRASH_ROUNDS=$(IMG_CRASH_ROUNDS) CK_DEFAULT_TIMEOUT=3600 $<
+crash-image: $(BUILD)/test/image/img_crash_test $(BUILD)/test/image/img_cut_test $(BUILD)/test/image/img_power_test
+	@IMG_CRASH_ROUNDS=$(IMG_CRASH_ROUNDS) $(BUILD)/test/image/img_crash_test
+	@mkdir -p $(BUILD)/crash-tmp
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp IMG_CRASH_ROUNDS=$$(( $(IMG_CRASH_ROUNDS) / 5 )) $(BUILD)/test/image/img_crash_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(BUILD)/test/image/img_power_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(BUILD)/test/image/img_cut_test
 
 # libFuzzer target for the header and log parsers (built from source with clang, like card/'s).
 FUZZ_SECONDS ?= 60
@@ -27,3 +33,9 @@ fuzz: fuzz-image
 fuzz-image: $(BUILD)/fuzz/img_fuzz
 	@mkdir -p $(BUILD)/fuzz/img-corpus
 	@$< -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/img-corpus
+
+# Mutation check: each deliberate bug (a missing fsync, a wrong order, a missing check) must make
+# a named image test fail. Not part of `make check` (it rebuilds 15 times).
+.PHONY: mutants-image
+mutants-image:
+	@image/img_mutants.sh
