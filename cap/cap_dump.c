@@ -251,8 +251,9 @@ static void dump_header(const cap_file_t *cap, const cap_names_t *names, FILE *o
     fprintf(out, "Header: CAP format %u.%u, flags 0x%02x%s%s%s\n", cap->cap_major, cap->cap_minor, cap->flags,
             (cap->flags & CAP_HDR_ACC_INT) ? " int" : "", (cap->flags & CAP_HDR_ACC_EXPORT) ? " export" : "",
             (cap->flags & CAP_HDR_ACC_APPLET) ? " applet" : "");
-    fprintf(out, "  package %.*s version %u.%u AID ", (int)cap->name_len, cap->name_len ? cap->name : "(unnamed)",
-            cap->package.major, cap->package.minor);
+    if (cap->name_len) fprintf(out, "  package %.*s", (int)cap->name_len, cap->name);
+    else fprintf(out, "  package (no name in CAP %u.%u)", cap->cap_major, cap->cap_minor);
+    fprintf(out, " version %u.%u AID ", cap->package.major, cap->package.minor);
     print_aid(out, cap->package.aid, cap->package.aid_len);
     fprintf(out, "\n");
 

@@ -15,16 +15,22 @@ static void parse_ok(cap_file_t *cap, const uint8_t *buf, size_t len)
     ck_assert_msg(rc == 0, "parse failed: %s", e.msg);
 }
 
-static void check_sample(const cap_file_t *cap, const tg_cap_t *t)
+static void check_sample_v(const cap_file_t *cap, const tg_cap_t *t, unsigned minor)
 {
     ck_assert_uint_eq(cap->cap_major, 2);
-    ck_assert_uint_eq(cap->cap_minor, 2);
+    ck_assert_uint_eq(cap->cap_minor, minor);
     ck_assert_uint_eq(cap->flags, CAP_HDR_ACC_INT | CAP_HDR_ACC_EXPORT | CAP_HDR_ACC_APPLET);
     ck_assert_uint_eq(cap->package.aid_len, sizeof(tg_pkg_aid));
     ck_assert_mem_eq(cap->package.aid, tg_pkg_aid, sizeof(tg_pkg_aid));
     ck_assert_uint_eq(cap->package.major, 1);
-    ck_assert_uint_eq(cap->name_len, strlen(TG_PKG_NAME));
-    ck_assert_mem_eq(cap->name, TG_PKG_NAME, cap->name_len);
+    if (minor >= 2) {
+        ck_assert_uint_eq(cap->name_len, strlen(TG_PKG_NAME));
+        ck_assert_mem_eq(cap->name, TG_PKG_NAME, cap->name_len);
+    } else {
+        ck_assert_uint_eq(cap->name_len, 0);
+        ck_assert_uint_eq(cap->signature_pool_len, 0);
+        ck_assert_uint_eq(cap->dir.component_sizes[CAP_COMP_DEBUG - 1], 0);
+    }
     ck_assert_uint_eq(cap->import_count, 2);
     ck_assert_mem_eq(cap->imports[1].aid, tg_fw_aid, 7);
     ck_assert_uint_eq(cap->imports[1].minor, 6);
@@ -104,6 +110,29 @@ static void check_sample(const cap_file_t *cap, const tg_cap_t *t)
     ck_assert_uint_eq(cap->exports[0].class_offset, t->class_a);
     ck_assert_uint_eq(cl_get16(cap->exports[0].static_method_offsets), t->off_helper);
 }
+
+static void check_sample(const cap_file_t *cap, const tg_cap_t *t) { check_sample_v(cap, t, 2); }
+
+/* CAP 2.1 (what many converters still write): no package name, no signature pool, 11 sizes */
+START_TEST(test_cap_2_1)
+{
+    tg_cap_t t;
+    tg_build_v(&t, _i == 1, 1);
+    size_t len;
+    uint8_t *s = tg_stream_std(&t, &len);
+    cap_file_t cap;
+    parse_ok(&cap, s, len);
+    check_sample_v(&cap, &t, 1);
+    ck_assert_uint_eq(cap.classes[0].offset, 0); /* classes start right at the info */
+    cap_free(&cap);
+    /* the same bytes claiming 2.2 are misread and must be refused */
+    s[3 + 4] = 2;
+    cl_error_t e = {{0}};
+    ck_assert_int_eq(cap_parse(&cap, s, len, CAP_PARSE_NO_COPY, &e), -1);
+    ck_assert(e.msg[0]);
+    free(s);
+}
+END_TEST
 
 START_TEST(test_stream_with_descriptor)
 {
@@ -439,6 +468,7 @@ int main(void)
     TCase *tc = tcase_create("parse");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_stream_with_descriptor);
+    tcase_add_loop_test(tc, test_cap_2_1, 0, 2);
     tcase_add_test(tc, test_stream_without_descriptor_any_order);
     tcase_add_test(tc, test_jar);
     tcase_add_test(tc, test_iterator_covers_formats);

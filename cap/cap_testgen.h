@@ -195,17 +195,18 @@ static void tg_build_method(tg_cap_t *t, tg_buf_t *m)
 /* Type descriptors in the Descriptor's type_descriptor_info (offsets from its start). */
 enum { TG_T_VOID = 22, TG_T_SHORT = 24, TG_T_BARR = 26, TG_T_PROC = 28, TG_T_THROW = 32 };
 
-static void tg_build(tg_cap_t *t, bool with_desc)
+/* minor: CAP format 2.minor; 2.1 has no package name, no signature pool, 11 Directory sizes. */
+static void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
 {
     memset(t, 0, sizeof(*t));
     t->with_desc = with_desc;
     tg_buf_t *b;
 
     b = &t->comp[CAP_COMP_HEADER];
-    tg_u4(b, CAP_MAGIC); tg_u1(b, 2); tg_u1(b, 2);
+    tg_u4(b, CAP_MAGIC); tg_u1(b, minor); tg_u1(b, 2);
     tg_u1(b, CAP_HDR_ACC_INT | CAP_HDR_ACC_EXPORT | CAP_HDR_ACC_APPLET);
     tg_u1(b, 0); tg_u1(b, 1); tg_u1(b, sizeof(tg_pkg_aid)); tg_bytes(b, tg_pkg_aid, sizeof(tg_pkg_aid));
-    tg_u1(b, strlen(TG_PKG_NAME)); tg_bytes(b, TG_PKG_NAME, strlen(TG_PKG_NAME));
+    if (minor >= 2) { tg_u1(b, strlen(TG_PKG_NAME)); tg_bytes(b, TG_PKG_NAME, strlen(TG_PKG_NAME)); }
 
     b = &t->comp[CAP_COMP_IMPORT];
     tg_u1(b, 2);
@@ -215,7 +216,7 @@ static void tg_build(tg_cap_t *t, bool with_desc)
     tg_build_method(t, &t->comp[CAP_COMP_METHOD]);
 
     b = &t->comp[CAP_COMP_CLASS];
-    tg_u2(b, 0); /* signature pool */
+    if (minor >= 2) tg_u2(b, 0); /* signature pool */
     t->class_i = (uint16_t)b->n;
     tg_u1(b, (CAP_ACC_INTERFACE | CAP_ACC_SHAREABLE) << 4);
     t->class_a = (uint16_t)b->n;
@@ -305,12 +306,15 @@ static void tg_build(tg_cap_t *t, bool with_desc)
     tg_u4(&t->custom, 0xCAFE0001);
 
     b = &t->comp[CAP_COMP_DIRECTORY];
-    for (int tag = 1; tag <= 12; tag++) tg_u2(b, tag == CAP_COMP_DIRECTORY ? 0 : (unsigned)t->comp[tag].n);
+    for (int tag = 1; tag <= (minor >= 2 ? 12 : 11); tag++)
+        tg_u2(b, tag == CAP_COMP_DIRECTORY ? 0 : (unsigned)t->comp[tag].n);
     tg_u2(b, 6); tg_u2(b, 1); tg_u2(b, 3);
     tg_u1(b, 2); tg_u1(b, 1); tg_u1(b, 1);
     tg_u1(b, 0x80); tg_u2(b, (unsigned)t->custom.n); tg_u1(b, 5); tg_bytes(b, tg_pkg_aid, 5);
     tg_patch2(b, 2, (unsigned)b->n); /* the Directory's own size */
 }
+
+static void tg_build(tg_cap_t *t, bool with_desc) { tg_build_v(t, with_desc, 2); }
 
 /* The standard load order (GlobalPlatform / JCVM 6.2). */
 static const int tg_load_order[] = {CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COMP_IMPORT, CAP_COMP_APPLET,
