@@ -5,6 +5,7 @@
 #include "pcsc-driver/ifd_wire.h"
 
 #include <ifdhandler.h>
+#include <reader.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,16 @@ static RESPONSECODE put_byte(PDWORD Length, PUCHAR Value, UCHAR v)
     return IFD_SUCCESS;
 }
 
+/* Copies a string attribute with its NUL, as PC/SC readers report them. */
+static RESPONSECODE put_str(PDWORD Length, PUCHAR Value, const char *v)
+{
+    size_t n = strlen(v) + 1;
+    if (*Length < n) return IFD_ERROR_INSUFFICIENT_BUFFER;
+    memcpy(Value, v, n);
+    *Length = n;
+    return IFD_SUCCESS;
+}
+
 static RESPONSECODE put_fn(PDWORD Length, PUCHAR Value, void *fn)
 {
     if (*Length < sizeof fn) return IFD_ERROR_INSUFFICIENT_BUFFER;
@@ -57,7 +68,8 @@ IFD_EXPORT RESPONSECODE IFDHGetCapabilities(DWORD Lun, DWORD Tag, PDWORD Length,
 {
     if (!Length || !Value) return IFD_COMMUNICATION_ERROR;
     switch (Tag) {
-    case TAG_IFD_ATR: {
+    case TAG_IFD_ATR:
+    case SCARD_ATTR_ATR_STRING: { /* SCardGetAttrib asks the driver for the ATR under this name */
         uint8_t atr[IFD_ATR_MAX];
         size_t n = 0;
         RESPONSECODE rc = ifd_reader_atr(Lun, atr, &n);
@@ -74,6 +86,16 @@ IFD_EXPORT RESPONSECODE IFDHGetCapabilities(DWORD Lun, DWORD Tag, PDWORD Length,
     case TAG_IFD_POLLING_THREAD_KILLABLE: return put_byte(Length, Value, 0); /* stopped by the function below */
     case TAG_IFD_POLLING_THREAD_WITH_TIMEOUT: return put_fn(Length, Value, (void *)poll_for_change);
     case TAG_IFD_STOP_POLLING_THREAD: return put_fn(Length, Value, (void *)stop_polling);
+    /* SCardGetAttrib passes these through: say what this reader is. */
+    case SCARD_ATTR_VENDOR_NAME: return put_str(Length, Value, "cardlet");
+    case SCARD_ATTR_VENDOR_IFD_TYPE: return put_str(Length, Value, "Cardlet Virtual Reader");
+    case SCARD_ATTR_ICC_INTERFACE_STATUS: { /* contacts active = the card is powered (has an ATR) */
+        uint8_t atr[IFD_ATR_MAX];
+        size_t n = 0;
+        RESPONSECODE rc = ifd_reader_atr(Lun, atr, &n);
+        if (rc != IFD_SUCCESS) { *Length = 0; return rc; }
+        return put_byte(Length, Value, n > 0);
+    }
     default: return IFD_ERROR_TAG;
     }
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <errno.h>
 #include <ifdhandler.h>
+#include <reader.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -239,6 +240,12 @@ START_TEST(capabilities)
     ck_assert_int_eq(IFDHGetCapabilities(LUN, TAG_IFD_STOP_POLLING_THREAD, &len, (PUCHAR)&stop), IFD_SUCCESS);
     ck_assert_ptr_nonnull((void *)stop);
     len = sizeof v;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_VENDOR_NAME, &len, v), IFD_SUCCESS);
+    ck_assert_uint_eq(len, 8);
+    ck_assert_str_eq((char *)v, "cardlet");
+    len = 3;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_VENDOR_NAME, &len, v), IFD_ERROR_INSUFFICIENT_BUFFER);
+    len = sizeof v;
     ck_assert_int_eq(IFDHGetCapabilities(LUN, 0x0FFF, &len, v), IFD_ERROR_TAG);
     len = 2; /* too small for a function pointer */
     ck_assert_int_eq(IFDHGetCapabilities(LUN, TAG_IFD_POLLING_THREAD_WITH_TIMEOUT, &len, v), IFD_ERROR_INSUFFICIENT_BUFFER);
@@ -273,6 +280,14 @@ START_TEST(power_atr_and_transmit)
     ck_assert_int_eq(IFDHGetCapabilities(LUN, TAG_IFD_ATR, &clen, cap), IFD_SUCCESS);
     ck_assert_uint_eq(clen, sizeof FAKE_ATR);
     ck_assert_mem_eq(cap, FAKE_ATR, sizeof FAKE_ATR);
+    clen = sizeof cap;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_ATR_STRING, &clen, cap), IFD_SUCCESS);
+    ck_assert_uint_eq(clen, sizeof FAKE_ATR);
+    clen = 5;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_ATR_STRING, &clen, cap), IFD_ERROR_INSUFFICIENT_BUFFER);
+    clen = sizeof cap;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_ICC_INTERFACE_STATUS, &clen, cap), IFD_SUCCESS);
+    ck_assert_uint_eq(cap[0], 1);
 
     const uint8_t cmd[] = { 0x00, 0xA4, 0x04, 0x00, 0x02, 0x3F, 0x00 };
     uint8_t resp[300];
@@ -317,6 +332,9 @@ START_TEST(power_atr_and_transmit)
     clen = sizeof cap;
     ck_assert_int_eq(IFDHGetCapabilities(LUN, TAG_IFD_ATR, &clen, cap), IFD_SUCCESS);
     ck_assert_uint_eq(clen, 0);
+    clen = sizeof cap;
+    ck_assert_int_eq(IFDHGetCapabilities(LUN, SCARD_ATTR_ICC_INTERFACE_STATUS, &clen, cap), IFD_SUCCESS);
+    ck_assert_uint_eq(cap[0], 0);
     ck_assert_int_eq(IFDHICCPresence(LUN), IFD_ICC_PRESENT);
     fake_kill(f);
 }
