@@ -24,7 +24,7 @@ expect_rc 1 "pcscd failing"; expect_out "pcscd did not start: it exited with sta
 need_driver
 # A "driver" pcscd cannot load: pcscd runs but has no reader.
 cp /etc/hostname "$E2E_TMP/notadriver.so" 2>/dev/null || echo x >"$E2E_TMP/notadriver.so"
-run "$CARDLET" with --driver "$E2E_TMP/notadriver.so" --no-card --timeout 2 -- true
+run "$CARDLET" with --driver "$E2E_TMP/notadriver.so" --no-card --timeout 0.5 -- true
 expect_rc 1 "unloadable driver"; expect_out "no reader: pcscd .*notadriver.so did not load" "unloadable driver"
 run "$CARDLET" with --no-card -- /nonexistent/cmd
 expect_rc 127 "missing CMD"; expect_out "cannot run '/nonexistent/cmd'" "missing CMD"
