@@ -450,7 +450,7 @@ static void write_corpus(const char *dir)
         tg_build(&t, v != 1);
         size_t len;
         uint8_t *d = v == 2 ? tg_jar(&t, &len) : tg_stream_std(&t, &len);
-        static const char *const names[] = {"load-with-descriptor.ijc", "load-without-descriptor.ijc", "sample.cap"};
+        static const char *const names[] = {"load-with-descriptor.ijc", "load-without-descriptor.ijc", "sample-cap.jar"};
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", dir, names[v]);
         FILE *f = fopen(path, "wb");
