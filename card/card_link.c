@@ -154,7 +154,9 @@ static int try_connect(card_link_t *l, char *why, size_t why_len)
     int rc = l->is_tcp ? connect(fd, (struct sockaddr *)&l->sin, sizeof l->sin)
                        : connect(fd, (struct sockaddr *)&l->sun, sizeof l->sun);
     if (rc != 0) {
-        snprintf(why, why_len, "%s", strerror(errno));
+        int err = errno;
+        snprintf(why, why_len, "%s%s", strerror(err),
+                 err == EACCES ? "; the socket belongs to pcscd's user: run the card as that user, or use a tcp: reader" : "");
         close(fd);
         return -1;
     }
@@ -295,7 +297,7 @@ int card_link_run(card_link_t *l, bool once, cl_error_t *e)
     int backoff = BACKOFF_FIRST_MS;
     bool waiting_logged = false;
     while (!stop_requested(l)) {
-        char why[160];
+        char why[256];
         int fd = try_connect(l, why, sizeof why);
         if (fd < 0) {
             if (!waiting_logged) cl_info("waiting for reader %s (%s)", l->reader, why);
@@ -307,7 +309,6 @@ int card_link_run(card_link_t *l, bool once, cl_error_t *e)
         atomic_fetch_add(&l->connects, 1);
         cl_info("connected to reader %s", l->reader);
         waiting_logged = false;
-        backoff = BACKOFF_FIRST_MS;
         why[0] = 0;
         enum conn_end end = serve(l, fd, why, sizeof why);
         /* Out of the reader means out of power: transient state must not survive into the next session. */
@@ -324,7 +325,16 @@ int card_link_run(card_link_t *l, bool once, cl_error_t *e)
         case END_IO: cl_info("disconnected from reader %s (%s)", l->reader, why[0] ? why : strerror(errno)); break;
         }
         if (once) return 0;
-        if (sleep_or_stop(l, BACKOFF_FIRST_MS)) break;
+        /* A reader that keeps sending garbage is retried ever more slowly (no log flood); after a
+         * normal end (pcscd restarting) the next reader is looked for at once. */
+        int pause = BACKOFF_FIRST_MS;
+        if (end == END_MALFORMED) {
+            pause = backoff;
+            backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+        } else {
+            backoff = BACKOFF_FIRST_MS;
+        }
+        if (sleep_or_stop(l, pause)) break;
     }
     return 0;
 }
