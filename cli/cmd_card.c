@@ -4,6 +4,7 @@
 #include "card/card_link.h"
 #include "cli/cli.h"
 #include "common/cl_util.h"
+#include "vm/vm_card.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,7 +42,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: cardlet card [--card IMAGE] [--reader ADDRESS] [--size BYTES] [--sync normal|full] [--once] [-v|-q]\n\n"
             "Runs a card: opens IMAGE (created if missing) and keeps it inserted in the reader at ADDRESS until\n"
-            "SIGINT/SIGTERM. The card reconnects by itself when the reader is not there yet or restarts.\n\n"
+            "SIGINT/SIGTERM/SIGHUP. The card reconnects by itself when the reader is not there yet or restarts.\n\n"
             "  --card IMAGE     card image (default %s)\n"
             "  --reader ADDR    unix:/PATH or tcp:127.0.0.1:PORT (default %s;\n"
             "                   vsmartcard's vpcd listens on tcp:127.0.0.1:35963)\n"
@@ -127,8 +128,17 @@ static int cmd_card(int argc, char **argv)
         fprintf(stderr, "cardlet card: cannot open card image %s: %s\n", image, e.msg[0] ? e.msg : "unknown error");
         return 1;
     }
+    /* The applets installed in the image (Java Card VM): registered before the card is inserted, so the
+     * first SELECT can reach them. A VM area that cannot be read refuses the whole card, untouched. */
+    vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+    if (!vm) {
+        fprintf(stderr, "cardlet card: cannot start the applets of %s: %s\n", image, e.msg[0] ? e.msg : "unknown error");
+        card_close(card);
+        return 1;
+    }
     if (card_link_new(reader, &CARD_OPS, card, &link, &e) != 0) {
         fprintf(stderr, "cardlet card: %s\n", e.msg);
+        vm_card_detach(card, vm);
         card_close(card);
         return 1;
     }
@@ -140,6 +150,7 @@ static int cmd_card(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal also ends the card cleanly */
     signal(SIGPIPE, SIG_IGN); /* a vanished reader is an error return, not a death */
 
     cl_info("card %s ready", image);
@@ -148,10 +159,12 @@ static int cmd_card(int argc, char **argv)
 
     sigaction(SIGINT, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
     sigaction(SIGTERM, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
+    sigaction(SIGHUP, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
     running = NULL;
     struct card_link_stats st;
     card_link_get_stats(link, &st);
     card_link_free(link);
+    vm_card_detach(card, vm);
     card_close(card); /* checkpoints the image: the file is complete when we exit */
     cl_info("card %s closed (%u connections, %u APDUs)", image, st.connects, st.apdus);
     return rc == 0 ? 0 : 1;
