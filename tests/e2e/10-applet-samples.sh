@@ -46,17 +46,6 @@ for name in hello wallet points-server points-client; do
   [[ -f $SAMPLES/$name/test.script ]] || continue
   img=$E2E_TMP/$name.img
   install_sample "$name" "$img"
-  # A card whose runtime does not route SELECT to VM applets yet answers 6A 82 for an installed instance.
-  first=${INSTANCES[$name]%% *}; first=${first%%:*}
-  printf '00 A4 04 00 %02X %s\n' $((${#first} / 2)) "$(spaced "$first")" >"$E2E_TMP/probe.txt"
-  run "$CARDLET" with --card "$img" -- "$CARDLET" script "$E2E_TMP/probe.txt"
-  expect_rc 0 "$name: SELECT probe"
-  if grep -q '^< 6A 82' <<<"$OUT"; then
-    skip "the card daemon does not select installed VM applets yet (SELECT $first: 6A 82)"
-  fi
-  # The samples expect a freshly installed instance: a new image after the probe.
-  img=$E2E_TMP/$name.fresh.img
-  install_sample "$name" "$img"
   note "$name: test.script"
   run "$CARDLET" with --card "$img" -- "$CARDLET" script --check "$SAMPLES/$name/test.script"
   expect_rc 0 "$name: test.script --check"
