@@ -2,7 +2,9 @@
  * including split, malformed and cut ones. The card behind the link is a small recording fake. */
 #include "card/card_link.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -329,6 +331,33 @@ START_TEST(stop_while_connected)
 }
 END_TEST
 
+START_TEST(tcp_loopback_round_trip)
+{
+    /* A loopback listener on a free port chosen by the kernel. */
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(lfd, 4), 0);
+    socklen_t sl = sizeof sa;
+    getsockname(lfd, (struct sockaddr *)&sa, &sl);
+    snprintf(reader, sizeof reader, "tcp:127.0.0.1:%u", ntohs(sa.sin_port));
+    start_link(0);
+    int fd = accept_within(lfd, 5000);
+    ck_assert_int_ge(fd, 0);
+    send_frame(fd, (const uint8_t *)"\x01", 1);
+    const uint8_t apdu[] = { 0x00, 0xA4, 0x04, 0x00, 0x00 };
+    /* Length and payload in two writes, as Debian's vpcd sends them. */
+    send_raw(fd, "\x00\x05", 2);
+    send_raw(fd, apdu, sizeof apdu);
+    uint8_t buf[16];
+    ck_assert_int_eq(recv_frame(fd, buf, sizeof buf), 5);
+    ck_assert_uint_eq(buf[3], 0x90);
+    close(fd);
+    close(lfd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("card_link");
@@ -343,6 +372,7 @@ int main(void)
     tcase_add_test(t, waits_for_reader_then_connects);
     tcase_add_test(t, once_returns_when_connection_ends);
     tcase_add_test(t, stop_while_connected);
+    tcase_add_test(t, tcp_loopback_round_trip);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
