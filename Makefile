@@ -111,6 +111,7 @@ unit-san:
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(CHECK_EXTRA)
+	@$(MAKE) --no-print-directory check-api
 	@$(MAKE) --no-print-directory -j$(JOBS) unit
 	@$(MAKE) --no-print-directory -j$(JOBS) unit-san
 	@$(MAKE) --no-print-directory e2e

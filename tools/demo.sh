@@ -34,4 +34,18 @@ step "6. scriptor (pcsc-tools) drives the same card"
 printf '00 A4 04 00 00\n80 CA 00 45 00\n' > "$DEMO/scriptor.txt"
 show "$CARDLET" with --card "$IMG" -- scriptor "$DEMO/scriptor.txt"
 
+step "7. Applets: Java sources -> javac -> our converter -> CAP files (make applets did this)"
+ls -l "$BUILD"/applets/*.cap
+show "$CARDLET" cap dump "$BUILD/applets/hello.cap" | sed -n '1,40p'
+echo "   ... (cardlet cap dump prints every component; shortened here)"
+
+step "8. Install the hello and wallet applets into the card image, as a card maker does before issuance"
+show "$CARDLET" image install "$IMG" "$BUILD/applets/hello.cap" --applet F063617264010101
+show "$CARDLET" image install "$IMG" "$BUILD/applets/wallet.cap" --applet F063617264020101 --params C90431323334
+show "$CARDLET" image info "$IMG"
+
+step "9. The applets run on the card's Java Card VM, through pcscd, driven by their checked scripts"
+show "$CARDLET" with --card "$IMG" -- "$CARDLET" script --check applets/samples/hello/test.script
+show "$CARDLET" with --card "$IMG" -- "$CARDLET" script --check applets/samples/wallet/test.script
+
 printf '\nDone. Try your own: %s with --card %s -- opensc-tool -c default -s "00 A4 04 00 00"\n' "$CARDLET" "$IMG"

@@ -8,7 +8,7 @@ PKGS=(
   libssl-dev zlib1g-dev libpcsclite-dev check
   pcscd pcsc-tools opensc python3-pyscard
   vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome
-  openjdk-17-jdk-headless lua5.4 util-linux procps psmisc
+  python3 openjdk-17-jdk-headless lua5.4 util-linux procps psmisc
 )
 
 missing=()
