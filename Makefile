@@ -78,7 +78,7 @@ $(DRIVER): $(DRIVER_OBJS) $(BUILD)/lib/libcl_common.a
 	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -o $@ $(DRIVER_OBJS) $(BUILD)/lib/libcl_common.a -lcrypto -lpthread
 
 # Unit tests (Check): every */*_test.c is one test program.
-UNIT_SRCS  := $(wildcard $(addsuffix /*_test.c,$(MODULES) cli pcsc-driver))
+UNIT_SRCS  := $(wildcard $(addsuffix /*_test.c,$(MODULES) cli pcsc-driver) tests/*/*_test.c)
 UNIT_TESTS := $(patsubst %.c,$(BUILD)/test/%,$(UNIT_SRCS))
 $(BUILD)/test/pcsc-driver/%_test: $(BUILD)/obj/pcsc-driver/%_test.o $(DRIVER_OBJS) $(CL_LIBS)
 	@mkdir -p $(@D)
@@ -95,7 +95,7 @@ all: programs
 programs: $(PROGRAMS)
 
 # Fragments with their own rules (Java toolchain, applets, end-to-end tests, bench).
--include $(sort $(wildcard */module.mk))
+-include $(sort $(wildcard */module.mk tests/*/module.mk))
 
 deps:
 	@tools/deps.sh
