@@ -82,8 +82,12 @@ static int create_image(const char *path, uint32_t size, cl_error_t *e)
         goto out;
     }
     img_header_encode(&h, block);
+    uint64_t gen;
+    uint8_t stamp[IMG_STAMP_LEN];
+    if (random_bytes(&gen, sizeof gen) != 0) gen = (uint64_t)time(NULL);
+    img_stamp_encode(gen, stamp);
     /* The area is a hole after ftruncate: it reads as zeros, as a fresh card's memory does. */
-    if (img_io_pwrite(fd, block, sizeof block, 0) != 0 ||
+    if (img_io_pwrite(fd, block, sizeof block, 0) != 0 || img_io_pwrite(fd, stamp, sizeof stamp, IMG_STAMP_OFFSET) != 0 ||
         img_io_ftruncate(fd, (off_t)IMG_AREA_OFFSET + size) != 0 || img_io_fsync(fd) != 0) {
         cl_seterr(e, "IMAGE: cannot write %s: %s", tmp, strerror(errno));
         goto out;
@@ -154,6 +158,12 @@ static int load_main(img_t *img, uint32_t create_size, cl_error_t *e)
         return -1;
     }
     if (img_header_decode(buf, got, (uint64_t)st.st_size, &img->hdr, e) != 0) return -1;
+    uint8_t sb[IMG_STAMP_LEN];
+    if (read_at(img->lock_fd, sb, sizeof sb, IMG_STAMP_OFFSET, &got) != 0) {
+        cl_seterr(e, "IMAGE: %s: %s", img->path, strerror(errno));
+        return -1;
+    }
+    img->stamp_valid = img_stamp_decode(sb, got, &img->stamp_gen) == 0;
     if (create_size && create_size != img->hdr.area_size) {
         cl_seterr(e, "IMAGE: %s has a %u-byte area, this card expects %u", img->path, img->hdr.area_size,
                   create_size);
@@ -208,9 +218,10 @@ static int open_for_writing(img_t *img, const struct img_wal_scan *scan, cl_erro
         }
         return 0;
     }
-    /* No usable log: the main file alone is the state, so a new empty log is correct. */
-    uint64_t gen;
-    if (random_bytes(&gen, sizeof gen) != 0) gen = (uint64_t)time(NULL);
+    /* No usable log: the main file alone is the state, so a new empty log is correct. It takes the
+     * stamp's generation, so it matches the main file as a checkpoint's log would. */
+    uint64_t gen = img->stamp_gen;
+    if (!img->stamp_valid && random_bytes(&gen, sizeof gen) != 0) gen = (uint64_t)time(NULL);
     if (wal_reset(img, gen) != 0) {
         cl_seterr(e, "IMAGE: %s: cannot start the log: %s", img->wal_path, strerror(errno));
         return -1;
@@ -268,6 +279,18 @@ int img_open(const char *path, uint32_t create_size, enum img_sync sync, img_t *
     scan.exists = exists;
     if (wal) { cl_wipe(wal, wal_len); free(wal); }
     if (exists && !scan.valid) cl_info("IMAGE: %s ignored (%s)", img->wal_path, scan.why.msg);
+    if (scan.valid && img->stamp_valid && scan.generation != img->stamp_gen && scan.generation + 1 != img->stamp_gen) {
+        /* A checkpoint leaves the log at the stamp's generation, or (crash before the log reset)
+         * one behind it. Anything else is a log from another moment of this image. */
+        if (scan.records > 0) {
+            cl_seterr(e, "IMAGE: %s and %s are from different moments (log generation %llu, image file "
+                      "expects %llu): restore both files together, or remove the log to keep the image file alone",
+                      path, img->wal_path, (unsigned long long)scan.generation, (unsigned long long)img->stamp_gen);
+            free_img(img, true);
+            return -1;
+        }
+        scan.valid = false; /* an empty log of another moment: nothing to replay, start afresh */
+    }
 
     if (open_for_writing(img, &scan, e) != 0) { free_img(img, true); return -1; }
     *out = img;
@@ -374,6 +397,10 @@ int img_checkpoint(img_t *img, cl_error_t *e)
         if (img_io_pwrite(img->fd, img->mem + start, (size_t)(end - start), (off_t)(IMG_AREA_OFFSET + start)) != 0)
             goto io_error;
     }
+    /* The stamp names the log generation that follows this content; its own sector, one write. */
+    uint8_t stamp[IMG_STAMP_LEN];
+    img_stamp_encode(img->generation + 1, stamp);
+    if (img_io_pwrite(img->fd, stamp, sizeof stamp, IMG_STAMP_OFFSET) != 0) goto io_error;
     /* 3. Main file on disk; only now may the log forget. */
     if (img_io_fsync(img->fd) != 0) goto io_error;
     /* 4. New log generation. A crash inside this leaves either the old log (whose replay onto the
@@ -385,6 +412,8 @@ int img_checkpoint(img_t *img, cl_error_t *e)
         return -1;
     }
     memset(img->dirty, 0, img->pages);
+    img->stamp_valid = true;
+    img->stamp_gen = img->generation;
     img->checkpoint_at = img->checkpoint_bytes;
     return 0;
 io_error:

@@ -81,11 +81,14 @@ struct img_info {
     uint32_t version, area_size;
     uint8_t id[16];
     uint64_t created;              /* unix seconds */
+    bool stamp_valid;              /* the checkpoint stamp is readable */
+    uint64_t stamp_generation;     /* the log generation the main file's content expects */
     enum img_log_state log_state;  /* IGNORED: wrong magic/checksum/version or another image's log */
     uint64_t log_file_bytes;       /* size of IMAGE.wal */
     uint64_t generation;           /* of a valid log */
     uint64_t records;              /* complete records a recovery would replay */
     uint64_t log_valid_bytes;      /* header + those records; the rest is a torn tail */
+    bool log_mismatch;             /* a valid log with records from another moment: img_open refuses */
 };
 int img_inspect(const char *path, struct img_info *info, cl_error_t *e);
 /* Prints img_inspect's facts as "key: value" lines (for `cardlet image info`). */

@@ -116,6 +116,22 @@ int img_wal_header_decode(const uint8_t *buf, size_t buf_len, struct img_wal_hea
     return 0;
 }
 
+void img_stamp_encode(uint64_t generation, uint8_t out[IMG_STAMP_LEN])
+{
+    memset(out, 0, IMG_STAMP_LEN);
+    memcpy(out, IMG_STAMP_MAGIC, IMG_MAGIC_LEN);
+    put64(out + 8, generation);
+    cl_put32(out + 60, img_crc(0, out, 60));
+}
+
+int img_stamp_decode(const uint8_t *buf, size_t buf_len, uint64_t *generation)
+{
+    if (buf_len < IMG_STAMP_LEN || memcmp(buf, IMG_STAMP_MAGIC, IMG_MAGIC_LEN) != 0) return -1;
+    if (cl_get32(buf + 60) != img_crc(0, buf, 60)) return -1;
+    *generation = get64(buf + 8);
+    return 0;
+}
+
 uint32_t img_rec_seed(uint64_t generation)
 {
     uint8_t g[8];

@@ -23,6 +23,13 @@
 #define IMG_MAX_AREA (256u << 20) /* sanity limit: a card has far less; bigger headers are refused */
 #define IMG_ID_LEN 16
 
+/* Checkpoint stamp: 64 bytes at offset 512 of the header block (its own sector, so writing it can
+ * never tear the header). Rewritten at every checkpoint: the generation of the log that follows
+ * the main file's content. Lets recovery tell a log from another moment (a file restored alone). */
+#define IMG_STAMP_MAGIC "CARDSTMP"
+#define IMG_STAMP_OFFSET 512u
+#define IMG_STAMP_LEN 64u
+
 /* Log file (IMAGE.wal): a 64-byte header, then records. */
 #define IMG_WAL_MAGIC "CARDWAL\0"
 #define IMG_WAL_VERSION 1
@@ -61,6 +68,11 @@ int img_header_decode(const uint8_t *buf, size_t buf_len, uint64_t file_size, st
 void img_wal_header_encode(const struct img_wal_header *h, uint8_t out[IMG_WAL_HDR_LEN]);
 /* Returns 0 if buf holds a valid log header (magic, version, checksum), else -1 with the reason in e. */
 int img_wal_header_decode(const uint8_t *buf, size_t buf_len, struct img_wal_header *h, cl_error_t *e);
+
+/* Stamp: 0 magic(8) 8 generation(8) 16 reserved zero(44) 60 crc32 of 0..59(4).
+ * decode returns 0 and the generation, or -1 if there is no valid stamp (never written, or torn). */
+void img_stamp_encode(uint64_t generation, uint8_t out[IMG_STAMP_LEN]);
+int img_stamp_decode(const uint8_t *buf, size_t buf_len, uint64_t *generation);
 
 /* The checksum seed of a log generation: records of another generation never verify. */
 uint32_t img_rec_seed(uint64_t generation);

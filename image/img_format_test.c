@@ -142,6 +142,24 @@ START_TEST(wal_header_roundtrip_and_damage)
 }
 END_TEST
 
+START_TEST(stamp_roundtrip_and_damage)
+{
+    uint8_t b[IMG_STAMP_LEN];
+    uint64_t g = 0;
+    img_stamp_encode(0xFEDCBA9876543210ull, b);
+    ck_assert_int_eq(img_stamp_decode(b, sizeof b, &g), 0);
+    ck_assert(g == 0xFEDCBA9876543210ull);
+    for (size_t i = 0; i < sizeof b; i++) {
+        b[i] ^= 0x80;
+        ck_assert_int_eq(img_stamp_decode(b, sizeof b, &g), -1);
+        b[i] ^= 0x80;
+    }
+    ck_assert_int_eq(img_stamp_decode(b, sizeof b - 1, &g), -1);
+    static const uint8_t zero[IMG_STAMP_LEN];
+    ck_assert_int_eq(img_stamp_decode(zero, sizeof zero, &g), -1); /* never written */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("img_format");
@@ -150,6 +168,7 @@ int main(void)
     tcase_add_test(t, record_rejections);
     tcase_add_test(t, header_roundtrip_and_fields);
     tcase_add_test(t, wal_header_roundtrip_and_damage);
+    tcase_add_test(t, stamp_roundtrip_and_damage);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

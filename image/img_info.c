@@ -30,6 +30,13 @@ int img_inspect(const char *path, struct img_info *info, cl_error_t *e)
     info->area_size = h.area_size;
     memcpy(info->id, h.id, sizeof info->id);
     info->created = h.created;
+    uint8_t sb[IMG_STAMP_LEN];
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        do got = pread(fd, sb, sizeof sb, IMG_STAMP_OFFSET); while (got < 0 && errno == EINTR);
+        close(fd);
+        info->stamp_valid = got > 0 && img_stamp_decode(sb, (size_t)got, &info->stamp_generation) == 0;
+    }
 
     size_t pl = strlen(path);
     char *wal_path = malloc(pl + 5);
@@ -51,6 +58,8 @@ int img_inspect(const char *path, struct img_info *info, cl_error_t *e)
     info->generation = scan.generation;
     info->records = scan.records;
     info->log_valid_bytes = scan.valid_end;
+    info->log_mismatch = scan.valid && scan.records > 0 && info->stamp_valid &&
+                         scan.generation != info->stamp_generation && scan.generation + 1 != info->stamp_generation;
     return 0;
 }
 
@@ -65,6 +74,8 @@ int img_describe(const char *path, FILE *out, cl_error_t *e)
     fprintf(out, "area: %u bytes\n", in.area_size);
     fprintf(out, "id: %s\n", id);
     fprintf(out, "created: %llu (unix time)\n", (unsigned long long)in.created);
+    if (in.stamp_valid) fprintf(out, "checkpoint stamp: generation %llu\n", (unsigned long long)in.stamp_generation);
+    else fprintf(out, "checkpoint stamp: none (made by an older cardlet, or torn: the log is trusted)\n");
     fprintf(out, "log: %s\n", states[in.log_state]);
     if (in.log_state != IMG_LOG_NONE) fprintf(out, "log file: %llu bytes\n", (unsigned long long)in.log_file_bytes);
     if (in.log_state == IMG_LOG_VALID) {
@@ -72,6 +83,7 @@ int img_describe(const char *path, FILE *out, cl_error_t *e)
         fprintf(out, "log records: %llu (not yet checkpointed)\n", (unsigned long long)in.records);
         fprintf(out, "log torn tail: %llu bytes (ignored by recovery)\n",
                 (unsigned long long)(in.log_file_bytes - in.log_valid_bytes));
+        if (in.log_mismatch) fprintf(out, "log MISMATCH: from another moment of this image; img_open refuses\n");
     }
     return 0;
 }

@@ -23,6 +23,8 @@ struct img {
     uint32_t size;
 
     uint64_t generation;      /* of the log now being appended to */
+    bool stamp_valid;         /* the main file has a checkpoint stamp */
+    uint64_t stamp_gen;       /* its generation: the log that follows the main file's content */
     uint32_t seed;            /* img_rec_seed(generation) */
     uint64_t next_seq;        /* sequence number of the next record */
     uint64_t wal_end;         /* byte offset where the next record goes */

@@ -392,6 +392,54 @@ START_TEST(no_auto_checkpoint_inside_group)
 }
 END_TEST
 
+START_TEST(files_from_different_moments_refused)
+{
+    /* A main file restored from a backup beside a log written later: refused, files untouched. */
+    img_t *img = open_ok(4096);
+    ck_assert_int_eq(img_write(img, 0, "v1", 2), 0);
+    img_close(img); /* checkpoint */
+    size_t n_old;
+    uint8_t *old_main = itu_slurp(path, &n_old);
+    img = open_ok(4096);
+    ck_assert_int_eq(img_write(img, 0, "v2", 2), 0);
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(img_checkpoint(img, &e), 0);
+    ck_assert_int_eq(img_write(img, 2, "later", 5), 0); /* a record in the newer log */
+    img_tear(img);
+    size_t n_new;
+    uint8_t *new_main = itu_slurp(path, &n_new);
+    itu_spit(path, old_main, n_old);
+    struct img_info info;
+    ck_assert_int_eq(img_inspect(path, &info, &e), 0);
+    ck_assert(info.log_mismatch);
+    expect_refused(0, "are from different moments");
+    /* Together again: fine. Without the log: the image file alone. */
+    itu_spit(path, new_main, n_new);
+    img = open_ok(4096);
+    ck_assert_mem_eq(img_mem(img), "v2later", 7);
+    img_tear(img);
+    itu_spit(path, old_main, n_old);
+    unlink(wal);
+    img = open_ok(4096);
+    ck_assert_mem_eq(img_mem(img), "v1\0", 3);
+    /* A log one generation behind the stamp (crash between the stamp and the log reset) is fine. */
+    ck_assert_int_eq(img_write(img, 0, "v3", 2), 0);
+    img_tear(img);
+    size_t nl;
+    uint8_t *log = itu_slurp(wal, &nl);
+    img = open_ok(4096);
+    ck_assert_int_eq(img_checkpoint(img, &e), 0);
+    img_tear(img);
+    itu_spit(wal, log, nl); /* the pre-checkpoint log beside the checkpointed main file */
+    img = open_ok(4096);
+    ck_assert_mem_eq(img_mem(img), "v3", 2);
+    img_close(img);
+    free(log);
+    free(old_main);
+    free(new_main);
+}
+END_TEST
+
 START_TEST(lock_single_writer)
 {
     img_t *a = open_ok(4096), *b = (img_t *)1;
@@ -506,6 +554,7 @@ static Suite *suite(void)
     tcase_add_test(t, write_inside_group);
     tcase_add_test(t, checkpoint_threshold);
     tcase_add_test(t, no_auto_checkpoint_inside_group);
+    tcase_add_test(t, files_from_different_moments_refused);
     tcase_add_test(t, lock_single_writer);
     tcase_add_test(t, foreign_or_damaged_log_ignored);
     tcase_add_test(t, sync_full_and_describe);
