@@ -573,12 +573,11 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             conv_class_t *c = &p->classes[ci];
             unsigned acc = (c->is_public ? CAP_ACC_PUBLIC : 0) | ((c->cf.access & CF_ACC_FINAL) ? CAP_ACC_FINAL : 0) |
                            (c->is_interface ? 0x40 : 0) | (c->is_abstract ? 0x80 : 0);
+            /* interfaces list neither superinterfaces nor fields here (JCVM 6.13.1) */
             iset_t s = { .n = 0 };
-            if (c->is_interface) {
-                for (int i = 0; i < c->cf.interface_count; i++) if (iset_add(p, &s, c->cf.interfaces[i], e, 0)) goto out;
-            } else if (class_interfaces(p, ci, &s, e)) goto out;
+            if (!c->is_interface && class_interfaces(p, ci, &s, e)) goto out;
             int nf = 0, nm = 0;
-            for (int i = 0; i < c->field_count; i++) if (!c->fields[i].is_const) nf++;
+            for (int i = 0; i < c->field_count; i++) if (!c->fields[i].is_const && !c->is_interface) nf++;
             for (int i = 0; i < c->method_count; i++) if (strcmp(c->methods[i].cf->name, "<clinit>")) nm++;
             put1(b, (unsigned)c->token);
             put1(b, acc);
@@ -589,7 +588,7 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             for (int i = 0; i < s.n; i++) put2(b, classref(p, &s.r[i]));
             for (int i = 0; i < c->field_count; i++) {
                 conv_field_t *f = &c->fields[i];
-                if (f->is_const) continue;
+                if (f->is_const || c->is_interface) continue;
                 uint16_t a = f->cf->access;
                 put1(b, (unsigned)f->token);
                 put1(b, (unsigned)(a & (CF_ACC_PUBLIC | CF_ACC_PRIVATE | CF_ACC_PROTECTED | CF_ACC_STATIC | CF_ACC_FINAL)));

@@ -34,6 +34,7 @@ typedef struct {
     int want;           /* -1 no use seen, R_S / R_I, 2 conflicting */
     int uses;
     int truncating_arith; /* add/sub/mul/shl/neg/and/or/xor: low 16 bits depend only on operands' low bits */
+    int elided;         /* an aload_0 folded into a getfield/putfield_<t>_this: takes no stack room */
 } node_t;
 
 typedef struct { int phi, input; } phin_t;
@@ -50,7 +51,8 @@ typedef struct {
     int depth;
     int pops[64], npops; /* operand nodes consumed (top last) */
     int out;            /* node produced, -1 none */
-    int elide;          /* aload_0 folded into a getfield_x_this */
+    int elide;          /* aload_0 folded into a getfield/putfield_<t>_this */
+    int this_form;      /* getfield/putfield whose object is the folded `this` */
     int node;           /* the node this instruction produces (kept across fixpoint rounds), -1 */
     int label;          /* index of the first emitted JCVM instruction */
 } jins_t;
@@ -764,7 +766,11 @@ static int srep(X *x, int n)
     if (nd->ins >= 0 && (nd->want == R_S || nd->want == R_I)) return nd->want;
     return nd->rep;
 }
-static int words(X *x, int n) { return x->nodes[n].kind == K_REF ? 1 : srep(x, n) == R_I ? 2 : 1; }
+static int words(X *x, int n)
+{
+    if (x->nodes[n].elided) return 0;
+    return x->nodes[n].kind == K_REF ? 1 : srep(x, n) == R_I ? 2 : 1;
+}
 
 /* ---- emission ---- */
 
@@ -1191,12 +1197,12 @@ static int xlate_ins(X *x, int i)
         if (idx < 0) return -1;
         if (isstatic) { if (emit_cp(x, field_op(op == 0xb2 ? JC_getstatic_a : JC_putstatic_a, ds), delta, idx, 1)) return -1; }
         else if (op == 0xb4) {
-            int this_form = i > 0 && x->ins[i - 1].elide;
-            if (this_form) { if (emit_cp(x, field_op(JC_getfield_a_this, ds), pushw, idx, 0)) return -1; }
+            if (in->this_form) { if (emit_cp(x, field_op(JC_getfield_a_this, ds), delta, idx, 0)) return -1; }
             else if (idx < 256) { if (emit_cp(x, field_op(JC_getfield_a, ds), delta, idx, 0)) return -1; }
             else if (emit_cp(x, field_op(JC_getfield_a_w, ds), delta, idx, 1)) return -1;
         } else {
-            if (idx < 256) { if (emit_cp(x, field_op(JC_putfield_a, ds), delta, idx, 0)) return -1; }
+            if (in->this_form) { if (emit_cp(x, field_op(JC_putfield_a_this, ds), delta, idx, 0)) return -1; }
+            else if (idx < 256) { if (emit_cp(x, field_op(JC_putfield_a, ds), delta, idx, 0)) return -1; }
             else if (emit_cp(x, field_op(JC_putfield_a_w, ds), delta, idx, 1)) return -1;
         }
         break;
@@ -1455,21 +1461,35 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     if (argw > 255 || w > 255 + argw) { fail_at(x, 0, "too many local variables", NULL); goto out; }
     x->m->nargs = argw;
     x->m->max_locals = w - argw;
-    /* getfield on `this`: fold aload_0 + getfield into getfield_<t>_this */
-    if (!x->m->is_static) {
+    /* Field access on `this`: fold the aload_0 into getfield/putfield_<t>_this when nothing between
+     * them can see the reference (no branch, no join, no stack shuffling, no other use of it). */
+    if (!x->m->is_static && x->slot_map[0] == 0) {
         char *target = calloc(x->len + 1, 1);
         if (!target) { cl_seterr(e, "out of memory"); goto out; }
         for (int i = 0; i < x->nins; i++) {
             jins_t *in = &x->ins[i];
             if (in->target >= 0) target[in->target] = 1;
-            for (int k = 0; k < in->swn && in->sw; k++) if (k == 0 || in->op == 0xaa || k < in->swn) target[in->sw[k]] = 1;
+            for (int k = 0; in->sw && k < in->swn && (in->op == 0xaa || k == 0 || k < in->swn); k++) target[in->sw[k]] = 1;
         }
         for (int h = 0; h < cm->handler_count; h++) target[cm->handlers[h].handler_pc] = 1;
-        for (int i = 1; i < x->nins; i++) {
-            jins_t *in = &x->ins[i], *pr = &x->ins[i - 1];
-            if (in->op == 0xb4 && pr->op == 0x2a && in->in_stack && pr->in_stack && !target[in->pc] && pr->out >= 0 &&
-                x->nodes[pr->out].uses == 1 && x->slot_map[0] == 0)
-                pr->elide = 1;
+        for (int j = 1; j < x->nins; j++) {
+            jins_t *fj = &x->ins[j];
+            if ((fj->op != 0xb4 && fj->op != 0xb5) || !fj->in_stack || target[fj->pc]) continue;
+            int obj = fj->pops[0];
+            node_t *on = &x->nodes[obj];
+            if (on->ins < 0 || x->ins[on->ins].op != 0x2a || on->uses != 1) continue;
+            int i0 = on->ins, ok = 1;
+            for (int k = i0 + 1; k < j && ok; k++) {
+                jins_t *mid = &x->ins[k];
+                if (!mid->in_stack || target[mid->pc] || (mid->op >= 0x59 && mid->op <= 0x5f) || is_cond_branch(mid->op) ||
+                    mid->op == 0xa7 || mid->op == 0xc8 || mid->op == 0xaa || mid->op == 0xab)
+                    ok = 0;
+                for (int q = 0; q < mid->npops && ok; q++) if (mid->pops[q] == obj) ok = 0;
+            }
+            if (!ok) continue;
+            x->ins[i0].elide = 1;
+            fj->this_form = 1;
+            on->elided = 1;
         }
         free(target);
     }

@@ -77,7 +77,7 @@ static const expect_t OK[] = {
     { "Arrays", "incr", NULL, "aload_0 sload_1 dup2 baload sconst_1 sadd s2b bastore return" },
     /* fields: tokens are public primitives (ps 0), then package references (o 1), package primitives (b 2, s 3, z 4) */
     { "Fields", "getS", NULL, "getfield_s_this #F3 sreturn" },
-    { "Fields", "setS", NULL, "aload_0 sload_1 putfield_s #F3 return" },
+    { "Fields", "setS", NULL, "sload_1 putfield_s_this #F3 return" },
     { "Fields", "getB", NULL, "getfield_b_this #F2 sreturn" },
     { "Fields", "getZ", NULL, "getfield_b_this #F4 sreturn" },
     { "Fields", "getO", NULL, "getfield_a_this #F1 areturn" },
