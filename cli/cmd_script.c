@@ -38,7 +38,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: cardlet script [--reader NAME] [--protocol T=0|T=1] [--format scriptor|apdutool] [--check] [-v] FILE...\n"
-            "Sends the APDUs of each FILE through PC/SC and prints the responses in the file's own style.\n\n"
+            "Sends the APDUs of each FILE (- for standard input) through PC/SC and prints the responses in the\n"
+            "file's own style.\n\n"
             "  --reader NAME     reader to use (exact name or unique prefix; default: the first reader)\n"
             "  --protocol P      T=0 or T=1 (default: let pcscd choose)\n"
             "  --format F        scriptor or apdutool (default: detected per file)\n"
@@ -244,6 +245,44 @@ static int run_file(struct runner *r, const char *file, const struct script *s)
     return rc ? rc : (r->mismatches ? 1 : 0);
 }
 
+/* The script from standard input ("-"), as scriptor reads it when given no file. */
+static uint8_t *read_stdin(size_t *len, cl_error_t *e)
+{
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        cl_seterr(e, "<stdin>: out of memory");
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= SCRIPT_FILE_MAX) {
+                free(buf);
+                cl_seterr(e, "<stdin>: script longer than %u bytes", SCRIPT_FILE_MAX);
+                return NULL;
+            }
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                cl_seterr(e, "<stdin>: out of memory");
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(stdin)) {
+        free(buf);
+        cl_seterr(e, "<stdin>: read error");
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
 static int pick_reader(struct runner *r)
 {
     LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &r->ctx);
@@ -347,13 +386,14 @@ static int cmd_script(int argc, char **argv)
     for (int i = 0; i < nfiles; i++) {
         cl_error_t e;
         size_t len = 0;
-        uint8_t *text = cl_read_file(argv[optind + i], SCRIPT_FILE_MAX, &len, &e);
+        bool is_stdin = !strcmp(argv[optind + i], "-");
+        uint8_t *text = is_stdin ? read_stdin(&len, &e) : cl_read_file(argv[optind + i], SCRIPT_FILE_MAX, &len, &e);
         if (!text) {
             fprintf(stderr, "cardlet script: %s\n", e.msg);
             status = 2;
             continue;
         }
-        if (script_parse(argv[optind + i], (const char *)text, len, fmt, &scripts[i], &e) != 0) {
+        if (script_parse(is_stdin ? "<stdin>" : argv[optind + i], (const char *)text, len, fmt, &scripts[i], &e) != 0) {
             fprintf(stderr, "%s\n", e.msg);
             status = 2;
         }
@@ -379,7 +419,7 @@ static int cmd_script(int argc, char **argv)
     /* Every file runs even after a mismatch in an earlier one, so one run reports all of them. */
     bool ready = status == 0;
     for (int i = 0; i < nfiles && ready; i++)
-        if (run_file(&r, argv[optind + i], &scripts[i]) != 0) status = 1;
+        if (run_file(&r, strcmp(argv[optind + i], "-") ? argv[optind + i] : "<stdin>", &scripts[i]) != 0) status = 1;
     for (int i = 0; i < nfiles; i++) script_free(&scripts[i]);
     script_transcript_free(&transcript);
     free(scripts);

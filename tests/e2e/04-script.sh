@@ -41,6 +41,12 @@ expect_out "^([0-9A-F]{2} )+90 00 : Normal processing\.$" "scriptor-style SW tex
 expect_out "^> RESET$" "reset shown"
 expect_out "isd.txt: 4 commands sent, 5 responses checked, 0 mismatches" "summary"
 
+note "a script on standard input (-), as scriptor reads one"
+run "$CARDLET" with -- sh -c 'printf "80 CA 00 FE 00\n< 6A 88\n80 CA 00 FE 00\n< 90 00\n" | "$0" script --check -' "$CARDLET"
+expect_rc 1 "stdin script with one wrong expectation"
+expect_out "<stdin>:3: response mismatch" "stdin named in messages"
+expect_out "<stdin>: 2 commands sent, 2 responses checked, 1 mismatch" "stdin summary"
+
 note "apdutool format"
 run "$CARDLET" with -- "$CARDLET" script --check "$E2E_TMP/isd.apdu"
 expect_rc 0 "apdutool script --check"
