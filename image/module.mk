@@ -1,9 +1,17 @@
 # image/: the card image. Extra targets: the benchmark (make bench) and the long crash campaign (make crash).
 .PHONY: bench-image crash crash-image
 
-$(BUILD)/bench/img_bench: $(BUILD)/obj/image/img_bench.o $(CL_LIBS)
+# The image needs only common/: link just those two libraries, so a module being edited elsewhere
+# cannot stop the image's bench or crash campaign from building.
+IMG_LIBS := $(BUILD)/lib/libcl_image.a $(BUILD)/lib/libcl_common.a
+
+$(BUILD)/bench/img_bench: $(BUILD)/obj/image/img_bench.o $(IMG_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(IMG_LIBS) $(LIBS)
+
+$(BUILD)/image-crash/%: $(BUILD)/obj/image/%.o $(IMG_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(IMG_LIBS) $(CHECK_LIBS) $(LIBS)
 
 bench: bench-image
 bench-image: $(BUILD)/bench/img_bench
@@ -14,12 +22,13 @@ bench-image: $(BUILD)/bench/img_bench
 # then the cut/power tests on that disk as well.
 IMG_CRASH_ROUNDS ?= 5000
 crash: crash-image
-crash-image: $(BUILD)/test/image/img_crash_test $(BUILD)/test/image/img_cut_test $(BUILD)/test/image/img_power_test
-	@IMG_CRASH_ROUNDS=$(IMG_CRASH_ROUNDS) $(BUILD)/test/image/img_crash_test
+IMG_CRASH := $(BUILD)/image-crash
+crash-image: $(IMG_CRASH)/img_crash_test $(IMG_CRASH)/img_cut_test $(IMG_CRASH)/img_power_test
+	@IMG_CRASH_ROUNDS=$(IMG_CRASH_ROUNDS) $(IMG_CRASH)/img_crash_test
 	@mkdir -p $(BUILD)/crash-tmp
-	@IMG_TEST_DIR=$(BUILD)/crash-tmp IMG_CRASH_ROUNDS=$$(( $(IMG_CRASH_ROUNDS) / 5 )) $(BUILD)/test/image/img_crash_test
-	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(BUILD)/test/image/img_power_test
-	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(BUILD)/test/image/img_cut_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp IMG_CRASH_ROUNDS=$$(( $(IMG_CRASH_ROUNDS) / 5 )) $(IMG_CRASH)/img_crash_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(IMG_CRASH)/img_power_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(IMG_CRASH)/img_cut_test
 
 # libFuzzer target for the header and log parsers (built from source with clang, like card/'s).
 FUZZ_SECONDS ?= 60
