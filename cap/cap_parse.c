@@ -269,6 +269,39 @@ const cap_class_t *cap_class_by_token(const cap_file_t *cap, uint8_t token)
     return NULL;
 }
 
+const cap_export_class_t *cap_export_class(const cap_file_t *cap, uint8_t class_token)
+{
+    return class_token < cap->export_count ? &cap->exports[class_token] : NULL;
+}
+
+int cap_export_static_method(const cap_file_t *cap, uint8_t class_token, uint8_t method_token)
+{
+    const cap_export_class_t *x = cap_export_class(cap, class_token);
+    if (!x || method_token >= x->static_method_count) return -1;
+    return cl_get16(x->static_method_offsets + 2 * method_token);
+}
+
+int cap_export_static_field(const cap_file_t *cap, uint8_t class_token, uint8_t field_token)
+{
+    const cap_export_class_t *x = cap_export_class(cap, class_token);
+    if (!x || field_token >= x->static_field_count) return -1;
+    return cl_get16(x->static_field_offsets + 2 * field_token);
+}
+
+int cap_class_virtual_method(const cap_class_t *c, uint8_t token)
+{
+    if (c->is_interface) return -1;
+    /* package-visible method tokens carry the high bit in VirtualMethodref; the table holds 7 bits */
+    bool pkg = (token & 0x80) != 0;
+    unsigned t = token & 0x7F;
+    unsigned base = pkg ? c->package_method_table_base : c->public_method_table_base;
+    unsigned count = pkg ? c->package_method_table_count : c->public_method_table_count;
+    const uint8_t *tab = pkg ? c->package_vtable : c->public_vtable;
+    if (t < base || t >= base + count) return -1;
+    uint16_t off = cl_get16(tab + 2 * (t - base));
+    return off == 0xFFFF ? -1 : off;
+}
+
 const cap_cp_entry_t *cap_cp_get(const cap_file_t *cap, uint16_t index)
 {
     return index < cap->cp_count ? &cap->cp[index] : NULL;

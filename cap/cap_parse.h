@@ -246,6 +246,14 @@ const cap_method_t *cap_method_containing(const cap_file_t *cap, uint16_t off);
 /* The class with this class token: needs the Descriptor (tokens are not in the Class component);
  * NULL if absent or no Descriptor. */
 const cap_class_t *cap_class_by_token(const cap_file_t *cap, uint8_t token);
+/* Export component lookups by token (its tables are indexed by class token, then by static field /
+ * static method token). -1 / NULL when the token is not exported. */
+const cap_export_class_t *cap_export_class(const cap_file_t *cap, uint8_t class_token);
+int cap_export_static_method(const cap_file_t *cap, uint8_t class_token, uint8_t method_token); /* Method offset */
+int cap_export_static_field(const cap_file_t *cap, uint8_t class_token, uint8_t field_token);   /* image offset */
+/* Method offset of virtual method token (high bit set: package-visible table) in class c's own
+ * table; -1 if the token is below the table base (inherited) or beyond it, or the entry is 0xFFFF. */
+int cap_class_virtual_method(const cap_class_t *c, uint8_t token);
 /* Decodes a class_ref u2. */
 cap_classref_t cap_classref_decode(uint16_t raw);
 /* Constant pool entry i, or NULL if out of range. */

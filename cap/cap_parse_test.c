@@ -106,6 +106,16 @@ static void check_sample_v(const cap_file_t *cap, const tg_cap_t *t, unsigned mi
     for (unsigned i = 0; i < t->nloc2; i++) ck_assert_uint_eq(cap->byte2_locs[i], t->loc2[i]);
     for (unsigned i = 0; i < t->nloc1; i++) ck_assert_uint_eq(cap->byte_locs[i], t->loc1[i]);
 
+    ck_assert_int_eq(cap_export_static_method(cap, 0, 0), t->off_helper);
+    ck_assert_int_eq(cap_export_static_method(cap, 0, 1), -1);
+    ck_assert_int_eq(cap_export_static_method(cap, 1, 0), -1);
+    ck_assert_int_eq(cap_export_static_field(cap, 0, 0), 0);
+    ck_assert_int_eq(cap_class_virtual_method(ca, 0), t->off_process);
+    ck_assert_int_eq(cap_class_virtual_method(ca, 1), t->off_abstract);
+    ck_assert_int_eq(cap_class_virtual_method(ca, 2), -1);
+    ck_assert_int_eq(cap_class_virtual_method(ca, 0x80), -1);
+    ck_assert_int_eq(cap_class_virtual_method(cb, 0), -1); /* 0xFFFF: inherited */
+    ck_assert_int_eq(cap_class_virtual_method(ci, 0), -1);
     ck_assert_uint_eq(cap->export_count, 1);
     ck_assert_uint_eq(cap->exports[0].class_offset, t->class_a);
     ck_assert_uint_eq(cl_get16(cap->exports[0].static_method_offsets), t->off_helper);
