@@ -67,12 +67,13 @@ int vm_applets_reload(vm_t *vm)
 {
     vm_obj_t o;
     const uint8_t *t = table(vm, VM_ROOT_APPLETS, &o);
-    free(vm->applets);
+    vm_applet_t *old = vm->applets;
+    int nold = vm->napplets;
     vm->applets = NULL;
     vm->napplets = 0;
-    if (!t) return -1;
+    if (!t) { free(old); return -1; }
     vm->applets = calloc(APPLET_MAX, sizeof *vm->applets);
-    if (!vm->applets) return -1;
+    if (!vm->applets) { free(old); return -1; }
     for (unsigned i = 0; i < APPLET_MAX && (i + 1) * APPLET_ENTRY <= o.len; i++) {
         const uint8_t *e = t + i * APPLET_ENTRY;
         if (!e[0] || e[1] < 5 || e[1] > 16 || !vm->pkgs[e[18]]) continue;
@@ -83,7 +84,11 @@ int vm_applets_reload(vm_t *vm)
         a->obj = cl_get16(e + 20);
         a->aid_obj = cl_get16(e + 22);
         a->flags = e[19];
+        for (int k = 0; k < nold; k++) /* an install or delete does not deselect the others */
+            if (old[k].aid_len == a->aid_len && !memcmp(old[k].aid, a->aid, a->aid_len)) a->selected = old[k].selected;
     }
+    free(old);
+    vm->cur_applet = -1;
     /* Each instance's AID object is made now, outside any transaction, so that JCSystem.getAID()
      * never has to allocate (inside a transaction an abort would take the object away again). */
     for (int i = 0; i < vm->napplets && !img_group_open(vm->img); i++) vm_applet_aid_object(vm, i);
@@ -106,6 +111,21 @@ int vm_applet_add(vm_t *vm, const uint8_t *aid, uint8_t len, uint8_t pkg, uint16
         return vm_heap_write(vm->heap, &o, i * APPLET_ENTRY, e, APPLET_ENTRY, true);
     }
     return VM_ERR_NOMEM;
+}
+
+int vm_applet_remove(vm_t *vm, const uint8_t *aid, uint8_t len)
+{
+    vm_obj_t o;
+    const uint8_t *t = table(vm, VM_ROOT_APPLETS, &o);
+    if (!t) return VM_ERR_BAD;
+    for (unsigned i = 0; i < APPLET_MAX; i++) {
+        const uint8_t *e = t + i * APPLET_ENTRY;
+        if (e[0] && e[1] == len && !memcmp(e + 2, aid, len)) {
+            uint8_t zero = 0;
+            return vm_heap_write(vm->heap, &o, i * APPLET_ENTRY, &zero, 1, true);
+        }
+    }
+    return VM_ERR_BAD;
 }
 
 int vm_applet_find(vm_t *vm, const uint8_t *aid, uint8_t len)

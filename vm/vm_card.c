@@ -47,20 +47,24 @@ static void end_of_call(vm_t *vm)
     if (vm->tx_depth) vm_tx_abort(vm); /* JCRE 7.6.3: a transaction left open is aborted */
 }
 
+/* The applet table index of the instance a registry context stands for, -1 if it is gone. */
+static int ctx_index(vm_app_ctx_t *c) { return vm_applet_find(c->vm, c->aid, c->aid_len); }
+
 static bool app_select(void *ctx, uint8_t channel)
 {
     (void)channel;
     vm_app_ctx_t *c = ctx;
     vm_t *vm = c->vm;
-    if (c->idx >= vm->napplets) return false;
+    int idx = ctx_index(c);
+    if (idx < 0) return false;
     uint16_t ok;
-    vm->reselecting = vm->applets[c->idx].selected;
+    vm->reselecting = vm->applets[idx].selected;
     memset(&vm->apdu, 0, offsetof(vm_apdu_state_t, resp));
-    enum vm_run r = call_applet(vm, c->idx, TOK_SELECT, NULL, 0, &ok);
+    enum vm_run r = call_applet(vm, idx, TOK_SELECT, NULL, 0, &ok);
     end_of_call(vm);
     vm->reselecting = false;
     if (r != VM_RUN_OK || !ok) return false;
-    vm->applets[c->idx].selected = true;
+    vm->applets[idx].selected = true;
     return true;
 }
 
@@ -69,11 +73,12 @@ static void app_deselect(void *ctx, uint8_t channel)
     (void)channel;
     vm_app_ctx_t *c = ctx;
     vm_t *vm = c->vm;
-    if (c->idx >= vm->napplets) return;
+    int idx = ctx_index(c);
+    if (idx < 0) return;
     uint16_t ignored;
-    call_applet(vm, c->idx, TOK_DESELECT, NULL, 0, &ignored); /* exceptions are ignored (JCRE 4.3) */
+    call_applet(vm, idx, TOK_DESELECT, NULL, 0, &ignored); /* exceptions are ignored (JCRE 4.3) */
     end_of_call(vm);
-    vm_applet_t *a = &vm->applets[c->idx];
+    vm_applet_t *a = &vm->applets[idx];
     a->selected = false;
     bool other = false;
     for (int i = 0; i < vm->napplets; i++) other |= vm->applets[i].selected && vm->applets[i].pkg == a->pkg;
@@ -112,11 +117,12 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
 {
     vm_app_ctx_t *c = ctx;
     vm_t *vm = c->vm;
-    if (c->idx >= vm->napplets) return 0x6F00;
+    int idx = ctx_index(c);
+    if (idx < 0) return 0x6F00;
     start_apdu(vm, cmd, resp->cap);
     vm->selecting = cmd->selecting;
     uint16_t ignored, apdu_ref = vm_sys_get(vm, VM_SYS_APDU);
-    enum vm_run r = call_applet(vm, c->idx, TOK_PROCESS, &apdu_ref, 1, &ignored);
+    enum vm_run r = call_applet(vm, idx, TOK_PROCESS, &apdu_ref, 1, &ignored);
     int sw = r == VM_RUN_OK ? 0x9000 : vm->sw;
     end_of_call(vm);
     vm->selecting = 0;
@@ -133,18 +139,23 @@ static const apdu_app_ops_t vm_app_ops = { app_select, app_deselect, app_process
 static int register_all(vm_t *vm, cl_error_t *e)
 {
     (void)e;
-    for (int i = 0; i < vm->napplets && i < VM_MAX_APPLETS; i++) {
+    for (int i = 0; i < vm->napplets; i++) {
         vm_applet_t *a = &vm->applets[i];
-        vm->app_ctx[i].vm = vm;
-        vm->app_ctx[i].idx = i;
         if (apdu_reg_find(vm->reg, a->aid, a->aid_len) >= 0) continue;
+        vm_app_ctx_t *c = NULL;
+        for (int k = 0; k < VM_MAX_APPLETS && !c; k++)
+            if (!vm->app_ctx[k].used) c = &vm->app_ctx[k];
+        if (!c) break;
+        c->vm = vm;
+        memcpy(c->aid, a->aid, a->aid_len);
+        c->aid_len = a->aid_len;
         unsigned flags = APDU_APP_MULTISELECTABLE | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0);
         cl_error_t re = { { 0 } };
-        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i], flags, &re) == 0) continue;
+        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags, &re) == 0) { c->used = true; continue; }
         cl_err("vm: applet instance %d: %s", i, re.msg);
         if ((flags & APDU_APP_DEFAULT_SELECTED) &&
-            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, &vm->app_ctx[i], APDU_APP_MULTISELECTABLE, &re) == 0)
-            continue;
+            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, APDU_APP_MULTISELECTABLE, &re) == 0)
+            c->used = true;
     }
     return 0;
 }
@@ -290,4 +301,88 @@ void vm_card_describe(vm_t *vm, FILE *out)
         put_aid(out, vm->applets[i].aid, vm->applets[i].aid_len);
         fprintf(out, " package slot %u%s\n", vm->applets[i].pkg, (vm->applets[i].flags & VM_APPLET_DEFAULT) ? " default" : "");
     }
+}
+
+int vm_card_delete_applet(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_error_t *e)
+{
+    int i = vm_applet_find(vm, aid, aid_len);
+    if (i < 0) { cl_seterr(e, "no applet instance with this AID"); return -1; }
+    if (vm->tx_depth) { cl_seterr(e, "a transaction is open"); return -1; }
+    /* The registry deselects it where it is selected (deselect() runs while the VM still knows it). */
+    if (vm->reg) {
+        long k = apdu_reg_find(vm->reg, aid, aid_len);
+        apdu_app_info_t info;
+        if (k >= 0 && apdu_reg_get(vm->reg, (size_t)k, &info) && info.ops == &vm_app_ops) {
+            apdu_reg_remove(vm->reg, aid, aid_len);
+            ((vm_app_ctx_t *)info.ctx)->used = false;
+        }
+    }
+    if (vm_applet_remove(vm, aid, aid_len)) { cl_seterr(e, "cannot update the applet table"); return -1; }
+    if (vm_applets_reload(vm)) { cl_seterr(e, "cannot reload the applet table"); return -1; }
+    return 0;
+}
+
+int vm_card_delete_package(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_error_t *e)
+{
+    int s = vm_pkg_find(vm, aid, aid_len);
+    if (s < VM_PKG_FIRST_USER) { cl_seterr(e, "no installed package with this AID"); return -1; }
+    for (int i = 0; i < vm->napplets; i++)
+        if (vm->applets[i].pkg == s) { cl_seterr(e, "an applet instance of this package exists"); return -1; }
+    for (int q = VM_PKG_FIRST_USER; q < VM_MAX_PKGS; q++)
+        for (unsigned k = 0; vm->pkgs[q] && q != s && k < vm->pkgs[q]->nimports; k++)
+            if (vm->pkgs[q]->imports[k] == s) { cl_seterr(e, "another package imports this package"); return -1; }
+    if (vm->tx_depth) { cl_seterr(e, "a transaction is open"); return -1; }
+    if (vm_pkg_table_set(vm, (uint8_t)s, 0, 0)) { cl_seterr(e, "cannot update the package table"); return -1; }
+    vm_pkg_free(vm, (uint8_t)s);
+    return 0;
+}
+
+int vm_card_instance_count(vm_t *vm) { return vm->napplets; }
+
+bool vm_card_instance(vm_t *vm, int i, vm_instance_info_t *out)
+{
+    if (i < 0 || i >= vm->napplets) return false;
+    vm_applet_t *a = &vm->applets[i];
+    vm_pkg_t *p = vm->pkgs[a->pkg];
+    out->aid = a->aid;
+    out->aid_len = a->aid_len;
+    out->pkg_aid = p ? p->aid : NULL;
+    out->pkg_aid_len = p ? p->aid_len : 0;
+    out->default_selected = (a->flags & VM_APPLET_DEFAULT) != 0;
+    return true;
+}
+
+static vm_pkg_t *nth_pkg(vm_t *vm, int i)
+{
+    for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++)
+        if (vm->pkgs[s] && i-- == 0) return vm->pkgs[s];
+    return NULL;
+}
+
+int vm_card_package_count(vm_t *vm)
+{
+    int n = 0;
+    for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++) n += vm->pkgs[s] != NULL;
+    return n;
+}
+
+bool vm_card_package(vm_t *vm, int i, vm_package_info_t *out)
+{
+    vm_pkg_t *p = i >= 0 ? nth_pkg(vm, i) : NULL;
+    if (!p) return false;
+    out->aid = p->aid;
+    out->aid_len = p->aid_len;
+    out->major = p->major;
+    out->minor = p->minor;
+    out->applet_classes = p->napplets;
+    return true;
+}
+
+bool vm_card_package_applet(vm_t *vm, int i, int k, const uint8_t **aid, uint8_t *aid_len)
+{
+    vm_pkg_t *p = i >= 0 ? nth_pkg(vm, i) : NULL;
+    if (!p || k < 0 || k >= p->napplets) return false;
+    *aid = p->applets[k].aid;
+    *aid_len = p->applets[k].aid_len;
+    return true;
 }

@@ -30,6 +30,33 @@ int vm_card_install(vm_t *vm, const uint8_t *cap, size_t cap_len, const uint8_t 
                     const uint8_t *inst_aid, uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len,
                     bool default_selected, cl_error_t *e);
 
+/* Deletion (GlobalPlatform DELETE). An applet instance: deselected, unregistered, removed from
+ * the applet table. A package: refused while an instance of it exists or another installed
+ * package imports it. The objects they owned stay in the heap (no garbage collection yet).
+ * Returns 0, or -1 with e set and nothing changed. */
+int vm_card_delete_applet(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_error_t *e);
+int vm_card_delete_package(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_error_t *e);
+
+/* What the card holds, for GET STATUS and tools. Pointers stay valid until the next install or delete. */
+typedef struct {
+    const uint8_t *aid;
+    uint8_t aid_len;
+    const uint8_t *pkg_aid;      /* the package it came from */
+    uint8_t pkg_aid_len;
+    bool default_selected;
+} vm_instance_info_t;
+typedef struct {
+    const uint8_t *aid;
+    uint8_t aid_len;
+    uint8_t major, minor;
+    uint8_t applet_classes;      /* applet class AIDs: vm_card_package_applet() */
+} vm_package_info_t;
+int vm_card_instance_count(vm_t *vm);
+bool vm_card_instance(vm_t *vm, int i, vm_instance_info_t *out);
+int vm_card_package_count(vm_t *vm);
+bool vm_card_package(vm_t *vm, int i, vm_package_info_t *out);
+bool vm_card_package_applet(vm_t *vm, int i, int k, const uint8_t **aid, uint8_t *aid_len);
+
 /* Lists packages and applet instances (for `cardlet image info`). */
 void vm_card_describe(vm_t *vm, FILE *out);
 

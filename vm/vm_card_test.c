@@ -1,6 +1,7 @@
 /* Real CAP files from the converter (applets/samples), installed into a card image and driven
  * through card_transmit with the samples' expected conversations (test.script), plus install
  * refusals and persistence across a card re-open. */
+#include "apdu/apdu_reg.h"
 #include "vm/vm_card.h"
 #include "vm/vm_load.h"
 #include "vm/vm_rt.h"
@@ -221,6 +222,42 @@ START_TEST(unknown_import_refused)
 }
 END_TEST
 
+START_TEST(delete_applet_and_package)
+{
+    install("hello", "F063617264010101", NULL);
+    install("wallet", "F063617264020101", "31323334");
+    static uint8_t resp[CARD_RESP_MAX];
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    ck_assert_int_eq(xmit("00A4040008F063617264020101", resp), 2); /* wallet selected on channel 0 */
+    ck_assert_int_eq(vm_card_instance_count(vm), 2);
+    ck_assert_int_eq(vm_card_package_count(vm), 2);
+    static const uint8_t hello_inst[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
+    static const uint8_t hello_pkg[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01 };
+    cl_error_t e = { { 0 } };
+    /* The package cannot go while its instance exists. */
+    ck_assert_int_eq(vm_card_delete_package(vm, hello_pkg, sizeof hello_pkg, &e), -1);
+    ck_assert_int_eq(vm_card_delete_applet(vm, hello_inst, sizeof hello_inst, &e), 0);
+    ck_assert_int_eq(vm_card_delete_package(vm, hello_pkg, sizeof hello_pkg, &e), 0);
+    ck_assert_int_eq(vm_card_instance_count(vm), 1);
+    ck_assert_int_eq(vm_card_package_count(vm), 1);
+    /* The wallet stayed selected and works; hello is gone. */
+    ck_assert_int_eq(xmit("B050000002", resp), 4);
+    ck_assert_int_eq(resp[2], 0x90);
+    ck_assert_int_eq(xmit("00A4040008F063617264010101", resp), 2);
+    ck_assert_int_ne(resp[0], 0x90); /* no such application: the SELECT went to the wallet, which refused it */
+    ck_assert_int_lt(apdu_reg_find(card_registry(card), hello_inst, sizeof hello_inst), 0);
+    /* Gone for good, and the package can be loaded again. */
+    close_card();
+    open_card();
+    ck_assert_int_eq(vm_card_instance_count(vm), 1);
+    install("hello", "F063617264010101", NULL);
+    card_power_on(card, atr);
+    ck_assert_int_eq(xmit("00A4040008F063617264010101", resp), 2);
+    ck_assert_int_eq(resp[0], 0x90);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_card");
@@ -233,6 +270,7 @@ int main(void)
     tcase_add_test(tc, persists_across_reopen);
     tcase_add_test(tc, install_refusals_leave_nothing);
     tcase_add_test(tc, unknown_import_refused);
+    tcase_add_test(tc, delete_applet_and_package);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -106,12 +106,50 @@ START_TEST(mutated_caps_never_crash)
 }
 END_TEST
 
+/* A method whose max_stack is one less than its code needs is refused at load, naming the place. */
+START_TEST(verifier_checks_max_stack)
+{
+    size_t len;
+    uint8_t *s = hello_stream(&len);
+    cap_file_t cap;
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(cap_parse(&cap, s, len, CAP_PARSE_NO_COPY, &e), 0);
+    /* the Method component's info inside our stream, and the method with the deepest stack */
+    size_t info = (size_t)(cap.comp[CAP_COMP_METHOD].info - s);
+    const cap_method_t *best = NULL;
+    for (unsigned i = 0; i < cap.method_count; i++)
+        if (cap.methods[i].code_len && (!best || cap.methods[i].max_stack > best->max_stack)) best = &cap.methods[i];
+    ck_assert_ptr_nonnull(best);
+    ck_assert(!(best->flags & CAP_METHOD_ACC_EXTENDED));
+    size_t at = info + best->offset;
+    cap_free(&cap);
+    s[at] = (uint8_t)((s[at] & 0xF0) | ((s[at] & 0x0F) - 1)); /* max_stack - 1 */
+    char dir[64], image[96];
+    snprintf(dir, sizeof dir, "/tmp/cardlet-verify-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(image, sizeof image, "%s/c.img", dir);
+    card_t *card;
+    ck_assert_int_eq(card_open(image, 256 * 1024, IMG_SYNC_NORMAL, &card, &e), 0);
+    vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+    ck_assert_ptr_nonnull(vm);
+    ck_assert_int_eq(vm_card_install(vm, s, len, NULL, 0, NULL, 0, NULL, 0, false, &e), -1);
+    ck_assert_msg(strstr(e.msg, "Method component") && strstr(e.msg, "max_stack"), "%s", e.msg);
+    vm_card_detach(card, vm);
+    card_close(card);
+    free(s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_hostile");
     TCase *tc = tcase_create("hostile");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, mutated_caps_never_crash);
+    tcase_add_test(tc, verifier_checks_max_stack);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -34,6 +34,7 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
 int vm_pkg_table_get(vm_t *vm, uint8_t slot, uint16_t *blob, uint16_t *statics);
 int vm_pkg_table_set(vm_t *vm, uint8_t slot, uint16_t blob, uint16_t statics);
 int vm_applets_reload(vm_t *vm);
+int vm_applet_remove(vm_t *vm, const uint8_t *aid, uint8_t len);
 int vm_applet_add(vm_t *vm, const uint8_t *aid, uint8_t len, uint8_t pkg, uint16_t obj, uint8_t flags);
 
 #endif

@@ -140,7 +140,8 @@ typedef struct vm_applet {
 /* What the registry hands back to the VM's applet callbacks. */
 typedef struct vm_app_ctx {
     vm_t *vm;
-    int idx;
+    bool used;
+    uint8_t aid[16], aid_len; /* the instance it stands for (its index in vm->applets may change) */
 } vm_app_ctx_t;
 
 /* APDU state seen by the javacard.framework.APDU natives. */
