@@ -273,19 +273,21 @@ int img_open(const char *path, uint32_t create_size, enum img_sync sync, img_t *
     uint8_t *wal = NULL;
     size_t wal_len = 0;
     struct img_wal_scan scan;
-    if (img_wal_read(img->wal_path, &wal, &wal_len, &scan.exists, e) != 0) { free_img(img, true); return -1; }
-    bool exists = scan.exists;
+    uint64_t wal_size;
+    bool exists;
+    if (img_wal_read(img->wal_path, &wal, &wal_len, &wal_size, &exists, e) != 0) { free_img(img, true); return -1; }
     img_wal_replay(wal, wal_len, &img->hdr, img->mem, img->dirty, IMG_PAGE, &scan);
     scan.exists = exists;
+    scan.file_bytes = wal_size;
     if (wal) { cl_wipe(wal, wal_len); free(wal); }
     if (exists && !scan.valid) cl_info("IMAGE: %s ignored (%s)", img->wal_path, scan.why.msg);
     if (scan.valid && img->stamp_valid && scan.generation != img->stamp_gen && scan.generation + 1 != img->stamp_gen) {
         /* A checkpoint leaves the log at the stamp's generation, or (crash before the log reset)
          * one behind it. Anything else is a log from another moment of this image. */
         if (scan.records > 0) {
-            cl_seterr(e, "IMAGE: %s and %s are from different moments (log generation %llu, image file "
-                      "expects %llu): restore both files together, or remove the log to keep the image file alone",
-                      path, img->wal_path, (unsigned long long)scan.generation, (unsigned long long)img->stamp_gen);
+            cl_seterr(e, "IMAGE: %s: image file and log are from different moments (log generation %llu, image "
+                      "expects %llu): restore both together, or remove the .wal to keep the image file alone",
+                      path, (unsigned long long)scan.generation, (unsigned long long)img->stamp_gen);
             free_img(img, true);
             return -1;
         }

@@ -45,15 +45,16 @@ int img_inspect(const char *path, struct img_info *info, cl_error_t *e)
     memcpy(wal_path + pl, ".wal", 5);
     uint8_t *wal;
     size_t wal_len;
+    uint64_t wal_size;
     bool exists;
-    int rc = img_wal_read(wal_path, &wal, &wal_len, &exists, e);
+    int rc = img_wal_read(wal_path, &wal, &wal_len, &wal_size, &exists, e);
     free(wal_path);
     if (rc != 0) return -1;
     if (!exists) { info->log_state = IMG_LOG_NONE; return 0; }
     struct img_wal_scan scan;
     img_wal_replay(wal, wal_len, &h, NULL, NULL, 4096, &scan);
     free(wal);
-    info->log_file_bytes = wal_len;
+    info->log_file_bytes = wal_size;
     info->log_state = scan.valid ? IMG_LOG_VALID : IMG_LOG_IGNORED;
     info->generation = scan.generation;
     info->records = scan.records;

@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int img_wal_read(const char *wal_path, uint8_t **buf, size_t *len, bool *exists, cl_error_t *e)
+int img_wal_read(const char *wal_path, uint8_t **buf, size_t *len, uint64_t *file_size, bool *exists, cl_error_t *e)
 {
     *buf = NULL;
     *len = 0;
+    *file_size = 0;
     *exists = false;
     int fd = open(wal_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -28,6 +29,14 @@ int img_wal_read(const char *wal_path, uint8_t **buf, size_t *len, bool *exists,
         return -1;
     }
     size_t want = (size_t)st.st_size;
+    *file_size = (uint64_t)st.st_size;
+    /* Something else under the log's name (not starting with the log magic) is ignored anyway:
+     * read just enough to see that, never a whole stray file. */
+    uint8_t magic[IMG_MAGIC_LEN];
+    ssize_t m;
+    do m = pread(fd, magic, sizeof magic, 0); while (m < 0 && errno == EINTR);
+    if (m != (ssize_t)sizeof magic || memcmp(magic, IMG_WAL_MAGIC, IMG_MAGIC_LEN) != 0)
+        want = want < IMG_WAL_HDR_LEN ? want : IMG_WAL_HDR_LEN;
     uint8_t *b = malloc(want ? want : 1);
     if (!b) {
         cl_seterr(e, "IMAGE: %s: out of memory for a %zu-byte log", wal_path, want);

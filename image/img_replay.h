@@ -14,9 +14,10 @@ struct img_wal_scan {
     cl_error_t why;         /* why an existing log was ignored */
 };
 
-/* Reads the whole log file. A missing file is not an error (*buf = NULL, *len = 0, *exists = false).
- * Returns 0, or -1 with e set (I/O error, out of memory). */
-int img_wal_read(const char *wal_path, uint8_t **buf, size_t *len, bool *exists, cl_error_t *e);
+/* Reads the whole log file (only its first 64 bytes if it does not start with the log magic);
+ * *file_size is the file's real size. A missing file is not an error (*buf = NULL, *len = 0,
+ * *exists = false). Returns 0, or -1 with e set (I/O error, out of memory). */
+int img_wal_read(const char *wal_path, uint8_t **buf, size_t *len, uint64_t *file_size, bool *exists, cl_error_t *e);
 
 /* Scans the log bytes of the image described by h: checks the header, then replays every complete
  * record, in order, onto mem (when not NULL) and flags their pages in dirty (when not NULL, one byte

@@ -412,7 +412,7 @@ START_TEST(files_from_different_moments_refused)
     struct img_info info;
     ck_assert_int_eq(img_inspect(path, &info, &e), 0);
     ck_assert(info.log_mismatch);
-    expect_refused(0, "are from different moments");
+    expect_refused(0, "image file and log are from different moments");
     /* Together again: fine. Without the log: the image file alone. */
     itu_spit(path, new_main, n_new);
     img = open_ok(4096);
@@ -501,6 +501,17 @@ START_TEST(foreign_or_damaged_log_ignored)
     free(l);
     img = open_ok(4096);
     ck_assert_mem_eq(img_mem(img), "AAAA\0\0", 6);
+    img_close(img);
+    /* A big stray file under the log's name: inspected and ignored without reading it all. */
+    uint8_t *stray = calloc(1, 3u << 20);
+    itu_spit(wal, stray, 3u << 20);
+    free(stray);
+    ck_assert_int_eq(img_inspect(path, &info, &e), 0);
+    ck_assert_int_eq(info.log_state, IMG_LOG_IGNORED);
+    ck_assert_uint_eq(info.log_file_bytes, 3u << 20);
+    img = open_ok(4096);
+    ck_assert_mem_eq(img_mem(img), "AAAA", 4);
+    ck_assert_uint_eq(img_log_bytes(img), IMG_WAL_HDR_LEN);
     img_close(img);
     free(pb);
     free(wb);
