@@ -1,6 +1,6 @@
 # conv/: Java test inputs of the converter's unit tests.
 # conv/tests/java/ok and okint are one Java Card package each (t.ok: no int; t.okint: `int yes`),
-# compiled against the API stubs only. conv/tests/java/rej/*.java are compiled one by one (each
+# compiled against the API stubs only; lib (t.lib) is a library that cli (t.cli) links against. conv/tests/java/rej/*.java are compiled one by one (each
 # is a package of its own for the converter) with the JDK platform classes, so that Java the stubs
 # do not offer (String, Thread, long...) compiles and the converter's refusal can be tested.
 # The samples (applets/samples) are compiled here too, for the round-trip tests.
@@ -22,6 +22,11 @@ $(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(CONV_SAMPLE_SRCS) $(API_STAMP) conv/module.m
 	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/$$p \
 	      $$(find $(CONV_TJ_DIR)/$$p -name '*.java' | sort); \
 	  done; \
+	  mkdir -p $(CONV_TJ_OUT)/lib $(CONV_TJ_OUT)/cli; \
+	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/lib \
+	    $$(find $(CONV_TJ_DIR)/lib -name '*.java' | sort); \
+	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -classpath $(CONV_TJ_OUT)/lib -d $(CONV_TJ_OUT)/cli \
+	    $$(find $(CONV_TJ_DIR)/cli -name '*.java' | sort); \
 	  for p in hello wallet points-server; do \
 	    mkdir -p $(CONV_TJ_OUT)/samples/$$p; \
 	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/samples/$$p \

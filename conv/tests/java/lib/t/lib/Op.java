@@ -1,0 +1,5 @@
+package t.lib;
+
+public interface Op {
+    short apply(short x);
+}
