@@ -16,9 +16,10 @@
 #include <time.h>
 
 #define AREA 65536u
-#define IMM_AT 8u         /* [8,16): immediate-step counter w, then its data up to 1024 */
-#define SUM_AT 1024u      /* [1024,1032): sum of the bytes of the group region */
-#define GRP_LO 1032u      /* group region [1032, AREA-8) */
+#define IMM_AT 8u         /* [8,16): immediate-step counter w, then its data up to 16384 */
+#define IMM_MAX 16000u    /* longest immediate data: a step over several pages */
+#define SUM_AT 16384u     /* [16384,16392): sum of the bytes of the group region */
+#define GRP_LO 16392u     /* group region [16392, AREA-8) */
 #define GRP_HI (AREA - 8u)
 #define MAX_STEPS 4000
 
@@ -29,7 +30,7 @@ static void put64(uint8_t *p, uint64_t v) { cl_put32(p, (uint32_t)(v >> 32)); cl
 struct sink {
     img_t *img;
     uint8_t cur[AREA];                 /* model: what img_mem shows */
-    struct { uint32_t off, len; uint8_t old[128]; } undo[64];
+    struct { uint32_t off, len; uint8_t old[1000]; } undo[64];
     int n_undo;
     bool in_group;
     const uint8_t *target;             /* model: stop when the state equals this */
@@ -95,11 +96,12 @@ static void s_end(struct sink *k, bool commit)
     if (commit) s_step(k);
 }
 
-/* An immediate step: bump w and write it with some data, all in one img_write. */
+/* An immediate step: bump w and write it with some data, all in one img_write; now and then a
+ * long one spanning several pages. */
 static void immediate(struct sink *k, uint64_t *s)
 {
-    uint8_t b[8 + 200];
-    uint32_t m = 1 + (uint32_t)(itu_rand(s) % 200);
+    static uint8_t b[8 + IMM_MAX];
+    uint32_t m = 1 + (uint32_t)(itu_rand(s) % (itu_rand(s) % 10 == 0 ? IMM_MAX : 200));
     put64(b, get64(s_mem(k) + IMM_AT) + 1);
     for (uint32_t i = 0; i < m; i++) b[8 + i] = (uint8_t)itu_rand(s);
     s_write(k, IMM_AT, b, 8 + m);
@@ -120,10 +122,12 @@ static void workload(struct sink *k, uint64_t seed)
         }
         s_begin(k);
         uint64_t sum = get64(s_mem(k) + SUM_AT);
-        int writes = 1 + (int)(itu_rand(&s) % 24);
+        /* Mostly small groups; one in ten near the capacity (7 x 1000 bytes + 3 x 8 bytes + costs). */
+        bool big = itu_rand(&s) % 10 == 0;
+        int writes = big ? 7 : 1 + (int)(itu_rand(&s) % 24);
         for (int w = 0; w < writes; w++) {
-            uint8_t b[100];
-            uint32_t len = 1 + (uint32_t)(itu_rand(&s) % 100);
+            uint8_t b[1000];
+            uint32_t len = big ? 1000 : 1 + (uint32_t)(itu_rand(&s) % 100);
             uint32_t off = GRP_LO + (uint32_t)(itu_rand(&s) % (GRP_HI - GRP_LO - len));
             for (uint32_t i = 0; i < len; i++) {
                 b[i] = (uint8_t)itu_rand(&s);
