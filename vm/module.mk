@@ -12,3 +12,16 @@ bench: bench-vm
 bench-vm: $(BUILD)/bench/vm_bench $(BUILD)/applets/hello.cap
 	@$(BUILD)/bench/vm_bench $(BUILD)/applets/hello.cap
 $(BUILD)/test/vm/vm_hostile_test: $(BUILD)/applets/hello.cap
+
+# make fuzz: libFuzzer target for the loader/linker/verifier (clang, like cap/'s), seeded with
+# cap/fuzz-corpus. make fuzz-run-vm FUZZ_SECONDS=60 runs it.
+VM_FUZZ_SRCS := vm/vm_load_fuzz.c $(filter-out $(NOT_LIB),$(wildcard common/*.c image/*.c apdu/*.c card/*.c cap/*.c vm/*.c))
+.PHONY: fuzz-vm fuzz-run-vm
+$(BUILD)/fuzz/vm_load_fuzz: $(VM_FUZZ_SRCS)
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -I. $(PCSC_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $(VM_FUZZ_SRCS) -lcrypto -lz -lpthread
+fuzz: fuzz-vm
+fuzz-vm: $(BUILD)/fuzz/vm_load_fuzz
+fuzz-run-vm: $(BUILD)/fuzz/vm_load_fuzz
+	@mkdir -p $(BUILD)/fuzz/vm-corpus
+	@$< -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/vm-corpus cap/fuzz-corpus
