@@ -222,10 +222,8 @@ static int merge(X *x, int ti, const sstate_t *s, int *work, int *nwork)
         node_t *na = &x->nodes[a];
         int phi = a;
         if (!(na->ins == -1 && na->in[0] == ti && na->in[1] == i)) {
-            int ka = na->kind, kb = x->nodes[b].kind;
-            int k = ka == K_REF || kb == K_REF ? K_REF : (ka == K_INT || kb == K_INT) ? K_INT
-                  : (ka == K_FULL || kb == K_FULL || ka == K_CONST || kb == K_CONST) ? K_FULL : K_SHORT;
-            phi = new_node(x, k, -1);
+            /* kind is settled by phi_kinds() once every input is known */
+            phi = new_node(x, na->kind == K_REF ? K_REF : K_SHORT, -1);
             if (phi < 0) return -1;
             x->nodes[phi].in[0] = ti; /* identifies the phi: (instruction, depth) */
             x->nodes[phi].in[1] = i;
@@ -239,6 +237,72 @@ static int merge(X *x, int ti, const sstate_t *s, int *work, int *nwork)
     }
     if (changed) work[(*nwork)++] = ti;
     return 0;
+}
+
+static int fits_s(int32_t v);
+
+static int short_range(X *x, int n)
+{
+    const node_t *d = &x->nodes[n];
+    return d->kind == K_SHORT || (d->kind == K_CONST && fits_s(d->cval));
+}
+static int small_nonneg_const(X *x, int n)
+{
+    const node_t *d = &x->nodes[n];
+    return d->kind == K_CONST && d->cval >= 0 && d->cval <= 32767;
+}
+
+/* Kinds that depend on other nodes: a join (phi) is a reference or the widest of its inputs
+ * (short-range, int arithmetic result, int); &, |, ^ of short-range values, & with a constant
+ * 0..32767, % of short-range values and >> of a short-range value stay short-range. Phis and
+ * arithmetic feed each other through loops, so this runs to a fixpoint; if it does not settle,
+ * every such result is taken as full int arithmetic (never wrong, at worst a needless refusal). */
+static void refine_kinds(X *x)
+{
+    int stable = 0;
+    for (int round = 0; round < 32 && !stable; round++) {
+        stable = 1;
+        for (int n = 0; n < x->nnodes; n++) {
+            node_t *nd = &x->nodes[n];
+            if (nd->ins != -1 || nd->kind == K_REF) continue;
+            int k = K_SHORT;
+            for (int w = 0; w < 64; w++) {   /* widen over the inputs (phis of phis settle in rounds) */
+                int grew = 0;
+                for (int q = 0; q < x->nphis; q++) {
+                    if (x->phis[q].phi != n) continue;
+                    node_t *in = &x->nodes[x->phis[q].input];
+                    int ik = in->kind == K_CONST ? (fits_s(in->cval) ? K_SHORT : K_INT) : in->kind;
+                    if (ik == K_REF) continue;
+                    int ri = ik == K_INT ? 2 : ik == K_FULL ? 1 : 0, rk = k == K_INT ? 2 : k == K_FULL ? 1 : 0;
+                    if (ri > rk) { k = ik; grew = 1; }
+                }
+                if (!grew) break;
+            }
+            if (k != nd->kind) { nd->kind = k; nd->rep = k == K_INT ? R_I : R_S; stable = 0; }
+        }
+        for (int n = 0; n < x->nnodes; n++) {
+            node_t *nd = &x->nodes[n];
+            if (nd->ins < 0 || nd->in[0] < 0) continue;
+            uint8_t op = x->ins[nd->ins].op;
+            if (op != 0x7e && op != 0x80 && op != 0x82 && op != 0x7a && op != 0x70) continue;
+            int a = nd->in[0], b = nd->in[1];
+            int sa = short_range(x, a), sb = b >= 0 && short_range(x, b);
+            int k = K_FULL;
+            if (op == 0x7a ? sa : (sa && sb)) k = K_SHORT;
+            if (op == 0x7e && b >= 0 && (small_nonneg_const(x, a) || small_nonneg_const(x, b))) k = K_SHORT;
+            if (k != nd->kind) { nd->kind = k; stable = 0; }
+        }
+    }
+    if (!stable)
+        for (int n = 0; n < x->nnodes; n++) {
+            node_t *nd = &x->nodes[n];
+            if (nd->kind == K_REF) continue;
+            if (nd->ins == -1 && nd->kind == K_SHORT) nd->kind = K_FULL;
+            if (nd->ins >= 0 && nd->in[0] >= 0 && nd->kind == K_SHORT) {
+                uint8_t op = x->ins[nd->ins].op;
+                if (op == 0x7e || op == 0x80 || op == 0x82 || op == 0x7a || op == 0x70) nd->kind = K_FULL;
+            }
+        }
 }
 
 static int slot_kind(X *x, int slot) { return x->slot_int[slot] ? K_INT : K_SHORT; }
@@ -402,17 +466,7 @@ static int step(X *x, int i, sstate_t *s)
         if (kind == K_CONST && !fits_s(cval)) nd->rep = R_I;
         nd->in[0] = in->npops >= 1 ? in->pops[0] : -1;
         nd->in[1] = in->npops >= 2 ? in->pops[1] : -1;
-        /* and/or/xor of short-range values stay in short range; so do shr and rem */
-        if (op == 0x7e || op == 0x80 || op == 0x82 || op == 0x7a || op == 0x70) {
-            int a = nd->in[0], b = nd->in[1];
-            int ka = x->nodes[a].kind, kb = x->nodes[b].kind;
-            int sa = ka == K_SHORT || (ka == K_CONST && fits_s(x->nodes[a].cval));
-            int sb = kb == K_SHORT || (kb == K_CONST && fits_s(x->nodes[b].cval));
-            if ((op == 0x7a && sa) || (op != 0x7a && sa && sb)) nd->kind = K_SHORT;
-            if (op == 0x7e && ((kb == K_CONST && x->nodes[b].cval >= 0 && fits_s(x->nodes[b].cval)) ||
-                               (ka == K_CONST && x->nodes[a].cval >= 0 && fits_s(x->nodes[a].cval))))
-                nd->kind = K_SHORT;
-        }
+        /* and/or/xor/shr/rem may stay in short range: decided by refine_kinds() after the walk */
         nd->truncating_arith = op == 0x60 || op == 0x64 || op == 0x68 || op == 0x78 || op == 0x74 ||
                                op == 0x7e || op == 0x80 || op == 0x82;
         in->out = n;
@@ -480,6 +534,7 @@ static int simulate(X *x)
         }
     }
     free(work);
+    refine_kinds(x);
     return 0;
 bad:
     free(work);

@@ -52,6 +52,9 @@ static const expect_t OK[] = {
       "sconst_0 sstore_1 sconst_0 sstore_2 sload_2 sload_0 if_scmpge +12 sload_1 sload_2 sadd sstore_1 "
       "sload_2 sconst_1 sadd sstore_2 goto -12 sload_1 sreturn" },
     { "Compare", "cond", NULL, "sload_0 ifeq +5 sload_1 goto +3 sload_2 sreturn" },
+    /* a join of short constants is short; x & 0xFF is short-range: no cast needed before comparing */
+    { "Compare", "tern", NULL, "sload_0 ifeq +5 sconst_1 goto +3 sconst_0 sload_1 if_scmpne +4 sconst_1 sreturn sconst_0 sreturn" },
+    { "Compare", "ub", NULL, "aload_0 sconst_0 baload sspush 255 sand bspush 127 if_scmple +4 sconst_1 sreturn sconst_0 sreturn" },
     /* switches */
     { "Switch", "tab", NULL,
       "sload_0 stableswitch 22 1 3 13 16 19 bspush 10 sreturn bspush 20 sreturn bspush 30 sreturn sconst_0 sreturn" },

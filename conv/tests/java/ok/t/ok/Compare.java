@@ -25,4 +25,6 @@ public class Compare {
         return a;
     }
     static short cond(boolean z, short a, short b) { return z ? a : b; }
+    static short tern(boolean z, short a) { if ((z ? 1 : 0) == a) return 1; return 0; }
+    static short ub(byte[] b) { if ((b[0] & 0xFF) > 0x7F) return 1; return 0; }
 }
