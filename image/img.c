@@ -362,6 +362,10 @@ int img_write(img_t *img, uint32_t off, const void *src, uint32_t len)
     if (!img || img->broken || (len && !src)) return -1;
     if ((uint64_t)off + len > img->size) return -1;
     if (len == 0) return 0;
+    /* Outside a group, memory is exactly the recovered state, so a write that changes no byte is
+     * already durable: skip the record (the VM often stores a value a field already has). Inside a
+     * group memory may hold uncommitted bytes, so the write must be logged. */
+    if (!img->group_open && memcmp(img->mem + off, src, len) == 0) return 0;
     uint8_t head[IMG_REC_HEAD + IMG_REC_ENTRY_HEAD];
     uint32_t rec_len = IMG_REC_MIN + len;
     img_rec_head_encode(head, rec_len, img->next_seq, 1);

@@ -43,16 +43,27 @@ int main(void)
     img_t *img = open_or_die(path, size, IMG_SYNC_NORMAL);
     const int steps = 200000;
     uint64_t t0 = cl_now_ns();
-    for (int i = 0; i < steps; i++) img_write(img, (uint32_t)(i * 2) % (size - 2), buf, 2);
+    for (int i = 0; i < steps; i++) {
+        buf[0] = (uint8_t)(i >> 8); /* a changing value: an unchanged one costs no record */
+        buf[1] = (uint8_t)i;
+        img_write(img, (uint32_t)(i * 2) % (size - 2), buf, 2);
+    }
     uint64_t t1 = cl_now_ns();
     printf("image_write_step: %llu ns\n", (unsigned long long)((t1 - t0) / steps));
+    t0 = cl_now_ns();
+    for (int i = 0; i < steps; i++) img_write(img, 0, buf, 2);
+    t1 = cl_now_ns();
+    printf("image_write_unchanged: %llu ns\n", (unsigned long long)((t1 - t0) / steps));
 
     /* A transaction of 64 short writes. */
     const int groups = 5000;
     t0 = cl_now_ns();
     for (int g = 0; g < groups; g++) {
         img_group_begin(img);
-        for (int w = 0; w < 64; w++) img_group_write(img, (uint32_t)((g * 64 + w) * 4) % (size - 4), buf, 4);
+        for (int w = 0; w < 64; w++) {
+            buf[0] = (uint8_t)g;
+            img_group_write(img, (uint32_t)((g * 64 + w) * 4) % (size - 4), buf, 4);
+        }
         img_group_commit(img);
     }
     t1 = cl_now_ns();
@@ -67,7 +78,10 @@ int main(void)
     /* Recovery: 1000 logged steps replayed at open. */
     img = open_or_die(path, size, IMG_SYNC_NORMAL);
     img_set_checkpoint_threshold(img, UINT64_MAX);
-    for (int i = 0; i < 1000; i++) img_write(img, (uint32_t)(i * 64) % (size - 64), buf, 64);
+    for (int i = 0; i < 1000; i++) {
+        buf[0] = (uint8_t)(i + 1);
+        img_write(img, (uint32_t)(i * 64) % (size - 64), buf, 64);
+    }
     img_tear(img);
     t0 = cl_now_ns();
     img = open_or_die(path, size, IMG_SYNC_NORMAL);
@@ -85,7 +99,10 @@ int main(void)
     img = open_or_die(path, size, IMG_SYNC_FULL);
     const int full_steps = 2000;
     t0 = cl_now_ns();
-    for (int i = 0; i < full_steps; i++) img_write(img, (uint32_t)(i * 2) % (size - 2), buf, 2);
+    for (int i = 0; i < full_steps; i++) {
+        buf[0] = (uint8_t)(i + 7);
+        img_write(img, (uint32_t)(i * 2) % (size - 2), buf, 2);
+    }
     t1 = cl_now_ns();
     printf("image_write_step_full_sync: %.2f us\n", (double)(t1 - t0) / full_steps / 1000.0);
     img_close(img);

@@ -21,6 +21,7 @@ mutants=(
   'img.c~    if (img->group_open || img->wal_end < img->checkpoint_at) return;~    if (img->wal_end < img->checkpoint_at) return;~img_test'
   'img.c~    if (create_size && create_size != img->hdr.area_size) {~    if (0) {~img_test'
   'img.c~        if (scan.records > 0) {~        if (0) {~img_test'
+  'img.c~    if (!img->group_open && memcmp(img->mem + off, src, len) == 0) return 0;~    if (memcmp(img->mem + off, src, len) == 0) return 0;~img_test'
   'img_format.c~    if (cl_get32(buf + len - IMG_REC_TAIL) != img_crc(seed, buf, len - IMG_REC_TAIL)) return 0;~~img_cut_test'
   'img_format.c~    if (version != IMG_VERSION) {~    if (0) {~img_test'
   'img_format.c~        if ((uint64_t)off + elen > area_size) return 0;~~img_format_test'

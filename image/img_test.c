@@ -440,6 +440,27 @@ START_TEST(files_from_different_moments_refused)
 }
 END_TEST
 
+START_TEST(unchanged_write_costs_nothing)
+{
+    img_t *img = open_ok(4096);
+    ck_assert_int_eq(img_write(img, 10, "same", 4), 0);
+    uint64_t log = img_log_bytes(img);
+    ck_assert_int_eq(img_write(img, 10, "same", 4), 0);
+    ck_assert_uint_eq(img_log_bytes(img), log); /* no record: nothing changed */
+    /* Inside a group the same bytes may be uncommitted group bytes: the write must be logged,
+     * so that it survives a crash before the commit. */
+    ck_assert_int_eq(img_group_begin(img), 0);
+    ck_assert_int_eq(img_group_write(img, 100, "GRP", 3), 0);
+    ck_assert_int_eq(img_write(img, 100, "GRP", 3), 0);
+    ck_assert_uint_gt(img_log_bytes(img), log);
+    img_tear(img);
+    img = open_ok(4096);
+    ck_assert_mem_eq(img_mem(img) + 100, "GRP", 3);
+    ck_assert_mem_eq(img_mem(img) + 10, "same", 4);
+    img_close(img);
+}
+END_TEST
+
 START_TEST(lock_single_writer)
 {
     img_t *a = open_ok(4096), *b = (img_t *)1;
@@ -566,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(t, checkpoint_threshold);
     tcase_add_test(t, no_auto_checkpoint_inside_group);
     tcase_add_test(t, files_from_different_moments_refused);
+    tcase_add_test(t, unchanged_write_costs_nothing);
     tcase_add_test(t, lock_single_writer);
     tcase_add_test(t, foreign_or_damaged_log_ignored);
     tcase_add_test(t, sync_full_and_describe);

@@ -71,6 +71,7 @@ static void do_write(img_t *img, struct model *m, uint32_t off, const uint8_t *b
     int rc = img_write(img, off, b, len);
     if (!m) return;
     ck_assert_int_eq(rc, 0);
+    if (m->g_n < 0 && memcmp(m->cur + off, b, len) == 0) { snap(m, img, false); return; } /* no change: no record */
     memcpy(m->cur + off, b, len);
     memcpy(m->dur + off, b, len);
     if (m->g_n >= 0) m->g_saw_write = true;
