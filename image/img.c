@@ -353,7 +353,8 @@ void img_maybe_checkpoint(img_t *img)
     if (img_checkpoint(img, &e) != 0) {
         /* The log still holds everything: nothing is lost, try again after another threshold's worth. */
         cl_err("%s", e.msg);
-        img->checkpoint_at = img->wal_end + img->checkpoint_bytes;
+        img->checkpoint_at = img->wal_end + img->checkpoint_bytes < img->wal_end ? UINT64_MAX
+                                                                                 : img->wal_end + img->checkpoint_bytes;
     }
 }
 
