@@ -1,0 +1,5 @@
+package com.cardlet.tests.vmconform;
+
+interface Sized extends Shape {
+    short size();
+}

@@ -1,0 +1,24 @@
+# tests/vm: conformance of the converter + VM (docs/testing-vm.md).
+#
+# The differential test compiles the pure-Java computations of applets/tests/vm/vmconform twice:
+# for the card (applets/module.mk converts them to $(BUILD)/applets/vmconform.cap) and for the
+# host JVM here, with the harness tests/vm/java; the harness's output is the expected answer.
+
+VMT_JAVA_DIR   := tests/vm/java
+VMT_OUT        := $(BUILD)/tests/vm
+VMT_CONFORM_SRCS := $(filter-out %/Conform.java,$(shell find applets/tests/vm/vmconform/src -name '*.java' 2>/dev/null | sort))
+VMT_HARNESS_SRCS := $(shell find $(VMT_JAVA_DIR) -name '*.java' 2>/dev/null | sort)
+VMT_JAVA       ?= java
+
+# Host classes: plain javac against the JDK (the card applet class is left out, it needs the API).
+$(VMT_OUT)/host.stamp: $(VMT_CONFORM_SRCS) $(VMT_HARNESS_SRCS)
+	@rm -rf $(VMT_OUT)/host-classes && mkdir -p $(VMT_OUT)/host-classes
+	$(JAVAC) -encoding UTF-8 -nowarn -d $(VMT_OUT)/host-classes $(VMT_CONFORM_SRCS) $(VMT_HARNESS_SRCS)
+	@touch $@
+
+$(VMT_OUT)/expected/conform.txt: $(VMT_OUT)/host.stamp
+	@mkdir -p $(@D)
+	$(VMT_JAVA) -cp $(VMT_OUT)/host-classes com.cardlet.tests.vmconform.Harness >$@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(BUILD)/applets/vmconform.cap
