@@ -251,6 +251,52 @@ START_TEST(firewall_allows_jcre_entry_points)
 }
 END_TEST
 
+/* Package 17 has class S implementing interface I, whose method reads S's own field. Called from
+ * context 16 through invokeinterface: allowed only when I is Shareable, and then the method runs in
+ * context 17 (so the field read passes the firewall). */
+static int shareable_call(bool shareable)
+{
+    vt_pkg_t *Q = vt_pkg(&T, 17, 0);
+    static uint8_t pub[2];
+    static const uint8_t map[1] = { 0 };
+    static uint16_t supers[1];
+    vm_iface_impl_t *impl = calloc(1, sizeof *impl);
+    ck_assert_ptr_nonnull(impl);
+    uint32_t qat = 1;
+    Q->pkg.methods_len = 1;
+    static const uint8_t m[] = { JC_getfield_s_this, 1, JC_sreturn };
+    cl_put16(pub, (uint16_t)vt_method(Q, &qat, 1, 1, 0, m, sizeof m));
+    vm_class_t *S = &Q->classes[0], *I = &Q->classes[1];
+    I->id = VM_CLASS_ID(17, 1); I->super = VM_NO_CLASS; I->flags = shareable ? 0xC : 0x8;
+    supers[0] = VM_CLASS_ID(VM_PKG_FRAMEWORK, 2);
+    I->supers = supers; I->nifaces = shareable ? 1 : 0;
+    impl->iface = I->id; impl->count = 1; impl->map = map;
+    S->id = VM_CLASS_ID(17, 0); S->super = VM_CLASS_ID(VM_PKG_JAVA_LANG, 0); S->inst_size = 1;
+    S->pub_base = 0; S->pub_count = 1; S->pub_tab = pub; S->nifaces = 1; S->ifaces = impl;
+    Q->pkg.nclasses = 2;
+    Q->cp[1].tag = 2; Q->cp[1].cls = S->id; Q->cp[1].a = 0;
+    uint16_t obj;
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_INSTANCE, 0, 17, 0, S->id, 1, &obj), 0);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, obj, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x12\x34", 2, false), 0);
+    vt_cp_class(P, 30, I->id);
+    static const uint8_t call[] = { JC_aload_0, JC_invokeinterface, 1, H(30), 0, JC_sreturn };
+    uint16_t a[1] = { obj }, r[2] = { 0, 0 };
+    int sw = vt_run(&T, P, vt_method(P, &at, 1, 1, 0, call, sizeof call), a, 1, r);
+    vt_unlink(&T, Q);
+    free(impl);
+    return sw == 0x9000 ? r[0] : -sw;
+}
+
+START_TEST(firewall_shareable_interface)
+{
+    ck_assert_int_eq(shareable_call(true), 0x1234);
+    ck_assert_int_eq(shareable_call(false), -0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "Shareable"));
+}
+END_TEST
+
 START_TEST(transient_arrays_cleared)
 {
     uint16_t rst = new_array(VM_T_BYTE, 4, 16, VM_OF_CLEAR_ON_RESET), dsl = new_array(VM_T_BYTE, 4, 16, VM_OF_CLEAR_ON_DESELECT);
@@ -327,6 +373,7 @@ int main(void)
     tcase_add_test(tc, firewall_denies_other_context);
     tcase_add_test(tc, firewall_allows_jcre_entry_points);
     tcase_add_test(tc, transient_arrays_cleared);
+    tcase_add_test(tc, firewall_shareable_interface);
     tcase_add_test(tc, heap_refuses_damaged_header);
     tcase_add_test(tc, power_loss_in_transaction_rolls_back);
     suite_add_tcase(s, tc);
