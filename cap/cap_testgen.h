@@ -26,11 +26,11 @@ typedef struct {
     size_t n;
 } tg_buf_t;
 
-static void tg_u1(tg_buf_t *b, unsigned v) { b->p[b->n++] = (uint8_t)v; }
-static void tg_u2(tg_buf_t *b, unsigned v) { tg_u1(b, v >> 8); tg_u1(b, v & 0xFF); }
-static void tg_u4(tg_buf_t *b, uint32_t v) { tg_u2(b, v >> 16); tg_u2(b, v & 0xFFFF); }
-static void tg_bytes(tg_buf_t *b, const void *d, size_t n) { memcpy(b->p + b->n, d, n); b->n += n; }
-static void tg_patch2(tg_buf_t *b, size_t at, unsigned v) { b->p[at] = (uint8_t)(v >> 8); b->p[at + 1] = (uint8_t)v; }
+static inline void tg_u1(tg_buf_t *b, unsigned v) { b->p[b->n++] = (uint8_t)v; }
+static inline void tg_u2(tg_buf_t *b, unsigned v) { tg_u1(b, v >> 8); tg_u1(b, v & 0xFF); }
+static inline void tg_u4(tg_buf_t *b, uint32_t v) { tg_u2(b, v >> 16); tg_u2(b, v & 0xFFFF); }
+static inline void tg_bytes(tg_buf_t *b, const void *d, size_t n) { memcpy(b->p + b->n, d, n); b->n += n; }
+static inline void tg_patch2(tg_buf_t *b, size_t at, unsigned v) { b->p[at] = (uint8_t)(v >> 8); b->p[at + 1] = (uint8_t)v; }
 
 #define TG_MAX_LOCS 64
 typedef struct {
@@ -59,20 +59,20 @@ typedef struct {
     tg_buf_t *m;
 } tg_asm_t;
 
-static size_t tg_op(tg_asm_t *a, int op)
+static inline size_t tg_op(tg_asm_t *a, int op)
 {
     size_t at = a->m->n;
     tg_u1(a->m, (unsigned)op);
     a->t->opcodes_used[op] = 1;
     return at;
 }
-static void tg_cp1(tg_asm_t *a, int op, unsigned idx)
+static inline void tg_cp1(tg_asm_t *a, int op, unsigned idx)
 {
     tg_op(a, op);
     a->t->loc1[a->t->nloc1++] = (uint16_t)a->m->n;
     tg_u1(a->m, idx);
 }
-static void tg_cp2(tg_asm_t *a, int op, unsigned idx)
+static inline void tg_cp2(tg_asm_t *a, int op, unsigned idx)
 {
     tg_op(a, op);
     a->t->loc2[a->t->nloc2++] = (uint16_t)a->m->n;
@@ -80,7 +80,7 @@ static void tg_cp2(tg_asm_t *a, int op, unsigned idx)
 }
 
 /* Encodes RefLocation deltas: 255 means "skip 255, no location". */
-static void tg_reflist(tg_buf_t *out, const uint16_t *locs, unsigned n)
+static inline void tg_reflist(tg_buf_t *out, const uint16_t *locs, unsigned n)
 {
     tg_buf_t tmp = {.n = 0};
     unsigned prev = 0;
@@ -94,7 +94,7 @@ static void tg_reflist(tg_buf_t *out, const uint16_t *locs, unsigned n)
     tg_bytes(out, tmp.p, tmp.n);
 }
 
-static void tg_build_method(tg_cap_t *t, tg_buf_t *m)
+static inline void tg_build_method(tg_cap_t *t, tg_buf_t *m)
 {
     tg_asm_t a = {t, m};
     size_t handler_at;
@@ -196,7 +196,7 @@ static void tg_build_method(tg_cap_t *t, tg_buf_t *m)
 enum { TG_T_VOID = 22, TG_T_SHORT = 24, TG_T_BARR = 26, TG_T_PROC = 28, TG_T_THROW = 32 };
 
 /* minor: CAP format 2.minor; 2.1 has no package name, no signature pool, 11 Directory sizes. */
-static void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
+static inline void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
 {
     memset(t, 0, sizeof(*t));
     t->with_desc = with_desc;
@@ -314,7 +314,7 @@ static void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
     tg_patch2(b, 2, (unsigned)b->n); /* the Directory's own size */
 }
 
-static void tg_build(tg_cap_t *t, bool with_desc) { tg_build_v(t, with_desc, 2); }
+static inline void tg_build(tg_cap_t *t, bool with_desc) { tg_build_v(t, with_desc, 2); }
 
 /* The standard load order (GlobalPlatform / JCVM 6.2). */
 static const int tg_load_order[] = {CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COMP_IMPORT, CAP_COMP_APPLET,
@@ -322,7 +322,7 @@ static const int tg_load_order[] = {CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COM
                                     CAP_COMP_CONSTANTPOOL, CAP_COMP_REFLOCATION, CAP_COMP_DESCRIPTOR};
 
 /* Component stream in the given order (n tags); tag 0x80 writes the custom component. Malloc'd. */
-static uint8_t *tg_stream(const tg_cap_t *t, const int *order, size_t n, size_t *len)
+static inline uint8_t *tg_stream(const tg_cap_t *t, const int *order, size_t n, size_t *len)
 {
     uint8_t *out = malloc(16 * 8192);
     size_t pos = 0;
@@ -340,13 +340,13 @@ static uint8_t *tg_stream(const tg_cap_t *t, const int *order, size_t n, size_t 
     return out;
 }
 
-static uint8_t *tg_stream_std(const tg_cap_t *t, size_t *len)
+static inline uint8_t *tg_stream_std(const tg_cap_t *t, size_t *len)
 {
     return tg_stream(t, tg_load_order, sizeof(tg_load_order) / sizeof(tg_load_order[0]), len);
 }
 
 /* A JAR with com/cardlet/test/javacard/<Name>.cap entries (stored) plus a manifest. */
-static uint8_t *tg_jar(const tg_cap_t *t, size_t *len)
+static inline uint8_t *tg_jar(const tg_cap_t *t, size_t *len)
 {
     static const char *const names[] = {NULL, "Header", "Directory", "Applet", "Import", "ConstantPool", "Class",
                                         "Method", "StaticField", "RefLocation", "Export", "Descriptor"};
