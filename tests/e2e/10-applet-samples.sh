@@ -26,7 +26,7 @@ declare -A INSTANCES=(
 install_sample() {
   local name=$1 img=$2 pkg paid inst aid args
   for pkg in ${LOAD[$name]}; do
-    [[ -f $CAPS/$pkg.cap ]] || skip "$CAPS/$pkg.cap not built (make applets)"
+    [[ -f $CAPS/$pkg.cap ]] || skip "$CAPS/$pkg.cap not built (make applets; a JDK is needed)"
     # This package's instances: those whose class AID starts with the package AID of its cap.conf.
     paid=$(sed -n 's/^aid[[:space:]]\{1,\}\([0-9A-Fa-f]*\).*/\1/p' "$SAMPLES/$pkg/cap.conf")
     args=()
