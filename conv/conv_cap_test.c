@@ -206,6 +206,42 @@ START_TEST(t_test_packages)
 }
 END_TEST
 
+/* A realistic applet: crypto API of two packages, an inner class, a constants table, a caught
+ * exception, a loop over the APDU buffer. */
+START_TEST(t_app)
+{
+    conv_conf_t conf;
+    memset(&conf, 0, sizeof conf);
+    cl_error_t e = { { 0 } };
+    conv_conf_set_package(&conf, "t.app", &e);
+    conv_conf_set_aid(conf.aid, &conf.aid_len, "F0636172640F05", &e);
+    conv_conf_add_applet(&conf, "App", "F0636172640F0501", &e);
+    conf.major = 1;
+    char dir[PATH_MAX];
+    ct_path(dir, sizeof dir, "app");
+    uint8_t *cap = NULL, *exp = NULL;
+    size_t len = 0, el = 0;
+    ck_assert_msg(conv_convert(&conf, dir, ct_exports, &cap, &len, &exp, &el, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_null(exp);
+    cap_file_t cf;
+    parse_ok(&cf, cap, len, "t.app");
+    ck_assert_int_eq(cf.import_count, 4);   /* java.lang, framework, security, javacardx.crypto */
+    int crypto = 0;
+    for (int i = 0; i < cf.import_count; i++)
+        if (cf.imports[i].aid_len == 7 && !memcmp(cf.imports[i].aid, "\xA0\x00\x00\x00\x62\x02\x01", 7)) crypto = 1;
+    ck_assert(crypto);
+    ck_assert_int_eq(cf.class_count, 2);
+    ck_assert_int_eq(cf.handler_count, 1);
+    const cap_cp_entry_t *ct = cap_cp_get(&cf, cf.handlers[0].catch_type);
+    ck_assert(ct && ct->tag == CAP_CP_CLASSREF && ct->cls.external);
+    ck_assert_int_eq(cf.sfield.array_init_count, 1);
+    ck_assert_int_eq(cf.sfield.array_inits[0].count, 16);
+    cap_free(&cf);
+    free(cap);
+    conv_conf_free(&conf);
+}
+END_TEST
+
 /* Missing export path or class directory: a clear error, nothing produced. */
 START_TEST(t_missing_inputs)
 {
@@ -237,6 +273,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_shareable_pair);
     tcase_add_test(tc, t_test_packages);
     tcase_add_test(tc, t_missing_inputs);
+    tcase_add_test(tc, t_app);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -124,6 +124,11 @@ static int check_class(conv_pkg_t *p, conv_class_t *c, cl_error_t *e)
         m->is_virtual = !m->is_static && !m->is_ctor && !m->is_private && strcmp(nm, "<clinit>");
         m->token = 0xFF;
         if (!m->is_abstract && !m->cf->has_code) { cl_seterr(e, "%s: method without code", w); return -1; }
+        if (c->is_interface && m->cf->has_code) {
+            cl_seterr(e, "%s: %s", w, !strcmp(nm, "<clinit>") ? "static initializers in interfaces are not supported"
+                                                               : "default and static methods in interfaces are not supported");
+            return -1;
+        }
     }
     return 0;
 }

@@ -27,6 +27,7 @@ static const rej_t REJ[] = {
     { "RejFinalize", "RejFinalize.finalize (RejFinalize.java:4)", "finalize is not supported" },
     { "RejChar", "RejChar.f (RejChar.java:4)", "char is not supported" },
     { "RejClinit", "RejClinit.<clinit> (RejClinit.java:4)", "unsupported static initializer" },
+    { "RejDefault", "RejDefault.f (RejDefault.java:4)", "default and static methods in interfaces are not supported" },
     { "RejManyMethods", "RejManyMethods (RejManyMethods.java)", "more than 255 methods" },
 };
 

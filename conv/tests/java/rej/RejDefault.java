@@ -1,0 +1,5 @@
+package t.rej;
+
+public interface RejDefault {
+    default short f() { return 1; }
+}
