@@ -243,7 +243,8 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
     memcpy(vm->inst_aid, inst_aid, inst_aid_len);
     vm->inst_aid_len = inst_aid_len;
     vm->registered_obj = 0;
-    uint16_t args[3] = { bo.handle, 0, (uint16_t)n }, ret[2];
+    /* bLength is a byte: values above 127 arrive negative, as on any card (applets mask with 0xFF). */
+    uint16_t args[3] = { bo.handle, 0, (uint16_t)(int16_t)(int8_t)n }, ret[2];
     enum vm_run r = vm_run_method(vm, p, def->install, p->slot, args, 3, ret);
     vm->installing = false;
     int rc = -1;

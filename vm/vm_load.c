@@ -85,7 +85,10 @@ static int fail(cl_error_t *e, const char *comp, unsigned off, const char *what)
 }
 
 /* Static field image: references (null, or the arrays of array_init), then zeros, then the
- * non-default values (JCVM 6.10). Made once at install, owned by the package's context. */
+ * non-default values (JCVM 6.10). Made once at install, owned by the package's context.
+ * The contents of these fresh objects are written outside the install group (atomic=false):
+ * nothing can reach them before the group commits, and an aborted install scrubs them, so a
+ * large static array does not count against the commit capacity. */
 static int make_statics(vm_t *vm, vm_pkg_t *p, const cap_file_t *cap, cl_error_t *e)
 {
     const cap_static_field_t *sf = &cap->sfield;
@@ -109,14 +112,14 @@ static int make_statics(vm_t *vm, vm_pkg_t *p, const cap_file_t *cap, cl_error_t
         if (vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, p->slot, t, 0, ai->count / es, &ah))
             return fail(e, "StaticField", 0, "no room for a static array");
         vm_obj_t ao;
-        if (!vm_heap_get(vm->heap, ah, &ao) || vm_heap_write(vm->heap, &ao, 0, ai->values, ai->count, true))
+        if (!vm_heap_get(vm->heap, ah, &ao) || vm_heap_write(vm->heap, &ao, 0, ai->values, ai->count, false))
             return fail(e, "StaticField", 0, "cannot initialise a static array");
         uint8_t b[2];
         cl_put16(b, ah);
-        if (vm_heap_write(vm->heap, &so, 2u * i, b, 2, true)) return fail(e, "StaticField", 0, "static image write");
+        if (vm_heap_write(vm->heap, &so, 2u * i, b, 2, false)) return fail(e, "StaticField", 0, "static image write");
     }
     if (sf->non_default_value_count &&
-        vm_heap_write(vm->heap, &so, nd_off, sf->non_default_values, sf->non_default_value_count, true))
+        vm_heap_write(vm->heap, &so, nd_off, sf->non_default_values, sf->non_default_value_count, false))
         return fail(e, "StaticField", 0, "static image write");
     p->statics = h;
     return 0;
