@@ -29,7 +29,7 @@ $(IFD_NULL): $(BUILD)/obj/tests/bench/ifd_null.o
 
 .PHONY: bench-pcsc
 bench: bench-pcsc
-bench-pcsc: programs $(PCSC_BENCH) $(IFD_NULL)
+bench-pcsc: programs $(PCSC_BENCH) $(IFD_NULL) e2e-sample-applets
 	@BUILD=$(BUILD) tests/bench/run-pcsc-bench.sh
 
 # Fuzz target for `cardlet script`'s parsers (cli/script_parse_fuzz.c), built from source with clang so that every

@@ -1,7 +1,8 @@
 /* pcsc_bench: PC/SC figures for `make bench`, run inside `cardlet with` (tests/bench/run-pcsc-bench.sh).
  *
- *   pcsc_bench rtt NAME COUNT          round trip of one simple APDU (GET DATA 80 CA 00 FE 00) on one connection
- *                                      to the first reader: prints NAME_rtt_median / NAME_rtt_p99 (us)
+ *   pcsc_bench rtt NAME COUNT [AID APDU]  round trip of one simple APDU (GET DATA 80 CA 00 FE 00, or APDU sent to
+ *                                      the applet AID selected first) on one connection to the first reader:
+ *                                      prints NAME_rtt_median / NAME_rtt_p99 (us)
  *   pcsc_bench events CARDLET ROUNDS   starts `CARDLET card` on $CARDLET_READER and kills it, ROUNDS times:
  *                                      time from start (kill) to the SCardGetStatusChange insertion (removal) event
  *
@@ -57,7 +58,20 @@ static int first_reader(SCARDCONTEXT ctx, char *name, size_t cap)
     return 0;
 }
 
-static int bench_rtt(const char *label, long count)
+/* Parses hex into out (at most cap bytes); returns the length or -1. */
+static long parse_hex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(hex);
+    if (n % 2 || n / 2 > cap) return -1;
+    for (size_t i = 0; i < n; i += 2) {
+        unsigned v;
+        if (sscanf(hex + i, "%2x", &v) != 1) return -1;
+        out[i / 2] = (uint8_t)v;
+    }
+    return (long)(n / 2);
+}
+
+static int bench_rtt(const char *label, long count, const char *select_aid, const char *apdu_hex)
 {
     SCARDCONTEXT ctx;
     SCARDHANDLE card;
@@ -69,14 +83,37 @@ static int bench_rtt(const char *label, long count)
     rv = SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &proto);
     if (rv != SCARD_S_SUCCESS) return die("connect", rv);
     const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    static const uint8_t apdu[] = { 0x80, 0xCA, 0x00, 0xFE, 0x00 };
+    uint8_t apdu[261] = { 0x80, 0xCA, 0x00, 0xFE, 0x00 };
+    long apdu_len = 5;
+    if (apdu_hex && (apdu_len = parse_hex(apdu_hex, apdu, sizeof apdu)) < 4) {
+        fprintf(stderr, "pcsc_bench: bad APDU hex '%s'\n", apdu_hex);
+        return 1;
+    }
+    if (select_aid) {
+        /* An applet's command: select it once, then every measured APDU goes to it. */
+        uint8_t sel[5 + 16] = { 0x00, 0xA4, 0x04, 0x00 }, resp[258];
+        long aid_len = parse_hex(select_aid, sel + 5, 16);
+        DWORD rlen = sizeof resp;
+        if (aid_len < 5) {
+            fprintf(stderr, "pcsc_bench: bad AID hex '%s'\n", select_aid);
+            return 1;
+        }
+        sel[4] = (uint8_t)aid_len;
+        rv = SCardTransmit(card, pci, sel, (DWORD)(5 + aid_len), NULL, resp, &rlen);
+        if (rv != SCARD_S_SUCCESS) return die("select", rv);
+        if (rlen < 2 || resp[rlen - 2] != 0x90 || resp[rlen - 1] != 0x00) {
+            fprintf(stderr, "pcsc_bench: SELECT %s answered %02X %02X\n", select_aid, rlen >= 2 ? resp[rlen - 2] : 0,
+                    rlen >= 2 ? resp[rlen - 1] : 0);
+            return 1;
+        }
+    }
     uint64_t *t = calloc((size_t)count, sizeof *t);
     if (!t) return 1;
     for (long i = -WARMUP; i < count; i++) {
         uint8_t resp[258];
         DWORD rlen = sizeof resp;
         uint64_t t0 = now_ns();
-        rv = SCardTransmit(card, pci, apdu, sizeof apdu, NULL, resp, &rlen);
+        rv = SCardTransmit(card, pci, apdu, (DWORD)apdu_len, NULL, resp, &rlen);
         uint64_t dt = now_ns() - t0;
         if (rv != SCARD_S_SUCCESS || rlen < 2) {
             free(t);
@@ -179,9 +216,10 @@ static int bench_events(const char *cardlet, long rounds)
 
 int main(int argc, char **argv)
 {
-    long n = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
-    if (argc == 4 && n > 0 && n <= 10000000 && !strcmp(argv[1], "rtt")) return bench_rtt(argv[2], n);
+    long n = argc >= 4 ? strtol(argv[3], NULL, 10) : 0;
+    if ((argc == 4 || argc == 6) && n > 0 && n <= 10000000 && !strcmp(argv[1], "rtt"))
+        return bench_rtt(argv[2], n, argc == 6 ? argv[4] : NULL, argc == 6 ? argv[5] : NULL);
     if (argc == 4 && n > 0 && n <= 10000 && !strcmp(argv[1], "events")) return bench_events(argv[2], n);
-    fprintf(stderr, "usage: pcsc_bench rtt NAME COUNT | pcsc_bench events CARDLET ROUNDS\n");
+    fprintf(stderr, "usage: pcsc_bench rtt NAME COUNT [SELECT_AID_HEX APDU_HEX] | pcsc_bench events CARDLET ROUNDS\n");
     return 2;
 }
