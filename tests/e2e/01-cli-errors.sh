@@ -30,6 +30,14 @@ run "$CARDLET" with --no-card -- /nonexistent/cmd
 expect_rc 127 "missing CMD"; expect_out "cannot run '/nonexistent/cmd'" "missing CMD"
 run "$CARDLET" with --no-card -- sh -c 'exit 7'
 expect_rc 7 "CMD's status passes through"
+if "$CARDLET" card --help >/dev/null 2>&1; then
+  # A card daemon that cannot start (not an image): "no card", its exit status and its own words; file untouched.
+  echo "not a card image" >"$E2E_TMP/bad.img"
+  run "$CARDLET" with --card "$E2E_TMP/bad.img" --timeout 3 -- true
+  expect_rc 1 "bad image"; expect_out "no card: the card daemon exited with status [0-9]+" "bad image"
+  expect_out "cardlet card: .*bad.img" "the card daemon's own message is shown"
+  [[ $(cat "$E2E_TMP/bad.img") == "not a card image" ]] || fail "the bad image was changed"
+fi
 after=$(ls -d /tmp/cardlet-with.* 2>/dev/null | wc -l)
 # Other runs may be active at the same time; ours must not add to them.
 ((after <= before)) || note "warning: /tmp/cardlet-with.* count grew from $before to $after (parallel runs?)"
