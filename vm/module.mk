@@ -25,3 +25,19 @@ fuzz-vm: $(BUILD)/fuzz/vm_load_fuzz
 fuzz-run-vm: $(BUILD)/fuzz/vm_load_fuzz
 	@mkdir -p $(BUILD)/fuzz/vm-corpus
 	@$< -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(BUILD)/fuzz/vm-corpus cap/fuzz-corpus
+
+# vm/testapplet: a Java Card package that exercises the VM with real javac + converter output
+# (int arithmetic, static arrays, switches, inheritance, interfaces, exceptions, transactions,
+# transient arrays, recursion), driven by vm/vm_java_test.c.
+VMT_DIR  := vm/testapplet
+VMT_SRCS := $(wildcard $(VMT_DIR)/src/com/cardlet/vmtest/*.java)
+VMT_OUT  := $(BUILD)/vmtest
+$(VMT_OUT)/classes.stamp: $(VMT_SRCS) $(API_STAMP)
+	@rm -rf $(VMT_OUT)/classes && mkdir -p $(VMT_OUT)/classes
+	$(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(VMT_OUT)/classes $(VMT_SRCS)
+	@touch $@
+$(BUILD)/applets/vmtest.cap: $(VMT_OUT)/classes.stamp $(VMT_DIR)/cap.conf $(CARDLET_BIN) $(API_EXP_STAMP)
+	@mkdir -p $(@D) $(VMT_OUT)/exp
+	$(CARDLET_BIN) cap build --conf $(VMT_DIR)/cap.conf --classes $(VMT_OUT)/classes --exportpath $(API_EXPORTS) \
+	  --out $@ --exp-out $(VMT_OUT)/exp/vmtest.exp || { rm -f $@; exit 1; }
+$(BUILD)/test/vm/vm_java_test: $(BUILD)/applets/vmtest.cap
