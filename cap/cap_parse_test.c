@@ -206,6 +206,35 @@ START_TEST(test_jar)
 }
 END_TEST
 
+/* A JAR whose entries are deflated (with data descriptors), as the Oracle converter writes them. */
+START_TEST(test_jar_deflated)
+{
+    tg_cap_t t;
+    tg_build(&t, true);
+    size_t len, slen;
+    uint8_t *jar = tg_jar_deflated(&t, &len);
+    uint8_t *s = tg_jar(&t, &slen);
+    ck_assert_uint_lt(len, slen); /* really compressed (smaller than the stored JAR) */
+    cap_file_t cap;
+    parse_ok(&cap, jar, len);
+    check_sample(&cap, &t);
+    ck_assert(cap.from_jar);
+    cap_free(&cap);
+    /* every byte of the archive changed: no crash, and a change inside compressed data is caught */
+    unsigned rejected = 0;
+    for (size_t i = 0; i < len; i++) {
+        jar[i] ^= 0x20;
+        cl_error_t e = {{0}};
+        if (cap_parse(&cap, jar, len, 0, &e) == 0) cap_free(&cap);
+        else { rejected++; ck_assert(e.msg[0]); }
+        jar[i] ^= 0x20;
+    }
+    ck_assert_uint_gt(rejected, len / 2);
+    free(jar);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_iterator_covers_formats)
 {
     tg_cap_t t;
@@ -481,6 +510,7 @@ int main(void)
     tcase_add_loop_test(tc, test_cap_2_1, 0, 2);
     tcase_add_test(tc, test_stream_without_descriptor_any_order);
     tcase_add_test(tc, test_jar);
+    tcase_add_test(tc, test_jar_deflated);
     tcase_add_test(tc, test_iterator_covers_formats);
     tcase_add_test(tc, test_truncate_everywhere);
     tcase_add_loop_test(tc, test_flip_every_byte, 0, 2);

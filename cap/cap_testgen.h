@@ -369,4 +369,56 @@ static inline uint8_t *tg_jar(const tg_cap_t *t, size_t *len)
     return out;
 }
 
+/* The same JAR with every entry raw-deflated by zlib, as jar tools write it (the writer in
+ * cap_zip only stores). Entries carry a data descriptor flag like `jar` output does. */
+#include <zlib.h>
+static inline void tg_le16(tg_buf_t *b, unsigned v) { tg_u1(b, v & 0xFF); tg_u1(b, (v >> 8) & 0xFF); }
+static inline void tg_le32(tg_buf_t *b, uint32_t v) { tg_le16(b, v & 0xFFFF); tg_le16(b, v >> 16); }
+
+static inline uint8_t *tg_jar_deflated(const tg_cap_t *t, size_t *len)
+{
+    static const char *const names[] = {NULL, "Header", "Directory", "Applet", "Import", "ConstantPool", "Class",
+                                        "Method", "StaticField", "RefLocation", "Export", "Descriptor"};
+    static tg_buf_t z, cd; /* large: keep them off the stack */
+    z.n = cd.n = 0;
+    unsigned count = 0;
+    for (int tag = CAP_COMP_HEADER; tag <= CAP_COMP_DESCRIPTOR; tag++) {
+        if (tag == CAP_COMP_DESCRIPTOR && !t->with_desc) continue;
+        uint8_t comp[8192 + 3], defl[9000];
+        const tg_buf_t *b = &t->comp[tag];
+        comp[0] = (uint8_t)tag; comp[1] = (uint8_t)(b->n >> 8); comp[2] = (uint8_t)b->n;
+        memcpy(comp + 3, b->p, b->n);
+        size_t clen = b->n + 3;
+        z_stream s;
+        memset(&s, 0, sizeof(s));
+        if (deflateInit2(&s, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
+        s.next_in = comp; s.avail_in = (uInt)clen; s.next_out = defl; s.avail_out = sizeof(defl);
+        if (deflate(&s, Z_FINISH) != Z_STREAM_END) abort();
+        size_t dlen = s.total_out;
+        deflateEnd(&s);
+        uint32_t crc = (uint32_t)crc32(0, comp, (uInt)clen);
+        char name[128];
+        int nl = snprintf(name, sizeof(name), TG_PKG_NAME "/javacard/%s.cap", names[tag]);
+        size_t local = z.n;
+        tg_le32(&z, 0x04034b50); tg_le16(&z, 20); tg_le16(&z, 0x0008); tg_le16(&z, 8); tg_le32(&z, 0);
+        tg_le32(&z, 0); tg_le32(&z, 0); tg_le32(&z, 0); /* sizes and CRC follow in the data descriptor */
+        tg_le16(&z, (unsigned)nl); tg_le16(&z, 0); tg_bytes(&z, name, (size_t)nl);
+        tg_bytes(&z, defl, dlen);
+        tg_le32(&z, 0x08074b50); tg_le32(&z, crc); tg_le32(&z, (uint32_t)dlen); tg_le32(&z, (uint32_t)clen);
+        tg_le32(&cd, 0x02014b50); tg_le16(&cd, 20); tg_le16(&cd, 20); tg_le16(&cd, 0x0008); tg_le16(&cd, 8);
+        tg_le32(&cd, 0); tg_le32(&cd, crc); tg_le32(&cd, (uint32_t)dlen); tg_le32(&cd, (uint32_t)clen);
+        tg_le16(&cd, (unsigned)nl); tg_le16(&cd, 0); tg_le16(&cd, 0); tg_le16(&cd, 0); tg_le16(&cd, 0);
+        tg_le32(&cd, 0); tg_le32(&cd, (uint32_t)local); tg_bytes(&cd, name, (size_t)nl);
+        count++;
+    }
+    size_t cd_off = z.n;
+    tg_bytes(&z, cd.p, cd.n);
+    tg_le32(&z, 0x06054b50); tg_le16(&z, 0); tg_le16(&z, 0); tg_le16(&z, count); tg_le16(&z, count);
+    tg_le32(&z, (uint32_t)cd.n); tg_le32(&z, (uint32_t)cd_off); tg_le16(&z, 0);
+    uint8_t *out = malloc(z.n);
+    memcpy(out, z.p, z.n);
+    *len = z.n;
+    return out;
+}
+
 #endif
