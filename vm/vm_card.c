@@ -176,19 +176,44 @@ static void reset_hook(void *ctx)
     vm_power_on(ctx);
 }
 
+/* Which card has which VM (a process drives few cards; attach is counted). */
+static struct { card_t *card; vm_t *vm; int refs; } attached[16];
+
+vm_t *vm_card_vm(card_t *card)
+{
+    for (size_t i = 0; i < CL_ARRAY_LEN(attached); i++)
+        if (attached[i].card == card && attached[i].refs > 0) return attached[i].vm;
+    return NULL;
+}
+
 vm_t *vm_card_attach(card_t *card, uint32_t heap_offset, cl_error_t *e)
 {
+    for (size_t i = 0; i < CL_ARRAY_LEN(attached); i++)
+        if (attached[i].card == card && attached[i].refs > 0) { attached[i].refs++; return attached[i].vm; }
+    size_t slot = CL_ARRAY_LEN(attached);
+    for (size_t i = 0; i < CL_ARRAY_LEN(attached) && slot == CL_ARRAY_LEN(attached); i++)
+        if (attached[i].refs == 0) slot = i;
+    if (slot == CL_ARRAY_LEN(attached)) { cl_seterr(e, "vm: too many cards in this process"); return NULL; }
     vm_t *vm = vm_open(card_image(card), heap_offset, e);
     if (!vm) return NULL;
     vm->reg = card_registry(card);
-    if (register_all(vm, e)) { vm_card_detach(card, vm); return NULL; }
+    register_all(vm, e);
     card_set_reset_hook(card, reset_hook, vm);
+    attached[slot].card = card;
+    attached[slot].vm = vm;
+    attached[slot].refs = 1;
     return vm;
 }
 
 void vm_card_detach(card_t *card, vm_t *vm)
 {
     if (!vm) return;
+    for (size_t i = 0; i < CL_ARRAY_LEN(attached); i++)
+        if (attached[i].card == card && attached[i].vm == vm && attached[i].refs > 0) {
+            if (--attached[i].refs > 0) return;
+            attached[i].card = NULL;
+            attached[i].vm = NULL;
+        }
     if (card_is_powered(card)) card_power_off(card);
     card_set_reset_hook(card, NULL, NULL);
     for (int i = 0; i < vm->napplets; i++) {

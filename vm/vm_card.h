@@ -23,6 +23,10 @@ vm_t *vm_card_attach(card_t *card, uint32_t heap_offset, cl_error_t *e);
 /* Powers the card's sessions off (deselect runs while the VM is alive), unregisters the applets,
  * closes the VM. The card stays usable without applets. */
 void vm_card_detach(card_t *card, vm_t *vm);
+/* Attaching is counted: attaching a card that already has its VM returns that VM (so a tool
+ * may attach whether or not card_open already did), and only the last detach closes it.
+ * vm_card_vm() is the card's VM, or NULL (for the card manager: LOAD, INSTALL, DELETE, GET STATUS). */
+vm_t *vm_card_vm(card_t *card);
 
 /* Installs a CAP and optionally creates an applet instance of class_aid (NULL: none) with the
  * instance AID (NULL: the class AID) and applet data; the instance is registered at once. */

@@ -258,6 +258,23 @@ START_TEST(delete_applet_and_package)
 }
 END_TEST
 
+START_TEST(attach_is_counted)
+{
+    install("hello", "F063617264010101", NULL);
+    cl_error_t e = { { 0 } };
+    vm_t *again = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+    ck_assert_ptr_eq(again, vm);
+    ck_assert_ptr_eq(vm_card_vm(card), vm);
+    vm_card_detach(card, again); /* the first attach still holds it */
+    static uint8_t resp[CARD_RESP_MAX];
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    ck_assert_int_eq(xmit("00A4040008F063617264010101", resp), 2);
+    ck_assert_int_eq(resp[0], 0x90);
+    ck_assert_int_eq(xmit("8001000000", resp), 17);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_card");
@@ -271,6 +288,7 @@ int main(void)
     tcase_add_test(tc, install_refusals_leave_nothing);
     tcase_add_test(tc, unknown_import_refused);
     tcase_add_test(tc, delete_applet_and_package);
+    tcase_add_test(tc, attach_is_counted);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
