@@ -22,3 +22,4 @@ $(VMT_OUT)/expected/conform.txt: $(VMT_OUT)/host.stamp
 	@mv $@.tmp $@
 
 $(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(BUILD)/applets/vmconform.cap
+$(BUILD)/test/tests/vm/vm_coverage_test: $(BUILD)/applets/vmconform.cap

@@ -94,7 +94,11 @@ public final class Harness {
             short[] ev = { -5, -1, 0, 1, 2, 3, 7, 50, 101, 200, 0x7FFF, (short) 0x8000 };
             for (int op = 0; op <= 6; op++) for (short v : ev) apdu("exc." + op, 0x0A, op, shorts(v));
             for (int op = 0; op <= 9; op++) for (short v = 0; v <= 13; v++) apdu("cast." + op, 0x0B, op, shorts(v));
-            apdu("unknown", 0x0C, 0, shorts((short) 0));
+            short[] fo = { 0, 1, -1, 7, 300, -300, 0x7FFF, (short) 0x8000 };
+            for (int op = 0; op <= 8; op++) for (short v : fo) apdu("forms." + op, 0x0C, op, shorts(v));
+            short[] fa = { 0, 1, -1, 2, 0x7FFF };
+            for (int op = 0; op <= 16; op++) for (short a : fa) for (short b : fa) apdu("far." + op, 0x0D, op, shorts(a, b));
+            apdu("unknown", 0x0E, 0, shorts((short) 0));
         }
         System.out.print(OUT);
     }

@@ -54,6 +54,10 @@ public final class Cases {
                 return put(out, (short) 0, ExcOps.run(p1, s(in, off)));
             case 0x0B:
                 return put(out, (short) 0, CastOps.run(p1, s(in, off)));
+            case 0x0C:
+                return put(out, (short) 0, Forms.run(p1, s(in, off)));
+            case 0x0D:
+                return put(out, (short) 0, FarForms.run(p1, s(in, off), s(in, (short) (off + 2))));
             default:
                 out[0] = (byte) 0xEE;
                 return 1;
