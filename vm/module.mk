@@ -29,15 +29,15 @@ fuzz-run-vm: $(BUILD)/fuzz/vm_load_fuzz
 # vm/testapplet: a Java Card package that exercises the VM with real javac + converter output
 # (int arithmetic, static arrays, switches, inheritance, interfaces, exceptions, transactions,
 # transient arrays, recursion), driven by vm/vm_java_test.c.
-VMT_DIR  := vm/testapplet
-VMT_SRCS := $(wildcard $(VMT_DIR)/src/com/cardlet/vmtest/*.java)
-VMT_OUT  := $(BUILD)/vmtest
-$(VMT_OUT)/classes.stamp: $(VMT_SRCS) $(API_STAMP)
-	@rm -rf $(VMT_OUT)/classes && mkdir -p $(VMT_OUT)/classes
-	$(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(VMT_OUT)/classes $(VMT_SRCS)
+VM_TA_DIR  := vm/testapplet
+VM_TA_SRCS := $(wildcard $(VM_TA_DIR)/src/com/cardlet/vmtest/*.java)
+VM_TA_OUT  := $(BUILD)/vmtest
+$(VM_TA_OUT)/classes.stamp: $(VM_TA_SRCS) $(API_STAMP)
+	@rm -rf $(VM_TA_OUT)/classes && mkdir -p $(VM_TA_OUT)/classes
+	$(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(VM_TA_OUT)/classes $(VM_TA_SRCS)
 	@touch $@
-$(BUILD)/applets/vmtest.cap: $(VMT_OUT)/classes.stamp $(VMT_DIR)/cap.conf $(CARDLET_BIN) $(API_EXP_STAMP)
-	@mkdir -p $(@D) $(VMT_OUT)/exp
-	$(CARDLET_BIN) cap build --conf $(VMT_DIR)/cap.conf --classes $(VMT_OUT)/classes --exportpath $(API_EXPORTS) \
-	  --out $@ --exp-out $(VMT_OUT)/exp/vmtest.exp || { rm -f $@; exit 1; }
+$(BUILD)/applets/vmtest.cap: $(VM_TA_OUT)/classes.stamp $(VM_TA_DIR)/cap.conf $(CARDLET_BIN) $(API_EXP_STAMP)
+	@mkdir -p $(@D) $(VM_TA_OUT)/exp
+	$(CARDLET_BIN) cap build --conf $(VM_TA_DIR)/cap.conf --classes $(VM_TA_OUT)/classes --exportpath $(API_EXPORTS) \
+	  --out $@ --exp-out $(VM_TA_OUT)/exp/vmtest.exp || { rm -f $@; exit 1; }
 $(BUILD)/test/vm/vm_java_test: $(BUILD)/applets/vmtest.cap
