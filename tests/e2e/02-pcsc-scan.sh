@@ -12,6 +12,12 @@ expect_out "ATR: 3B( [0-9A-F]{2})+" "pcsc_scan shows an ATR"
 atr=$(grep -oE 'ATR: 3B( [0-9A-F]{2})+' <<<"$OUT" | head -1)
 note "pcsc_scan: $atr"
 
+# The form the brief names, -t 2 (scan for 2 s, then quit) -n: same reader and ATR.
+run "$CARDLET" with -- pcsc_scan -t 2 -n
+expect_rc 0 "pcsc_scan -t 2 -n"
+expect_out "Reader 0: $READER_PREFIX 00 00" "pcsc_scan -t 2 lists our reader"
+expect_out "^  $atr\$" "pcsc_scan -t 2 shows the same ATR"
+
 # The ATR pcscd reports must be the one the card gives through PC/SC to any client: compare with pyscard's view.
 if [[ -x $PY3 ]] && $PY3 -c 'import smartcard.scard' 2>/dev/null; then
   run "$CARDLET" with -- "$PY3" -c '
