@@ -117,7 +117,8 @@ END_TEST
 
 START_TEST(test_dump_without_names_and_descriptor)
 {
-    unsetenv("CARDLET_API_TOKENS");
+    /* set but unreadable: no names, and no search elsewhere (the source tree has the real file) */
+    setenv("CARDLET_API_TOKENS", "/nonexistent/api.tokens", 1);
     char cwd[512];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
     ck_assert_int_eq(chdir(tmpdir), 0); /* no applets/api/javacard-api.tokens here */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cap/cap_consts.h"
 
@@ -104,7 +105,26 @@ cap_names_t *cap_names_load_default(void)
     cl_error_t e;
     const char *env = getenv("CARDLET_API_TOKENS");
     if (env && *env) return cap_names_load(env, &e);
-    return cap_names_load("applets/api/javacard-api.tokens", &e);
+    cap_names_t *n = cap_names_load("applets/api/javacard-api.tokens", &e);
+    if (n) return n;
+    /* next to the program: build/bin/cardlet in a source tree, or an installed PREFIX/bin/cardlet */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len <= 0) return NULL;
+    exe[len] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+    static const char *const rel[] = {"/../../applets/api/javacard-api.tokens",    /* build/bin */
+                                      "/../../../applets/api/javacard-api.tokens", /* build/<name>/bin */
+                                      "/../share/cardlet/javacard-api.tokens"};
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+        char path[4096 + 64];
+        snprintf(path, sizeof(path), "%s%s", exe, rel[i]);
+        n = cap_names_load(path, &e);
+        if (n) return n;
+    }
+    return NULL;
 }
 
 void cap_names_free(cap_names_t *n)

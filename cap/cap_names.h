@@ -15,7 +15,9 @@ typedef struct cap_names cap_names_t;
 
 /* Loads a token file; lines it does not understand are skipped. NULL with e set if unreadable. */
 cap_names_t *cap_names_load(const char *path, cl_error_t *e);
-/* $CARDLET_API_TOKENS, else applets/api/javacard-api.tokens under the current directory; NULL if neither loads. */
+/* $CARDLET_API_TOKENS if set (and only that: point it at a missing file to get no names);
+ * else applets/api/javacard-api.tokens under the current directory, else next to the program
+ * (source tree build dirs, PREFIX/share/cardlet). NULL if none loads. */
 cap_names_t *cap_names_load_default(void);
 void cap_names_free(cap_names_t *n);
 
