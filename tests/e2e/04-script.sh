@@ -41,6 +41,14 @@ expect_out "^([0-9A-F]{2} )+90 00 : Normal processing\.$" "scriptor-style SW tex
 expect_out "^> RESET$" "reset shown"
 expect_out "isd.txt: 4 commands sent, 5 responses checked, 0 mismatches" "summary"
 
+note "--reader: exact name or unique prefix; an unknown one is an error listing the readers"
+run "$CARDLET" with -- "$CARDLET" script --check --reader "Cardlet Virtual" "$E2E_TMP/isd.txt"
+expect_rc 0 "--reader prefix"
+run "$CARDLET" with -- "$CARDLET" script --reader "No Such Reader" "$E2E_TMP/isd.txt"
+expect_rc 1 "--reader unknown"
+expect_out 'reader "No Such Reader" not found; readers:' "unknown reader named"
+expect_out "^    $READER_PREFIX 00 00\$" "the readers there are listed"
+
 note "a script on standard input (-), as scriptor reads one"
 run "$CARDLET" with -- sh -c 'printf "80 CA 00 FE 00\n< 6A 88\n80 CA 00 FE 00\n< 90 00\n" | "$0" script --check -' "$CARDLET"
 expect_rc 1 "stdin script with one wrong expectation"
