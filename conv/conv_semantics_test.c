@@ -1,0 +1,297 @@
+/* Semantic check of the translation: every static method of t.sem (conv/tests/java/sem) runs on a
+ * small model of the JVM (its original bytecode) and on a small model of the JCVM (the converted
+ * bytecode, JCVM spec chapter 7: 16-bit stack words, ints in two words, short arithmetic wrapping
+ * at 16 bits); for thousands of inputs, edge values included, the results must be equal. This is
+ * what makes the int/short width analysis trustworthy beyond the shapes the other tests check. */
+#include "conv/conv_testlib.h"
+
+static conv_pkg_t sem;
+static cl_error_t sem_err;
+static int sem_rc = -1;
+
+static int prepare(void)
+{
+    sem_rc = ct_convert(&sem, "sem", "t.sem", 1, &sem_err);
+    return 0;
+}
+
+#define STEPS 100000
+
+/* ---- JVM model: int stack and locals ---- */
+static int jvm_run(const conv_cf_method_t *m, const conv_classfile_t *cf, const int32_t *args, int nargs, int32_t *res)
+{
+    int32_t st[64], loc[64];
+    int sp = 0;
+    memset(loc, 0, sizeof loc);
+    for (int i = 0; i < nargs; i++) loc[i] = args[i];
+    const uint8_t *c = m->code;
+    int32_t pc = 0;
+#define PUSH(v) (st[sp++] = (int32_t)(v))
+#define POP() (st[--sp])
+    for (int steps = 0; steps < STEPS; steps++) {
+        if (pc < 0 || (uint32_t)pc >= m->code_len || sp < 0 || sp > 60) return -1;
+        uint8_t op = c[pc];
+        int32_t a, b;
+        switch (op) {
+        case 0x02: case 0x03: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08: PUSH(op - 3); pc++; break;
+        case 0x10: PUSH((int8_t)c[pc + 1]); pc += 2; break;
+        case 0x11: PUSH((int16_t)cl_get16(c + pc + 1)); pc += 3; break;
+        case 0x12: PUSH(cf->cp[c[pc + 1]].ival); pc += 2; break;
+        case 0x13: PUSH(cf->cp[cl_get16(c + pc + 1)].ival); pc += 3; break;
+        case 0x15: PUSH(loc[c[pc + 1]]); pc += 2; break;
+        case 0x1a: case 0x1b: case 0x1c: case 0x1d: PUSH(loc[op - 0x1a]); pc++; break;
+        case 0x36: loc[c[pc + 1]] = POP(); pc += 2; break;
+        case 0x3b: case 0x3c: case 0x3d: case 0x3e: loc[op - 0x3b] = POP(); pc++; break;
+        case 0x57: sp--; pc++; break;
+        case 0x59: st[sp] = st[sp - 1]; sp++; pc++; break;
+        case 0x60: b = POP(); a = POP(); PUSH((uint32_t)a + (uint32_t)b); pc++; break;
+        case 0x64: b = POP(); a = POP(); PUSH((uint32_t)a - (uint32_t)b); pc++; break;
+        case 0x68: b = POP(); a = POP(); PUSH((uint32_t)a * (uint32_t)b); pc++; break;
+        case 0x6c: b = POP(); a = POP(); if (!b) return -1; PUSH(a == INT32_MIN && b == -1 ? a : a / b); pc++; break;
+        case 0x70: b = POP(); a = POP(); if (!b) return -1; PUSH(a == INT32_MIN && b == -1 ? 0 : a % b); pc++; break;
+        case 0x74: a = POP(); PUSH(0u - (uint32_t)a); pc++; break;
+        case 0x78: b = POP(); a = POP(); PUSH((uint32_t)a << (b & 31)); pc++; break;
+        case 0x7a: b = POP(); a = POP(); PUSH(a >> (b & 31)); pc++; break;
+        case 0x7c: b = POP(); a = POP(); PUSH((uint32_t)a >> (b & 31)); pc++; break;
+        case 0x7e: b = POP(); a = POP(); PUSH(a & b); pc++; break;
+        case 0x80: b = POP(); a = POP(); PUSH(a | b); pc++; break;
+        case 0x82: b = POP(); a = POP(); PUSH(a ^ b); pc++; break;
+        case 0x84: loc[c[pc + 1]] = (int32_t)((uint32_t)loc[c[pc + 1]] + (uint32_t)(int8_t)c[pc + 2]); pc += 3; break;
+        case 0x91: a = POP(); PUSH((int8_t)a); pc++; break;
+        case 0x93: a = POP(); PUSH((int16_t)a); pc++; break;
+        case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: {
+            a = POP();
+            int t = op == 0x99 ? a == 0 : op == 0x9a ? a != 0 : op == 0x9b ? a < 0 : op == 0x9c ? a >= 0 : op == 0x9d ? a > 0 : a <= 0;
+            pc += t ? (int16_t)cl_get16(c + pc + 1) : 3;
+            break;
+        }
+        case 0x9f: case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
+            b = POP(); a = POP();
+            int t = op == 0x9f ? a == b : op == 0xa0 ? a != b : op == 0xa1 ? a < b : op == 0xa2 ? a >= b : op == 0xa3 ? a > b : a <= b;
+            pc += t ? (int16_t)cl_get16(c + pc + 1) : 3;
+            break;
+        }
+        case 0xa7: pc += (int16_t)cl_get16(c + pc + 1); break;
+        case 0xaa: {
+            int32_t p = (pc + 4) & ~3, key = POP();
+            int32_t lo = (int32_t)cl_get32(c + p + 4), hi = (int32_t)cl_get32(c + p + 8);
+            pc += key < lo || key > hi ? (int32_t)cl_get32(c + p) : (int32_t)cl_get32(c + p + 12 + 4 * (key - lo));
+            break;
+        }
+        case 0xab: {
+            int32_t p = (pc + 4) & ~3, key = POP(), n = (int32_t)cl_get32(c + p + 4), off = (int32_t)cl_get32(c + p);
+            for (int32_t k = 0; k < n; k++)
+                if ((int32_t)cl_get32(c + p + 8 + 8 * k) == key) { off = (int32_t)cl_get32(c + p + 12 + 8 * k); break; }
+            pc += off;
+            break;
+        }
+        case 0xac: *res = POP(); return 0;
+        default: return -2;   /* not modelled */
+        }
+    }
+    return -1;
+#undef PUSH
+#undef POP
+}
+
+/* ---- JCVM model: 16-bit words; an int is two words, high word first ---- */
+typedef struct { int16_t st[128]; int sp; int16_t loc[128]; } jc_t_;
+
+static void pushs(jc_t_ *v, int32_t x) { v->st[v->sp++] = (int16_t)x; }
+static int16_t pops(jc_t_ *v) { return v->st[--v->sp]; }
+static void pushi(jc_t_ *v, int32_t x) { v->st[v->sp++] = (int16_t)((uint32_t)x >> 16); v->st[v->sp++] = (int16_t)x; }
+static int32_t popi(jc_t_ *v)
+{
+    uint16_t lo = (uint16_t)v->st[--v->sp], hi = (uint16_t)v->st[--v->sp];
+    return (int32_t)(((uint32_t)hi << 16) | lo);
+}
+static int32_t geti(const int16_t *w) { return (int32_t)(((uint32_t)(uint16_t)w[0] << 16) | (uint16_t)w[1]); }
+static void seti(int16_t *w, int32_t x) { w[0] = (int16_t)((uint32_t)x >> 16); w[1] = (int16_t)x; }
+
+static int cond(int op, int32_t a)
+{
+    switch (op) { case 0: return a == 0; case 1: return a != 0; case 2: return a < 0; case 3: return a >= 0; case 4: return a > 0; default: return a <= 0; }
+}
+
+static int jcvm_run(const conv_method_t *m, const int16_t *argw, int nwords, int ret_int, int32_t *res)
+{
+    jc_t_ v;
+    memset(&v, 0, sizeof v);
+    memcpy(v.loc, argw, sizeof(int16_t) * (size_t)nwords);
+    const uint8_t *c = m->code;
+    int32_t pc = 0, a, b;
+    for (int steps = 0; steps < STEPS; steps++) {
+        if (pc < 0 || pc >= m->code_len || v.sp < 0 || v.sp > 120) return -1;
+        int op = c[pc], len = jc_insn_len(c + pc, (size_t)(m->code_len - pc));
+        if (len <= 0) return -1;
+        int32_t npc = pc + len;
+        switch (op) {
+        case JC_sconst_m1: case JC_sconst_0: case JC_sconst_1: case JC_sconst_2: case JC_sconst_3: case JC_sconst_4: case JC_sconst_5:
+            pushs(&v, op - JC_sconst_0); break;
+        case JC_iconst_m1: case JC_iconst_0: case JC_iconst_1: case JC_iconst_2: case JC_iconst_3: case JC_iconst_4: case JC_iconst_5:
+            pushi(&v, op - JC_iconst_0); break;
+        case JC_bspush: pushs(&v, (int8_t)c[pc + 1]); break;
+        case JC_sspush: pushs(&v, (int16_t)cl_get16(c + pc + 1)); break;
+        case JC_bipush: pushi(&v, (int8_t)c[pc + 1]); break;
+        case JC_sipush: pushi(&v, (int16_t)cl_get16(c + pc + 1)); break;
+        case JC_iipush: pushi(&v, (int32_t)cl_get32(c + pc + 1)); break;
+        case JC_sload: pushs(&v, v.loc[c[pc + 1]]); break;
+        case JC_iload: pushi(&v, geti(&v.loc[c[pc + 1]])); break;
+        case JC_sload_0: case JC_sload_1: case JC_sload_2: case JC_sload_3: pushs(&v, v.loc[op - JC_sload_0]); break;
+        case JC_iload_0: case JC_iload_1: case JC_iload_2: case JC_iload_3: pushi(&v, geti(&v.loc[op - JC_iload_0])); break;
+        case JC_sstore: v.loc[c[pc + 1]] = pops(&v); break;
+        case JC_istore: seti(&v.loc[c[pc + 1]], popi(&v)); break;
+        case JC_sstore_0: case JC_sstore_1: case JC_sstore_2: case JC_sstore_3: v.loc[op - JC_sstore_0] = pops(&v); break;
+        case JC_istore_0: case JC_istore_1: case JC_istore_2: case JC_istore_3: seti(&v.loc[op - JC_istore_0], popi(&v)); break;
+        case JC_pop: v.sp--; break;
+        case JC_pop2: v.sp -= 2; break;
+        case JC_dup: v.st[v.sp] = v.st[v.sp - 1]; v.sp++; break;
+        case JC_dup2: v.st[v.sp] = v.st[v.sp - 2]; v.st[v.sp + 1] = v.st[v.sp - 1]; v.sp += 2; break;
+        case JC_sadd: b = pops(&v); a = pops(&v); pushs(&v, a + b); break;
+        case JC_ssub: b = pops(&v); a = pops(&v); pushs(&v, a - b); break;
+        case JC_smul: b = pops(&v); a = pops(&v); pushs(&v, a * b); break;
+        case JC_sdiv: b = pops(&v); a = pops(&v); if (!b) return -1; pushs(&v, a / b); break;
+        case JC_srem: b = pops(&v); a = pops(&v); if (!b) return -1; pushs(&v, a % b); break;
+        case JC_sneg: a = pops(&v); pushs(&v, -a); break;
+        case JC_sshl: b = pops(&v); a = pops(&v); pushs(&v, (int32_t)((uint32_t)a << (b & 31))); break;
+        case JC_sshr: b = pops(&v); a = pops(&v); pushs(&v, a >> (b & 31)); break;
+        case JC_sushr: b = pops(&v); a = pops(&v); pushs(&v, (int32_t)((uint32_t)a >> (b & 31))); break;
+        case JC_sand: b = pops(&v); a = pops(&v); pushs(&v, a & b); break;
+        case JC_sor: b = pops(&v); a = pops(&v); pushs(&v, a | b); break;
+        case JC_sxor: b = pops(&v); a = pops(&v); pushs(&v, a ^ b); break;
+        case JC_iadd: b = popi(&v); a = popi(&v); pushi(&v, (int32_t)((uint32_t)a + (uint32_t)b)); break;
+        case JC_isub: b = popi(&v); a = popi(&v); pushi(&v, (int32_t)((uint32_t)a - (uint32_t)b)); break;
+        case JC_imul: b = popi(&v); a = popi(&v); pushi(&v, (int32_t)((uint32_t)a * (uint32_t)b)); break;
+        case JC_idiv: b = popi(&v); a = popi(&v); if (!b) return -1; pushi(&v, a == INT32_MIN && b == -1 ? a : a / b); break;
+        case JC_irem: b = popi(&v); a = popi(&v); if (!b) return -1; pushi(&v, a == INT32_MIN && b == -1 ? 0 : a % b); break;
+        case JC_ineg: a = popi(&v); pushi(&v, (int32_t)(0u - (uint32_t)a)); break;
+        case JC_ishl: b = popi(&v); a = popi(&v); pushi(&v, (int32_t)((uint32_t)a << (b & 31))); break;
+        case JC_ishr: b = popi(&v); a = popi(&v); pushi(&v, a >> (b & 31)); break;
+        case JC_iushr: b = popi(&v); a = popi(&v); pushi(&v, (int32_t)((uint32_t)a >> (b & 31))); break;
+        case JC_iand: b = popi(&v); a = popi(&v); pushi(&v, a & b); break;
+        case JC_ior: b = popi(&v); a = popi(&v); pushi(&v, a | b); break;
+        case JC_ixor: b = popi(&v); a = popi(&v); pushi(&v, a ^ b); break;
+        case JC_sinc: v.loc[c[pc + 1]] = (int16_t)(v.loc[c[pc + 1]] + (int8_t)c[pc + 2]); break;
+        case JC_sinc_w: v.loc[c[pc + 1]] = (int16_t)(v.loc[c[pc + 1]] + (int16_t)cl_get16(c + pc + 2)); break;
+        case JC_iinc: seti(&v.loc[c[pc + 1]], (int32_t)((uint32_t)geti(&v.loc[c[pc + 1]]) + (uint32_t)(int8_t)c[pc + 2])); break;
+        case JC_iinc_w: seti(&v.loc[c[pc + 1]], (int32_t)((uint32_t)geti(&v.loc[c[pc + 1]]) + (uint32_t)(int16_t)cl_get16(c + pc + 2))); break;
+        case JC_s2b: pushs(&v, (int8_t)pops(&v)); break;
+        case JC_s2i: pushi(&v, pops(&v)); break;
+        case JC_i2b: pushs(&v, (int8_t)popi(&v)); break;
+        case JC_i2s: pushs(&v, (int16_t)popi(&v)); break;
+        case JC_icmp: b = popi(&v); a = popi(&v); pushs(&v, a < b ? -1 : a > b ? 1 : 0); break;
+        case JC_ifeq: case JC_ifne: case JC_iflt: case JC_ifge: case JC_ifgt: case JC_ifle:
+            if (cond(op - JC_ifeq, pops(&v))) npc = pc + (int8_t)c[pc + 1];
+            break;
+        case JC_ifeq_w: case JC_ifne_w: case JC_iflt_w: case JC_ifge_w: case JC_ifgt_w: case JC_ifle_w:
+            if (cond(op - JC_ifeq_w, pops(&v))) npc = pc + (int16_t)cl_get16(c + pc + 1);
+            break;
+        case JC_if_scmpeq: case JC_if_scmpne: case JC_if_scmplt: case JC_if_scmpge: case JC_if_scmpgt: case JC_if_scmple:
+            b = pops(&v); a = pops(&v);
+            if (cond(op - JC_if_scmpeq, a < b ? -1 : a > b ? 1 : 0)) npc = pc + (int8_t)c[pc + 1];
+            break;
+        case JC_if_scmpeq_w: case JC_if_scmpne_w: case JC_if_scmplt_w: case JC_if_scmpge_w: case JC_if_scmpgt_w: case JC_if_scmple_w:
+            b = pops(&v); a = pops(&v);
+            if (cond(op - JC_if_scmpeq_w, a < b ? -1 : a > b ? 1 : 0)) npc = pc + (int16_t)cl_get16(c + pc + 1);
+            break;
+        case JC_goto: npc = pc + (int8_t)c[pc + 1]; break;
+        case JC_goto_w: npc = pc + (int16_t)cl_get16(c + pc + 1); break;
+        case JC_stableswitch: {
+            int32_t key = pops(&v), lo = (int16_t)cl_get16(c + pc + 3), hi = (int16_t)cl_get16(c + pc + 5);
+            npc = pc + (key < lo || key > hi ? (int16_t)cl_get16(c + pc + 1) : (int16_t)cl_get16(c + pc + 7 + 2 * (key - lo)));
+            break;
+        }
+        case JC_itableswitch: {
+            int32_t key = popi(&v), lo = (int32_t)cl_get32(c + pc + 3), hi = (int32_t)cl_get32(c + pc + 7);
+            npc = pc + (key < lo || key > hi ? (int16_t)cl_get16(c + pc + 1) : (int16_t)cl_get16(c + pc + 11 + 2 * (key - lo)));
+            break;
+        }
+        case JC_slookupswitch: {
+            int32_t key = pops(&v), n = cl_get16(c + pc + 3), off = (int16_t)cl_get16(c + pc + 1);
+            for (int32_t k = 0; k < n; k++)
+                if ((int16_t)cl_get16(c + pc + 5 + 4 * k) == key) { off = (int16_t)cl_get16(c + pc + 7 + 4 * k); break; }
+            npc = pc + off;
+            break;
+        }
+        case JC_ilookupswitch: {
+            int32_t key = popi(&v), n = cl_get16(c + pc + 3), off = (int16_t)cl_get16(c + pc + 1);
+            for (int32_t k = 0; k < n; k++)
+                if ((int32_t)cl_get32(c + pc + 5 + 6 * k) == key) { off = (int16_t)cl_get16(c + pc + 9 + 6 * k); break; }
+            npc = pc + off;
+            break;
+        }
+        case JC_sreturn: if (ret_int) return -3; *res = pops(&v); return v.sp == 0 ? 0 : -4;
+        case JC_ireturn: if (!ret_int) return -3; *res = popi(&v); return v.sp == 0 ? 0 : -4;
+        default: return -2;
+        }
+        if (v.sp > m->max_stack) return -5;   /* the header's max_stack must hold */
+        pc = npc;
+    }
+    return -1;
+}
+
+static uint32_t rng = 2463534242u;
+static uint32_t next(void) { rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5; return rng; }
+
+static int32_t pick(char t, int round)
+{
+    static const int32_t edge_s[] = { 0, 1, -1, 2, 7, 100, 127, -128, 255, 32767, -32768, 16384, -3 };
+    static const int32_t edge_i[] = { 0, 1, -1, 5, 70000, -100000, INT32_MAX, INT32_MIN, 65536, -65537, 1000000 };
+    uint32_t r = next();
+    int edge = round % 3 == 0;
+    switch (t) {
+    case 'B': return edge ? (int8_t)edge_s[r % CL_ARRAY_LEN(edge_s)] : (int8_t)r;
+    case 'Z': return (int32_t)(r & 1);
+    case 'S': return edge ? edge_s[r % CL_ARRAY_LEN(edge_s)] : (int16_t)r;
+    default: return edge ? edge_i[r % CL_ARRAY_LEN(edge_i)] : (int32_t)r;
+    }
+}
+
+START_TEST(t_same_results)
+{
+    ck_assert_msg(sem_rc == 0, "t.sem: %s", sem_err.msg);
+    conv_class_t *c = ct_class(&sem, "Sem");
+    int methods = 0;
+    for (int mi = 0; mi < c->method_count; mi++) {
+        conv_method_t *m = &c->methods[mi];
+        if (!m->is_static || m->cf->name[0] == '<') continue;
+        methods++;
+        const char *d = m->cf->desc;
+        char types[16];
+        int n = 0;
+        for (const char *p = d + 1; *p != ')'; p++) types[n++] = *p;
+        char rt = strchr(d, ')')[1];
+        for (int round = 0; round < 3000; round++) {
+            int32_t args[16];
+            int16_t words[32];
+            int nw = 0;
+            for (int k = 0; k < n; k++) {
+                args[k] = pick(types[k], round);
+                if (types[k] == 'I') { seti(&words[nw], args[k]); nw += 2; }
+                else words[nw++] = (int16_t)args[k];
+            }
+            int32_t rj = 0, rc_ = 0;
+            int a = jvm_run(m->cf, &c->cf, args, n, &rj);
+            ck_assert_msg(a == 0, "%s: JVM model failed (%d)", m->cf->name, a);
+            int b = jcvm_run(m, words, nw, rt == 'I', &rc_);
+            ck_assert_msg(b == 0, "%s: JCVM model failed (%d) on %s", m->cf->name, b, ct_disasm(&sem, m));
+            int32_t expect = rt == 'I' ? rj : (int16_t)rj;
+            ck_assert_msg(expect == rc_, "%s(%d, %d, %d): JVM %d, JCVM %d\n  %s", m->cf->name, args[0], n > 1 ? args[1] : 0,
+                          n > 2 ? args[2] : 0, expect, rc_, ct_disasm(&sem, m));
+        }
+    }
+    ck_assert_int_ge(methods, 20);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("conv_semantics");
+    TCase *tc = tcase_create("semantics");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, t_same_results);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return ct_main(suite(), prepare); }

@@ -1,0 +1,39 @@
+package t.sem;
+
+/* Arithmetic for the semantic test: each method runs on a small JVM model and, converted, on a
+ * small JCVM model; the results must agree for every input tried (conv_semantics_test.c). */
+public class Sem {
+    static short f1(short a, short b) { return (short) ((a * b + 7) >> 2); }
+    static short f2(short a, short b) { short r = 0; for (short i = 0; i < (short) (a & 15); i++) r = (short) (r * 31 + b); return r; }
+    static byte f3(byte a, byte b) { return (byte) ((a ^ b) << 3); }
+    static short f4(short a) {
+        switch (a & 7) { case 0: return 1; case 3: return (short) (a * 2); case 5: return (short) -a; default: return (short) (a >>> 4); }
+    }
+    static int f5(short a, short b) { return a * b; }
+    static short f6(short a, short b) { if (a + b > 100) return 1; return 0; }
+    static int f7(int x, short s) { return (x >> 3) + s * 1000 - (x % 7); }
+    static short f8(short a, short b) { return (short) (b != 0 ? a / b : a % 3); }
+    static short f9(short a) { return (short) ((a & 0xFF) > 0x7F ? 1 : 2); }
+    static short f10(short a, short b) { short x = a; x += b; x <<= 1; x ^= 0x5A5A; return x; }
+    static int f11(int a) { switch (a) { case -100000: return 1; case 5: return 2; case 70000: return 3; default: return 4; } }
+    static short f12(short a, short b) { return (short) ((a < b ? a : b) * 3); }
+    static int f13(byte a, short b, int c) { return (byte) (a + b) + (short) (c >>> 20); }
+    static short f14(short a, short b) { return (short) ((a >>> 3) + (b >> 1) - (a << 2)); }
+    static short f15(short n) { short s = 0; short i = (short) (n & 255); while (i > 0) { s += i; i -= 3; } return s; }
+    static int f16(int a, int b) { int m = 0; if (a < b) m = b - a; else if (a == b) m = 1; else m = a / (b == 0 ? 1 : b); return m; }
+    static short f17(short a) { short r = (short) (a / 7); r %= 5; return (short) (r * r - a); }
+    static short f18(short a, short b) {
+        short r = 0;
+        for (short i = 0; i < 4; i++) {
+            switch ((short) ((a + i) & 3)) {
+            case 0: r += b; break;
+            case 1: r ^= b; break;
+            case 2: r = (short) (r << 1); break;
+            default: r--; break;
+            }
+        }
+        return r;
+    }
+    static boolean f19(short a, short b) { return a > b && (a & 1) == 0 || b == 7; }
+    static int f20(short a) { int x = a; x = x * x * x; return x >> 5; }
+}
