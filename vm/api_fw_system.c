@@ -152,7 +152,7 @@ static int js_get_sio(vm_t *vm, uint16_t *args, uint16_t *ret)
 
 static int js_false(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 0; return VM_NAT_OK; }
 static int js_request_deletion(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; THROW_SYS(6); }
-static int js_channel(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm->apdu.cla & 3; return VM_NAT_OK; }
+static int js_channel(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm->apdu.channel; return VM_NAT_OK; }
 
 static int js_is_active(vm_t *vm, uint16_t *args, uint16_t *ret)
 {

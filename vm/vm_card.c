@@ -93,6 +93,7 @@ static void start_apdu(vm_t *vm, const apdu_cmd_t *cmd, uint32_t resp_cap)
     memset(a, 0, offsetof(vm_apdu_state_t, resp));
     a->active = true;
     a->cla = cmd->cla; a->ins = cmd->ins; a->p1 = cmd->p1; a->p2 = cmd->p2;
+    a->channel = cmd->cla_info.channel;
     a->nc = cmd->nc; a->ne = cmd->ne; a->extended = cmd->extended;
     a->cmd_data = cmd->data;
     a->resp_len = 0;
@@ -149,12 +150,17 @@ static int register_all(vm_t *vm, cl_error_t *e)
         c->vm = vm;
         memcpy(c->aid, a->aid, a->aid_len);
         c->aid_len = a->aid_len;
-        unsigned flags = APDU_APP_MULTISELECTABLE | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0);
+        /* Only applets implementing javacard.framework.MultiSelectable may be selected on several
+         * channels at once (JCRE 4.2). */
+        vm_obj_t ao;
+        bool multi = vm_heap_get(vm->heap, a->obj, &ao) && ao.kind == VM_KIND_INSTANCE &&
+                     vm_class_implements(vm, ao.cls, VM_CLASS_ID(VM_PKG_FRAMEWORK, 17));
+        unsigned flags = (multi ? APDU_APP_MULTISELECTABLE : 0) | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0);
         cl_error_t re = { { 0 } };
         if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags, &re) == 0) { c->used = true; continue; }
         cl_err("vm: applet instance %d: %s", i, re.msg);
         if ((flags & APDU_APP_DEFAULT_SELECTED) &&
-            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, APDU_APP_MULTISELECTABLE, &re) == 0)
+            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags & APDU_APP_MULTISELECTABLE, &re) == 0)
             c->used = true;
     }
     return 0;

@@ -148,6 +148,7 @@ typedef struct vm_app_ctx {
 typedef struct vm_apdu_state {
     bool active;
     uint8_t cla, ins, p1, p2;
+    uint8_t channel;        /* logical channel of the command (JCSystem.getAssignedChannel) */
     uint32_t nc, ne;
     bool extended;
     uint32_t hdr_len;       /* bytes before the data in the buffer (5 short, 7 extended) */
