@@ -23,3 +23,14 @@ $(VMT_OUT)/expected/conform.txt: $(VMT_OUT)/host.stamp
 
 $(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(BUILD)/applets/vmconform.cap
 $(BUILD)/test/tests/vm/vm_coverage_test: $(BUILD)/applets/vmconform.cap
+
+# make bench: the VM through the card (bytecodes/s on the vmbench loop, the same loop in lua5.4,
+# one applet APDU). Named bench-vm-conform: vm/module.mk already has bench-vm.
+.PHONY: bench-vm-conform
+$(BUILD)/bench/vmt_bench: $(BUILD)/obj/tests/vm/vmt_bench.o $(CL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(PCSC_LIBS) $(LIBS)
+
+bench: bench-vm-conform
+bench-vm-conform: $(BUILD)/bench/vmt_bench $(BUILD)/applets/vmbench.cap
+	@$(BUILD)/bench/vmt_bench $(BUILD)
