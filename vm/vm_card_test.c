@@ -159,6 +159,13 @@ START_TEST(points_shareable_script)
 }
 END_TEST
 
+START_TEST(points_server_script)
+{
+    install("points-server", "F063617264030101", NULL);
+    ck_assert_int_ge(run_script("points-server"), 2);
+}
+END_TEST
+
 START_TEST(persists_across_reopen)
 {
     install("hello", "F063617264010101", NULL);
@@ -284,6 +291,7 @@ int main(void)
     tcase_add_test(tc, hello_script);
     tcase_add_test(tc, wallet_script);
     tcase_add_test(tc, points_shareable_script);
+    tcase_add_test(tc, points_server_script);
     tcase_add_test(tc, persists_across_reopen);
     tcase_add_test(tc, install_refusals_leave_nothing);
     tcase_add_test(tc, unknown_import_refused);
