@@ -796,6 +796,18 @@ uncaught_setup:
 uncaught:
     vm->nframes = base;
     vm->sw = vm->fatal ? 0x6F00 : uncaught_sw(vm, vm->exc);
-    if (vm->sw == 0x6F00 && vm->last_error[0]) cl_info("vm: run ended with 6F00: %s", vm->last_error);
+    if (vm->sw == 0x6F00) {
+        /* Say which exception ended the applet's command: the first thing an applet writer needs. */
+        vm_obj_t eo;
+        const char *what = "unknown";
+        char idbuf[24];
+        if (vm->exc && vm_heap_get(vm->heap, vm->exc, &eo)) {
+            vm_class_t *c = vm_class(vm, eo.cls);
+            if (c && c->nat) what = c->nat->name;
+            else { snprintf(idbuf, sizeof idbuf, "class %04X", eo.cls); what = idbuf; }
+        }
+        if (vm->last_error[0]) cl_info("vm: uncaught %s -> 6F00: %s", what, vm->last_error);
+        else cl_info("vm: uncaught %s -> 6F00", what);
+    }
     return VM_RUN_EXCEPTION;
 }
