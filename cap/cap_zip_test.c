@@ -257,6 +257,30 @@ START_TEST(test_rejections)
 }
 END_TEST
 
+/* An archive comment (which may even contain a fake end record) does not confuse the reader. */
+START_TEST(test_comment)
+{
+    size_t len;
+    uint8_t *zip = make_stored_zip(&len);
+    const char comment[] = "built by a test PK\x05\x06 fake end record inside";
+    size_t clen = sizeof(comment) - 1;
+    uint8_t *z2 = malloc(len + clen);
+    memcpy(z2, zip, len);
+    memcpy(z2 + len, comment, clen);
+    put_le16(z2 + len - 2, (uint16_t)clen);
+    cap_zip_t z;
+    cl_error_t e = {{0}};
+    ck_assert_msg(cap_zip_open(&z, z2, len + clen, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(z.count, 4);
+    cap_zip_close(&z);
+    /* a comment length that does not reach the end exactly: no end record is found */
+    put_le16(z2 + len - 2, (uint16_t)(clen - 1));
+    ck_assert_int_eq(cap_zip_open(&z, z2, len + clen, &e), -1);
+    free(z2);
+    free(zip);
+}
+END_TEST
+
 START_TEST(test_duplicate_names)
 {
     cap_zip_writer_t w = {0};
@@ -292,6 +316,7 @@ int main(void)
     tcase_add_test(tc, test_flipped_directory);
     tcase_add_test(tc, test_rejections);
     tcase_add_test(tc, test_duplicate_names);
+    tcase_add_test(tc, test_comment);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
