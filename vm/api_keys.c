@@ -1,0 +1,728 @@
+/* api_keys: KeyBuilder and the key objects (AES, DES3, HMAC, EC prime field, RSA).
+ *
+ * A key object (class SEC_IMPL_*, all below our KeyImpl) has three cells: 0 the KeyBuilder
+ * type, 1 the length given to buildKey, 2 the handle of its material array. The material array
+ * is persistent (owned by the JCRE) for persistent types and transient (CLEAR_ON_RESET /
+ * CLEAR_ON_DESELECT, owned by the creating context so its deselection clears it) otherwise,
+ * so a transient key reads as uninitialized after a reset, like on a real card.
+ *
+ * Material layout: u16 mask of the components set, then per component a u16 length and room
+ * for its largest value. A component is stored (length and bytes in one heap write) before its
+ * mask bit, so a power cut never leaves a half-written component marked as set; writes join an
+ * open transaction. clearKey zeroes the whole array at once (not transactional: a secret is
+ * wiped even if the transaction aborts). */
+#include "vm/api_crypto_int.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+#include <string.h>
+
+enum { KC_TYPE = 0, KC_BITS = 1, KC_DATA = 2, KC_CELLS = 3 };
+#define HMAC_MAX_KEY 128
+
+/* Family, material array flags, and whether the length is one this card offers. */
+static int key_family(uint8_t type, int16_t bits, uint8_t *flags)
+{
+    *flags = 0;
+    switch (type) {
+    case KT_AES_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_AES_TD: if (type == KT_AES_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_AES: return bits == 128 || bits == 192 || bits == 256 ? KF_AES : -1;
+    case KT_DES_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_DES_TD: if (type == KT_DES_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_DES: return bits == 128 || bits == 192 ? KF_DES : -1; /* single DES is refused */
+    case KT_HMAC_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_HMAC_TD: if (type == KT_HMAC_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_HMAC: return bits >= 1 && bits <= HMAC_MAX_KEY * 8 ? KF_HMAC : -1;
+    case KT_EC_FP_PRIV_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_EC_FP_PRIV_TD: if (type == KT_EC_FP_PRIV_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_EC_FP_PRIV:
+    case KT_EC_FP_PUB:
+        if (bits != 224 && bits != 256 && bits != 384 && bits != 521 && bits != 192 && bits != 160) return -1;
+        return type == KT_EC_FP_PUB ? KF_EC_PUB : KF_EC_PRIV;
+    case KT_RSA_PRIV_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_RSA_PRIV_TD: if (type == KT_RSA_PRIV_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_RSA_PRIV:
+    case KT_RSA_PUB:
+        if (bits < 512 || bits > 2048 || bits % 32) return -1;
+        return type == KT_RSA_PUB ? KF_RSA_PUB : KF_RSA_PRIV;
+    case KT_RSA_CRT_TR: *flags = VM_OF_CLEAR_ON_RESET; /* fall through */
+    case KT_RSA_CRT_TD: if (type == KT_RSA_CRT_TD) *flags = VM_OF_CLEAR_ON_DESELECT; /* fall through */
+    case KT_RSA_CRT: return bits >= 512 && bits <= 2048 && bits % 32 == 0 ? KF_RSA_CRT : -1;
+    default: return -1;
+    }
+}
+
+/* Largest value of each component; returns the component count. */
+static int key_layout(int family, uint16_t bits, uint16_t max[API_KEY_MAXCOMP])
+{
+    uint16_t nb = (uint16_t)((bits + 7) / 8);
+    switch (family) {
+    case KF_AES: case KF_DES: max[0] = nb; return 1;
+    case KF_HMAC: max[0] = HMAC_MAX_KEY; return 1;
+    case KF_EC_PUB: case KF_EC_PRIV:
+        max[EC_FIELD] = max[EC_A] = max[EC_B] = nb;
+        max[EC_G] = (uint16_t)(1 + 2 * nb);
+        max[EC_R] = (uint16_t)(nb + 1);
+        max[EC_K] = 2;
+        max[EC_WS] = family == KF_EC_PUB ? (uint16_t)(1 + 2 * nb) : (uint16_t)(nb + 1);
+        return 7;
+    case KF_RSA_PUB: case KF_RSA_PRIV: max[RSA_MOD] = max[RSA_EXP] = nb; return 2;
+    case KF_RSA_CRT:
+        for (int i = 0; i < 5; i++) max[i] = (uint16_t)((nb + 1) / 2);
+        return 5;
+    default: return 0;
+    }
+}
+
+static uint32_t key_data_size(int ncomp, const uint16_t *max)
+{
+    uint32_t n = 2;
+    for (int i = 0; i < ncomp; i++) n += 2u + max[i];
+    return n;
+}
+
+static uint32_t comp_offset(int i, const uint16_t *max)
+{
+    uint32_t n = 2;
+    for (int k = 0; k < i; k++) n += 2u + max[k];
+    return n;
+}
+
+/* Components an operation needs (EC: K defaults to 1). */
+static uint16_t required_mask(int family)
+{
+    switch (family) {
+    case KF_EC_PUB: case KF_EC_PRIV: return 0x7F & ~(1u << EC_K);
+    case KF_RSA_PUB: case KF_RSA_PRIV: return 0x3;
+    case KF_RSA_CRT: return 0x1F;
+    default: return 0x1;
+    }
+}
+
+static uint8_t impl_class(int family)
+{
+    switch (family) {
+    case KF_AES: return SEC_IMPL_AES;
+    case KF_DES: return SEC_IMPL_DES;
+    case KF_HMAC: return SEC_IMPL_HMAC;
+    case KF_EC_PUB: return SEC_IMPL_ECPUB;
+    case KF_EC_PRIV: return SEC_IMPL_ECPRIV;
+    case KF_RSA_PUB: return SEC_IMPL_RSAPUB;
+    case KF_RSA_PRIV: return SEC_IMPL_RSAPRIV;
+    default: return SEC_IMPL_RSACRT;
+    }
+}
+
+int api_key_build(vm_t *vm, uint8_t type, int16_t bits, uint16_t *ref)
+{
+    uint8_t flags;
+    int family = key_family(type, bits, &flags);
+    if (family < 0) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    uint16_t max[API_KEY_MAXCOMP];
+    int n = key_layout(family, (uint16_t)bits, max);
+    uint16_t data;
+    int r = vm_obj_new_instance(vm, VM_CLASS_ID(VM_PKG_SECURITY, impl_class(family)), vm->cur_ctx, ref);
+    if (r) return VM_NAT_THROW;
+    r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, flags, flags ? vm->cur_ctx : VM_CTX_JCRE, VM_T_BYTE, 0,
+                      key_data_size(n, max), &data);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    vm_obj_t o;
+    if (!vm_heap_get(vm->heap, *ref, &o) || o.len < KC_CELLS) { vm_throw_security(vm, "key object"); return VM_NAT_THROW; }
+    uint8_t b[2 * KC_CELLS];
+    cl_put16(b, type);
+    cl_put16(b + 2, (uint16_t)bits);
+    cl_put16(b + 4, data);
+    r = vm_heap_write(vm->heap, &o, 0, b, sizeof b, true);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    return VM_NAT_OK;
+}
+
+/* Reads a key; data (if not NULL) receives the material array object. */
+static bool key_read(vm_t *vm, uint16_t ref, api_key_t *k, vm_obj_t *data)
+{
+    vm_obj_t o, d;
+    memset(k, 0, sizeof *k);
+    if (!vm_obj_get(vm, ref, &o)) return false;
+    uint8_t idx = (uint8_t)o.cls;
+    if (o.kind != VM_KIND_INSTANCE || VM_CLASS_PKG(o.cls) != VM_PKG_SECURITY || idx < SEC_IMPL_AES ||
+        idx > SEC_IMPL_RSACRT || o.len < KC_CELLS) {
+        api_throw(vm, CE_ILLEGAL_VALUE);
+        return false;
+    }
+    if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: key of another context"); return false; }
+    uint16_t c[KC_CELLS];
+    for (int i = 0; i < KC_CELLS; i++)
+        if (!vm_obj_cell(vm, &o, (uint32_t)i, &c[i])) return false;
+    uint8_t flags;
+    int family = key_family((uint8_t)c[KC_TYPE], (int16_t)c[KC_BITS], &flags);
+    uint16_t max[API_KEY_MAXCOMP];
+    int n = family > 0 ? key_layout(family, c[KC_BITS], max) : 0;
+    /* A key object made by `new` of our class (never through buildKey) has no material. */
+    if (n == 0 || !vm_heap_get(vm->heap, c[KC_DATA], &d) || d.kind != VM_KIND_ARRAY || d.len != key_data_size(n, max)) {
+        api_throw(vm, CE_ILLEGAL_VALUE);
+        return false;
+    }
+    const uint8_t *p = vm_heap_data(vm->heap, &d);
+    if (!p) { vm_throw_store_error(vm, VM_ERR_NOMEM); return false; }
+    k->ref = ref;
+    k->type = (uint8_t)c[KC_TYPE];
+    k->family = (uint8_t)family;
+    k->bits = c[KC_BITS];
+    k->ncomp = (uint8_t)n;
+    k->mask = cl_get16(p);
+    for (int i = 0; i < n; i++) {
+        uint32_t off = comp_offset(i, max);
+        uint16_t len = cl_get16(p + off);
+        if (!(k->mask & (1u << i))) continue;
+        if (len > max[i]) { k->mask &= (uint16_t)~(1u << i); continue; } /* damaged: treat as unset */
+        k->len[i] = len;
+        k->comp[i] = p + off + 2;
+    }
+    if (data) *data = d;
+    return true;
+}
+
+bool api_key_load(vm_t *vm, uint16_t ref, api_key_t *k) { return key_read(vm, ref, k, NULL); }
+
+bool api_key_ready(vm_t *vm, const api_key_t *k)
+{
+    uint16_t need = required_mask(k->family);
+    if ((k->mask & need) != need) { api_throw(vm, CE_UNINITIALIZED_KEY); return false; }
+    return true;
+}
+
+/* Stores component i of the key ref (already validated bytes). */
+static bool key_store(vm_t *vm, uint16_t ref, int i, const uint8_t *p, uint16_t len)
+{
+    api_key_t k;
+    vm_obj_t d;
+    if (!key_read(vm, ref, &k, &d)) return false;
+    uint16_t max[API_KEY_MAXCOMP];
+    key_layout(k.family, k.bits, max);
+    if (i >= k.ncomp || len > max[i]) { api_throw(vm, CE_ILLEGAL_VALUE); return false; }
+    uint8_t tmp[2 + 520];
+    cl_put16(tmp, len);
+    memcpy(tmp + 2, p, len);
+    int r = vm_heap_write(vm->heap, &d, comp_offset(i, max), tmp, 2u + len, true);
+    cl_wipe(tmp, sizeof tmp);
+    if (!r) {
+        uint8_t m[2];
+        cl_put16(m, (uint16_t)(k.mask | (1u << i)));
+        r = vm_heap_write(vm->heap, &d, 0, m, 2, true);
+    }
+    if (r) { vm_throw_store_error(vm, r); return false; }
+    return true;
+}
+
+/* --- Key interface --- */
+
+static int key_clear(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    api_key_t k;
+    vm_obj_t d;
+    if (!key_read(vm, args[0], &k, &d)) return VM_NAT_THROW;
+    int r = vm_heap_fill(vm->heap, &d, 0, 0, d.len, false);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    return VM_NAT_OK;
+}
+
+static int key_size(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    ret[0] = k.bits;
+    return VM_NAT_OK;
+}
+
+static int key_type(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    ret[0] = k.type;
+    return VM_NAT_OK;
+}
+
+static int key_is_init(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    uint16_t need = required_mask(k.family);
+    ret[0] = (k.mask & need) == need;
+    return VM_NAT_OK;
+}
+
+/* Strips leading zero bytes of a big-endian integer (a value, not a fixed-width encoding). */
+static void strip_zeros(const uint8_t **p, int32_t *len)
+{
+    while (*len > 1 && (*p)[0] == 0) { (*p)++; (*len)--; }
+}
+
+/* set*(byte[] buf, short off, short len) of component i; integer: leading zeros dropped. */
+static int key_set_comp(vm_t *vm, uint16_t *args, int i, bool integer)
+{
+    vm_obj_t in;
+    int32_t len = (int16_t)args[3];
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
+    if (!p) return VM_NAT_THROW;
+    if (len < 1) return api_throw(vm, CE_ILLEGAL_VALUE);
+    if (integer) strip_zeros(&p, &len);
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    uint16_t max[API_KEY_MAXCOMP];
+    key_layout(k.family, k.bits, max);
+    if (len > max[i]) return api_throw(vm, CE_ILLEGAL_VALUE);
+    /* Points: uncompressed X9.62 form of the key's size only. */
+    if ((k.family == KF_EC_PUB || k.family == KF_EC_PRIV) && (i == EC_G || (i == EC_WS && k.family == KF_EC_PUB)) &&
+        (len != max[i] || p[0] != 0x04))
+        return api_throw(vm, CE_ILLEGAL_VALUE);
+    if (k.family == KF_RSA_PUB || k.family == KF_RSA_PRIV) {
+        if (i == RSA_MOD && len != max[i]) return api_throw(vm, CE_ILLEGAL_VALUE); /* modulus of the key's size */
+    }
+    return key_store(vm, args[0], i, p, (uint16_t)len) ? VM_NAT_OK : VM_NAT_THROW;
+}
+
+/* get*(byte[] buf, short off): copies component i, returns its length. */
+static int key_get_comp(vm_t *vm, uint16_t *args, uint16_t *ret, int i)
+{
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    if (!(k.mask & (1u << i))) return api_throw(vm, CE_UNINITIALIZED_KEY);
+    uint8_t tmp[520];
+    uint16_t len = k.len[i];
+    memcpy(tmp, k.comp[i], len);
+    vm_obj_t out;
+    bool ok = api_out(vm, args[1], (int16_t)args[2], len, &out) && api_write(vm, &out, (int16_t)args[2], tmp, len);
+    cl_wipe(tmp, sizeof tmp);
+    if (!ok) return VM_NAT_THROW;
+    ret[0] = len;
+    return VM_NAT_OK;
+}
+
+/* --- secret keys --- */
+
+/* AESKey/DESKey.setKey(byte[] keyData, short kOff): the key's whole length from kOff. */
+static int secret_set_fixed(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    uint16_t n = (uint16_t)(k.bits / 8);
+    vm_obj_t in;
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], n, &in);
+    if (!p) return VM_NAT_THROW;
+    uint8_t tmp[32];
+    memcpy(tmp, p, n);
+    bool ok = key_store(vm, args[0], 0, tmp, n);
+    cl_wipe(tmp, sizeof tmp);
+    return ok ? VM_NAT_OK : VM_NAT_THROW;
+}
+
+static int secret_get(vm_t *vm, uint16_t *args, uint16_t *ret) { return key_get_comp(vm, args, ret, 0); }
+
+/* HMACKey.setKey(byte[] keyData, short kOff, short kLen). */
+static int hmac_set(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t in;
+    int32_t len = (int16_t)args[3];
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
+    if (!p) return VM_NAT_THROW;
+    if (len < 1 || len > HMAC_MAX_KEY) return api_throw(vm, CE_ILLEGAL_VALUE);
+    uint8_t tmp[HMAC_MAX_KEY];
+    memcpy(tmp, p, (size_t)len);
+    bool ok = key_store(vm, args[0], 0, tmp, (uint16_t)len);
+    cl_wipe(tmp, sizeof tmp);
+    return ok ? VM_NAT_OK : VM_NAT_THROW;
+}
+
+/* --- EC keys --- */
+#define EC_SET(name, comp, integer) \
+    static int name(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return key_set_comp(vm, args, comp, integer); }
+#define EC_GET(name, comp) \
+    static int name(vm_t *vm, uint16_t *args, uint16_t *ret) { return key_get_comp(vm, args, ret, comp); }
+EC_SET(ec_set_field, EC_FIELD, true)
+EC_SET(ec_set_a, EC_A, false)
+EC_SET(ec_set_b, EC_B, false)
+EC_SET(ec_set_g, EC_G, false)
+EC_SET(ec_set_r, EC_R, true)
+EC_SET(ec_set_ws, EC_WS, false)
+EC_SET(ec_set_s, EC_WS, true)
+EC_GET(ec_get_field, EC_FIELD)
+EC_GET(ec_get_a, EC_A)
+EC_GET(ec_get_b, EC_B)
+EC_GET(ec_get_g, EC_G)
+EC_GET(ec_get_r, EC_R)
+EC_GET(ec_get_ws, EC_WS)
+
+static int ec_set_f2m(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_ILLEGAL_VALUE); }
+
+static int ec_set_k(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    uint8_t b[2];
+    cl_put16(b, args[1]);
+    if ((int16_t)args[1] < 1) return api_throw(vm, CE_ILLEGAL_VALUE);
+    return key_store(vm, args[0], EC_K, b, 2) ? VM_NAT_OK : VM_NAT_THROW;
+}
+
+static int ec_get_k(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    api_key_t k;
+    if (!key_read(vm, args[0], &k, NULL)) return VM_NAT_THROW;
+    if (!(k.mask & (1u << EC_K))) return api_throw(vm, CE_UNINITIALIZED_KEY);
+    ret[0] = cl_get16(k.comp[EC_K]);
+    return VM_NAT_OK;
+}
+
+static int ec_copy_domain(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    api_key_t from, to;
+    if (!key_read(vm, args[1], &from, NULL) || !key_read(vm, args[0], &to, NULL)) return VM_NAT_THROW;
+    bool ec_from = from.family == KF_EC_PUB || from.family == KF_EC_PRIV;
+    if (!ec_from || from.bits != to.bits) return api_throw(vm, CE_ILLEGAL_VALUE);
+    uint16_t need = (1u << EC_FIELD) | (1u << EC_A) | (1u << EC_B) | (1u << EC_G) | (1u << EC_R);
+    if ((from.mask & need) != need) return api_throw(vm, CE_UNINITIALIZED_KEY);
+    for (int i = EC_FIELD; i <= EC_K; i++) {
+        if (!(from.mask & (1u << i))) continue;
+        uint8_t tmp[200];
+        uint16_t len = from.len[i];
+        memcpy(tmp, from.comp[i], len);
+        if (!key_store(vm, args[0], i, tmp, len)) return VM_NAT_THROW;
+        if (!key_read(vm, args[1], &from, NULL)) return VM_NAT_THROW; /* pointers moved by the store */
+    }
+    return VM_NAT_OK;
+}
+
+/* --- RSA keys --- */
+#define RSA_SET(name, comp) \
+    static int name(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return key_set_comp(vm, args, comp, true); }
+#define RSA_GET(name, comp) \
+    static int name(vm_t *vm, uint16_t *args, uint16_t *ret) { return key_get_comp(vm, args, ret, comp); }
+RSA_SET(rsa_set_mod, RSA_MOD)
+RSA_SET(rsa_set_exp, RSA_EXP)
+RSA_GET(rsa_get_mod, RSA_MOD)
+RSA_GET(rsa_get_exp, RSA_EXP)
+RSA_SET(crt_set_p, CRT_P)
+RSA_SET(crt_set_q, CRT_Q)
+RSA_SET(crt_set_dp1, CRT_DP1)
+RSA_SET(crt_set_dq1, CRT_DQ1)
+RSA_SET(crt_set_pq, CRT_PQ)
+RSA_GET(crt_get_p, CRT_P)
+RSA_GET(crt_get_q, CRT_Q)
+RSA_GET(crt_get_dp1, CRT_DP1)
+RSA_GET(crt_get_dq1, CRT_DQ1)
+RSA_GET(crt_get_pq, CRT_PQ)
+
+/* --- EVP_PKEY from key material --- */
+
+static BIGNUM *bn(const api_key_t *k, int i) { return BN_bin2bn(k->comp[i], k->len[i], NULL); }
+
+static EVP_PKEY *pkey_fromdata(const char *alg, OSSL_PARAM_BLD *bld, int selection)
+{
+    EVP_PKEY *pk = NULL;
+    OSSL_PARAM *prm = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *c = prm ? EVP_PKEY_CTX_new_from_name(NULL, alg, NULL) : NULL;
+    if (!c || EVP_PKEY_fromdata_init(c) <= 0 || EVP_PKEY_fromdata(c, &pk, selection, prm) <= 0) pk = NULL;
+    EVP_PKEY_CTX_free(c);
+    OSSL_PARAM_free(prm); /* BN parameters are cleared by OpenSSL when they were pushed as secure */
+    return pk;
+}
+
+static bool ec_push_domain(OSSL_PARAM_BLD *bld, const api_key_t *k, BIGNUM **tmp)
+{
+    static const uint8_t one[1] = { 1 };
+    tmp[0] = bn(k, EC_FIELD);
+    tmp[1] = bn(k, EC_A);
+    tmp[2] = bn(k, EC_B);
+    tmp[3] = bn(k, EC_R);
+    tmp[4] = (k->mask & (1u << EC_K)) ? bn(k, EC_K) : BN_bin2bn(one, 1, NULL);
+    for (int i = 0; i < 5; i++)
+        if (!tmp[i]) return false;
+    return OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_EC_FIELD_TYPE, SN_X9_62_prime_field, 0) &&
+           OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_EC_P, tmp[0]) &&
+           OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_EC_A, tmp[1]) &&
+           OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_EC_B, tmp[2]) &&
+           OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_EC_ORDER, tmp[3]) &&
+           OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_EC_COFACTOR, tmp[4]) &&
+           OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_EC_GENERATOR, k->comp[EC_G], k->len[EC_G]);
+}
+
+EVP_PKEY *api_key_ec_domain(vm_t *vm, const api_key_t *k)
+{
+    uint16_t need = (1u << EC_FIELD) | (1u << EC_A) | (1u << EC_B) | (1u << EC_G) | (1u << EC_R);
+    if ((k->mask & need) != need) { api_throw(vm, CE_UNINITIALIZED_KEY); return NULL; }
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BIGNUM *t[5] = { 0 };
+    EVP_PKEY *pk = NULL;
+    if (bld && ec_push_domain(bld, k, t)) pk = pkey_fromdata("EC", bld, EVP_PKEY_KEY_PARAMETERS);
+    OSSL_PARAM_BLD_free(bld);
+    for (int i = 0; i < 5; i++) BN_free(t[i]);
+    if (!pk) api_throw(vm, CE_ILLEGAL_VALUE);
+    return pk;
+}
+
+static EVP_PKEY *ec_pkey(const api_key_t *k)
+{
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BIGNUM *t[5] = { 0 }, *s = NULL;
+    EVP_PKEY *pk = NULL;
+    if (bld && ec_push_domain(bld, k, t)) {
+        bool ok;
+        if (k->family == KF_EC_PUB) {
+            ok = OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, k->comp[EC_WS], k->len[EC_WS]);
+        } else {
+            s = BN_secure_new();
+            ok = s && BN_bin2bn(k->comp[EC_WS], k->len[EC_WS], s) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, s);
+        }
+        if (ok) pk = pkey_fromdata("EC", bld, k->family == KF_EC_PUB ? EVP_PKEY_PUBLIC_KEY : EVP_PKEY_KEYPAIR);
+    }
+    OSSL_PARAM_BLD_free(bld);
+    BN_clear_free(s);
+    for (int i = 0; i < 5; i++) BN_free(t[i]);
+    return pk;
+}
+
+/* RSA keys as OpenSSL needs them: a private key without its public exponent is completed with
+ * e = 65537 and refused unless the material is consistent with it (checked, never assumed). */
+static EVP_PKEY *rsa_pkey(const api_key_t *k)
+{
+    static const uint8_t f4[3] = { 0x01, 0x00, 0x01 };
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *n = NULL, *e = BN_bin2bn(f4, 3, NULL), *d = NULL, *p = NULL, *q = NULL, *dp = NULL, *dq = NULL, *qi = NULL;
+    BIGNUM *p1 = BN_new(), *q1 = BN_new(), *phi = BN_new(), *t = BN_new();
+    EVP_PKEY *pk = NULL;
+    bool ok = bld && ctx && e && p1 && q1 && phi && t;
+    if (ok && k->family == KF_RSA_PUB) {
+        BN_free(e);
+        n = bn(k, RSA_MOD);
+        e = bn(k, RSA_EXP);
+        ok = n && e && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e);
+        if (ok) pk = pkey_fromdata("RSA", bld, EVP_PKEY_PUBLIC_KEY);
+    } else if (ok && k->family == KF_RSA_PRIV) {
+        n = bn(k, RSA_MOD);
+        d = BN_secure_new();
+        ok = n && d && BN_bin2bn(k->comp[RSA_EXP], k->len[RSA_EXP], d) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d);
+        if (ok) pk = pkey_fromdata("RSA", bld, EVP_PKEY_KEYPAIR);
+    } else if (ok) {
+        p = BN_secure_new(); q = BN_secure_new(); dp = BN_secure_new(); dq = BN_secure_new(); qi = BN_secure_new();
+        d = BN_secure_new(); n = BN_new();
+        ok = p && q && dp && dq && qi && d && n && BN_bin2bn(k->comp[CRT_P], k->len[CRT_P], p) &&
+             BN_bin2bn(k->comp[CRT_Q], k->len[CRT_Q], q) && BN_bin2bn(k->comp[CRT_DP1], k->len[CRT_DP1], dp) &&
+             BN_bin2bn(k->comp[CRT_DQ1], k->len[CRT_DQ1], dq) && BN_bin2bn(k->comp[CRT_PQ], k->len[CRT_PQ], qi) &&
+             BN_mul(n, p, q, ctx) && BN_sub(p1, p, BN_value_one()) && BN_sub(q1, q, BN_value_one()) &&
+             BN_mul(phi, p1, q1, ctx) && BN_mod_inverse(d, e, phi, ctx) != NULL;
+        /* e * dp = 1 mod (p-1) and e * dq = 1 mod (q-1): the key's exponent is 65537. */
+        ok = ok && BN_mod_mul(t, e, dp, p1, ctx) && BN_is_one(t) && BN_mod_mul(t, e, dq, q1, ctx) && BN_is_one(t);
+        ok = ok && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi);
+        if (ok) pk = pkey_fromdata("RSA", bld, EVP_PKEY_KEYPAIR);
+    }
+    OSSL_PARAM_BLD_free(bld);
+    BN_CTX_free(ctx);
+    BN_free(n); BN_free(e); BN_clear_free(d); BN_clear_free(p); BN_clear_free(q); BN_clear_free(dp);
+    BN_clear_free(dq); BN_clear_free(qi); BN_clear_free(p1); BN_clear_free(q1); BN_clear_free(phi); BN_clear_free(t);
+    if (pk && k->family == KF_RSA_PRIV) {
+        /* Without p and q OpenSSL cannot check the pair, so check it: m^d^e must give m back. */
+        uint8_t m[256] = { 0 }, s[256], back[256];
+        size_t nb = (size_t)(k->bits / 8), sl = sizeof s, bl = sizeof back;
+        m[nb - 1] = 2;
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+        bool good = c && EVP_PKEY_sign_init(c) > 0 && EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) > 0 &&
+                    EVP_PKEY_sign(c, s, &sl, m, nb) > 0 && EVP_PKEY_verify_recover_init(c) > 0 &&
+                    EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) > 0 && EVP_PKEY_verify_recover(c, back, &bl, s, sl) > 0 &&
+                    bl == nb && !memcmp(back, m, nb);
+        EVP_PKEY_CTX_free(c);
+        cl_wipe(s, sizeof s);
+        if (!good) { EVP_PKEY_free(pk); pk = NULL; }
+    }
+    return pk;
+}
+
+EVP_PKEY *api_key_pkey(vm_t *vm, const api_key_t *k)
+{
+    if (!api_key_ready(vm, k)) return NULL;
+    EVP_PKEY *pk = NULL;
+    if (k->family == KF_EC_PUB || k->family == KF_EC_PRIV) pk = ec_pkey(k);
+    else if (k->family == KF_RSA_PUB || k->family == KF_RSA_PRIV || k->family == KF_RSA_CRT) pk = rsa_pkey(k);
+    if (!pk) api_throw(vm, CE_ILLEGAL_VALUE);
+    return pk;
+}
+
+/* --- storing generated pairs --- */
+
+/* Stores BN param name of pk into component i of key ref, left-padded to width (0: minimal). */
+static bool store_bn(vm_t *vm, uint16_t ref, int i, EVP_PKEY *pk, const char *name, int width)
+{
+    BIGNUM *v = NULL;
+    uint8_t tmp[520];
+    if (!EVP_PKEY_get_bn_param(pk, name, &v)) { api_throw(vm, CE_ILLEGAL_VALUE); return false; }
+    int len = width ? width : BN_num_bytes(v);
+    if (len < 1) len = 1;
+    bool ok = len <= (int)sizeof tmp && BN_bn2binpad(v, tmp, len) == len;
+    BN_clear_free(v);
+    if (!ok) { api_throw(vm, CE_ILLEGAL_VALUE); return false; }
+    ok = key_store(vm, ref, i, tmp, (uint16_t)len);
+    cl_wipe(tmp, sizeof tmp);
+    return ok;
+}
+
+static bool store_octets(vm_t *vm, uint16_t ref, int i, EVP_PKEY *pk, const char *name)
+{
+    uint8_t tmp[200];
+    size_t len = 0;
+    if (!EVP_PKEY_get_octet_string_param(pk, name, tmp, sizeof tmp, &len)) { api_throw(vm, CE_ILLEGAL_VALUE); return false; }
+    return key_store(vm, ref, i, tmp, (uint16_t)len);
+}
+
+static bool store_ec_domain(vm_t *vm, uint16_t ref, EVP_PKEY *pk, int nb)
+{
+    return store_bn(vm, ref, EC_FIELD, pk, OSSL_PKEY_PARAM_EC_P, nb) && store_bn(vm, ref, EC_A, pk, OSSL_PKEY_PARAM_EC_A, nb) &&
+           store_bn(vm, ref, EC_B, pk, OSSL_PKEY_PARAM_EC_B, nb) && store_octets(vm, ref, EC_G, pk, OSSL_PKEY_PARAM_EC_GENERATOR) &&
+           store_bn(vm, ref, EC_R, pk, OSSL_PKEY_PARAM_EC_ORDER, 0) && store_bn(vm, ref, EC_K, pk, OSSL_PKEY_PARAM_EC_COFACTOR, 2);
+}
+
+bool api_key_store_pair(vm_t *vm, const api_key_t *pub, const api_key_t *priv, EVP_PKEY *pk)
+{
+    int nb = (pub->bits + 7) / 8;
+    if (pub->family == KF_EC_PUB) {
+        return store_ec_domain(vm, pub->ref, pk, nb) && store_ec_domain(vm, priv->ref, pk, nb) &&
+               store_octets(vm, pub->ref, EC_WS, pk, OSSL_PKEY_PARAM_PUB_KEY) &&
+               store_bn(vm, priv->ref, EC_WS, pk, OSSL_PKEY_PARAM_PRIV_KEY, nb);
+    }
+    if (!store_bn(vm, pub->ref, RSA_MOD, pk, OSSL_PKEY_PARAM_RSA_N, nb) || !store_bn(vm, pub->ref, RSA_EXP, pk, OSSL_PKEY_PARAM_RSA_E, 0))
+        return false;
+    if (priv->family == KF_RSA_PRIV)
+        return store_bn(vm, priv->ref, RSA_MOD, pk, OSSL_PKEY_PARAM_RSA_N, nb) &&
+               store_bn(vm, priv->ref, RSA_EXP, pk, OSSL_PKEY_PARAM_RSA_D, 0);
+    int half = nb / 2;
+    return store_bn(vm, priv->ref, CRT_P, pk, OSSL_PKEY_PARAM_RSA_FACTOR1, half) &&
+           store_bn(vm, priv->ref, CRT_Q, pk, OSSL_PKEY_PARAM_RSA_FACTOR2, half) &&
+           store_bn(vm, priv->ref, CRT_DP1, pk, OSSL_PKEY_PARAM_RSA_EXPONENT1, half) &&
+           store_bn(vm, priv->ref, CRT_DQ1, pk, OSSL_PKEY_PARAM_RSA_EXPONENT2, half) &&
+           store_bn(vm, priv->ref, CRT_PQ, pk, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, half);
+}
+
+/* --- KeyBuilder --- */
+
+static int kb_build(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    /* buildKey(byte keyType, short keyLength, boolean keyEncryption): encryption is not offered. */
+    if (args[2]) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    return api_key_build(vm, (uint8_t)args[0], (int16_t)args[1], &ret[0]);
+}
+
+static int kb_build_mem(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    /* buildKey(byte algorithmicKeyType, byte keyMemoryType, short keyLength, boolean keyEncryption). */
+    (void)args; (void)ret;
+    return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+}
+
+static int kb_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
+
+const vm_native_method_t api_keybuilder_methods[] = {
+    { VM_NAT_STATIC, 0, "buildKey(BSZ)Ljavacard/security/Key;", kb_build },
+    { VM_NAT_STATIC, 1, "buildKey(BBSZ)Ljavacard/security/Key;", kb_build_mem },
+    { VM_NAT_STATIC, 2, "buildKeyWithSharedDomain(BBLjavacard/security/Key;Z)Ljavacard/security/Key;", kb_build_mem },
+    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", kb_equals },
+};
+const size_t api_keybuilder_nmethods = CL_ARRAY_LEN(api_keybuilder_methods);
+
+/* --- the implementation classes; virtual tokens are the most specific interface's + 1 (0 is equals) --- */
+
+static const vm_native_method_t key_base_m[] = {
+    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", kb_equals },
+    { VM_NAT_VIRTUAL, 1, "clearKey()V", key_clear },
+    { VM_NAT_VIRTUAL, 2, "getSize()S", key_size },
+    { VM_NAT_VIRTUAL, 3, "getType()B", key_type },
+    { VM_NAT_VIRTUAL, 4, "isInitialized()Z", key_is_init },
+};
+static const vm_native_method_t aes_m[] = {
+    { VM_NAT_VIRTUAL, 5, "setKey([BS)V", secret_set_fixed },
+    { VM_NAT_VIRTUAL, 6, "getKey([BS)B", secret_get },
+};
+static const vm_native_method_t hmac_m[] = {
+    { VM_NAT_VIRTUAL, 5, "setKey([BSS)V", hmac_set },
+    { VM_NAT_VIRTUAL, 6, "getKey([BS)B", secret_get },
+};
+#define EC_COMMON_M \
+    { VM_NAT_VIRTUAL, 5, "setFieldFP([BSS)V", ec_set_field }, { VM_NAT_VIRTUAL, 6, "setFieldF2M(S)V", ec_set_f2m }, \
+    { VM_NAT_VIRTUAL, 7, "setFieldF2M(SSS)V", ec_set_f2m }, { VM_NAT_VIRTUAL, 8, "setA([BSS)V", ec_set_a }, \
+    { VM_NAT_VIRTUAL, 9, "setB([BSS)V", ec_set_b }, { VM_NAT_VIRTUAL, 10, "setG([BSS)V", ec_set_g }, \
+    { VM_NAT_VIRTUAL, 11, "setR([BSS)V", ec_set_r }, { VM_NAT_VIRTUAL, 12, "setK(S)V", ec_set_k }, \
+    { VM_NAT_VIRTUAL, 13, "getField([BS)S", ec_get_field }, { VM_NAT_VIRTUAL, 14, "getA([BS)S", ec_get_a }, \
+    { VM_NAT_VIRTUAL, 15, "getB([BS)S", ec_get_b }, { VM_NAT_VIRTUAL, 16, "getG([BS)S", ec_get_g }, \
+    { VM_NAT_VIRTUAL, 17, "getR([BS)S", ec_get_r }, { VM_NAT_VIRTUAL, 18, "getK()S", ec_get_k }, \
+    { VM_NAT_VIRTUAL, 21, "copyDomainParametersFrom(Ljavacard/security/ECKey;)V", ec_copy_domain }
+static const vm_native_method_t ecpub_m[] = {
+    EC_COMMON_M,
+    { VM_NAT_VIRTUAL, 19, "setW([BSS)V", ec_set_ws },
+    { VM_NAT_VIRTUAL, 20, "getW([BS)S", ec_get_ws },
+};
+static const vm_native_method_t ecpriv_m[] = {
+    EC_COMMON_M,
+    { VM_NAT_VIRTUAL, 19, "setS([BSS)V", ec_set_s },
+    { VM_NAT_VIRTUAL, 20, "getS([BS)S", ec_get_ws },
+};
+static const vm_native_method_t rsa_m[] = {
+    { VM_NAT_VIRTUAL, 5, "getExponent([BS)S", rsa_get_exp },
+    { VM_NAT_VIRTUAL, 6, "getModulus([BS)S", rsa_get_mod },
+    { VM_NAT_VIRTUAL, 7, "setExponent([BSS)V", rsa_set_exp },
+    { VM_NAT_VIRTUAL, 8, "setModulus([BSS)V", rsa_set_mod },
+};
+static const vm_native_method_t crt_m[] = {
+    { VM_NAT_VIRTUAL, 5, "getDP1([BS)S", crt_get_dp1 }, { VM_NAT_VIRTUAL, 6, "getDQ1([BS)S", crt_get_dq1 },
+    { VM_NAT_VIRTUAL, 7, "getP([BS)S", crt_get_p }, { VM_NAT_VIRTUAL, 8, "getPQ([BS)S", crt_get_pq },
+    { VM_NAT_VIRTUAL, 9, "getQ([BS)S", crt_get_q }, { VM_NAT_VIRTUAL, 10, "setDP1([BSS)V", crt_set_dp1 },
+    { VM_NAT_VIRTUAL, 11, "setDQ1([BSS)V", crt_set_dq1 }, { VM_NAT_VIRTUAL, 12, "setP([BSS)V", crt_set_p },
+    { VM_NAT_VIRTUAL, 13, "setPQ([BSS)V", crt_set_pq }, { VM_NAT_VIRTUAL, 14, "setQ([BSS)V", crt_set_q },
+};
+
+/* Interface method token -> virtual token maps. */
+static const uint8_t map_key[] = { 1, 2, 3, 4 };
+static const uint8_t map_secret6[] = { 1, 2, 3, 4, 5, 6 };
+static const uint8_t map_des[] = { 1, 2, 3, 4, 6, 5 }; /* DESKey lists getKey (4) before setKey (5) */
+static const uint8_t map_ec_full[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 };
+static const uint8_t map_eckey[] = { 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21 };
+static const uint8_t map_rsa[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const uint8_t map_crt[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+
+#define IF(tok, map) { VM_PKG_SECURITY, tok, (uint8_t)CL_ARRAY_LEN(map), map }
+static const vm_native_iface_t aes_if[] = { IF(SEC_KEY, map_key), IF(SEC_SECRETKEY, map_key), IF(SEC_AESKEY, map_secret6) };
+static const vm_native_iface_t des_if[] = { IF(SEC_KEY, map_key), IF(SEC_SECRETKEY, map_key), IF(SEC_DESKEY, map_des) };
+static const vm_native_iface_t hmac_if[] = { IF(SEC_KEY, map_key), IF(SEC_SECRETKEY, map_key), IF(SEC_HMACKEY, map_secret6) };
+static const vm_native_iface_t ecpub_if[] = { IF(SEC_KEY, map_key), IF(SEC_PUBLICKEY, map_key), IF(SEC_ECKEY, map_eckey),
+                                              IF(SEC_ECPUB, map_ec_full) };
+static const vm_native_iface_t ecpriv_if[] = { IF(SEC_KEY, map_key), IF(SEC_PRIVATEKEY, map_key), IF(SEC_ECKEY, map_eckey),
+                                               IF(SEC_ECPRIV, map_ec_full) };
+static const vm_native_iface_t rsapub_if[] = { IF(SEC_KEY, map_key), IF(SEC_PUBLICKEY, map_key), IF(SEC_RSAPUB, map_rsa) };
+static const vm_native_iface_t rsapriv_if[] = { IF(SEC_KEY, map_key), IF(SEC_PRIVATEKEY, map_key), IF(SEC_RSAPRIV, map_rsa) };
+static const vm_native_iface_t crt_if[] = { IF(SEC_KEY, map_key), IF(SEC_PRIVATEKEY, map_key), IF(SEC_RSACRT, map_crt) };
+
+#define IMPL(tok, name, m, ifs) \
+    { VM_PKG_SECURITY, tok, "javacard/security/" name, VM_PKG_SECURITY, SEC_IMPL_KEY, 0, 0, m, CL_ARRAY_LEN(m), ifs, CL_ARRAY_LEN(ifs) }
+const vm_native_class_t api_key_classes[API_KEY_NCLASSES] = {
+    { VM_PKG_SECURITY, SEC_IMPL_KEY, "javacard/security/KeyImpl", VM_PKG_JAVA_LANG, 0, 0, KC_CELLS, key_base_m,
+      CL_ARRAY_LEN(key_base_m), NULL, 0 },
+    IMPL(SEC_IMPL_AES, "AESKeyImpl", aes_m, aes_if),
+    IMPL(SEC_IMPL_DES, "DESKeyImpl", aes_m, des_if),
+    IMPL(SEC_IMPL_HMAC, "HMACKeyImpl", hmac_m, hmac_if),
+    IMPL(SEC_IMPL_ECPUB, "ECPublicKeyImpl", ecpub_m, ecpub_if),
+    IMPL(SEC_IMPL_ECPRIV, "ECPrivateKeyImpl", ecpriv_m, ecpriv_if),
+    IMPL(SEC_IMPL_RSAPUB, "RSAPublicKeyImpl", rsa_m, rsapub_if),
+    IMPL(SEC_IMPL_RSAPRIV, "RSAPrivateKeyImpl", rsa_m, rsapriv_if),
+    IMPL(SEC_IMPL_RSACRT, "RSAPrivateCrtKeyImpl", crt_m, crt_if),
+};
+const size_t api_key_nclasses = CL_ARRAY_LEN(api_key_classes);
