@@ -212,6 +212,29 @@ void cap_free(cap_file_t *cap)
     memset(cap, 0, sizeof(*cap));
 }
 
+uint8_t *cap_load_file(const cap_file_t *cap, bool with_descriptor, size_t *len)
+{
+    static const int order[] = {CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COMP_IMPORT, CAP_COMP_APPLET,
+                                CAP_COMP_CLASS, CAP_COMP_METHOD, CAP_COMP_STATICFIELD, CAP_COMP_EXPORT,
+                                CAP_COMP_CONSTANTPOOL, CAP_COMP_REFLOCATION, CAP_COMP_DESCRIPTOR};
+    size_t total = 0;
+    for (size_t i = 0; i < CL_ARRAY_LEN(order); i++)
+        if (cap->comp[order[i]].present) total += 3 + (size_t)cap->comp[order[i]].size;
+    uint8_t *out = malloc(total ? total : 1);
+    if (!out) return NULL;
+    size_t pos = 0;
+    for (size_t i = 0; i < CL_ARRAY_LEN(order); i++) {
+        const cap_component_t *c = &cap->comp[order[i]];
+        if (!c->present || (order[i] == CAP_COMP_DESCRIPTOR && !with_descriptor)) continue;
+        out[pos] = (uint8_t)order[i];
+        cl_put16(out + pos + 1, c->size);
+        memcpy(out + pos + 3, c->info, c->size);
+        pos += 3 + (size_t)c->size;
+    }
+    *len = pos;
+    return out;
+}
+
 /* ---- helpers ---- */
 
 cap_classref_t cap_classref_decode(uint16_t raw)

@@ -232,6 +232,11 @@ int cap_parse(cap_file_t *cap, const uint8_t *buf, size_t len, unsigned flags, c
 int cap_parse_file(cap_file_t *cap, const char *path, cl_error_t *e);
 void cap_free(cap_file_t *cap);
 
+/* The load file (component stream) in the order GlobalPlatform LOAD sends it: Header, Directory,
+ * Import, Applet, Class, Method, StaticField, Export, ConstantPool, RefLocation, then Descriptor
+ * when with_descriptor and present. Malloc'd; NULL on allocation failure. */
+uint8_t *cap_load_file(const cap_file_t *cap, bool with_descriptor, size_t *len);
+
 /* Standard component names ("Header", ... "Debug"), "custom" for tags >= 128, NULL otherwise. */
 const char *cap_component_name(int tag);
 

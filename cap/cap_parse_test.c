@@ -201,6 +201,21 @@ START_TEST(test_jar)
     check_sample(&cap, &t);
     ck_assert(cap.from_jar);
     ck_assert_str_eq(cap.jar_dir, TG_PKG_NAME "/javacard/");
+    /* the load file made from the JAR is byte for byte the standard-order stream */
+    size_t ll, sl;
+    uint8_t *lf = cap_load_file(&cap, true, &ll);
+    uint8_t *std = tg_stream_std(&t, &sl);
+    ck_assert_uint_eq(ll, sl);
+    ck_assert_mem_eq(lf, std, sl);
+    free(lf);
+    free(std);
+    /* without the Descriptor it still parses */
+    lf = cap_load_file(&cap, false, &ll);
+    cap_file_t c2;
+    parse_ok(&c2, lf, ll);
+    ck_assert(!c2.has_descriptor);
+    cap_free(&c2);
+    free(lf);
     cap_free(&cap);
     free(jar);
 }
