@@ -226,9 +226,18 @@ void vm_power_on(vm_t *vm)
     vm->cur_applet = -1;
 }
 
+/* Inside Applet.install() the whole installation is one img group already: a transaction there
+ * is nested in it (commit is a no-op, the group commits with the install); an abort cannot undo
+ * only the transaction's writes, so it makes the install fail as a whole. */
 int vm_tx_begin(vm_t *vm)
 {
-    if (vm->tx_depth || img_group_begin(vm->img)) return -1;
+    if (vm->tx_depth) return -1;
+    if (vm->installing && img_group_open(vm->img)) {
+        vm->tx_depth = 1;
+        vm->tx_in_install = true;
+        return 0;
+    }
+    if (img_group_begin(vm->img)) return -1;
     vm->tx_depth = 1;
     return 0;
 }
@@ -237,6 +246,7 @@ int vm_tx_commit(vm_t *vm)
 {
     if (!vm->tx_depth) return -1;
     vm->tx_depth = 0;
+    if (vm->tx_in_install) { vm->tx_in_install = false; return 0; }
     if (img_group_commit(vm->img)) { img_group_abort(vm->img); return -1; }
     return 0;
 }
@@ -245,6 +255,11 @@ void vm_tx_abort(vm_t *vm)
 {
     if (!vm->tx_depth) return;
     vm->tx_depth = 0;
+    if (vm->tx_in_install) {
+        vm->tx_in_install = false;
+        vm->install_tx_aborted = true;
+        return;
+    }
     img_group_abort(vm->img);
     /* Objects created in the transaction are gone: release the RAM of transient ones. */
     vm_heap_clear_transient(vm->heap, 0, 0xFFFF);

@@ -271,16 +271,19 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
 
     if (img_group_begin(vm->img)) { cl_seterr(e, "a transaction is open"); return -1; }
     vm->installing = true;
+    vm->install_tx_aborted = false;
     memcpy(vm->inst_aid, inst_aid, inst_aid_len);
     vm->inst_aid_len = inst_aid_len;
     vm->registered_obj = 0;
     /* bLength is a byte: values above 127 arrive negative, as on any card (applets mask with 0xFF). */
     uint16_t args[3] = { bo.handle, 0, (uint16_t)(int16_t)(int8_t)n }, ret[2];
     enum vm_run r = vm_run_method(vm, p, def->install, p->slot, args, 3, ret);
+    if (vm->tx_depth) vm_tx_abort(vm); /* left open: aborted, as after process() */
     vm->installing = false;
     int rc = -1;
     if (r != VM_RUN_OK) cl_seterr(e, "applet install() failed with status %04X%s%s", vm->sw,
                                   vm->last_error[0] ? ": " : "", vm->last_error);
+    else if (vm->install_tx_aborted) cl_seterr(e, "applet install() aborted a transaction (not possible during installation)");
     else if (!vm->registered_obj) cl_seterr(e, "applet install() did not call register()");
     else if (vm_applet_add(vm, vm->registered_aid, vm->registered_aid_len, p->slot, vm->registered_obj, flags))
         cl_seterr(e, "cannot record the applet instance (commit capacity or table full)");
@@ -340,6 +343,17 @@ int vm_card_delete_applet(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_erro
     int i = vm_applet_find(vm, aid, aid_len);
     if (i < 0) { cl_seterr(e, "no applet instance with this AID"); return -1; }
     if (vm->tx_depth) { cl_seterr(e, "a transaction is open"); return -1; }
+    /* An applet implementing AppletEvent is told first (JCRE 11.3.4); what it throws is ignored. */
+    vm_obj_t ao;
+    vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
+    if (vm_heap_get(vm->heap, vm->applets[i].obj, &ao) && ao.kind == VM_KIND_INSTANCE &&
+        vm_find_interface(vm, ao.cls, VM_CLASS_ID(VM_PKG_FRAMEWORK, 18), 0, &mp, &mo, &nm) && !nm) {
+        uint16_t args[1] = { vm->applets[i].obj }, ret[2];
+        vm->cur_applet = i;
+        vm_run_method(vm, mp, mo, vm->applets[i].pkg, args, 1, ret);
+        end_of_call(vm);
+        vm->cur_applet = -1;
+    }
     /* The registry deselects it where it is selected (deselect() runs while the VM still knows it). */
     if (vm->reg) {
         long k = apdu_reg_find(vm->reg, aid, aid_len);

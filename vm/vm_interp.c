@@ -82,6 +82,13 @@ static bool iface_to_virtual(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t tok
     return false;
 }
 
+bool vm_find_interface(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t token, vm_pkg_t **mpkg, uint32_t *moff,
+                       const vm_native_method_t **nat)
+{
+    uint8_t vtok;
+    return iface_to_virtual(vm, cls, iface, token, &vtok) && vm_find_virtual(vm, cls, vtok, VM_CLASS_PKG(cls), mpkg, moff, nat);
+}
+
 /* Pushes a frame for bytecode method m of p; its arguments are the top words of the caller's
  * stack (or, for the first frame, copied in by vm_run_method). */
 static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)

@@ -186,6 +186,8 @@ struct vm {
     uint16_t registered_obj;
     uint8_t registered_aid[16], registered_aid_len;
     bool reselecting;
+    bool tx_in_install;      /* JCSystem transaction opened inside Applet.install(): part of the install group */
+    bool install_tx_aborted; /* ... and aborted: the install cannot honour that and fails */
     struct apdu_reg *reg;   /* the card's application registry (vm_card.c) */
     vm_app_ctx_t app_ctx[VM_MAX_APPLETS];
     uint32_t steps;         /* bytecodes executed (bench) */
@@ -230,6 +232,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
  * or a native binding. */
 bool vm_find_virtual(vm_t *vm, uint16_t cls, uint8_t token, uint8_t from_pkg, vm_pkg_t **mpkg, uint32_t *moff,
                      const struct vm_native_method **nat);
+
+/* Interface method (iface, token) as implemented by class cls. */
+bool vm_find_interface(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t token, vm_pkg_t **mpkg, uint32_t *moff,
+                       const struct vm_native_method **nat);
 
 /* Transaction control used by JCSystem and the card runtime. */
 int vm_tx_begin(vm_t *vm);

@@ -26,7 +26,10 @@ public class VmTest extends Applet {
         scratch = new byte[16];
         perSelect = JCSystem.makeTransientByteArray((short) 1, JCSystem.CLEAR_ON_DESELECT);
         things = new Object[3];
+        // A transaction inside install() is part of the installation (committed with it).
+        JCSystem.beginTransaction();
         balance = 100;
+        JCSystem.commitTransaction();
         register();
     }
 
