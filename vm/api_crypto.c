@@ -304,7 +304,7 @@ static int ci_process(vm_t *vm, uint16_t *args, uint16_t *ret, bool final)
     if (a->kind == CK_RSA) {
         produced = api_op_acc(op, p, (uint32_t)n) ? 0 : -2;
         if (produced == 0 && final) produced = rsa_final(op, a, out, cap);
-        if (final) op->acclen = 0; /* the object stays initialized with the same key */
+        if (final && op->acc) { OPENSSL_cleanse(op->acc, op->acccap); op->acclen = 0; } /* same key, next message */
     } else {
         produced = sym_update(op, a, p, (uint32_t)n, out);
         if (a->kind == CK_GCM) {

@@ -805,6 +805,79 @@ START_TEST(refusals)
 }
 END_TEST
 
+START_TEST(build_key_by_memory_type)
+{
+    uint8_t b[3] = { 0, 128, 1 }; /* 128 bits, MEMORY_TYPE_TRANSIENT_RESET */
+    load(b, 3);
+    op_ok(0x27, 0, 2); /* ALG_TYPE_AES */
+    expect_data(op_ok(0x23, 0, 0), "0000800D", "AES CLEAR_ON_RESET key");
+    b[2] = 0;
+    load(b, 3);
+    op_ok(0x27, 1, 9); /* ALG_TYPE_HMAC, persistent */
+    expect_data(op_ok(0x23, 1, 0), "00008015", "HMAC key");
+    uint16_t sw;
+    op(0x27, 2, 3, &sw); /* ALG_TYPE_DSA_PUBLIC */
+    ck_assert_uint_eq(sw, SW_CRYPTO | 3);
+    b[2] = 7;
+    load(b, 3);
+    op(0x27, 2, 2, &sw); /* no such memory type */
+    ck_assert_uint_eq(sw, SW_CRYPTO | 3);
+}
+END_TEST
+
+START_TEST(signature_state_across_commands_and_reset)
+{
+    build_key(0, T_HMAC, 64);
+    set_key_hex(0, 0, "0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B0B");
+    uint8_t init[2] = { 25, 0 }; /* ALG_HMAC_SHA_256, key slot 0 */
+    load(init, 2);
+    op_ok(0x32, 0, 0);
+    load_hex("486920");
+    op_ok(0x32, 1, 0);
+    load_hex("5468657265");
+    expect_data(op_ok(0x32, 2, 0), "B0344C61D8DB38535CA8AFCEAF0BF12B881DC200C9833DA726E9376C2E32CFF7",
+                "HMAC over three commands");
+    /* After sign the object starts a new message with the same key. */
+    load_hex("4869205468657265");
+    expect_data(op_ok(0x32, 2, 0), "B0344C61D8DB38535CA8AFCEAF0BF12B881DC200C9833DA726E9376C2E32CFF7", "again");
+    /* A reset loses the running state (it is RAM on a card): sign is refused, not wrong. */
+    load_hex("4869");
+    op_ok(0x32, 1, 0);
+    uint8_t atr[CARD_ATR_MAX];
+    card_reset(card, atr);
+    select_applet();
+    uint16_t sw;
+    op(0x32, 2, 0, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 4); /* INVALID_INIT */
+}
+END_TEST
+
+START_TEST(key_update_in_aborted_transaction)
+{
+    build_key(0, T_AES, 128);
+    set_key_hex(0, 0, aes128);
+    load_hex("000102030405060708090A0B0C0D0E0F");
+    op_ok(0x70, 0, 0);
+    expect_data(op_ok(0x22, 0, 0), aes128, "key after the aborted update");
+    build_key(1, T_AES, 128);
+    load_hex("000102030405060708090A0B0C0D0E0F");
+    op_ok(0x70, 1, 0);
+    expect_data(op_ok(0x23, 1, 0), "0000800F", "still uninitialized");
+}
+END_TEST
+
+START_TEST(array_bounds_checked)
+{
+    uint16_t sw;
+    load_hex("00");
+    op(0x13, 4, 0, &sw); /* update(in, 1000, 100) on a 1024-byte array: ArrayIndexOutOfBounds -> 6F00 */
+    ck_assert_uint_eq(sw, 0x6F00);
+    /* The card goes on working. */
+    load_hex(abc);
+    expect_data(op_ok(0x10, 4, 1), "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", "after the refusal");
+}
+END_TEST
+
 int main(void)
 {
     find_build_dir();
@@ -828,6 +901,10 @@ int main(void)
     tcase_add_test(tc, ecdh_both_sides);
     tcase_add_test(tc, rsa_sign_verify_and_cipher);
     tcase_add_test(tc, refusals);
+    tcase_add_test(tc, build_key_by_memory_type);
+    tcase_add_test(tc, signature_state_across_commands_and_reset);
+    tcase_add_test(tc, key_update_in_aborted_transaction);
+    tcase_add_test(tc, array_bounds_checked);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -623,9 +623,28 @@ static int kb_build(vm_t *vm, uint16_t *args, uint16_t *ret)
     return api_key_build(vm, (uint8_t)args[0], (int16_t)args[1], &ret[0]);
 }
 
+/* buildKey(byte algorithmicKeyType, byte keyMemoryType, short keyLength, boolean keyEncryption):
+ * the same keys by KeyBuilder.ALG_TYPE_* and JCSystem.MEMORY_TYPE_* (persistent, reset, deselect). */
 static int kb_build_mem(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    /* buildKey(byte algorithmicKeyType, byte keyMemoryType, short keyLength, boolean keyEncryption). */
+    /* Per algorithmic type: the TYPE_ for persistent, CLEAR_ON_RESET, CLEAR_ON_DESELECT (0: not offered). */
+    static const uint8_t types[][3] = {
+        [1] = { KT_DES, KT_DES_TR, KT_DES_TD },
+        [2] = { KT_AES, KT_AES_TR, KT_AES_TD },
+        [7] = { KT_EC_FP_PUB, 0, 0 },
+        [8] = { KT_EC_FP_PRIV, KT_EC_FP_PRIV_TR, KT_EC_FP_PRIV_TD },
+        [9] = { KT_HMAC, KT_HMAC_TR, KT_HMAC_TD },
+        [11] = { KT_RSA_PUB, 0, 0 },
+        [12] = { KT_RSA_PRIV, KT_RSA_PRIV_TR, KT_RSA_PRIV_TD },
+        [13] = { KT_RSA_CRT, KT_RSA_CRT_TR, KT_RSA_CRT_TD },
+    };
+    uint8_t alg = (uint8_t)args[0], mem = (uint8_t)args[1];
+    if (args[3] || alg >= CL_ARRAY_LEN(types) || mem > 2 || !types[alg][mem]) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    return api_key_build(vm, types[alg][mem], (int16_t)args[2], &ret[0]);
+}
+
+static int kb_shared_domain(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
     (void)args; (void)ret;
     return api_throw(vm, CE_NO_SUCH_ALGORITHM);
 }
@@ -635,7 +654,7 @@ static int kb_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0]
 const vm_native_method_t api_keybuilder_methods[] = {
     { VM_NAT_STATIC, 0, "buildKey(BSZ)Ljavacard/security/Key;", kb_build },
     { VM_NAT_STATIC, 1, "buildKey(BBSZ)Ljavacard/security/Key;", kb_build_mem },
-    { VM_NAT_STATIC, 2, "buildKeyWithSharedDomain(BBLjavacard/security/Key;Z)Ljavacard/security/Key;", kb_build_mem },
+    { VM_NAT_STATIC, 2, "buildKeyWithSharedDomain(BBLjavacard/security/Key;Z)Ljavacard/security/Key;", kb_shared_domain },
     { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", kb_equals },
 };
 const size_t api_keybuilder_nmethods = CL_ARRAY_LEN(api_keybuilder_methods);

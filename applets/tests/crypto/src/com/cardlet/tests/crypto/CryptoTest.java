@@ -50,6 +50,10 @@ import javacardx.crypto.Cipher;
  *   80 40 alg slot        CIPHER: in = mode ivLen iv chunk data; update in chunks, doFinal
  *   80 50 alg slot        AGREE: generateSecret with the peer point in the input
  *   80 60 00 slot         GCM: in = mode nLen nonce aadLen aad tagLen data [tag when decrypting]
+ *   80 13 alg 00          DIGEST out of bounds: update(in, 1000, 100) (in holds 1024 bytes)
+ *   80 27 slot alg        BUILDMEM: buildKey(alg, in[2] memory type, in[0..1] length, false)
+ *   80 32 step 00         KEPT SIGNATURE: 0 getInstance(in[0]) + init(keys[in[1]], SIGN); 1 update(all); 2 sign(all)
+ *   80 70 slot comp       SET inside a transaction that is then aborted
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -68,6 +72,10 @@ public class CryptoTest extends Applet {
     private static final byte INS_CIPHER = 0x40;
     private static final byte INS_AGREE = 0x50;
     private static final byte INS_GCM = 0x60;
+    private static final byte INS_DIGEST_OOB = 0x13;
+    private static final byte INS_BUILDMEM = 0x27;
+    private static final byte INS_KEPT_SIG = 0x32;
+    private static final byte INS_SET_ABORTED = 0x70;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -76,6 +84,7 @@ public class CryptoTest extends Applet {
     private short inLen;
     private final byte[] out;
     private final Key[] keys;
+    private Signature keptSig;
 
     private CryptoTest() {
         in = new byte[IN_MAX];
@@ -155,6 +164,20 @@ public class CryptoTest extends Applet {
                 break;
             case INS_GCM:
                 n = gcm(key(p2));
+                break;
+            case INS_DIGEST_OOB:
+                MessageDigest.getInstance(p1, false).update(in, (short) 1000, (short) 100);
+                break;
+            case INS_BUILDMEM:
+                keys[slot(p1)] = KeyBuilder.buildKey(p2, in[2], Util.getShort(in, (short) 0), false);
+                break;
+            case INS_KEPT_SIG:
+                n = keptSignature(p1);
+                break;
+            case INS_SET_ABORTED:
+                JCSystem.beginTransaction();
+                setComp(key(p1), p2);
+                JCSystem.abortTransaction();
                 break;
             default:
                 ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
@@ -317,6 +340,19 @@ public class CryptoTest extends Applet {
         short half = (short) (inLen / 2);
         s.update(in, (short) 0, half);
         return s.sign(in, half, (short) (inLen - half), out, (short) 0);
+    }
+
+    private short keptSignature(byte step) {
+        if (step == 0) {
+            keptSig = Signature.getInstance(in[0], false);
+            keptSig.init(key(in[1]), Signature.MODE_SIGN);
+            return 0;
+        }
+        if (step == 1) {
+            keptSig.update(in, (short) 0, inLen);
+            return 0;
+        }
+        return keptSig.sign(in, (short) 0, inLen, out, (short) 0);
     }
 
     private short verify(byte alg, Key k) {
