@@ -544,6 +544,8 @@ bad:
 
 /* ---- decoding and local variable types ---- */
 
+static int ins_slot(X *x, const jins_t *in, int *store, int *isref);
+
 static int decode(X *x)
 {
     x->at = malloc(sizeof(int) * (x->len + 1));
@@ -564,6 +566,11 @@ static int decode(X *x)
         in->pc = pc; in->op = x->code[pc]; in->len = l; in->target = -1; in->out = -1; in->node = -1;
         x->at[pc] = x->nins++;
         pc += (uint32_t)l;
+    }
+    /* every local variable index inside max_locals */
+    for (int i = 0; i < x->nins; i++) {
+        int st, isref, slot = ins_slot(x, &x->ins[i], &st, &isref);
+        if (slot >= x->nslots) return fail_at(x, x->ins[i].pc, "local variable index beyond max_locals", NULL);
     }
     /* branch targets */
     for (int i = 0; i < x->nins; i++) {
