@@ -34,3 +34,4 @@ $(BUILD)/bench/vmt_bench: $(BUILD)/obj/tests/vm/vmt_bench.o $(CL_LIBS)
 bench: bench-vm-conform
 bench-vm-conform: $(BUILD)/bench/vmt_bench $(BUILD)/applets/vmbench.cap
 	@$(BUILD)/bench/vmt_bench $(BUILD)
+$(BUILD)/test/tests/vm/vm_api_test: $(BUILD)/applets/vmapi.cap

@@ -10,6 +10,7 @@
 #include "vm/vm_rt.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
@@ -128,6 +129,87 @@ static inline void vmt_select(vmt_t *t, const char *aid_hex)
     snprintf(cmd, sizeof cmd, "00A40400%02X%s", (unsigned)(strlen(aid_hex) / 2), aid_hex);
     unsigned sw = vmt_xmit(t, cmd);
     ck_assert_msg(sw == 0x9000, "SELECT %s: %04X (%s)", aid_hex, sw, t->vm->last_error);
+}
+
+/* Known failures (tests/vm/known-failures.txt): "SUITE:NAME [COMMAND-HEX]" lines, '#' comments.
+ * For scripts NAME is the command hex without spaces. A known command is still sent (later
+ * commands may depend on its effect) but not compared, unless VMT_ALL is set. */
+static inline bool vmt_known(const char *suite, const char *name, const char *cmd)
+{
+    if (getenv("VMT_ALL")) return false;
+    FILE *f = fopen("tests/vm/known-failures.txt", "r");
+    if (!f) return false;
+    char line[512];
+    bool hit = false;
+    size_t sl = strlen(suite);
+    while (!hit && fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char k[200] = "", c[200] = "";
+        if (sscanf(line, "%199s %199s", k, c) < 1) continue;
+        if (strncmp(k, suite, sl) || k[sl] != ':') continue;
+        if (!strcasecmp(k + sl + 1, name) && (!c[0] || (cmd && !strcasecmp(c, cmd)))) hit = true;
+    }
+    fclose(f);
+    return hit;
+}
+
+/* Hex without spaces, upper case, of a script's hex text (spaces allowed). */
+static inline void vmt_compact_hex(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *in && n + 1 < cap; in++)
+        if (*in != ' ' && *in != '\t') out[n++] = (char)toupper((unsigned char)*in);
+    out[n] = 0;
+}
+
+/* Runs a conversation file (see tests/vm/vmapi.script): "> command", "< expected" (?? = any
+ * byte), "select AID", "reset", "reopen". Every mismatch is collected; returns the number of
+ * expectations checked, *failed the number that differed, report the first ones. */
+static inline int vmt_run_script(vmt_t *t, const char *suite, const char *path, int *failed, char *report, size_t rcap)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    char line[2048], last[2048] = "";
+    int checked = 0, lineno = 0;
+    size_t rep = 0;
+    *failed = 0;
+    report[0] = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = 0;
+        char *p = line;
+        while (*p == ' ') p++;
+        if (!*p || *p == '#') continue;
+        if (!strncmp(p, "select ", 7)) { vmt_select(t, p + 7); continue; }
+        if (!strcmp(p, "reset")) { uint8_t atr[CARD_ATR_MAX]; card_reset(t->card, atr); continue; }
+        if (!strcmp(p, "reopen")) { vmt_close(t); vmt_open(t); continue; }
+        if (*p == '>') {
+            vmt_compact_hex(p + 1, last, sizeof last);
+            vmt_xmit(t, last);
+            continue;
+        }
+        ck_assert_msg(*p == '<', "%s:%d: unknown line %s", path, lineno, p);
+        char want[2048], got[2 * CARD_RESP_MAX / 64];
+        vmt_compact_hex(p + 1, want, sizeof want);
+        size_t wl = strlen(want);
+        bool same = wl == 2 * t->rlen && t->rlen * 2 < sizeof got;
+        if (same) {
+            cl_hex_encode(t->resp, t->rlen, got, 0);
+            for (size_t i = 0; i < wl; i++)
+                if (want[i] != '?' && want[i] != got[i]) { same = false; break; }
+        } else {
+            vmt_resp_hex(t, got, sizeof got);
+        }
+        checked++;
+        if (same || vmt_known(suite, last, NULL)) continue;
+        if (*failed < 20 && rep < rcap)
+            rep += (size_t)snprintf(report + rep, rcap - rep, "\n  %s:%d: %s -> %s, expected %s (%s)", path, lineno, last, got,
+                                    want, t->vm->last_error);
+        (*failed)++;
+    }
+    fclose(f);
+    return checked;
 }
 
 #endif
