@@ -1,0 +1,119 @@
+/* The running-state table of crypto operation objects (api_crypto_ops.c): a reset forgets the
+ * state, a full table drops the least recently used one and its object reports it lost (so an
+ * operation is refused rather than giving a wrong result), ending a state leaves no trace. */
+#include "vm/api_crypto_int.h"
+#include "vm/vm_test_util.h"
+
+extern const vm_native_area_t vm_api_security, vm_api_crypto;
+
+static vt_env_t T;
+
+static void setup(void)
+{
+    vm_native_register(&vm_api_security);
+    vm_native_register(&vm_api_crypto);
+    vt_open(&T, true);
+    T.vm->cur_ctx = VM_CTX_JCRE;
+}
+
+static void teardown(void) { vt_cleanup(&T); }
+
+static uint16_t new_digest(void)
+{
+    uint16_t ref = 0;
+    ck_assert_int_eq(api_op_new_object(T.vm, VM_PKG_SECURITY, SEC_MD, 4, &ref), 0);
+    ck_assert_uint_ne(ref, 0);
+    return ref;
+}
+
+START_TEST(fresh_find_end)
+{
+    uint16_t a = new_digest(), b = new_digest();
+    bool lost = true;
+    ck_assert_ptr_null(api_op_find(T.vm, a, &lost));
+    ck_assert(!lost); /* never had state */
+    api_op_t *op = api_op_fresh(T.vm, a);
+    ck_assert_ptr_nonnull(op);
+    ck_assert_ptr_eq(api_op_find(T.vm, a, &lost), op);
+    ck_assert_ptr_null(api_op_find(T.vm, b, &lost)); /* another object does not see it */
+    uint8_t alg = 0;
+    ck_assert(api_op_object(T.vm, a, &alg));
+    ck_assert_uint_eq(alg, 4);
+    api_op_end(T.vm, a, op);
+    ck_assert_ptr_null(api_op_find(T.vm, a, &lost));
+    ck_assert(!lost);
+}
+END_TEST
+
+START_TEST(reset_forgets_state)
+{
+    uint16_t a = new_digest();
+    ck_assert_ptr_nonnull(api_op_fresh(T.vm, a));
+    vm_heap_clear_transient(T.vm->heap, VM_OF_CLEAR_ON_RESET, 0xFFFF);
+    bool lost = true;
+    ck_assert_ptr_null(api_op_find(T.vm, a, &lost));
+    ck_assert(!lost);
+}
+END_TEST
+
+START_TEST(full_table_drops_oldest_and_says_so)
+{
+    enum { N = 140 };
+    uint16_t refs[N];
+    for (int i = 0; i < N; i++) {
+        refs[i] = new_digest();
+        ck_assert_ptr_nonnull(api_op_fresh(T.vm, refs[i]));
+    }
+    bool lost = false;
+    ck_assert_ptr_null(api_op_find(T.vm, refs[0], &lost));
+    ck_assert(lost);
+    ck_assert_ptr_nonnull(api_op_find(T.vm, refs[N - 1], &lost));
+    ck_assert(!lost);
+}
+END_TEST
+
+START_TEST(accumulator_bounded)
+{
+    uint16_t a = new_digest();
+    api_op_t *op = api_op_fresh(T.vm, a);
+    ck_assert_ptr_nonnull(op);
+    uint8_t chunk[4096];
+    memset(chunk, 0x5A, sizeof chunk);
+    int ok = 0;
+    for (int i = 0; i < 300; i++) ok += api_op_acc(op, chunk, sizeof chunk);
+    ck_assert_int_eq(ok, 256); /* 1 MiB and no more */
+    ck_assert_uint_eq(op->acclen, 1u << 20);
+    api_op_end(T.vm, a, op);
+}
+END_TEST
+
+START_TEST(not_a_crypto_object)
+{
+    uint16_t arr;
+    ck_assert_int_eq(vm_obj_new_array(T.vm, VM_T_BYTE, 0, 4, VM_CTX_JCRE, 0, &arr), 0);
+    uint8_t alg;
+    ck_assert(!api_op_object(T.vm, arr, &alg));
+    ck_assert_uint_ne(T.vm->exc, 0); /* SecurityException pending, nothing else happened */
+    T.vm->exc = 0;
+    ck_assert(!api_op_object(T.vm, 0, &alg)); /* null: NullPointerException */
+    ck_assert_uint_ne(T.vm->exc, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api_crypto_ops");
+    TCase *tc = tcase_create("ops");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, fresh_find_end);
+    tcase_add_test(tc, reset_forgets_state);
+    tcase_add_test(tc, full_table_drops_oldest_and_says_so);
+    tcase_add_test(tc, accumulator_bounded);
+    tcase_add_test(tc, not_a_crypto_object);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
