@@ -35,3 +35,4 @@ bench: bench-vm-conform
 bench-vm-conform: $(BUILD)/bench/vmt_bench $(BUILD)/applets/vmbench.cap
 	@$(BUILD)/bench/vmt_bench $(BUILD)
 $(BUILD)/test/tests/vm/vm_api_test: $(BUILD)/applets/vmapi.cap
+$(BUILD)/test/tests/vm/vm_firewall_test: $(BUILD)/applets/vmfw-lib.cap $(BUILD)/applets/vmfw-server.cap $(BUILD)/applets/vmfw-client.cap

@@ -1,0 +1,20 @@
+package com.cardlet.tests.vmfwserver;
+
+import com.cardlet.tests.vmfwlib.FwData;
+import javacard.framework.Shareable;
+
+/** The server's Shareable interface: the only legal way into the server's context. */
+public interface FwShared extends Shareable {
+    /** v + 1000, and whether the caller's context AID is the client's (1) or not (0) in the low bit of the high byte. */
+    short ping(short v);
+
+    /** Server objects handed out: legal to hold, illegal to use from another context. */
+    FwData leakData();
+
+    byte[] leakArray();
+
+    Object leakObject();
+
+    /** The server touches the client's array: a SecurityException in the server's context. 1 if it was thrown. */
+    byte touch(byte[] clientArray);
+}
