@@ -150,8 +150,9 @@ static int js_get_sio(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int js_false(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 0; return VM_NAT_OK; }
-static int js_request_deletion(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; THROW_SYS(6); }
+static int js_true(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 1; return VM_NAT_OK; }
+/* The collection runs when the current command has ended (vm_card.c), as the API allows. */
+static int js_request_deletion(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; vm->gc_requested = true; return VM_NAT_OK; }
 static int js_channel(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm->apdu.channel; return VM_NAT_OK; }
 
 static int js_is_active(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -181,7 +182,7 @@ static const vm_native_method_t jcsystem_methods[] = {
     { VM_NAT_STATIC, 14, "makeTransientObjectArray(SB)[Ljava/lang/Object;", js_mt_object },
     { VM_NAT_STATIC, 15, "makeTransientShortArray(SB)[S", js_mt_short },
     { VM_NAT_STATIC, 16, "getAvailableMemory(B)S", js_available_memory },
-    { VM_NAT_STATIC, 17, "isObjectDeletionSupported()Z", js_false },
+    { VM_NAT_STATIC, 17, "isObjectDeletionSupported()Z", js_true },
     { VM_NAT_STATIC, 18, "requestObjectDeletion()V", js_request_deletion },
     { VM_NAT_STATIC, 19, "getAssignedChannel()B", js_channel },
     { VM_NAT_STATIC, 20, "isAppletActive(Ljavacard/framework/AID;)Z", js_is_active },

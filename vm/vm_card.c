@@ -2,6 +2,7 @@
  * applet installation (Applet.install with the standard parameters), attach/detach. */
 #include "vm/vm_card.h"
 #include "apdu/apdu_reg.h"
+#include "vm/vm_gc.h"
 #include "vm/vm_load.h"
 #include "vm/vm_native.h"
 #include "vm/vm_rt.h"
@@ -126,6 +127,10 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
     enum vm_run r = call_applet(vm, idx, TOK_PROCESS, &apdu_ref, 1, &ignored);
     int sw = r == VM_RUN_OK ? 0x9000 : vm->sw;
     end_of_call(vm);
+    if (vm->gc_requested) {
+        vm->gc_requested = false;
+        if (vm_gc(vm, NULL)) cl_err("vm: object deletion failed (heap left as it was)");
+    }
     vm->selecting = 0;
     vm->apdu.active = false;
     if (vm->apdu.resp_len && apdu_resp_append(resp, vm->apdu.resp, vm->apdu.resp_len)) return 0x6F00;
@@ -365,6 +370,7 @@ int vm_card_delete_applet(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_erro
     }
     if (vm_applet_remove(vm, aid, aid_len)) { cl_seterr(e, "cannot update the applet table"); return -1; }
     if (vm_applets_reload(vm)) { cl_seterr(e, "cannot reload the applet table"); return -1; }
+    vm_gc(vm, NULL); /* its objects are garbage now */
     return 0;
 }
 
@@ -380,6 +386,7 @@ int vm_card_delete_package(vm_t *vm, const uint8_t *aid, uint8_t aid_len, cl_err
     if (vm->tx_depth) { cl_seterr(e, "a transaction is open"); return -1; }
     if (vm_pkg_table_set(vm, (uint8_t)s, 0, 0)) { cl_seterr(e, "cannot update the package table"); return -1; }
     vm_pkg_free(vm, (uint8_t)s);
+    vm_gc(vm, NULL); /* its CAP, static fields and their arrays are garbage now */
     return 0;
 }
 

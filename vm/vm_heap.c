@@ -267,3 +267,100 @@ uint32_t vm_heap_used_handles(const vm_heap_t *h)
     for (uint32_t i = 1; i < h->nhandles; i++) n += handle_entry(h, (uint16_t)i) != 0;
     return n;
 }
+
+uint16_t vm_heap_handle_count(const vm_heap_t *h) { return h->nhandles; }
+
+/* Bytes an object takes in the image (header, data unless transient, rounded to 2 like alloc). */
+static uint32_t image_size_of(const vm_obj_t *o)
+{
+    uint32_t n = VM_OBJ_HDR + ((o->flags & VM_OF_TRANSIENT) ? 0 : o->data_len);
+    return (n + 1) & ~1u;
+}
+
+typedef struct { uint32_t off; uint16_t handle; } live_t;
+
+static int by_offset(const void *a, const void *b)
+{
+    const live_t *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
+{
+    if (img_group_open(h->img)) return -1;
+    uint32_t top0 = bump(h);
+    /* 1. Dead handles are freed (in chunks of the table, each chunk one atomic write). */
+    enum { CHUNK = 256 };
+    uint8_t buf[4 * CHUNK];
+    for (uint32_t first = 1; first < h->nhandles; first += CHUNK) {
+        uint32_t n = h->nhandles - first < CHUNK ? h->nhandles - first : CHUNK;
+        memcpy(buf, area(h) + VM_HEAP_HDR + 4 * first, 4 * n);
+        bool changed = false;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t hd = first + i;
+            if (cl_get32(buf + 4 * i) && !(live[hd / 8] & (1u << (hd % 8)))) {
+                cl_put32(buf + 4 * i, 0);
+                changed = true;
+                if (h->ram[hd]) { free(h->ram[hd]); h->ram[hd] = NULL; }
+            }
+        }
+        if (changed && img_write(h->img, h->base + VM_HEAP_HDR + 4 * first, buf, 4 * n)) return -1;
+    }
+    /* 2. Live objects in address order slide down to the frontier. */
+    live_t *objs = malloc(sizeof *objs * h->nhandles);
+    if (!objs) return -1;
+    uint32_t nlive = 0;
+    for (uint32_t hd = 1; hd < h->nhandles; hd++) {
+        vm_obj_t o;
+        if (vm_heap_get(h, (uint16_t)hd, &o)) { objs[nlive].off = o.data_off - h->base - VM_OBJ_HDR; objs[nlive++].handle = (uint16_t)hd; }
+    }
+    qsort(objs, nlive, sizeof *objs, by_offset);
+    uint32_t frontier = h->objects;
+    long rc = 0;
+    for (uint32_t i = 0; i < nlive && rc == 0; i++) {
+        vm_obj_t o;
+        if (!vm_heap_get(h, objs[i].handle, &o)) continue;
+        uint32_t off = objs[i].off, sz = image_size_of(&o);
+        if (off < frontier) { frontier = off + sz > frontier ? off + sz : frontier; continue; } /* shared/odd layout: leave */
+        if (off == frontier) { frontier += sz; continue; }
+        uint8_t *copy = malloc(sz);
+        if (!copy) { rc = -1; break; }
+        memcpy(copy, area(h) + off, sz);
+        uint8_t e4[4];
+        cl_put32(e4, frontier);
+        uint32_t ent = h->base + VM_HEAP_HDR + 4u * objs[i].handle;
+        if (frontier + sz <= off) {
+            /* The new place is free space: copy, then switch the handle (each step atomic). */
+            if (img_write(h->img, h->base + frontier, copy, sz) || img_write(h->img, ent, e4, 4)) rc = -1;
+        } else if ((uint64_t)sz + 4 + 2 * IMG_GROUP_ENTRY_COST <= img_group_capacity(h->img)) {
+            /* Overlapping its old place: copy and switch in one group. */
+            if (img_group_begin(h->img)) rc = -1;
+            else if (img_group_write(h->img, h->base + frontier, copy, sz) || img_group_write(h->img, ent, e4, 4)) {
+                img_group_abort(h->img);
+                rc = -1;
+            } else if (img_group_commit(h->img)) {
+                img_group_abort(h->img);
+                rc = -1;
+            }
+        } else {
+            free(copy);
+            frontier = off + sz; /* too big to move safely over itself: stays */
+            continue;
+        }
+        free(copy);
+        if (rc == 0) {
+            if (h->ram[objs[i].handle]) h->ram_obj[objs[i].handle] = frontier + VM_OBJ_HDR; /* transient data follows */
+            frontier += sz;
+        }
+    }
+    free(objs);
+    if (rc) return -1;
+    /* 3. The bump pointer comes down and what lies beyond it is zeroed again. */
+    if (frontier < top0) {
+        uint8_t b4[4];
+        cl_put32(b4, frontier);
+        if (img_write(h->img, h->base + 12, b4, 4) || vm_heap_scrub(h)) return -1;
+    }
+    h->cursor = 1;
+    return (long)(top0 - bump(h));
+}

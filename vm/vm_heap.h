@@ -96,6 +96,14 @@ int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle);
  * the transient data of objects matching (flag mask, owner; owner 0xFFFF = any owner). */
 void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner);
 
+/* Garbage collection, second half: frees every handle whose bit is clear in live (one bit per
+ * handle) and slides the live objects down so the free space is one block again. Each move is
+ * crash-safe (a handle always names a complete copy); an object too large for one atomic step
+ * that would overlap its own old place stays where it is. No img group may be open. Returns
+ * the bytes reclaimed, or -1 on an I/O error (the heap stays consistent). */
+long vm_heap_compact(vm_heap_t *h, const uint8_t *live);
+uint16_t vm_heap_handle_count(const vm_heap_t *h);
+
 /* Free bytes left in the object area (for JCSystem.getAvailableMemory). */
 uint32_t vm_heap_free_bytes(const vm_heap_t *h);
 uint32_t vm_heap_used_handles(const vm_heap_t *h);

@@ -118,6 +118,20 @@ START_TEST(transactions_transients_recursion)
 }
 END_TEST
 
+START_TEST(object_deletion)
+{
+    expect(SELECT, "9000");
+    expect("8005000000", "0046 9000"); /* leaves a Rect behind in things[0] */
+    expect("8004010000", "03F7 9000"); /* and a garbage Rect */
+    uint32_t free0 = vm_heap_free_bytes(vm->heap);
+    expect("800C000000", "01 9000");   /* 1000 bytes of garbage, then requestObjectDeletion */
+    ck_assert_uint_gt(vm_heap_free_bytes(vm->heap), free0); /* the garbage of all three commands went */
+    expect("8005000000", "0046 9000"); /* the applet's live objects are intact */
+    expect("8007010000", "0096 55 9000");
+    expect("800B000000", "00 01 11111111 01020305 9000");
+}
+END_TEST
+
 START_TEST(state_survives_reopen)
 {
     expect(SELECT, "9000");
@@ -147,6 +161,7 @@ int main(void)
     tcase_add_test(tc, switches_dispatch_exceptions);
     tcase_add_test(tc, transactions_transients_recursion);
     tcase_add_test(tc, state_survives_reopen);
+    tcase_add_test(tc, object_deletion);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

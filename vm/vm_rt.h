@@ -186,6 +186,7 @@ struct vm {
     uint16_t registered_obj;
     uint8_t registered_aid[16], registered_aid_len;
     bool reselecting;
+    bool gc_requested;       /* JCSystem.requestObjectDeletion: collect after this command */
     bool tx_in_install;      /* JCSystem transaction opened inside Applet.install(): part of the install group */
     bool install_tx_aborted; /* ... and aborted: the install cannot honour that and fails */
     struct apdu_reg *reg;   /* the card's application registry (vm_card.c) */

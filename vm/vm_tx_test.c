@@ -1,4 +1,5 @@
 /* JCSystem transactions, the OwnerPIN try counter and the firewall, on hand-assembled methods. */
+#include "vm/vm_gc.h"
 #include "vm/vm_test_util.h"
 
 #define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
@@ -358,6 +359,58 @@ START_TEST(power_loss_in_transaction_rolls_back)
 }
 END_TEST
 
+START_TEST(gc_frees_garbage_and_compacts)
+{
+    uint16_t dead = new_array(VM_T_BYTE, 300, 16, 0);
+    uint16_t live = new_array(VM_T_SHORT, 50, 16, 0);
+    uint16_t tr = new_array(VM_T_BYTE, 8, 16, VM_OF_CLEAR_ON_RESET);
+    uint16_t inner = new_array(VM_T_BYTE, 4, 16, 0), holder = new_array(VM_T_REF, 2, 16, 0);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, live, &o));
+    for (int i = 0; i < 50; i++) { uint8_t b[2]; cl_put16(b, (uint16_t)(i * 7)); ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 2u * i, b, 2, false), 0); }
+    ck_assert(vm_heap_get(T.vm->heap, tr, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "TRANSIEN", 8, false), 0);
+    ck_assert(vm_heap_get(T.vm->heap, inner, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\xDE\xAD\xBE\xEF", 4, false), 0);
+    ck_assert(vm_heap_get(T.vm->heap, holder, &o));
+    uint8_t hb[2];
+    cl_put16(hb, inner);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 2, hb, 2, false), 0); /* holder[1] = inner */
+    /* The package's static image refers to live, tr and holder; nothing refers to dead. */
+    vm_obj_t so;
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    uint8_t st[6];
+    cl_put16(st, live); cl_put16(st + 2, tr); cl_put16(st + 4, holder);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 0, st, 6, false), 0);
+    uint32_t free0 = vm_heap_free_bytes(T.vm->heap), got = 0;
+    ck_assert_int_eq(vm_gc(T.vm, &got), 0);
+    ck_assert_uint_ge(got, 300);
+    ck_assert_uint_eq(vm_heap_free_bytes(T.vm->heap), free0 + got);
+    ck_assert(!vm_heap_get(T.vm->heap, dead, &o));
+    const uint8_t *d = data_of(live);
+    for (int i = 0; i < 50; i++) ck_assert_int_eq(cl_get16(d + 2 * i), i * 7);
+    ck_assert_int_eq(memcmp(data_of(tr), "TRANSIEN", 8), 0);          /* moved, RAM data kept */
+    ck_assert_int_eq(cl_get16(data_of(holder) + 2), inner);
+    ck_assert_int_eq(memcmp(data_of(inner), "\xDE\xAD\xBE\xEF", 4), 0); /* reached through an array */
+    /* Nothing more to collect; new objects land in the reclaimed space and are zero. */
+    ck_assert_int_eq(vm_gc(T.vm, &got), 0);
+    ck_assert_uint_eq(got, 0);
+    uint16_t fresh = new_array(VM_T_BYTE, 200, 16, 0);
+    d = data_of(fresh);
+    for (int i = 0; i < 200; i++) ck_assert_int_eq(d[i], 0);
+    /* And it all holds after a re-open. */
+    uint16_t statics = P->pkg.statics;
+    vt_unlink(&T, P);
+    vt_close(&T);
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+    P->pkg.statics = statics;
+    d = data_of(live);
+    for (int i = 0; i < 50; i++) ck_assert_int_eq(cl_get16(d + 2 * i), i * 7);
+    ck_assert_int_eq(memcmp(data_of(inner), "\xDE\xAD\xBE\xEF", 4), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_tx");
@@ -374,6 +427,7 @@ int main(void)
     tcase_add_test(tc, firewall_allows_jcre_entry_points);
     tcase_add_test(tc, transient_arrays_cleared);
     tcase_add_test(tc, firewall_shareable_interface);
+    tcase_add_test(tc, gc_frees_garbage_and_compacts);
     tcase_add_test(tc, heap_refuses_damaged_header);
     tcase_add_test(tc, power_loss_in_transaction_rolls_back);
     suite_add_tcase(s, tc);

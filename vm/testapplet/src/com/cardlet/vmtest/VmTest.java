@@ -156,6 +156,13 @@ public class VmTest extends Applet {
             Util.arrayCopyNonAtomic(scratch, (short) 0, buf, (short) 2, (short) 8);
             apdu.setOutgoingAndSend((short) 0, (short) 10);
             return;
+        case 0x0C: // garbage, then object deletion after this command
+            things[2] = new byte[1000];
+            things[2] = null;
+            buf[0] = JCSystem.isObjectDeletionSupported() ? (byte) 1 : (byte) 0;
+            JCSystem.requestObjectDeletion();
+            apdu.setOutgoingAndSend((short) 0, (short) 1);
+            return;
         default:
             ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
