@@ -248,6 +248,79 @@ static int check_targets(cap_rd_t *r, const cap_method_t *m, const bitmaps_t *bm
     return 0;
 }
 
+/* Without a Descriptor, an unreferenced method (an unused static or private method) sits inside
+ * the extent of the method before it. Its start can only be right after an instruction that ends
+ * the flow (return, athrow, goto, switch) at a point nothing before it branches to or beyond, and
+ * no handler of code before it lands on or after it. Returns the first such Method offset inside
+ * m, or 0. */
+#define MAX_SPLITS 1024
+static size_t split_point(const cap_file_t *cap, const cap_method_t *m)
+{
+    size_t end = (size_t)m->code_offset + m->code_len;
+    size_t pc = 0;
+    int64_t reach = -1; /* furthest Method offset a branch so far can reach */
+    while (pc < m->code_len) {
+        int n = jc_insn_len(m->code + pc, m->code_len - pc);
+        if (n < 0) return 0;
+        cap_insn_t in = {.pc = (uint16_t)pc, .info_offset = (uint16_t)(m->code_offset + pc), .op = m->code[pc],
+                         .len = (uint16_t)n, .bytes = m->code + pc};
+        if (jc_opcode_is_branch(in.op)) {
+            int32_t small[64], *t = small;
+            int nt = cap_insn_targets(&in, small, 64);
+            if (nt > 64 && (t = malloc((size_t)nt * sizeof(*t))) != NULL) cap_insn_targets(&in, t, nt);
+            for (int k = 0; k < nt && (t != small || k < 64); k++)
+                if ((int64_t)m->code_offset + t[k] > reach) reach = (int64_t)m->code_offset + t[k];
+            if (t != small) free(t);
+        }
+        pc += (size_t)n;
+        size_t next = (size_t)m->code_offset + pc;
+        if (!jc_opcode_ends_flow(in.op) || next >= end || reach >= (int64_t)next) continue;
+        bool handled = false;
+        for (unsigned h = 0; h < cap->handler_count && !handled; h++)
+            handled = cap->handlers[h].start < next && cap->handlers[h].handler >= next;
+        if (!handled) return next;
+    }
+    return 0;
+}
+
+/* Inserts a method starting at Method offset off at index pos (header decoded by the caller). */
+static int insert_method(cap_file_t *cap, size_t pos, size_t off)
+{
+    cap_method_t *nv = realloc(cap->methods, ((size_t)cap->method_count + 1) * sizeof(*nv));
+    if (!nv) return -1;
+    cap->methods = nv;
+    memmove(&nv[pos + 1], &nv[pos], (cap->method_count - pos) * sizeof(*nv));
+    memset(&nv[pos], 0, sizeof(*nv));
+    nv[pos].offset = (uint16_t)off;
+    cap->method_count++;
+    return 0;
+}
+
+/* Splits method i at Method offset p: it ends there, a new method starts there. Clears what the
+ * failed walk marked. 0, or -1 (r untouched) when p does not start a valid method header. */
+static int split_method(cap_file_t *cap, cap_rd_t *r, size_t i, size_t p, bitmaps_t *bm)
+{
+    cap_method_t *m = &cap->methods[i];
+    size_t end = (size_t)m->code_offset + m->code_len;
+    cap_method_t nm = {.offset = (uint16_t)p};
+    cl_error_t scratch;
+    cap_rd_t tr = *r;
+    tr.e = &scratch;
+    tr.failed = false;
+    if (decode_header(&tr, &nm, end) != 0) return -1;
+    if (insert_method(cap, i + 1, p) != 0) return -1;
+    cap->methods[i + 1] = nm;
+    m = &cap->methods[i];
+    m->code_len = (uint16_t)(p - m->code_offset);
+    for (size_t o = m->offset; o < end; o++) {
+        bm->insn[o / 8] &= (uint8_t)~(1u << (o % 8));
+        bm->idx1[o / 8] &= (uint8_t)~(1u << (o % 8));
+        bm->idx2[o / 8] &= (uint8_t)~(1u << (o % 8));
+        bm->idx2_opt[o / 8] &= (uint8_t)~(1u << (o % 8));
+    }
+    return 0;
+}
+
 static int parse_handlers(cap_file_t *cap, cap_rd_t *r)
 {
     cap->handler_count = cap_rd_u1(r, "handler_count");
@@ -418,13 +491,14 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
         if (!cap->methods) { cap_rd_fail_at(&r, 0, "out of memory"); goto out; }
     }
     cap->method_count = (uint16_t)ns;
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t i = 0; i < ns; i++) cap->methods[i].offset = starts[i].off;
+    unsigned splits = 0;
+    for (size_t i = 0; i < cap->method_count; i++) {
         cap_method_t *m = &cap->methods[i];
-        m->offset = starts[i].off;
-        size_t end = i + 1 < ns ? starts[i + 1].off : size;
+        size_t end = i + 1 < cap->method_count ? cap->methods[i + 1].offset : size;
+        size_t hlen = (r.p[m->offset] >> 4) & CAP_METHOD_ACC_EXTENDED ? 4 : 2;
         if (cap->has_descriptor) {
             /* the Descriptor gives the exact end; it must meet the next method */
-            size_t hlen = (r.p[m->offset] >> 4) & CAP_METHOD_ACC_EXTENDED ? 4 : 2;
             size_t dend = (size_t)m->offset + hlen + starts[i].bytecode_count;
             if (i == 0 && m->offset != first) {
                 cap_rd_fail_at(&r, first, "bytes before the first method the Descriptor lists");
@@ -435,6 +509,12 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
                                dend, end);
                 goto out;
             }
+        } else if (((r.p[m->offset] >> 4) & CAP_METHOD_ACC_ABSTRACT) && end > m->offset + hlen && splits < MAX_SPLITS) {
+            /* an abstract method is only its header: whatever follows is an unreferenced method */
+            if (insert_method(cap, i + 1, m->offset + hlen) != 0) { cap_rd_fail_at(&r, 0, "out of memory"); goto out; }
+            splits++;
+            m = &cap->methods[i];
+            end = m->offset + hlen;
         }
         if (decode_header(&r, m, end) != 0) goto out;
     }
@@ -459,10 +539,24 @@ int cap_p_method(cap_file_t *cap, cl_error_t *e)
     bm.idx2 = calloc(nbytes, 1);
     bm.idx2_opt = calloc(nbytes, 1);
     if (!bm.insn || !bm.idx1 || !bm.idx2 || !bm.idx2_opt) { cap_rd_fail_at(&r, 0, "out of memory"); goto out; }
-    for (size_t i = 0; i < ns; i++)
-        if (walk_method(cap, &r, &cap->methods[i], &bm) != 0) goto out;
-    for (size_t i = 0; i < ns; i++)
-        if (check_targets(&r, &cap->methods[i], &bm) != 0) goto out;
+    for (size_t i = 0; i < cap->method_count; i++) {
+        /* try the method as it is; without a Descriptor a failure may mean that an unreferenced
+         * method follows it, so retry once split there (see split_point) */
+        cl_error_t scratch = {{0}};
+        cap_rd_t tr = r;
+        tr.e = &scratch;
+        tr.failed = false;
+        cap_method_t *m = &cap->methods[i];
+        if (walk_method(cap, &tr, m, &bm) == 0 && check_targets(&tr, m, &bm) == 0) continue;
+        size_t p = cap->has_descriptor || splits >= MAX_SPLITS ? 0 : split_point(cap, m);
+        if (p && split_method(cap, &r, i, p, &bm) == 0) {
+            splits++;
+            i--; /* walk the shortened method again, then the new one */
+            continue;
+        }
+        *e = scratch;
+        goto out;
+    }
     if (check_handlers(cap, &r, &bm) != 0) goto out;
     if (cap->has_descriptor) {
         cap_rd_t dr;

@@ -127,7 +127,7 @@ static void check_sample(const cap_file_t *cap, const tg_cap_t *t) { check_sampl
 START_TEST(test_cap_2_1)
 {
     tg_cap_t t;
-    tg_build_v(&t, _i == 1, 1);
+    tg_build_v(&t, _i == 1, 1, 0);
     size_t len;
     uint8_t *s = tg_stream_std(&t, &len);
     cap_file_t cap;
@@ -140,6 +140,31 @@ START_TEST(test_cap_2_1)
     cl_error_t e = {{0}};
     ck_assert_int_eq(cap_parse(&cap, s, len, CAP_PARSE_NO_COPY, &e), -1);
     ck_assert(e.msg[0]);
+    free(s);
+}
+END_TEST
+
+/* Without a Descriptor an unreferenced method must still be found: after a method (whose walk would
+ * run into the orphan's header) and after an abstract method (which has no bytecode). */
+START_TEST(test_orphan_method)
+{
+    unsigned flags = _i == 0 ? TG_ORPHAN_MID : _i == 1 ? TG_ORPHAN_END : TG_ORPHAN_MID | TG_ORPHAN_END;
+    tg_cap_t t;
+    tg_build_v(&t, false, 2, flags);
+    size_t len;
+    uint8_t *s = tg_stream_std(&t, &len);
+    cap_file_t cap;
+    parse_ok(&cap, s, len);
+    ck_assert_uint_eq(cap.method_count, _i == 2 ? 6 : 5);
+    const cap_method_t *o = cap_method_at(&cap, t.off_orphan);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_uint_eq(o->flags, CAP_METHOD_ACC_EXTENDED);
+    ck_assert_uint_eq(o->code_len, 4);
+    ck_assert_uint_eq(o->code[0], JC_invokestatic);
+    const cap_method_t *h = cap_method_at(&cap, t.off_helper);
+    ck_assert_uint_eq(h->code_len, 2);
+    ck_assert_uint_eq(cap_method_at(&cap, t.off_abstract)->code_len, 0);
+    cap_free(&cap);
     free(s);
 }
 END_TEST
@@ -527,6 +552,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_stream_with_descriptor);
     tcase_add_loop_test(tc, test_cap_2_1, 0, 2);
+    tcase_add_loop_test(tc, test_orphan_method, 0, 3);
     tcase_add_test(tc, test_stream_without_descriptor_any_order);
     tcase_add_test(tc, test_jar);
     tcase_add_test(tc, test_jar_deflated);

@@ -33,12 +33,17 @@ static inline void tg_bytes(tg_buf_t *b, const void *d, size_t n) { memcpy(b->p 
 static inline void tg_patch2(tg_buf_t *b, size_t at, unsigned v) { b->p[at] = (uint8_t)(v >> 8); b->p[at + 1] = (uint8_t)v; }
 
 #define TG_MAX_LOCS 64
+/* tg_build_v flags: an unreferenced static method (no cp entry, table or export names it), which
+ * only a Descriptor would locate; after the helper method or after the abstract one. */
+#define TG_ORPHAN_MID 0x1u
+#define TG_ORPHAN_END 0x2u
 typedef struct {
     tg_buf_t comp[CAP_COMP_DEBUG + 1];   /* info of each component, by tag */
     tg_buf_t custom;                      /* info of the custom component (tag 0x80) */
     bool with_desc;
     /* what was written, for the tests */
-    uint16_t off_install, off_process, off_helper, off_abstract;
+    uint16_t off_install, off_process, off_helper, off_abstract, off_orphan;
+    unsigned flags;
     uint16_t process_code_off, process_code_len;
     uint16_t class_i, class_a, class_b;
     uint16_t loc1[TG_MAX_LOCS], loc2[TG_MAX_LOCS];
@@ -92,6 +97,16 @@ static inline void tg_reflist(tg_buf_t *out, const uint16_t *locs, unsigned n)
     }
     tg_u2(out, (unsigned)tmp.n);
     tg_bytes(out, tmp.p, tmp.n);
+}
+
+/* static short orphan() { return helper(); } with an extended header, whose first byte (0x80)
+ * would decode as putstatic_b if it were read as part of the method before it */
+static inline void tg_orphan(tg_asm_t *a)
+{
+    a->t->off_orphan = (uint16_t)a->m->n;
+    tg_u1(a->m, 0x80); tg_u1(a->m, 2); tg_u1(a->m, 0); tg_u1(a->m, 0);
+    tg_cp2(a, JC_invokestatic, 6);
+    tg_op(a, JC_sreturn);
 }
 
 static inline void tg_build_method(tg_cap_t *t, tg_buf_t *m)
@@ -180,10 +195,12 @@ static inline void tg_build_method(tg_cap_t *t, tg_buf_t *m)
     t->off_helper = (uint16_t)m->n;
     tg_u1(m, 0x01); tg_u1(m, 0x00);
     tg_op(&a, JC_sconst_1); tg_op(&a, JC_sreturn);
+    if (t->flags & TG_ORPHAN_MID) tg_orphan(&a);
 
     /* abstract method: header only */
     t->off_abstract = (uint16_t)m->n;
     tg_u1(m, 0x40); tg_u1(m, 0x10);
+    if (t->flags & TG_ORPHAN_END) tg_orphan(&a);
 
     /* the handler: try [try_start, try_end) -> handler_pc, catch Classref 1 */
     tg_patch2(m, handler_at, t->try_start);
@@ -196,10 +213,11 @@ static inline void tg_build_method(tg_cap_t *t, tg_buf_t *m)
 enum { TG_T_VOID = 22, TG_T_SHORT = 24, TG_T_BARR = 26, TG_T_PROC = 28, TG_T_THROW = 32 };
 
 /* minor: CAP format 2.minor; 2.1 has no package name, no signature pool, 11 Directory sizes. */
-static inline void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
+static inline void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor, unsigned flags)
 {
     memset(t, 0, sizeof(*t));
     t->with_desc = with_desc;
+    t->flags = flags;
     tg_buf_t *b;
 
     b = &t->comp[CAP_COMP_HEADER];
@@ -314,7 +332,7 @@ static inline void tg_build_v(tg_cap_t *t, bool with_desc, unsigned minor)
     tg_patch2(b, 2, (unsigned)b->n); /* the Directory's own size */
 }
 
-static inline void tg_build(tg_cap_t *t, bool with_desc) { tg_build_v(t, with_desc, 2); }
+static inline void tg_build(tg_cap_t *t, bool with_desc) { tg_build_v(t, with_desc, 2, 0); }
 
 /* The standard load order (GlobalPlatform / JCVM 6.2). */
 static const int tg_load_order[] = {CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COMP_IMPORT, CAP_COMP_APPLET,
