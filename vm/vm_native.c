@@ -16,10 +16,10 @@ static const vm_native_pkg_def_t api_pkgs[] = {
 /* Areas implemented in vm/ itself (referenced here so the static archive pulls them in). */
 extern const vm_native_area_t vm_api_lang, vm_api_fw_exc, vm_api_fw_applet, vm_api_fw_system, vm_api_fw_pin,
     vm_api_fw_apdu;
-/* Areas the crypto engineer adds (vm/api_security*.c, vm/api_crypto*.c). Weak: absent until they land.
- * Their files should also use VM_NATIVE_AREA, which works once libcl_vm.a is linked whole. */
-extern const vm_native_area_t vm_api_security __attribute__((weak));
-extern const vm_native_area_t vm_api_crypto __attribute__((weak));
+/* javacard.security and javacardx.crypto (vm/api_security.c, vm/api_crypto.c). Referenced by
+ * name, not only through their VM_NATIVE_AREA constructors: a static archive member nothing
+ * refers to is never linked in (a weak reference does not pull it either). */
+extern const vm_native_area_t vm_api_security, vm_api_crypto;
 
 #define VM_MAX_AREAS 32
 static const vm_native_area_t *registered[VM_MAX_AREAS];
@@ -40,8 +40,8 @@ static void register_builtin(void)
     const vm_native_area_t *builtin[] = { &vm_api_lang, &vm_api_fw_exc, &vm_api_fw_applet, &vm_api_fw_system,
                                           &vm_api_fw_pin, &vm_api_fw_apdu };
     for (size_t i = 0; i < CL_ARRAY_LEN(builtin); i++) vm_native_register(builtin[i]);
-    if (&vm_api_security) vm_native_register(&vm_api_security);
-    if (&vm_api_crypto) vm_native_register(&vm_api_crypto);
+    vm_native_register(&vm_api_security);
+    vm_native_register(&vm_api_crypto);
 }
 
 const vm_native_pkg_def_t *vm_native_pkg_by_aid(const uint8_t *aid, uint8_t aid_len)
