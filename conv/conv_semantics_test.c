@@ -49,6 +49,8 @@ static int jvm_run(const conv_cf_method_t *m, const conv_classfile_t *cf, const 
         case 0x3b: case 0x3c: case 0x3d: case 0x3e: loc[op - 0x3b] = POP(); pc++; break;
         case 0x57: sp--; pc++; break;
         case 0x59: st[sp] = st[sp - 1]; sp++; pc++; break;
+        case 0x5a: st[sp] = st[sp - 1]; st[sp - 1] = st[sp - 2]; st[sp - 2] = st[sp]; sp++; pc++; break;
+        case 0x5f: a = st[sp - 1]; st[sp - 1] = st[sp - 2]; st[sp - 2] = a; pc++; break;
         case 0x60: b = POP(); a = POP(); PUSH((uint32_t)a + (uint32_t)b); pc++; break;
         case 0x64: b = POP(); a = POP(); PUSH((uint32_t)a - (uint32_t)b); pc++; break;
         case 0x68: b = POP(); a = POP(); PUSH((uint32_t)a * (uint32_t)b); pc++; break;
@@ -152,6 +154,26 @@ static int jcvm_run(const conv_method_t *m, const int16_t *argw, int nwords, int
         case JC_pop2: v.sp -= 2; break;
         case JC_dup: v.st[v.sp] = v.st[v.sp - 1]; v.sp++; break;
         case JC_dup2: v.st[v.sp] = v.st[v.sp - 2]; v.st[v.sp + 1] = v.st[v.sp - 1]; v.sp += 2; break;
+        case JC_swap_x: {   /* m words on top trade places with the n words below */
+            int m = c[pc + 1] >> 4, n = c[pc + 1] & 15;
+            if (m < 1 || m > 2 || n < 1 || n > 2 || v.sp < m + n) return -1;
+            int16_t tmp[4];
+            memcpy(tmp, &v.st[v.sp - m], sizeof(int16_t) * (size_t)m);
+            memmove(&v.st[v.sp - n], &v.st[v.sp - m - n], sizeof(int16_t) * (size_t)n);
+            memcpy(&v.st[v.sp - m - n], tmp, sizeof(int16_t) * (size_t)m);
+            break;
+        }
+        case JC_dup_x: {    /* copy the top m words, n words down (n == 0: on top) */
+            int m = c[pc + 1] >> 4, n = c[pc + 1] & 15;
+            if (m < 1 || m > 4 || (n && (n < m || n > m + 4)) || v.sp < (n ? n : m)) return -1;
+            int16_t tmp[4];
+            memcpy(tmp, &v.st[v.sp - m], sizeof(int16_t) * (size_t)m);
+            if (n == 0) { memcpy(&v.st[v.sp], tmp, sizeof(int16_t) * (size_t)m); v.sp += m; break; }
+            memmove(&v.st[v.sp - n + m], &v.st[v.sp - n], sizeof(int16_t) * (size_t)n);
+            memcpy(&v.st[v.sp - n], tmp, sizeof(int16_t) * (size_t)m);
+            v.sp += m;
+            break;
+        }
         case JC_sadd: b = pops(&v); a = pops(&v); pushs(&v, a + b); break;
         case JC_ssub: b = pops(&v); a = pops(&v); pushs(&v, a - b); break;
         case JC_smul: b = pops(&v); a = pops(&v); pushs(&v, a * b); break;

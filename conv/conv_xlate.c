@@ -1058,7 +1058,9 @@ static int field_op(int base, const char *desc)
 
 static int conv_operand(X *x, int i, int k)
 {
-    /* Conversion needed at the consumer: only possible when the operand is on top. */
+    /* A conversion at the consumer (the operand's uses disagree on its width, so it could not be
+     * converted right after its producer): on top of the stack directly; one below the top by
+     * swapping it up, converting and swapping back. */
     jins_t *in = &x->ins[i];
     int w, ex;
     req(x, i, k, &w, &ex);
@@ -1066,15 +1068,14 @@ static int conv_operand(X *x, int i, int k)
     int n = in->pops[k];
     int have = srep(x, n);
     if (have == w) return 0;
-    if (k != in->npops - 1) {
-        /* a second operand of a binary op with a 1-word top: swap, convert, swap back */
-        if (k == in->npops - 2 && words(x, in->pops[k + 1]) == 1 && have == R_S) {
-            if (!emit1(x, JC_swap_x, 0, 0x11) && !emit(x, JC_s2i, 1) ? 0 : 0) {}
-            return fail_at(x, in->pc, "internal: operand conversion below the top of the stack", NULL);
-        }
-        return fail_at(x, in->pc, "internal: operand conversion below the top of the stack", NULL);
+    if (k == in->npops - 1) return emit_conv(x, have, w);
+    if (k == in->npops - 2) {
+        int top = words(x, in->pops[k + 1]), wa = have == R_I ? 2 : 1, wb = w == R_I ? 2 : 1;
+        if (top < 1 || top > 2) return fail_at(x, in->pc, "internal: operand conversion below the top of the stack", NULL);
+        if (emit1(x, JC_swap_x, 0, (top << 4) | wa) || emit_conv(x, have, w)) return -1;
+        return emit1(x, JC_swap_x, 0, (wb << 4) | top);
     }
-    return emit_conv(x, have, w);
+    return fail_at(x, in->pc, "unsupported: a value used as both short and int deep in the stack", NULL);
 }
 
 static const int BR_S[6] = { JC_ifeq, JC_ifne, JC_iflt, JC_ifge, JC_ifgt, JC_ifle };
@@ -1327,6 +1328,7 @@ static int xlate_ins(X *x, int i)
         int at = t == 4 ? JC_ATYPE_BOOLEAN : t == 8 ? JC_ATYPE_BYTE : t == 9 ? JC_ATYPE_SHORT : t == 10 ? JC_ATYPE_INT : -1;
         if (at < 0) return fail_at(x, pc, "unsupported array type (char, long, float or double)", NULL);
         if (at == JC_ATYPE_INT && !x->p->conf.int_support) return fail_at(x, pc, "int arrays need `int yes`", NULL);
+        if (at == JC_ATYPE_INT) x->p->uses_int = 1;
         if (emit1(x, JC_newarray, 0, at)) return -1;
         break;
     }
@@ -1525,7 +1527,13 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     x->m->max_locals = w - argw;
     /* Field access on `this`: fold the aload_0 into getfield/putfield_<t>_this when nothing between
      * them can see the reference (no branch, no join, no stack shuffling, no other use of it). */
-    if (!x->m->is_static && x->slot_map[0] == 0) {
+    int this_stored = 0;   /* bytecode that overwrites local 0 gets no _this forms */
+    for (int i = 0; i < x->nins; i++) {
+        int st, isref, slot = ins_slot(x, &x->ins[i], &st, &isref);
+        if (slot == 0 && st) this_stored = 1;
+    }
+    for (int s = 0; s < x->nslots; s++) if (x->slot_int[s]) x->p->uses_int = 1;
+    if (!x->m->is_static && x->slot_map[0] == 0 && !this_stored) {
         char *target = calloc(x->len + 1, 1);
         if (!target) { cl_seterr(e, "out of memory"); goto out; }
         for (int i = 0; i < x->nins; i++) {

@@ -114,6 +114,8 @@ static const expect_t INT[] = {
     { "Ints", "itab", NULL, "iload_0 itableswitch 23 1 3 17 19 21 iconst_1 ireturn iconst_2 ireturn iconst_3 ireturn iconst_0 ireturn" },
     { "Ints", "local", NULL, "sload_0 s2i istore_1 iload_1 iconst_3 imul istore_1 iload_1 ireturn" },
     { "Ints", "getF", NULL, "getfield_i_this #F0 ireturn" },
+    { "Ints", "chain", NULL,
+      "sload_0 sload_1 sadd dup sstore 4 iload_2 swap_x 0x21 s2i swap_x 0x22 iadd istore 5 iload 5 sload 4 s2i iadd ireturn" },
 };
 
 START_TEST(t_ok_converts)

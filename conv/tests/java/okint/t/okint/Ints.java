@@ -8,6 +8,8 @@ public class Ints {
     static int widen(short s) { return s; }
     static int itab(int k) { switch (k) { case 1: return 1; case 2: return 2; case 3: return 3; default: return 0; } }
     static int local(short s) { int x = s; x = x * 3; return x; }
+    /* the stored short is also an int operand below the top: converted by swapping it up */
+    static int chain(short a, short b, int i) { short s; int r = (s = (short) (a + b)) + i; return r + s; }
     int f;
     int getF() { return f; }
 }

@@ -35,5 +35,7 @@ public class Sem {
         return r;
     }
     static boolean f19(short a, short b) { return a > b && (a & 1) == 0 || b == 7; }
+    static int f21(short a, short b, int i) { short s; int r = (s = (short) (a + b)) + i; return r + s; }
+    static short f22(short a, short b) { short x = a; short y = (short) (x++ + ++b); return (short) (x * y - b); }
     static int f20(short a) { int x = a; x = x * x * x; return x >> 5; }
 }
