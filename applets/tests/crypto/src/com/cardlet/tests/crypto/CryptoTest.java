@@ -54,6 +54,10 @@ import javacardx.crypto.Cipher;
  *   80 27 slot alg        BUILDMEM: buildKey(alg, in[2] memory type, in[0..1] length, false)
  *   80 32 step 00         KEPT SIGNATURE: 0 getInstance(in[0]) + init(keys[in[1]], SIGN); 1 update(all); 2 sign(all)
  *   80 70 slot comp       SET inside a transaction that is then aborted
+ *   80 33 alg slot        SIGNATURE INFO: alg 0 = getInstance(in[0], in[1], in[2], false), else getInstance(alg);
+ *                         algorithm, digest, cipher, padding, then getLength after init with keys[slot] (FF: none)
+ *   80 34 alg slot        SIGN WITH IV: in = ivLen iv message
+ *   80 41 00 00           CIPHER INFO: getInstance(in[0], in[1], false): algorithm, cipher, padding
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -76,6 +80,9 @@ public class CryptoTest extends Applet {
     private static final byte INS_BUILDMEM = 0x27;
     private static final byte INS_KEPT_SIG = 0x32;
     private static final byte INS_SET_ABORTED = 0x70;
+    private static final byte INS_SIG_INFO = 0x33;
+    private static final byte INS_SIGN_IV = 0x34;
+    private static final byte INS_CIPHER_INFO = 0x41;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -173,6 +180,22 @@ public class CryptoTest extends Applet {
                 break;
             case INS_KEPT_SIG:
                 n = keptSignature(p1);
+                break;
+            case INS_SIG_INFO:
+                n = signatureInfo(p1, p2);
+                break;
+            case INS_SIGN_IV:
+                Signature sv = Signature.getInstance(p1, false);
+                short ivl = (short) (in[0] & 0xFF);
+                sv.init(key(p2), Signature.MODE_SIGN, in, (short) 1, ivl);
+                n = sv.sign(in, (short) (1 + ivl), (short) (inLen - 1 - ivl), out, (short) 0);
+                break;
+            case INS_CIPHER_INFO:
+                Cipher ci = Cipher.getInstance(in[0], in[1], false);
+                out[0] = ci.getAlgorithm();
+                out[1] = ci.getCipherAlgorithm();
+                out[2] = ci.getPaddingAlgorithm();
+                n = 3;
                 break;
             case INS_SET_ABORTED:
                 JCSystem.beginTransaction();
@@ -340,6 +363,25 @@ public class CryptoTest extends Applet {
         short half = (short) (inLen / 2);
         s.update(in, (short) 0, half);
         return s.sign(in, half, (short) (inLen - half), out, (short) 0);
+    }
+
+    private short signatureInfo(byte alg, byte slot) {
+        Signature s;
+        if (alg == 0) {
+            s = Signature.getInstance(in[0], in[1], in[2], false);
+        } else {
+            s = Signature.getInstance(alg, false);
+        }
+        out[0] = s.getAlgorithm();
+        out[1] = s.getMessageDigestAlgorithm();
+        out[2] = s.getCipherAlgorithm();
+        out[3] = s.getPaddingAlgorithm();
+        if (slot == (byte) 0xFF) {
+            return 4;
+        }
+        s.init(key(slot), Signature.MODE_SIGN);
+        Util.setShort(out, (short) 4, s.getLength());
+        return 6;
     }
 
     private short keptSignature(byte step) {
