@@ -4,6 +4,15 @@ E2E_DEPS ?=
 e2e: programs $(E2E_DEPS) e2e-sample-applets
 	@BUILD=$(BUILD) tests/run-e2e.sh $(E2E)
 
+# The same tests with cardlet (with, script, the card daemon, the VM, image install, the converter for the sample
+# applets) built with AddressSanitizer+UBSan; the driver stays a plain build, as pcscd cannot load an ASan library.
+E2E_SAN_BUILD := $(BUILD)/san-e2e
+.PHONY: e2e-san
+e2e-san: programs
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(E2E_SAN_BUILD) programs e2e-sample-applets
+	@BUILD=$(BUILD) E2E_CARDLET=$(CURDIR)/$(E2E_SAN_BUILD)/bin/cardlet \
+	  E2E_CARDLET_DRIVER=$(CURDIR)/$(BUILD)/lib/libifdcardlet.so tests/run-e2e.sh $(E2E)
+
 # 10-applet-samples installs the sample applets. Build just those (not every applet: one in progress elsewhere
 # must not stop the e2e run), when a JDK is there; if they do not build, that test says so and skips.
 E2E_SAMPLE_CAPS := $(patsubst applets/samples/%/cap.conf,$(BUILD)/applets/%.cap,$(wildcard applets/samples/*/cap.conf))

@@ -5,8 +5,9 @@
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
-export CARDLET=$PWD/$BUILD/bin/cardlet
-export CARDLET_DRIVER=$PWD/$BUILD/lib/libifdcardlet.so
+# The binaries under test; a caller may point them elsewhere (make e2e-san: an ASan cardlet, the plain driver).
+export CARDLET=${E2E_CARDLET:-$PWD/$BUILD/bin/cardlet}
+export CARDLET_DRIVER=${E2E_CARDLET_DRIVER:-$PWD/$BUILD/lib/libifdcardlet.so}
 tests=("$@")
 ((${#tests[@]})) || tests=(tests/e2e/[0-9]*.sh)   # lib.sh and other helpers are not tests
 passed=0; failed=0; skipped=0; bad=()
