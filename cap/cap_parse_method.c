@@ -253,7 +253,7 @@ static int check_targets(cap_rd_t *r, const cap_method_t *m, const bitmaps_t *bm
  * the flow (return, athrow, goto, switch) at a point nothing before it branches to or beyond, and
  * no handler of code before it lands on or after it. Returns the first such Method offset inside
  * m, or 0. */
-#define MAX_SPLITS 1024
+#define MAX_SPLITS 64  /* bounds the re-walking a hostile file can cause */
 static size_t split_point(const cap_file_t *cap, const cap_method_t *m)
 {
     size_t end = (size_t)m->code_offset + m->code_len;
