@@ -68,12 +68,9 @@ final class IntOps {
         }
         case 25: return TABLE[(short) (a & 7) % 7];          // static int array initializer
         case 26: {
-            // s2i of a short local below an int on the stack: written so that the short is
-            // on top (bb + ss with both short is a known converter failure, docs/testing-vm.md).
             byte bb = (byte) b;
             short ss = (short) a;
-            int x = bb;
-            return x + ss;
+            return bb + ss;                                  // s2i of both: byte and short locals
         }
         case 27: return -1 - a;
         case 28: {
@@ -84,6 +81,13 @@ final class IntOps {
             if (b > 0) r += 8;
             return r;
         }
+        case 29: {
+            // The same with the int result below a short: the short must widen under the int.
+            int x = a;
+            short ss = (short) b;
+            return x * 3 + ss;
+        }
+        case 30: return ((short) a) + b;                     // s2i of the lower operand
         default: return 0x77777777;
         }
     }
