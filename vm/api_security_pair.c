@@ -69,6 +69,7 @@ static bool kp_keys(vm_t *vm, uint16_t self, uint16_t *pub, uint16_t *priv)
 static const char *named_curve(uint16_t bits)
 {
     switch (bits) {
+    case 192: return "P-192";
     case 224: return "P-224";
     case 256: return "P-256";
     case 384: return "P-384";
