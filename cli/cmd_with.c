@@ -258,9 +258,13 @@ static int run_cmd(char **cmd, int *exit_status)
             return -1;
         }
         if (with_stop_signal) {
-            /* Pass a stop request on to CMD once; a second one kills it, so we never hang on it. */
-            kill(pid, forwarded ? SIGKILL : with_stop_signal);
-            forwarded++;
+            /* A ^C from the terminal reached CMD as well (same process group): CMD decides, as an interactive
+             * shell ignoring it would. A signal sent to us alone is passed on once; a second one kills CMD,
+             * so we never hang on it. */
+            if (!with_stop_from_tty) {
+                kill(pid, forwarded ? SIGKILL : with_stop_signal);
+                forwarded++;
+            }
             with_stop_signal = 0;
         }
     }

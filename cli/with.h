@@ -39,6 +39,8 @@ struct with_run {
 
 /* Set by SIGINT/SIGTERM/SIGHUP while `cardlet with` runs; checked by every wait loop. */
 extern volatile int with_stop_signal;
+/* Whether that signal came from the terminal (the kernel) rather than from kill(). */
+extern volatile int with_stop_from_tty;
 /* Installs the handlers (no SA_RESTART, so a blocking wait returns EINTR). */
 void with_signals_install(void);
 /* Blocks the stop signals (old mask saved), around a fork. */

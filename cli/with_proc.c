@@ -17,8 +17,16 @@
 #include <unistd.h>
 
 volatile int with_stop_signal;
+volatile int with_stop_from_tty;
 
-static void on_stop_signal(int sig) { with_stop_signal = sig; }
+static void on_stop_signal(int sig, siginfo_t *info, void *ctx)
+{
+    (void)ctx;
+    with_stop_signal = sig;
+    /* Sent by the kernel (the terminal's ^C, ^\, hangup), not by kill(): the whole foreground process group,
+     * CMD included, got it too. */
+    with_stop_from_tty = info && info->si_code == SI_KERNEL;
+}
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
@@ -26,9 +34,9 @@ void with_signals_install(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
+    sa.sa_sigaction = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: waitpid/nanosleep return EINTR so loops notice at once */
+    sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid/nanosleep return EINTR so loops notice at once */
     for (size_t i = 0; i < CL_ARRAY_LEN(stop_signals); i++) sigaction(stop_signals[i], &sa, NULL);
 }
 

@@ -35,6 +35,50 @@ for sig in TERM INT; do
   [[ ! -e $DIR ]] || fail "SIG$sig: $DIR left behind"
 done
 
+note "^C typed at a terminal reaches CMD itself (same process group): CMD decides, cardlet with does not kill it"
+cat >"$E2E_TMP/ctrl_c.py" <<'PY'
+import os, pty, select, signal, sys, time
+cardlet = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(cardlet, [cardlet, "with", "--", "sh", "-c",
+                       'trap "echo got-int" INT; echo ready; while :; do sleep 0.05; done'])
+out = b""
+def read_for(seconds, until=None, count=1):
+    global out
+    end = time.time() + seconds
+    while time.time() < end and not (until and out.count(until) >= count):
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+read_for(10, b"ready")
+if b"ready" not in out:
+    sys.exit("CMD did not start: %r" % out)
+for i in range(3):
+    os.write(fd, b"\x03")
+    read_for(2, b"got-int", i + 1)
+running = os.waitpid(pid, os.WNOHANG) == (0, 0)
+print("interrupts seen by CMD: %d; cardlet with running: %s" % (out.count(b"got-int"), running))
+os.kill(pid, signal.SIGTERM)   # from kill(), not the terminal: passed on to CMD, which has no TERM trap
+end = time.time() + 5
+while True:
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done or time.time() > end:
+        break
+    read_for(0.05)   # keep the pty drained so nothing blocks on output
+if not done:
+    os.kill(pid, signal.SIGKILL)
+    _, st = os.waitpid(pid, 0)
+print("exit status after SIGTERM: %d" % os.waitstatus_to_exitcode(st))
+PY
+run "$PY3" "$E2E_TMP/ctrl_c.py" "$CARDLET"
+expect_rc 0 "pty scenario"
+expect_out "interrupts seen by CMD: 3; cardlet with running: True" "three ^C handled by CMD, nothing killed"
+expect_out "exit status after SIGTERM: 143" "SIGTERM passed on to CMD"
+
 note "kill -9 of cardlet with: pcscd, the card daemon and CMD die with it"
 start_with KILL
 { kill -9 "$WITH_PID"; wait "$WITH_PID"; } 2>/dev/null
