@@ -1492,9 +1492,38 @@ static void trim_lookup(X *x, int i)
     in->swn = w + 1;
 }
 
+static int fits_b(int32_t v) { return v >= -128 && v <= 127; }
+
+/* JVM `iload s; const c; iadd|isub; i2s; istore s` on a short local, nothing jumping in between and
+ * every value used once: the official converter's sinc (sinc_w for constants beyond a byte).
+ * Returns the slot and sets *inc, or -1. */
+static int sinc_pattern(X *x, int i, const char *target, int32_t *inc)
+{
+    if (i + 4 >= x->nins) return -1;
+    jins_t *ld = &x->ins[i], *k = &x->ins[i + 1], *op = &x->ins[i + 2], *cast = &x->ins[i + 3], *st = &x->ins[i + 4];
+    int store, isref;
+    int slot = ins_slot(x, ld, &store, &isref);
+    if (slot < 0 || store || isref || x->slot_int[slot] || ld->op == 0x84 || x->slot_map[slot] > 255) return -1;
+    if (k->out < 0 || x->nodes[k->out].kind != K_CONST || (op->op != 0x60 && op->op != 0x64) || cast->op != 0x93) return -1;
+    if (ins_slot(x, st, &store, &isref) != slot || store != 1 || isref) return -1;
+    for (int q = 1; q <= 4; q++)
+        if (!x->ins[i + q].in_stack || target[x->ins[i + q].pc]) return -1;
+    if (ld->out < 0 || op->npops != 2 || op->pops[0] != ld->out || op->pops[1] != k->out || cast->pops[0] != op->out ||
+        st->pops[0] != cast->out)
+        return -1;
+    if (x->nodes[ld->out].uses != 1 || x->nodes[k->out].uses != 1 || x->nodes[op->out].uses != 1 || x->nodes[cast->out].uses != 1)
+        return -1;
+    int64_t c = x->nodes[k->out].cval;
+    if (op->op == 0x64) c = -c;
+    if (c < -32768 || c > 32767) return -1;
+    *inc = (int32_t)c;
+    return slot;
+}
+
 int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
 {
     X xs, *x = &xs;
+    char *target = NULL;
     memset(x, 0, sizeof *x);
     x->p = p; x->c = &p->classes[ci]; x->m = &x->c->methods[mi]; x->e = e;
     const conv_cf_method_t *cm = x->m->cf;
@@ -1527,6 +1556,15 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     x->m->max_locals = w - argw;
     /* Field access on `this`: fold the aload_0 into getfield/putfield_<t>_this when nothing between
      * them can see the reference (no branch, no join, no stack shuffling, no other use of it). */
+    /* instructions something jumps to: peephole forms must not swallow them */
+    target = calloc(x->len + 1, 1);
+    if (!target) { cl_seterr(e, "out of memory"); goto out; }
+    for (int i = 0; i < x->nins; i++) {
+        jins_t *in = &x->ins[i];
+        if (in->target >= 0) target[in->target] = 1;
+        for (int k = 0; in->sw && k < in->swn && (in->op == 0xaa || k == 0 || k < in->swn); k++) target[in->sw[k]] = 1;
+    }
+    for (int h = 0; h < cm->handler_count; h++) target[cm->handlers[h].handler_pc] = 1;
     int this_stored = 0;   /* bytecode that overwrites local 0 gets no _this forms */
     for (int i = 0; i < x->nins; i++) {
         int st, isref, slot = ins_slot(x, &x->ins[i], &st, &isref);
@@ -1534,14 +1572,6 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     }
     for (int s = 0; s < x->nslots; s++) if (x->slot_int[s]) x->p->uses_int = 1;
     if (!x->m->is_static && x->slot_map[0] == 0 && !this_stored) {
-        char *target = calloc(x->len + 1, 1);
-        if (!target) { cl_seterr(e, "out of memory"); goto out; }
-        for (int i = 0; i < x->nins; i++) {
-            jins_t *in = &x->ins[i];
-            if (in->target >= 0) target[in->target] = 1;
-            for (int k = 0; in->sw && k < in->swn && (in->op == 0xaa || k == 0 || k < in->swn); k++) target[in->sw[k]] = 1;
-        }
-        for (int h = 0; h < cm->handler_count; h++) target[cm->handlers[h].handler_pc] = 1;
         for (int j = 1; j < x->nins; j++) {
             jins_t *fj = &x->ins[j];
             if ((fj->op != 0xb4 && fj->op != 0xb5) || !fj->in_stack || target[fj->pc]) continue;
@@ -1561,13 +1591,27 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
             fj->this_form = 1;
             on->elided = 1;
         }
-        free(target);
     }
     for (int i = 0; i < x->nins; i++) {
         jins_t *in = &x->ins[i];
         in->label = x->nout;
         if (!in->in_stack) continue;   /* unreachable code is dropped */
         if (in->op == 0xab && srep(x, in->pops[0]) == R_S) trim_lookup(x, i);
+        int32_t inc;
+        int islot = sinc_pattern(x, i, target, &inc);
+        if (islot >= 0) {
+            /* s = (short)(s + c): one sinc instead of load, constant, add, store */
+            x->depth = 0;
+            for (int k = 0; k < in->depth; k++) x->depth += words(x, in->in_stack[k]);
+            jc_t *j = emit(x, fits_b(inc) ? JC_sinc : JC_sinc_w, 0);
+            if (!j) goto out;
+            j->b[0] = (uint8_t)x->slot_map[islot];
+            if (fits_b(inc)) { j->b[1] = (uint8_t)inc; j->n = 2; }
+            else { cl_put16(j->b + 1, (uint16_t)inc); j->n = 3; }
+            for (int k = 1; k <= 4; k++) x->ins[i + k].label = x->nout;
+            i += 4;
+            continue;
+        }
         if (xlate_ins(x, i)) { if (!x->failed && !e->msg[0]) cl_seterr(e, "out of memory"); goto out; }
     }
     if (x->max_depth > 255) { fail_at(x, 0, "operand stack deeper than 255 words", NULL); goto out; }
@@ -1600,6 +1644,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     if (p->handler_count > 255) { fail_at(x, 0, "more than 255 exception handlers in the package", NULL); goto out; }
     rc = 0;
 out:
+    free(target);
     for (int i = 0; i < x->nins; i++) { free(x->ins[i].in_stack); free(x->ins[i].sw); }
     free(x->ins); free(x->at); free(x->nodes); free(x->phis); free(x->slot_int); free(x->slot_map); free(x->out);
     return rc;

@@ -36,7 +36,10 @@ static const expect_t OK[] = {
     { "Arith", "k100", NULL, "bspush 100 sreturn" },
     { "Arith", "k1000", NULL, "sspush 1000 sreturn" },
     { "Arith", "km1", NULL, "sconst_m1 sreturn" },
-    { "Arith", "inc", NULL, "sload_0 sconst_1 sadd sstore_0 sload_0 sreturn" },
+    { "Arith", "inc", NULL, "sinc 0 1 sload_0 sreturn" },
+    { "Arith", "incw", NULL, "sinc_w 0 1000 sinc 0 -3 sload_0 sreturn" },
+    /* a byte local wraps at 8 bits: no sinc */
+    { "Arith", "incb", NULL, "sload_0 sconst_1 sadd s2b sstore_0 sload_0 sreturn" },
     { "Arith", "masked", NULL, "sload_0 sspush 255 sand sreturn" },
     { "Arith", "not", NULL, "sload_0 ifne +5 sconst_1 goto +3 sconst_0 sreturn" },
     /* comparisons and branches */
@@ -49,8 +52,8 @@ static const expect_t OK[] = {
     { "Compare", "nonnull", NULL, "aload_0 ifnull +4 sconst_1 sreturn sconst_0 sreturn" },
     { "Compare", "same", NULL, "aload_0 aload_1 if_acmpne +4 sconst_1 sreturn sconst_0 sreturn" },
     { "Compare", "loop", NULL,
-      "sconst_0 sstore_1 sconst_0 sstore_2 sload_2 sload_0 if_scmpge +12 sload_1 sload_2 sadd sstore_1 "
-      "sload_2 sconst_1 sadd sstore_2 goto -12 sload_1 sreturn" },
+      "sconst_0 sstore_1 sconst_0 sstore_2 sload_2 sload_0 if_scmpge +11 sload_1 sload_2 sadd sstore_1 "
+      "sinc 2 1 goto -11 sload_1 sreturn" },
     { "Compare", "cond", NULL, "sload_0 ifeq +5 sload_1 goto +3 sload_2 sreturn" },
     /* a join of short constants is short; x & 0xFF is short-range: no cast needed before comparing */
     { "Compare", "tern", NULL, "sload_0 ifeq +5 sconst_1 goto +3 sconst_0 sload_1 if_scmpne +4 sconst_1 sreturn sconst_0 sreturn" },
@@ -152,7 +155,7 @@ START_TEST(t_far_branch)
 {
     ck_assert_int_eq(ok_rc, 0);
     char expect[4096] = "sload_0 ifne_w +163";
-    for (int i = 0; i < 40; i++) strcat(expect, " sload_0 sconst_1 sadd sstore_0");
+    for (int i = 0; i < 40; i++) strcat(expect, " sload_0 sconst_3 smul sstore_0");
     strcat(expect, " sload_0 sreturn");
     ck_assert_str_eq(ct_disasm(&ok, ct_method(&ok, "Compare", "far", NULL)), expect);
 }

@@ -22,6 +22,8 @@ public class Arith {
     static short k1000() { return 1000; }
     static short km1() { return -1; }
     static short inc(short a) { a++; return a; }
+    static short incw(short a) { a += 1000; a -= 3; return a; }
+    static byte incb(byte b) { b++; return b; }
     static short masked(byte b) { return (short) (b & 0xFF); }
     static boolean not(boolean z) { return !z; }
 }

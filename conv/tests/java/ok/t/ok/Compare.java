@@ -13,14 +13,14 @@ public class Compare {
     static short loop(short n) { short s = 0; for (short i = 0; i < n; i++) s += i; return s; }
     static short far(short a) {
         if (a == 0) {
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
-            a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1); a = (short) (a + 1);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
+            a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3); a = (short) (a * 3);
         }
         return a;
     }
