@@ -959,6 +959,27 @@ START_TEST(algorithm_parts_and_lengths)
 }
 END_TEST
 
+START_TEST(crypto_exception_throw_it)
+{
+    uint16_t sw;
+    for (uint8_t r = 1; r <= 5; r++) {
+        op(0x71, r, 0, &sw);
+        ck_assert_uint_eq(sw, SW_CRYPTO | r);
+    }
+}
+END_TEST
+
+START_TEST(rsa_2048_pair)
+{
+    uint8_t l[2] = { 0x08, 0x00 };
+    load(l, 2);
+    op_ok(0x26, 2, 4); /* KeyPair(ALG_RSA_CRT, 2048) */
+    ck_assert_uint_eq(op_ok(0x22, 4, 1), 256);
+    ck_assert_uint_eq(op_ok(0x22, 5, 3), 128); /* P */
+    ck_assert_uint_eq(sign_then_verify(40, 5, 4, "48656C6C6F"), 1);
+}
+END_TEST
+
 START_TEST(mac_with_iv_and_m1)
 {
     /* AES CBC-MAC with an IV = last block of CBC encryption with that IV (SP 800-38A F.2.1 vectors). */
@@ -1087,6 +1108,8 @@ int main(void)
     tcase_add_test(tc, random_commands_never_break_the_card);
     tcase_add_test(tc, algorithm_parts_and_lengths);
     tcase_add_test(tc, mac_with_iv_and_m1);
+    tcase_add_test(tc, crypto_exception_throw_it);
+    tcase_add_test(tc, rsa_2048_pair);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -58,6 +58,7 @@ import javacardx.crypto.Cipher;
  *                         algorithm, digest, cipher, padding, then getLength after init with keys[slot] (FF: none)
  *   80 34 alg slot        SIGN WITH IV: in = ivLen iv message
  *   80 41 00 00           CIPHER INFO: getInstance(in[0], in[1], false): algorithm, cipher, padding
+ *   80 71 r 00            CryptoException.throwIt(r), caught like any other (6F1r)
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -83,6 +84,7 @@ public class CryptoTest extends Applet {
     private static final byte INS_SIG_INFO = 0x33;
     private static final byte INS_SIGN_IV = 0x34;
     private static final byte INS_CIPHER_INFO = 0x41;
+    private static final byte INS_THROW = 0x71;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -196,6 +198,9 @@ public class CryptoTest extends Applet {
                 out[1] = ci.getCipherAlgorithm();
                 out[2] = ci.getPaddingAlgorithm();
                 n = 3;
+                break;
+            case INS_THROW:
+                CryptoException.throwIt(p1);
                 break;
             case INS_SET_ABORTED:
                 JCSystem.beginTransaction();

@@ -1,0 +1,158 @@
+/* Key objects at the C level: the firewall on keys, a key object that never got material (made
+ * with `new` of our class by a hostile CAP), damaged material lengths (never an over-read), and
+ * the natives called directly with bad arguments. */
+#include "vm/api_crypto_int.h"
+#include "vm/vm_test_util.h"
+
+extern const vm_native_area_t vm_api_security, vm_api_crypto;
+
+static vt_env_t T;
+
+static void setup(void)
+{
+    vm_native_register(&vm_api_security);
+    vm_native_register(&vm_api_crypto);
+    vt_open(&T, true);
+    T.vm->cur_ctx = 16;
+}
+
+static void teardown(void) { vt_cleanup(&T); }
+
+/* The pending exception's class token in pkg, and its reason (cell 0, if it has one). */
+static void expect_exc(uint8_t pkg, uint8_t token, int reason)
+{
+    vm_obj_t o;
+    ck_assert_uint_ne(T.vm->exc, 0);
+    ck_assert(vm_heap_get(T.vm->heap, T.vm->exc, &o));
+    ck_assert_uint_eq(o.cls, VM_CLASS_ID(pkg, token));
+    if (reason >= 0) {
+        uint16_t r;
+        ck_assert(vm_obj_cell(T.vm, &o, 0, &r));
+        ck_assert_int_eq(r, reason);
+    }
+    T.vm->exc = 0;
+}
+
+static vm_native_fn method(uint8_t cls, uint8_t kind, uint8_t token)
+{
+    const vm_native_class_t *c = vm_native_class(VM_PKG_SECURITY, cls);
+    ck_assert_ptr_nonnull(c);
+    const vm_native_method_t *m = vm_native_method(c, kind, token);
+    ck_assert_ptr_nonnull(m);
+    return m->fn;
+}
+
+static uint16_t byte_array(uint32_t len)
+{
+    uint16_t ref;
+    ck_assert_int_eq(vm_obj_new_array(T.vm, VM_T_BYTE, 0, (int32_t)len, T.vm->cur_ctx, 0, &ref), 0);
+    return ref;
+}
+
+START_TEST(firewall_on_keys)
+{
+    uint16_t key;
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 128, &key), VM_NAT_OK);
+    api_key_t k;
+    ck_assert(api_key_load(T.vm, key, &k));
+    ck_assert_uint_eq(k.family, KF_AES);
+    T.vm->cur_ctx = 17; /* another applet's package */
+    ck_assert(!api_key_load(T.vm, key, &k));
+    expect_exc(VM_PKG_JAVA_LANG, 10, -1); /* SecurityException */
+    uint16_t args[3] = { key, byte_array(16), 0 }, ret[2];
+    ck_assert_int_eq(method(SEC_IMPL_KEY, VM_NAT_VIRTUAL, 1)(T.vm, args, ret), VM_NAT_THROW); /* clearKey */
+    expect_exc(VM_PKG_JAVA_LANG, 10, -1);
+}
+END_TEST
+
+START_TEST(key_object_without_material)
+{
+    uint16_t ref;
+    ck_assert_int_eq(vm_obj_new_instance(T.vm, VM_CLASS_ID(VM_PKG_SECURITY, SEC_IMPL_AES), 16, &ref), 0);
+    api_key_t k;
+    ck_assert(!api_key_load(T.vm, ref, &k));
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    uint16_t args[3] = { ref, byte_array(16), 0 }, ret[2];
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 5)(T.vm, args, ret), VM_NAT_THROW); /* setKey */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    /* Something that is no key at all. */
+    ck_assert(!api_key_load(T.vm, args[1], &k));
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    ck_assert(!api_key_load(T.vm, 0, &k));
+    expect_exc(VM_PKG_JAVA_LANG, 7, -1); /* NullPointerException */
+}
+END_TEST
+
+START_TEST(damaged_lengths_read_as_unset)
+{
+    uint16_t key, data;
+    ck_assert_int_eq(api_key_build(T.vm, KT_HMAC, 64, &key), VM_NAT_OK);
+    uint16_t buf = byte_array(200);
+    uint16_t args[4] = { key, buf, 0, 32 }, ret[2];
+    ck_assert_int_eq(method(SEC_IMPL_HMAC, VM_NAT_VIRTUAL, 5)(T.vm, args, ret), VM_NAT_OK); /* setKey, 32 bytes */
+    vm_obj_t o, d;
+    ck_assert(vm_heap_get(T.vm->heap, key, &o));
+    ck_assert(vm_obj_cell(T.vm, &o, 2, &data));
+    ck_assert(vm_heap_get(T.vm->heap, data, &d));
+    /* Length field of the key component claims 0xFFFF bytes. */
+    static const uint8_t bad[2] = { 0xFF, 0xFF };
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &d, 2, bad, 2, false), VM_OK);
+    api_key_t k;
+    ck_assert(api_key_load(T.vm, key, &k));
+    ck_assert_uint_eq(k.mask & 1, 0);
+    ck_assert(!api_key_ready(T.vm, &k));
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_UNINITIALIZED_KEY);
+    uint16_t gargs[3] = { key, buf, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_HMAC, VM_NAT_VIRTUAL, 6)(T.vm, gargs, ret), VM_NAT_THROW); /* getKey */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_UNINITIALIZED_KEY);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+    uint16_t key, ret[2];
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 256, &key), VM_NAT_OK);
+    uint16_t small = byte_array(16);
+    /* setKey needs 32 bytes from the offset: the array is too short. */
+    uint16_t args[4] = { key, small, 0, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 5)(T.vm, args, ret), VM_NAT_THROW);
+    expect_exc(VM_PKG_JAVA_LANG, 5, -1); /* ArrayIndexOutOfBoundsException */
+    args[2] = (uint16_t)-1;
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 5)(T.vm, args, ret), VM_NAT_THROW);
+    expect_exc(VM_PKG_JAVA_LANG, 5, -1);
+    /* Key types and lengths the card does not offer. */
+    uint16_t ref;
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 100, &ref), VM_NAT_THROW);
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_NO_SUCH_ALGORITHM);
+    ck_assert_int_eq(api_key_build(T.vm, 7 /* TYPE_DSA_PUBLIC */, 1024, &ref), VM_NAT_THROW);
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_NO_SUCH_ALGORITHM);
+    ck_assert_int_eq(api_key_build(T.vm, KT_RSA_PUB, -512, &ref), VM_NAT_THROW);
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_NO_SUCH_ALGORITHM);
+    /* EC points must be uncompressed and of the key's size. */
+    ck_assert_int_eq(api_key_build(T.vm, KT_EC_FP_PUB, 256, &ref), VM_NAT_OK);
+    uint16_t pt = byte_array(65);
+    uint16_t wargs[4] = { ref, pt, 0, 65 };
+    ck_assert_int_eq(method(SEC_IMPL_ECPUB, VM_NAT_VIRTUAL, 19)(T.vm, wargs, ret), VM_NAT_THROW); /* 00.. not 04 */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    wargs[3] = 33;
+    ck_assert_int_eq(method(SEC_IMPL_ECPUB, VM_NAT_VIRTUAL, 19)(T.vm, wargs, ret), VM_NAT_THROW);
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("api_keys");
+    TCase *tc = tcase_create("keys");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, firewall_on_keys);
+    tcase_add_test(tc, key_object_without_material);
+    tcase_add_test(tc, damaged_lengths_read_as_unset);
+    tcase_add_test(tc, bad_arguments);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
