@@ -70,7 +70,8 @@ static int set_outgoing_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     vm_apdu_state_t *a = &vm->apdu;
     int16_t len = (int16_t)args[1];
     if (a->state != ST_OUT) return apdu_throw(vm, ILLEGAL_USE);
-    if (len < 0 || (uint32_t)len > a->resp_cap) return apdu_throw(vm, BAD_LENGTH);
+    /* More than 256 bytes needs javacardx.apdu.ExtendedLength, which this card does not offer. */
+    if (len < 0 || len > 256 || (uint32_t)len > a->resp_cap) return apdu_throw(vm, BAD_LENGTH);
     a->out_len = (uint32_t)len;
     a->state = ST_OUT_LEN;
     return VM_NAT_OK;

@@ -114,7 +114,7 @@ static int js_available_memory(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     int8_t type = (int8_t)args[0];
     if (type == 0) ret[0] = clamp_short(vm_heap_free_bytes(vm->heap));
-    else if (type == 1 || type == 2) ret[0] = 32767; /* RAM of the host: transient arrays are malloc'd */
+    else if (type == 1 || type == 2) ret[0] = clamp_short(VM_TRANSIENT_BUDGET - vm_heap_transient_bytes(vm->heap));
     else THROW_SYS(1);
     return VM_NAT_OK;
 }

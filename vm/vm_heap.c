@@ -174,6 +174,7 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     uint64_t need = VM_OBJ_HDR + ((flags & VM_OF_TRANSIENT) ? 0 : bytes);
     need = (need + 1) & ~1ull;
     if (bytes > 0xFFFFFFu || need > h->size - top) return VM_ERR_NOMEM;
+    if ((flags & VM_OF_TRANSIENT) && bytes + vm_heap_transient_bytes(h) > VM_TRANSIENT_BUDGET) return VM_ERR_NOMEM;
     /* Transient data is not in the image: the header's length still says how many elements. */
     uint16_t hd = 0;
     for (uint32_t i = 0; i < h->nhandles - 1u; i++) {
@@ -257,6 +258,16 @@ void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
         if ((o.flags & flag) && (owner < 0 || owner == 0xFFFF || o.owner == owner))
             memset(h->ram[i], 0, o.data_len);
     }
+}
+
+uint32_t vm_heap_transient_bytes(const vm_heap_t *h)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < h->nhandles; i++) {
+        vm_obj_t o;
+        if (handle_entry(h, (uint16_t)i) && vm_heap_get(h, (uint16_t)i, &o) && (o.flags & VM_OF_TRANSIENT)) n += o.data_len;
+    }
+    return n;
 }
 
 uint32_t vm_heap_free_bytes(const vm_heap_t *h) { return h->size - bump(h); }

@@ -25,6 +25,9 @@
 #define VM_HEAP_HDR 64
 #define VM_HEAP_ROOTS 16
 #define VM_OBJ_HDR 10
+/* RAM for transient objects (CLEAR_ON_RESET / CLEAR_ON_DESELECT data), like a card's COR/COD
+ * RAM: allocations beyond it fail (JCSystem: SystemException.NO_TRANSIENT_SPACE). */
+#define VM_TRANSIENT_BUDGET (16u * 1024)
 
 /* Object kinds. */
 enum { VM_KIND_FREE = 0, VM_KIND_INSTANCE = 1, VM_KIND_ARRAY = 2, VM_KIND_BLOB = 3 };
@@ -103,6 +106,9 @@ void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner);
  * the bytes reclaimed, or -1 on an I/O error (the heap stays consistent). */
 long vm_heap_compact(vm_heap_t *h, const uint8_t *live);
 uint16_t vm_heap_handle_count(const vm_heap_t *h);
+
+/* Bytes of transient data the live transient objects hold (counted against VM_TRANSIENT_BUDGET). */
+uint32_t vm_heap_transient_bytes(const vm_heap_t *h);
 
 /* Free bytes left in the object area (for JCSystem.getAvailableMemory). */
 uint32_t vm_heap_free_bytes(const vm_heap_t *h);

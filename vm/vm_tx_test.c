@@ -211,6 +211,26 @@ START_TEST(owner_pin_counter)
 }
 END_TEST
 
+START_TEST(transient_budget)
+{
+    uint16_t r[2] = { 0, 0 }, mem[1] = { 1 }; /* MEMORY_TYPE_TRANSIENT_RESET */
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 16, mem, r), VM_NAT_OK);
+    uint16_t before = r[0];
+    ck_assert_uint_gt(before, 1000);
+    uint16_t small[2] = { 1000, 2 }; /* CLEAR_ON_DESELECT */
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 13, small, r), VM_NAT_OK);
+    ck_assert_int_ne(r[0], 0);
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 16, mem, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], before - 1000);
+    uint16_t huge[2] = { 32767, 1 };
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 15, huge, r), VM_NAT_THROW); /* makeTransientShortArray */
+    ck_assert_int_eq(exc_reason(), 2);                                  /* NO_TRANSIENT_SPACE */
+    uint16_t bad_event[2] = { 4, 3 };
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 13, bad_event, r), VM_NAT_THROW);
+    ck_assert_int_eq(exc_reason(), 1);                                  /* ILLEGAL_VALUE */
+}
+END_TEST
+
 START_TEST(firewall_denies_other_context)
 {
     uint16_t foreign_arr = new_array(VM_T_BYTE, 4, 17, 0), foreign_obj;
@@ -428,6 +448,7 @@ int main(void)
     tcase_add_test(tc, transient_arrays_cleared);
     tcase_add_test(tc, firewall_shareable_interface);
     tcase_add_test(tc, gc_frees_garbage_and_compacts);
+    tcase_add_test(tc, transient_budget);
     tcase_add_test(tc, heap_refuses_damaged_header);
     tcase_add_test(tc, power_loss_in_transaction_rolls_back);
     suite_add_tcase(s, tc);
