@@ -119,6 +119,28 @@ static int js_available_memory(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* The int form: buffer[offset] = high 16 bits, buffer[offset+1] = low 16 bits (not clamped). */
+static int js_available_memory_int(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    int16_t off = (int16_t)args[1];
+    int8_t type = (int8_t)args[2];
+    uint32_t avail;
+    if (type == 0) avail = vm_heap_free_bytes(vm->heap);
+    else if (type == 1 || type == 2) avail = VM_TRANSIENT_BUDGET - vm_heap_transient_bytes(vm->heap);
+    else THROW_SYS(1);
+    vm_obj_t o;
+    if (!vm_obj_get(vm, args[0], &o)) return VM_NAT_THROW;
+    if (o.kind != VM_KIND_ARRAY || o.etype != VM_T_SHORT) { vm_throw_security(vm, "short array expected"); return VM_NAT_THROW; }
+    if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); return VM_NAT_THROW; }
+    if (off < 0 || (uint32_t)off + 2 > o.len) THROW_AIOOBE();
+    uint8_t b[4];
+    cl_put32(b, avail);
+    int r = vm_heap_write(vm->heap, &o, 2u * (uint32_t)off, b, 4, true);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    return VM_NAT_OK;
+}
+
 /* Asks the server applet for its Shareable object: runs server.getShareableInterfaceObject(clientAID, param)
  * in the server's context (JCRE spec 6.2.4). */
 static int js_get_sio(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -187,6 +209,7 @@ static const vm_native_method_t jcsystem_methods[] = {
     { VM_NAT_STATIC, 19, "getAssignedChannel()B", js_channel },
     { VM_NAT_STATIC, 20, "isAppletActive(Ljavacard/framework/AID;)Z", js_is_active },
     { VM_NAT_STATIC, 21, "makeGlobalArray(BS)Ljava/lang/Object;", js_make_global },
+    { VM_NAT_STATIC, 22, "getAvailableMemory([SSB)V", js_available_memory_int },
 };
 
 /* --- Util --- */

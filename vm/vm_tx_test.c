@@ -225,6 +225,12 @@ START_TEST(transient_budget)
     uint16_t huge[2] = { 32767, 1 };
     ck_assert_int_eq(nat(8, VM_NAT_STATIC, 15, huge, r), VM_NAT_THROW); /* makeTransientShortArray */
     ck_assert_int_eq(exc_reason(), 2);                                  /* NO_TRANSIENT_SPACE */
+    uint16_t sa = new_array(VM_T_SHORT, 4, 16, 0), ia[3] = { sa, 1, 0 };   /* getAvailableMemory(short[], 1, PERSISTENT) */
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 22, ia, r), VM_NAT_OK);
+    const uint8_t *sd = data_of(sa);
+    ck_assert_uint_eq(cl_get32(sd + 2), vm_heap_free_bytes(T.vm->heap));
+    uint16_t ib[3] = { sa, 3, 0 };
+    ck_assert_int_eq(nat(8, VM_NAT_STATIC, 22, ib, r), VM_NAT_THROW);     /* needs two elements */
     uint16_t bad_event[2] = { 4, 3 };
     ck_assert_int_eq(nat(8, VM_NAT_STATIC, 13, bad_event, r), VM_NAT_THROW);
     ck_assert_int_eq(exc_reason(), 1);                                  /* ILLEGAL_VALUE */
