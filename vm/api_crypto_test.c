@@ -620,9 +620,26 @@ START_TEST(ecdsa_p256_rfc6979)
     ck_assert(n >= 8 && n <= 72 && resp[0] == 0x30 && resp[1] == n - 2);
     char sig[200];
     cl_hex_encode(resp, n, sig, 0);
+    uint8_t card_der[80];
+    memcpy(card_der, resp, n);
     snprintf(in, sizeof in, "000673616D706C65%s", sig);
     load_hex(in);
     expect_data(op_ok(0x31, 33, 0), "01", "card signature verifies");
+    /* The host verifies the card's signature with the RFC's public key. */
+    uint8_t w[65];
+    hexb("0460FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6"
+         "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299", w, sizeof w);
+    EVP_PKEY *pub = NULL;
+    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0),
+                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, 65), OSSL_PARAM_construct_end() };
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
+    EVP_PKEY_CTX_free(c);
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    ck_assert(EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, pub) == 1);
+    ck_assert_int_eq(EVP_DigestVerify(m, card_der, n, (const uint8_t *)"sample", 6), 1);
+    EVP_MD_CTX_free(m);
+    EVP_PKEY_free(pub);
     /* A public key cannot sign (wrong key type). */
     uint16_t sw;
     load_hex("00");
