@@ -300,6 +300,9 @@ START_TEST(aes_sp800_38a)
     set_key_hex(1, 0, "603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4");
     cipher_input(2, NULL, 0, "6BC1BEE22E409F96E93D7E117393172A");
     expect_data(op_ok(0x40, 14, 1), "F3EED1BDB5D2A03C064B5A7E3DB181F8", "AES-256 ECB");
+    /* CBC-MAC NOPAD over that one block with an AES-256 key = its ECB encryption. */
+    load_hex("6BC1BEE22E409F96E93D7E117393172A");
+    expect_data(op_ok(0x30, 18, 1), "F3EED1BDB5D2A03C064B5A7E3DB181F8", "AES-256 CBC-MAC");
     /* NOPAD with a partial block: ILLEGAL_USE. */
     uint16_t sw;
     cipher_input(2, NULL, 0, "6BC1BEE22E409F96E93D7E11739317");

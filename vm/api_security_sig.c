@@ -119,7 +119,7 @@ static bool sig_start(api_op_t *op, const sig_alg_t *a, const uint8_t *iv)
         return EVP_MAC_init(op->mac, op->key, op->keylen, prm) == 1;
     }
     case SK_BMAC_AES: case SK_BMAC_DES: case SK_RETAIL: {
-        uint8_t k[24];
+        uint8_t k[32]; /* AES-256 or the 24 bytes of DES3 */
         const EVP_CIPHER *c;
         if (a->kind == SK_BMAC_AES) { c = aes_cbc((uint16_t)(op->keylen * 8)); memcpy(k, op->key, op->keylen); }
         else if (a->kind == SK_BMAC_DES) { c = EVP_des_ede3_cbc(); des3_key(op->key, op->keylen, k); }
