@@ -1,0 +1,12 @@
+# tests/crash: crash tests of the VM's persistence (the ledger applet, applets/tests/crash/ledger).
+#   make unit       vm_crash_test with 200 power losses (a few seconds)
+#   make crash      the same with CRASH_ROUNDS (default 3000) power losses
+#   make e2e        crash_e2e.sh: `cardlet card` SIGKILLed under a stream of pyscard APDUs
+CRASH_CAPS := $(BUILD)/applets/ledger.cap $(BUILD)/applets/hello.cap
+$(BUILD)/test/tests/crash/vm_crash_test: $(CRASH_CAPS)
+
+CRASH_ROUNDS ?= 3000
+.PHONY: crash crash-vm
+crash: crash-vm
+crash-vm: $(BUILD)/test/tests/crash/vm_crash_test
+	CRASH_ROUNDS=$(CRASH_ROUNDS) CK_DEFAULT_TIMEOUT=3600 $<

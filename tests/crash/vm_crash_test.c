@@ -1,0 +1,296 @@
+/* Crash tests of the VM's persistence: power lost at random instants while the ledger applet
+ * (applets/tests/crash/ledger) works, then the state checked on a fresh card.
+ *
+ * Each round forks a child that opens the card and sends a random stream of commands (credits,
+ * debits, transactions that abort, non-transactional updates, wrong PINs). Before each command it
+ * writes an "intent" record into a pipe, after it a "done" record with the status word. The
+ * parent SIGKILLs it after a random delay, reopens the image with a fresh card and checks:
+ *   - the ledger selects and answers, hello too (the heap still links and runs);
+ *   - balance, count and history are exactly the model's state after every acknowledged command,
+ *     or after those plus the one in flight: all of a transaction or none of it;
+ *   - ticks (single field writes) and the stamp (Util.arrayCopy, atomic) likewise, and the stamp's
+ *     8 bytes are always equal;
+ *   - the PIN try counter never goes back up, and a wrong PIN answered 63 Cx has left at most x.
+ * Rounds: CRASH_ROUNDS (default 200; `make crash` runs thousands). CRASH_SEED fixes the seed. */
+#include "tests/hostile/ht_card.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CAPACITY 32
+#define PIN_TRIES 15
+static const uint8_t LEDGER_APPLET[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x11, 0x01, 0x01 };
+static const uint8_t HELLO_APPLET[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
+#define SELECT_LEDGER "00A4040008F063617264110101"
+
+enum op { OP_CREDIT = 0x10, OP_DEBIT = 0x11, OP_TICK = 0x12, OP_STAMP = 0x13, OP_ABORT = 0x14, OP_THROW = 0x15,
+          OP_VERIFY = 0x20 };
+
+/* One pipe record; 8 bytes, so a write is atomic and a killed child leaves whole records only. */
+typedef struct {
+    uint8_t done;   /* 0 intent, 1 done */
+    uint8_t op;
+    int16_t arg;
+    uint16_t sw;
+    uint16_t pad;
+} rec_t;
+
+/* What the parent knows the card holds. */
+typedef struct {
+    int16_t balance, count, ticks;
+    int16_t hist[CAPACITY];
+    uint8_t stamp;
+    int tries;
+} model_t;
+
+static void model_record(model_t *m, int16_t delta)
+{
+    if (m->count == CAPACITY) {
+        m->hist[0] = m->balance;
+        for (int i = 1; i < CAPACITY; i++) m->hist[i] = 0;
+        m->count = 1;
+    }
+    m->hist[m->count++] = delta;
+    m->balance = (int16_t)(m->balance + delta);
+}
+
+/* Applies a command the card acknowledged (or that may have completed). */
+static void model_apply(model_t *m, const rec_t *r, bool acked)
+{
+    switch (r->op) {
+    case OP_CREDIT: model_record(m, r->arg); break;
+    case OP_DEBIT:
+        if (r->arg <= m->balance) model_record(m, (int16_t)-r->arg);
+        break;
+    case OP_TICK: m->ticks++; break;
+    case OP_STAMP: m->stamp = (uint8_t)r->arg; break;
+    case OP_VERIFY:
+        if (acked && (r->sw & 0xFFF0) == 0x63C0) m->tries = r->sw & 0x0F;
+        else if (!acked && m->tries > 0) m->tries--;
+        break;
+    default: break; /* OP_ABORT, OP_THROW: nothing may change */
+    }
+}
+
+/* The card's state, from STATE. */
+static void read_state(card_t *card, model_t *s)
+{
+    uint8_t d[256];
+    size_t n;
+    ck_assert_int_eq(ht_cmd(card, SELECT_LEDGER, NULL, NULL), 0x9000);
+    ck_assert_int_eq(ht_cmd(card, "8030000000", d, &n), 0x9000);
+    ck_assert_uint_eq(n, 15 + 2 * CAPACITY);
+    s->balance = (int16_t)cl_get16(d);
+    s->count = (int16_t)cl_get16(d + 2);
+    s->ticks = (int16_t)cl_get16(d + 4);
+    s->tries = d[6];
+    for (int i = 1; i < 8; i++) ck_assert_msg(d[7 + i] == d[7], "stamp torn: %02X ... %02X", d[7], d[7 + i]);
+    s->stamp = d[7];
+    for (int i = 0; i < CAPACITY; i++) s->hist[i] = (int16_t)cl_get16(d + 15 + 2 * i);
+}
+
+static bool same_ledger(const model_t *a, const model_t *b)
+{
+    return a->balance == b->balance && a->count == b->count && memcmp(a->hist, b->hist, sizeof a->hist) == 0;
+}
+
+/* ---- the child: commands until it is killed ---- */
+static void child_run(const char *img, int fd, unsigned seed)
+{
+    cl_log_level = 0;
+    vm_t *vm;
+    card_t *card = ht_card_open(img, &vm);
+    model_t s;
+    read_state(card, &s);
+    srand(seed);
+    int tries = s.tries;
+    for (;;) {
+        rec_t r = { 0, 0, 0, 0, 0 };
+        int pick = rand() % 100;
+        if (pick < 35) { r.op = OP_CREDIT; r.arg = (int16_t)(1 + rand() % 100); }
+        else if (pick < 65) { r.op = OP_DEBIT; r.arg = (int16_t)(1 + rand() % 150); }
+        else if (pick < 75) r.op = OP_TICK;
+        else if (pick < 83) { r.op = OP_STAMP; r.arg = (int16_t)(rand() % 256); }
+        else if (pick < 88) { r.op = OP_ABORT; r.arg = (int16_t)(1 + rand() % 100); }
+        else if (pick < 93) { r.op = OP_THROW; r.arg = (int16_t)(1 + rand() % 100); }
+        else if (tries > 3) r.op = OP_VERIFY;
+        else r.op = OP_TICK;
+        char hex[32];
+        if (r.op == OP_STAMP) snprintf(hex, sizeof hex, "8013%02X00", (uint8_t)r.arg);
+        else if (r.op == OP_TICK) snprintf(hex, sizeof hex, "80120000");
+        else if (r.op == OP_VERIFY) snprintf(hex, sizeof hex, "802000000430303030"); /* "0000": wrong */
+        else snprintf(hex, sizeof hex, "80%02X000002%04X", r.op, (uint16_t)r.arg);
+        if (write(fd, &r, sizeof r) != sizeof r) _exit(3);
+        r.sw = (uint16_t)ht_cmd(card, hex, NULL, NULL);
+        r.done = 1;
+        if (r.op == OP_VERIFY && (r.sw & 0xFFF0) == 0x63C0) tries = r.sw & 0x0F;
+        if (write(fd, &r, sizeof r) != sizeof r) _exit(3);
+    }
+}
+
+/* ---- the parent ---- */
+typedef struct {
+    ht_dir_t d;
+    model_t m;
+    int rounds, inflight_seen, inflight_applied, acked_total, unblocks;
+} crash_t;
+
+static void install_ledger(crash_t *c)
+{
+    ht_dir_make(&c->d, "crash");
+    vm_t *vm;
+    card_t *card = ht_card_open(c->d.img, &vm);
+    cl_error_t e = { { 0 } };
+    size_t len;
+    uint8_t *s = ht_cap_stream("hello", &len);
+    ck_assert_msg(vm_card_install(vm, s, len, HELLO_APPLET, sizeof HELLO_APPLET, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
+    free(s);
+    s = ht_cap_stream("ledger", &len);
+    ck_assert_msg(vm_card_install(vm, s, len, LEDGER_APPLET, sizeof LEDGER_APPLET, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
+    free(s);
+    memset(&c->m, 0, sizeof c->m);
+    model_t st;
+    read_state(card, &st);
+    ck_assert_int_eq(st.tries, PIN_TRIES);
+    c->m.tries = PIN_TRIES;
+    c->m.stamp = st.stamp;
+    ck_assert(same_ledger(&st, &c->m));
+    ht_card_close(card, vm);
+}
+
+/* One power loss: run the child for delay_us, kill it, check the card. */
+static void one_round(crash_t *c, unsigned seed, unsigned delay_us)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        child_run(c->d.img, p[1], seed);
+        _exit(0);
+    }
+    close(p[1]);
+    struct timespec ts = { (time_t)(delay_us / 1000000), (long)(delay_us % 1000000) * 1000 };
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0),
+                  "round %d: the child failed on its own (status %d)", c->rounds, status);
+    if (WIFSIGNALED(status)) ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+    /* Replay the child's records into the model: every done command, and the one in flight. */
+    rec_t r, pending = { 0, 0, 0, 0, 0 };
+    bool have_pending = false;
+    ssize_t n;
+    int min_tries_acked = c->m.tries;
+    while ((n = read(p[0], &r, sizeof r)) == (ssize_t)sizeof r) {
+        if (!r.done) { pending = r; have_pending = true; continue; }
+        ck_assert_msg(have_pending && pending.op == r.op && pending.arg == r.arg, "round %d: record out of order", c->rounds);
+        have_pending = false;
+        if (r.op == OP_ABORT || r.op == OP_THROW)
+            ck_assert_msg(r.sw != 0x9000 || r.op == OP_ABORT, "THROW answered 9000");
+        if ((r.op == OP_CREDIT || r.op == OP_DEBIT) && r.sw != 0x9000)
+            ck_assert_msg(r.op == OP_DEBIT && r.sw == 0x6985, "round %d: %02X answered %04X", c->rounds, r.op, r.sw);
+        model_apply(&c->m, &r, true);
+        if (r.op == OP_VERIFY) {
+            ck_assert_msg((r.sw & 0xFFF0) == 0x63C0, "wrong PIN answered %04X", r.sw);
+            if ((r.sw & 0x0F) < min_tries_acked) min_tries_acked = r.sw & 0x0F;
+        }
+        c->acked_total++;
+    }
+    ck_assert_int_ge(n, 0);
+    ck_assert_msg(n == 0, "round %d: torn pipe record", c->rounds);
+    close(p[0]);
+    /* The card after the power loss. */
+    vm_t *vm;
+    card_t *card = ht_card_open(c->d.img, &vm);
+    model_t got;
+    read_state(card, &got);
+    model_t with = c->m;
+    if (have_pending) model_apply(&with, &pending, false);
+    bool as_before = same_ledger(&got, &c->m), as_after = have_pending && same_ledger(&got, &with);
+    ck_assert_msg(as_before || as_after,
+                  "round %d: ledger balance %d count %d is neither the acknowledged state (%d, %d) nor that plus the "
+                  "command in flight %02X %d (%d, %d)", c->rounds, got.balance, got.count, c->m.balance, c->m.count,
+                  pending.op, pending.arg, with.balance, with.count);
+    int32_t sum = 0;
+    for (int i = 0; i < got.count && i < CAPACITY; i++) sum += got.hist[i];
+    ck_assert_msg((int16_t)sum == got.balance, "round %d: sum(history) %d != balance %d", c->rounds, sum, got.balance);
+    ck_assert_msg(got.ticks == c->m.ticks || (have_pending && pending.op == OP_TICK && got.ticks == with.ticks),
+                  "round %d: ticks %d, acknowledged %d", c->rounds, got.ticks, c->m.ticks);
+    ck_assert_msg(got.stamp == c->m.stamp || (have_pending && pending.op == OP_STAMP && got.stamp == with.stamp),
+                  "round %d: stamp %02X, acknowledged %02X", c->rounds, got.stamp, c->m.stamp);
+    /* The try counter: never above what was last seen, at most one below when a check was in flight. */
+    ck_assert_msg(got.tries <= min_tries_acked, "round %d: PIN tries went up: %d after an acknowledged %d", c->rounds,
+                  got.tries, min_tries_acked);
+    ck_assert_msg(got.tries == c->m.tries || (have_pending && pending.op == OP_VERIFY && got.tries == c->m.tries - 1),
+                  "round %d: PIN tries %d, expected %d%s", c->rounds, got.tries, c->m.tries,
+                  have_pending && pending.op == OP_VERIFY ? " or one less" : "");
+    if (have_pending) {
+        c->inflight_seen++;
+        if (!as_before || got.ticks != c->m.ticks || got.stamp != c->m.stamp || got.tries != c->m.tries) c->inflight_applied++;
+    }
+    c->m = got; /* the card's state is the truth from here on (it matched one of the two) */
+    /* Not killed from here: the parent unblocks the PIN before the child runs out of tries. */
+    if (c->m.tries <= 3) {
+        ck_assert_int_eq(ht_cmd(card, "802C0000", NULL, NULL), 0x9000);
+        model_t st;
+        read_state(card, &st);
+        ck_assert_int_eq(st.tries, PIN_TRIES);
+        c->m.tries = PIN_TRIES;
+        c->unblocks++;
+    }
+    ht_hello_answers(card, "power loss");
+    ht_card_close(card, vm);
+    c->rounds++;
+}
+
+START_TEST(power_loss_keeps_ledger_consistent)
+{
+    crash_t c;
+    memset(&c, 0, sizeof c);
+    install_ledger(&c);
+    const char *rs = getenv("CRASH_ROUNDS"), *ss = getenv("CRASH_SEED");
+    int rounds = rs ? atoi(rs) : 200;
+    unsigned seed = ss ? (unsigned)strtoul(ss, NULL, 0) : (unsigned)time(NULL);
+    printf("vm_crash: %d rounds, CRASH_SEED=%u\n", rounds, seed);
+    srand(seed);
+    /* Delays: mostly short (the child is still opening the card, or in its first commands), some
+     * long enough for dozens of commands; the child's start-up is a few milliseconds. */
+    for (int i = 0; i < rounds; i++) {
+        unsigned delay = (unsigned)(rand() % 8 == 0 ? rand() % 20000 : 300 + rand() % 3000);
+        one_round(&c, (unsigned)rand(), delay);
+    }
+    printf("vm_crash: %d power losses; %d commands acknowledged; a command in flight %d times, found applied %d "
+           "times; PIN unblocked %d times; final balance %d, %d entries, ticks %d\n", c.rounds, c.acked_total,
+           c.inflight_seen, c.inflight_applied, c.unblocks, c.m.balance, c.m.count, c.m.ticks);
+    ck_assert_int_gt(c.acked_total, 0);
+    ck_assert_int_gt(c.inflight_seen, 0);
+    ht_dir_remove(&c.d);
+}
+END_TEST
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    Suite *s = suite_create("vm_crash");
+    TCase *tc = tcase_create("crash");
+    tcase_set_timeout(tc, 3600);
+    tcase_add_test(tc, power_loss_keeps_ledger_consistent);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
