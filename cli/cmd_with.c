@@ -350,10 +350,28 @@ out:
     }
     /* Card first (it is a client of the driver), then pcscd. SIGTERM, not SIGINT: with SIGINT pcscd closes
      * its channels politely but takes ~1.5 s; our temp dir (sockets included) goes away anyway. */
-    with_stop_child(run.card_pid, SIGTERM, 2000);
+    int card_st = 0;
+    bool card_was_running = run.card_pid > 0;
+    enum with_end card_end = with_stop_child(run.card_pid, SIGTERM, 2000, &card_st);
     cl_debug("card daemon stopped");
-    with_stop_child(run.pcscd_pid, SIGTERM, 3000);
+    with_stop_child(run.pcscd_pid, SIGTERM, 3000, NULL);
     cl_debug("pcscd stopped");
+    /* A card that crashed, died during CMD, failed its clean shutdown (a sanitizer report, say) or hung in it
+     * makes the run a failure even if CMD did not notice: tests must not pass over a broken card. */
+    if (card_was_running && !setup_failed) {
+        bool clean = card_end == WITH_END_STOPPED &&
+                     ((WIFEXITED(card_st) && WEXITSTATUS(card_st) == 0) ||
+                      (WIFSIGNALED(card_st) && WTERMSIG(card_st) == SIGTERM));
+        if (!clean) {
+            char why[96];
+            cl_err("the card daemon %s%s", with_describe_status(card_st, why, sizeof why),
+                   card_end == WITH_END_EARLY    ? " while CMD ran"
+                   : card_end == WITH_END_KILLED ? " (it did not stop on SIGTERM)"
+                                                 : " when stopped");
+            with_print_log_tail("the card's log", run.card_log, 15);
+            if (status == 0) status = 1;
+        }
+    }
     if (run.dir[0]) {
         if (o.keep || o.verbose) {
             /* Sockets are useless once their servers are gone; the rest is what a debugger wants. */

@@ -57,8 +57,15 @@ pid_t with_spawn(char *const argv[], const char *log, with_child_setup_fn setup,
 
 /* Non-blocking check: returns true and sets *status (waitpid status) if pid has exited (and reaps it). */
 bool with_child_exited(pid_t pid, int *status);
-/* Sends sig, waits up to grace_ms, then SIGKILL; always reaps. pid 0 is a no-op. */
-void with_stop_child(pid_t pid, int sig, int grace_ms);
+/* How a child ended when we stopped it. */
+enum with_end {
+    WITH_END_NONE,    /* pid 0: nothing to stop */
+    WITH_END_EARLY,   /* it had already exited on its own */
+    WITH_END_STOPPED, /* it exited within the grace period after sig */
+    WITH_END_KILLED,  /* it ignored sig and was SIGKILLed */
+};
+/* Sends sig, waits up to grace_ms, then SIGKILL; always reaps; *status (may be NULL) gets the wait status. */
+enum with_end with_stop_child(pid_t pid, int sig, int grace_ms, int *status);
 /* "exited with status N" / "killed by signal N" for messages. */
 const char *with_describe_status(int status, char *buf, size_t cap);
 /* Removes a directory tree (not following symlinks). Returns 0 or -1. */

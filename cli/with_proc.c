@@ -111,19 +111,29 @@ bool with_child_exited(pid_t pid, int *status)
     return false;
 }
 
-void with_stop_child(pid_t pid, int sig, int grace_ms)
+enum with_end with_stop_child(pid_t pid, int sig, int grace_ms, int *status)
 {
-    if (pid <= 0) return;
-    if (with_child_exited(pid, NULL)) return;
+    int st = 0;
+    if (status) *status = 0;
+    if (pid <= 0) return WITH_END_NONE;
+    if (with_child_exited(pid, &st)) {
+        if (status) *status = st;
+        return WITH_END_EARLY;
+    }
     kill(pid, sig);
     uint64_t deadline = cl_now_ns() + (uint64_t)grace_ms * 1000000u;
     while (cl_now_ns() < deadline) {
-        if (with_child_exited(pid, NULL)) return;
+        if (with_child_exited(pid, &st)) {
+            if (status) *status = st;
+            return WITH_END_STOPPED;
+        }
         struct timespec ts = { 0, 5 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
     kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (status) *status = st;
+    return WITH_END_KILLED;
 }
 
 const char *with_describe_status(int status, char *buf, size_t cap)

@@ -54,7 +54,9 @@ START_TEST(spawned_child_has_its_own_process_group)
     pid_t pid = with_spawn(argv, NULL, NULL, NULL, &e);
     ck_assert_int_gt(pid, 0);
     ck_assert_int_eq(getpgid(pid), pid); /* a terminal's ^C for our group does not reach it */
-    with_stop_child(pid, SIGTERM, 2000);
+    int st;
+    ck_assert_int_eq(with_stop_child(pid, SIGTERM, 2000, &st), WITH_END_STOPPED);
+    ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
     ck_assert(!alive(pid));
 }
 END_TEST
@@ -86,7 +88,9 @@ START_TEST(stop_escalates_to_sigkill)
     ck_assert_int_gt(pid, 0);
     usleep(100 * 1000); /* let the shell install its trap */
     uint64_t t0 = cl_now_ns();
-    with_stop_child(pid, SIGTERM, 300);
+    int st;
+    ck_assert_int_eq(with_stop_child(pid, SIGTERM, 300, &st), WITH_END_KILLED);
+    ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     uint64_t ms = (cl_now_ns() - t0) / 1000000u;
     ck_assert(!alive(pid));
     ck_assert_uint_ge(ms, 250); /* it did wait the grace period first */
@@ -106,7 +110,21 @@ START_TEST(child_exited_reports_once_reaped)
     ck_assert_int_eq(WTERMSIG(st), SIGKILL);
     char why[96];
     ck_assert_ptr_nonnull(strstr(with_describe_status(st, why, sizeof why), "killed by signal 9"));
-    with_stop_child(0, SIGTERM, 10); /* no-op */
+    ck_assert_int_eq(with_stop_child(0, SIGTERM, 10, NULL), WITH_END_NONE);
+}
+END_TEST
+
+START_TEST(stop_reports_a_child_that_ended_first)
+{
+    char *argv[] = { "/bin/sh", "-c", "exit 4", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, NULL, NULL, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    usleep(200 * 1000);
+    int st;
+    ck_assert_int_eq(with_stop_child(pid, SIGTERM, 1000, &st), WITH_END_EARLY);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 4);
 }
 END_TEST
 
@@ -167,6 +185,7 @@ int main(void)
     tcase_add_test(tc, failing_setup_means_no_exec);
     tcase_add_test(tc, stop_escalates_to_sigkill);
     tcase_add_test(tc, child_exited_reports_once_reaped);
+    tcase_add_test(tc, stop_reports_a_child_that_ended_first);
     tcase_add_test(tc, remove_tree_removes_all_but_not_link_targets);
     tcase_add_test(tc, free_port_is_bindable);
     suite_add_tcase(s, tc);

@@ -88,6 +88,11 @@ wait_gone "$CMD_PID" || fail "CMD $CMD_PID outlived its cardlet with"
 
 rm -rf "$DIR"   # nobody was left to remove it
 
+note "a card daemon that dies while CMD runs fails the run, even when CMD exits 0"
+run "$CARDLET" with -- sh -c 'kill -9 $(pgrep -f -- "card --card $CARDLET_IMAGE --reader $CARDLET_READER"); sleep 0.2; exit 0'
+expect_rc 1 "card daemon killed during CMD"
+expect_out "the card daemon killed by signal 9 \(Killed\) while CMD ran" "named"
+
 note "--card keeps state across runs; the image path is in \$CARDLET_IMAGE"
 cin=$(rand_hex 8)
 img=$E2E_TMP/persist.img
