@@ -170,14 +170,125 @@ static const vm_native_method_t pin_methods[] = {
     { VM_NAT_VIRTUAL, 8, "update([BSB)V", pin_update },
 };
 
-/* PIN interface tokens 0 check, 1 getTriesRemaining, 2 isValidated, 3 reset -> OwnerPIN virtual tokens. */
+/* --- OwnerPINx / OwnerPINxWithPredecrement (3.0.5), made by OwnerPINBuilder.buildOwnerPIN ---
+ * Implemented by two classes of ours (tokens no export file names, so only the builder makes
+ * them), subclasses of OwnerPIN sharing its cells. */
+enum { TOK_PINX_IMPL = 40, TOK_PINX_PRE_IMPL = 41 };
+
+static int pinx_get_limit(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    ret[0] = c[PIN_LIMIT];
+    return VM_NAT_OK;
+}
+
+static int pinx_set_limit(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    int8_t limit = (int8_t)args[1];
+    if (limit < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    if (!set_now(vm, &o, PIN_LIMIT, (uint16_t)limit)) return VM_NAT_THROW;
+    if (c[PIN_TRIES] > (uint16_t)limit && !set_now(vm, &o, PIN_TRIES, (uint16_t)limit)) return VM_NAT_THROW;
+    return VM_NAT_OK;
+}
+
+static int pinx_set_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)ret;
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    int8_t tries = (int8_t)args[1];
+    if (tries < 0 || tries > (int16_t)c[PIN_LIMIT]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    return set_now(vm, &o, PIN_TRIES, (uint16_t)tries) ? VM_NAT_OK : VM_NAT_THROW;
+}
+
+static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o; uint16_t c[PIN_CELLS];
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    uint16_t t = c[PIN_TRIES] ? (uint16_t)(c[PIN_TRIES] - 1) : 0;
+    if (!set_now(vm, &o, PIN_TRIES, t)) return VM_NAT_THROW;
+    ret[0] = t;
+    return VM_NAT_OK;
+}
+
+/* check() of the predecrement variant: the caller decremented already (decrementTriesRemaining). */
+static int pinx_pre_check(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t o, in, val;
+    uint16_t c[PIN_CELLS];
+    ret[0] = 0;
+    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    if (!set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    if (c[PIN_TRIES] == 0) return VM_NAT_OK;
+    int8_t len = (int8_t)args[3];
+    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
+    if (!p) return VM_NAT_THROW;
+    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < c[PIN_LEN]) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
+    if (len != (int8_t)c[PIN_LEN] || !cl_ct_equal(p, vm_heap_data(vm->heap, &val), (size_t)len)) return VM_NAT_OK;
+    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], true)) return VM_NAT_THROW;
+    ret[0] = 1;
+    return VM_NAT_OK;
+}
+
+static const vm_native_method_t pinx_methods[] = {
+    { VM_NAT_VIRTUAL, 9, "getTryLimit()B", pinx_get_limit },
+    { VM_NAT_VIRTUAL, 10, "setTryLimit(B)V", pinx_set_limit },
+    { VM_NAT_VIRTUAL, 11, "setTriesRemaining(B)V", pinx_set_tries },
+};
+static const vm_native_method_t pinx_pre_methods[] = {
+    { VM_NAT_VIRTUAL, 1, "check([BSB)Z", pinx_pre_check },
+    { VM_NAT_VIRTUAL, 12, "decrementTriesRemaining()B", pinx_decrement },
+};
+
+static int builder_build(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    int8_t type = (int8_t)args[2];
+    uint8_t tok = type == 1 ? 9 : type == 2 ? TOK_PINX_IMPL : type == 3 ? TOK_PINX_PRE_IMPL : 0;
+    if (!tok) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    uint16_t ref;
+    if (vm_obj_new_instance(vm, VM_CLASS_ID(VM_PKG_FRAMEWORK, tok), vm->cur_ctx, &ref)) return VM_NAT_THROW;
+    uint16_t init[3] = { ref, args[0], args[1] }, r[2];
+    if (pin_init(vm, init, r) != VM_NAT_OK) return VM_NAT_THROW;
+    ret[0] = ref;
+    return VM_NAT_OK;
+}
+
+static const vm_native_method_t builder_methods[] = {
+    { VM_NAT_STATIC, 0, "buildOwnerPIN(BBB)Ljavacard/framework/PIN;", builder_build },
+    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", pin_equals },
+};
+
+/* Interface method tokens -> OwnerPIN (and subclass) virtual tokens.
+ * PIN: check, getTriesRemaining, isValidated, reset. OwnerPINx adds update, getTryLimit,
+ * setTryLimit, setTriesRemaining; WithPredecrement adds decrementTriesRemaining. */
 static const uint8_t pin_iface_map[] = { 1, 2, 4, 5 };
+static const uint8_t pinx_iface_map[] = { 1, 2, 4, 5, 8, 9, 10, 11 };
+static const uint8_t pinx_pre_iface_map[] = { 1, 2, 4, 5, 8, 9, 10, 11, 12 };
 static const vm_native_iface_t pin_ifaces[] = { { VM_PKG_FRAMEWORK, 1, 4, pin_iface_map } };
+static const vm_native_iface_t pinx_ifaces[] = { { VM_PKG_FRAMEWORK, 1, 4, pin_iface_map },
+                                                 { VM_PKG_FRAMEWORK, 19, 8, pinx_iface_map } };
+static const vm_native_iface_t pinx_pre_ifaces[] = { { VM_PKG_FRAMEWORK, 1, 4, pin_iface_map },
+                                                     { VM_PKG_FRAMEWORK, 19, 8, pinx_iface_map },
+                                                     { VM_PKG_FRAMEWORK, 20, 9, pinx_pre_iface_map } };
 
 static const vm_native_class_t fw_pin_classes[] = {
     { VM_PKG_FRAMEWORK, 1, "javacard/framework/PIN", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
     { VM_PKG_FRAMEWORK, 9, "javacard/framework/OwnerPIN", VM_PKG_JAVA_LANG, 0, 0, PIN_CELLS, pin_methods,
       CL_ARRAY_LEN(pin_methods), pin_ifaces, 1 },
+    { VM_PKG_FRAMEWORK, 17, "javacard/framework/MultiSelectable", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
+    { VM_PKG_FRAMEWORK, 18, "javacard/framework/AppletEvent", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
+    { VM_PKG_FRAMEWORK, 19, "javacard/framework/OwnerPINx", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
+    { VM_PKG_FRAMEWORK, 20, "javacard/framework/OwnerPINxWithPredecrement", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
+    { VM_PKG_FRAMEWORK, 21, "javacard/framework/OwnerPINBuilder", VM_PKG_JAVA_LANG, 0, 0, 0, builder_methods,
+      CL_ARRAY_LEN(builder_methods), NULL, 0 },
+    { VM_PKG_FRAMEWORK, TOK_PINX_IMPL, "javacard/framework/OwnerPINx (cardlet)", VM_PKG_FRAMEWORK, 9, 0, 0, pinx_methods,
+      CL_ARRAY_LEN(pinx_methods), pinx_ifaces, 2 },
+    { VM_PKG_FRAMEWORK, TOK_PINX_PRE_IMPL, "javacard/framework/OwnerPINxWithPredecrement (cardlet)", VM_PKG_FRAMEWORK,
+      TOK_PINX_IMPL, 0, 0, pinx_pre_methods, CL_ARRAY_LEN(pinx_pre_methods), pinx_pre_ifaces, 3 },
 };
 
-const vm_native_area_t vm_api_fw_pin = { "OwnerPIN", fw_pin_classes, CL_ARRAY_LEN(fw_pin_classes) };
+const vm_native_area_t vm_api_fw_pin = { "OwnerPIN, OwnerPINx, OwnerPINBuilder", fw_pin_classes, CL_ARRAY_LEN(fw_pin_classes) };

@@ -237,6 +237,43 @@ START_TEST(transient_budget)
 }
 END_TEST
 
+START_TEST(owner_pin_builder)
+{
+    uint16_t r[2] = { 0, 0 }, buf = new_array(VM_T_BYTE, 8, 16, 0);
+    vm_obj_t bo;
+    ck_assert(vm_heap_get(T.vm->heap, buf, &bo));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &bo, 0, "12349999", 8, false), 0);
+    uint16_t b3[3] = { 3, 8, 3 }; /* OWNER_PIN_X_WITH_PREDECREMENT */
+    ck_assert_int_eq(nat(21, VM_NAT_STATIC, 0, b3, r), VM_NAT_OK);
+    uint16_t pin = r[0];
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, pin, &o));
+    ck_assert(vm_instance_of(T.vm, &o, 0, VM_CLASS_ID(VM_PKG_FRAMEWORK, 20)));
+    ck_assert(vm_instance_of(T.vm, &o, 0, VM_CLASS_ID(VM_PKG_FRAMEWORK, 1)));
+    const vm_native_class_t *impl = vm_native_class(VM_PKG_FRAMEWORK, 41);
+    ck_assert_ptr_nonnull(impl);
+    uint16_t upd[4] = { pin, buf, 0, 4 }, good[4] = { pin, buf, 0, 4 }, bad[4] = { pin, buf, 4, 4 }, self[1] = { pin };
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 8, upd, r), VM_NAT_OK);
+    /* Predecrement: the caller decrements, check() itself does not. */
+    ck_assert_int_eq(vm_native_method(impl, VM_NAT_VIRTUAL, 12)->fn(T.vm, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 2);
+    ck_assert_int_eq(vm_native_method(impl, VM_NAT_VIRTUAL, 1)->fn(T.vm, bad, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 0);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 2);
+    ck_assert_int_eq(vm_native_method(impl, VM_NAT_VIRTUAL, 1)->fn(T.vm, good, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 1);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 3);
+    uint16_t lim[2] = { pin, 2 };
+    ck_assert_int_eq(vm_native_method(vm_native_class(VM_PKG_FRAMEWORK, 40), VM_NAT_VIRTUAL, 10)->fn(T.vm, lim, r), VM_NAT_OK);
+    ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 2); /* tries follow a lower limit */
+    uint16_t bad_type[3] = { 3, 8, 9 };
+    ck_assert_int_eq(nat(21, VM_NAT_STATIC, 0, bad_type, r), VM_NAT_THROW);
+}
+END_TEST
+
 START_TEST(firewall_denies_other_context)
 {
     uint16_t foreign_arr = new_array(VM_T_BYTE, 4, 17, 0), foreign_obj;
@@ -455,6 +492,7 @@ int main(void)
     tcase_add_test(tc, firewall_shareable_interface);
     tcase_add_test(tc, gc_frees_garbage_and_compacts);
     tcase_add_test(tc, transient_budget);
+    tcase_add_test(tc, owner_pin_builder);
     tcase_add_test(tc, heap_refuses_damaged_header);
     tcase_add_test(tc, power_loss_in_transaction_rolls_back);
     suite_add_tcase(s, tc);
