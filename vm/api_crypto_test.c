@@ -708,6 +708,21 @@ START_TEST(ecdh_both_sides)
     uint16_t sw;
     op(0x50, 3, 3, &sw);
     ck_assert_uint_eq(sw, SW_CRYPTO | 1);
+    /* P-521 pairs by KeyPair(ALG_EC_FP, 521): the plain secret is the 66-byte x coordinate. */
+    uint8_t l521[2] = { 0x02, 0x09 }, p0[133], z0[66];
+    load(l521, 2);
+    op_ok(0x26, 5, 4);
+    load(l521, 2);
+    op_ok(0x26, 5, 6);
+    ck_assert_uint_eq(op_ok(0x22, 4, 7), 133);
+    memcpy(p0, resp, 133);
+    ck_assert_uint_eq(op_ok(0x22, 6, 7), 133);
+    load(resp, 133);
+    ck_assert_uint_eq(op_ok(0x50, 3, 5), 66);
+    memcpy(z0, resp, 66);
+    load(p0, 133);
+    ck_assert_uint_eq(op_ok(0x50, 3, 7), 66);
+    ck_assert_mem_eq(resp, z0, 66);
     /* The pair also works for ECDSA: sign on the card, verify on the card. */
     load_hex("48656C6C6F");
     size_t n = op_ok(0x30, 33, 1);

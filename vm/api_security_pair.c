@@ -227,12 +227,13 @@ static int ka_generate(vm_t *vm, uint16_t *args, uint16_t *ret)
     EVP_PKEY_CTX_free(dc);
     EVP_PKEY_free(peer);
     if (!ok) { cl_wipe(z, sizeof z); return api_throw(vm, CE_ILLEGAL_VALUE); }
-    uint8_t res[EVP_MAX_MD_SIZE];
+    uint8_t res[80]; /* SHA-1 or the x coordinate (P-521: 66 bytes) */
     unsigned rl = 0;
     if (alg == KA_DH || alg == KA_DHC) {
         ok = EVP_Digest(z, zl, res, &rl, EVP_sha1(), NULL) == 1;
     } else {
-        memcpy(res, z, zl);
+        ok = zl <= sizeof res;
+        if (ok) memcpy(res, z, zl);
         rl = (unsigned)zl;
     }
     cl_wipe(z, sizeof z);
