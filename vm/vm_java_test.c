@@ -106,7 +106,9 @@ START_TEST(transactions_transients_recursion)
     expect("8007010000", "0096 55 9000"); /* committed */
     expect("8008000000", "01 9000");
     expect("8008000000", "02 9000");
-    expect(SELECT, "9000");               /* reselect: CLEAR_ON_DESELECT */
+    uint8_t atr[CARD_ATR_MAX];
+    card_reset(card, atr);                /* deselected by the reset: CLEAR_ON_DESELECT data cleared */
+    expect(SELECT, "9000");
     expect("8008000000", "01 9000");
     expect("80090F0000", "0262 9000");    /* fib(15) = 610 */
     expect("8009640000", "6F00");         /* fib(100): out of frames, the card goes on */
