@@ -22,7 +22,7 @@ $(VMT_OUT)/expected/conform.txt: $(VMT_OUT)/host.stamp
 	@mv $@.tmp $@
 
 $(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(BUILD)/applets/vmconform.cap
-$(BUILD)/test/tests/vm/vm_coverage_test: $(BUILD)/applets/vmconform.cap
+$(BUILD)/test/tests/vm/vm_coverage_test: $(addprefix $(BUILD)/applets/,vmconform.cap vmapi.cap vmfw-lib.cap vmfw-server.cap vmfw-client.cap vmbench.cap)
 
 # make bench: the VM through the card (bytecodes/s on the vmbench loop, the same loop in lua5.4,
 # one applet APDU). Named bench-vm-conform: vm/module.mk already has bench-vm.

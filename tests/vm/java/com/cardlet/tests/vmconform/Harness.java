@@ -70,7 +70,7 @@ public final class Harness {
                 for (byte a : bytes) for (byte b : bytes) apdu("byte." + op, 0x02, op, new byte[] { a, b });
         }
         if (only.equals("all") || only.equals("int")) {
-            for (int op = 0; op <= 30; op++)
+            for (int op = 0; op <= 31; op++)
                 for (int a : IEDGE) for (int b : IEDGE) {
                     if ((op == 6 || op == 7 || op == 8) && (b < -1 || b > 64)) continue;
                     apdu("int." + op, 0x03, op, ints(a, b));

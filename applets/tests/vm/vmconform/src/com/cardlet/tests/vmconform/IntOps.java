@@ -88,6 +88,7 @@ final class IntOps {
             return x * 3 + ss;
         }
         case 30: return ((short) a) + b;                     // s2i of the lower operand
+        case 31: return (a == 0 ? 1 : 0) + (b != 0 ? 2 : 0) + (a < 0 ? 4 : 0); // short constants at joins, widened below the top (swap_x)
         default: return 0x77777777;
         }
     }
