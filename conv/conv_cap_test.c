@@ -242,6 +242,33 @@ START_TEST(t_app)
 }
 END_TEST
 
+/* Package-visible classes only (no tokens, nothing exported) and a constant pool past 255. */
+START_TEST(t_big)
+{
+    conv_conf_t conf;
+    memset(&conf, 0, sizeof conf);
+    cl_error_t e = { { 0 } };
+    conv_conf_set_package(&conf, "t.big", &e);
+    conv_conf_set_aid(conf.aid, &conf.aid_len, "F0636172640F07", &e);
+    char dir[PATH_MAX];
+    ct_path(dir, sizeof dir, "big");
+    uint8_t *cap = NULL, *exp = NULL;
+    size_t len = 0, el = 0;
+    ck_assert_msg(conv_convert(&conf, dir, ct_exports, &cap, &len, &exp, &el, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_null(exp);
+    cap_file_t cf;
+    parse_ok(&cf, cap, len, "t.big");
+    ck_assert_int_eq(cf.flags, 0);
+    ck_assert_int_gt(cf.cp_count, 300);
+    ck_assert_int_ge(cf.byte2_loc_count, 302);
+    ck_assert(cf.has_descriptor);
+    for (int i = 0; i < cf.desc.class_count; i++) ck_assert_int_eq(cf.desc.classes[i].token, 0xFF);
+    cap_free(&cf);
+    free(cap);
+    conv_conf_free(&conf);
+}
+END_TEST
+
 /* Missing export path or class directory: a clear error, nothing produced. */
 START_TEST(t_missing_inputs)
 {
@@ -274,6 +301,7 @@ static Suite *suite(void)
     tcase_add_test(tc, t_test_packages);
     tcase_add_test(tc, t_missing_inputs);
     tcase_add_test(tc, t_app);
+    tcase_add_test(tc, t_big);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1587,6 +1587,12 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
                 for (int q = 0; q < mid->npops && ok; q++) if (mid->pops[q] == obj) ok = 0;
             }
             if (!ok) continue;
+            /* the _this forms take a 1-byte constant pool index */
+            const char *cls, *nm, *ds;
+            if (conv_cf_member_ref(&x->c->cf, cl_get16(x->code + fj->pc + 1), &cls, &nm, &ds)) continue;
+            int idx = cp_field(x, fj->pc, cls, nm, ds, 0);
+            if (idx < 0) goto out;
+            if (idx > 255) continue;
             x->ins[i0].elide = 1;
             fj->this_form = 1;
             on->elided = 1;

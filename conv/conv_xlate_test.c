@@ -2,12 +2,13 @@
  * written by hand from the JCVM specification (chapter 7) and compared with the converter's. */
 #include "conv/conv_testlib.h"
 
-static conv_pkg_t ok, okint;
-static cl_error_t ok_err, okint_err;
-static int ok_rc = -1, okint_rc = -1;
+static conv_pkg_t ok, okint, big;
+static cl_error_t ok_err, okint_err, big_err;
+static int ok_rc = -1, okint_rc = -1, big_rc = -1;
 
 static int prepare(void)
 {
+    big_rc = ct_convert(&big, "big", "t.big", 0, &big_err);
     ok_rc = ct_convert(&ok, "ok", "t.ok", 0, &ok_err);
     okint_rc = ct_convert(&okint, "okint", "t.okint", 1, &okint_err);
     return 0;
@@ -161,6 +162,22 @@ START_TEST(t_far_branch)
 }
 END_TEST
 
+/* Past constant pool index 255 fields need the _w forms (2-byte index), which have no _this variant. */
+START_TEST(t_wide_field_forms)
+{
+    ck_assert_msg(big_rc == 0, "t.big: %s", big_err.msg);
+    ck_assert_int_gt(big.cp_count, 300);
+    ck_assert_str_eq(ct_disasm(&big, ct_method(&big, "Z", "use", NULL)), "aload_0 getfield_s_w #F0 sreturn");
+    ck_assert_str_eq(ct_disasm(&big, ct_method(&big, "Z", "set", NULL)), "aload_0 sload_1 putfield_s_w #F0 return");
+    conv_method_t *calls = ct_method(&big, "Z", "calls", NULL);
+    ck_assert_int_eq(calls->nref2, 300);   /* every invokestatic's index is a RefLocation entry */
+    conv_method_t *use = ct_method(&big, "Z", "use", NULL);
+    ck_assert_int_eq(use->nref1, 0);
+    ck_assert_int_eq(use->nref2, 1);
+    ck_assert_int_eq(use->ref2[0], 2);
+}
+END_TEST
+
 /* Method headers count JCVM words: an int argument takes two, locals exclude the arguments. */
 START_TEST(t_frame_sizes)
 {
@@ -276,6 +293,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, t_construct, 0, (int)CL_ARRAY_LEN(OK));
     tcase_add_loop_test(tc, t_int_construct, 0, (int)CL_ARRAY_LEN(INT));
     tcase_add_test(tc, t_far_branch);
+    tcase_add_test(tc, t_wide_field_forms);
     tcase_add_test(tc, t_frame_sizes);
     tcase_add_test(tc, t_tokens);
     tcase_add_test(tc, t_handlers);

@@ -17,7 +17,7 @@ $(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(CONV_SAMPLE_SRCS) $(API_STAMP) conv/module.m
 	@rm -rf $(CONV_TJ_OUT) && mkdir -p $(CONV_TJ_OUT)
 	@if command -v $(JAVAC) >/dev/null 2>&1; then \
 	  set -e; \
-	  for p in ok okint app sem; do \
+	  for p in ok okint app sem big; do \
 	    mkdir -p $(CONV_TJ_OUT)/$$p; \
 	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/$$p \
 	      $$(find $(CONV_TJ_DIR)/$$p -name '*.java' | sort); \
