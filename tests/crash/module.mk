@@ -10,3 +10,12 @@ CRASH_ROUNDS ?= 3000
 crash: crash-vm
 crash-vm: $(BUILD)/test/tests/crash/vm_crash_test
 	CRASH_ROUNDS=$(CRASH_ROUNDS) CK_DEFAULT_TIMEOUT=3600 $<
+
+# make e2e: the power-loss test through pcscd, the driver and `cardlet card` (needs the ledger CAP;
+# built here without failing the e2e run when no JDK is there: the script then skips).
+.PHONY: e2e-crash
+e2e: e2e-crash
+e2e-crash: programs
+	@$(MAKE) --no-print-directory $(BUILD)/applets/ledger.cap >$(BUILD)/e2e-crash-applet.log 2>&1 || \
+	  echo "e2e-crash: the ledger applet did not build (see $(BUILD)/e2e-crash-applet.log)"
+	@BUILD=$(BUILD) tests/run-e2e.sh tests/crash/crash_e2e.sh
