@@ -69,7 +69,8 @@ static bool nonce_array(vm_t *vm, uint16_t ref, vm_obj_t *n, uint32_t *value)
 {
     uint16_t c[OP_CELLS];
     if (!op_cells(vm, ref, c)) return false;
-    if (!vm_heap_get(vm->heap, c[OP_NONCE], n) || n->kind != VM_KIND_ARRAY || n->len < 4) {
+    if (!vm_heap_get(vm->heap, c[OP_NONCE], n) || n->kind != VM_KIND_ARRAY || n->etype != VM_T_BYTE || n->len != 4 ||
+        n->owner != VM_CTX_JCRE || (n->flags & VM_OF_TRANSIENT) != VM_OF_CLEAR_ON_RESET) {
         vm_throw_security(vm, "crypto object state damaged");
         return false;
     }

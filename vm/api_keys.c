@@ -160,8 +160,12 @@ static bool key_read(vm_t *vm, uint16_t ref, api_key_t *k, vm_obj_t *data)
     int family = key_family((uint8_t)c[KC_TYPE], (int16_t)c[KC_BITS], &flags);
     uint16_t max[API_KEY_MAXCOMP];
     int n = family > 0 ? key_layout(family, c[KC_BITS], max) : 0;
-    /* A key object made by `new` of our class (never through buildKey) has no material. */
-    if (n == 0 || !vm_heap_get(vm->heap, c[KC_DATA], &d) || d.kind != VM_KIND_ARRAY || d.len != key_data_size(n, max)) {
+    /* A key object made by `new` of our class (never through buildKey) has no material; and the
+     * material array must be the one buildKey makes (JCRE-owned, or the key owner's transient
+     * array), never some other array a forged cell could name. */
+    if (n == 0 || !vm_heap_get(vm->heap, c[KC_DATA], &d) || d.kind != VM_KIND_ARRAY || d.etype != VM_T_BYTE ||
+        d.len != key_data_size(n, max) || (d.flags & VM_OF_TRANSIENT) != flags ||
+        d.owner != (flags ? o.owner : VM_CTX_JCRE)) {
         api_throw(vm, CE_ILLEGAL_VALUE);
         return false;
     }

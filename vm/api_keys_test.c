@@ -140,6 +140,35 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+/* Cells that name another array (as a hostile CAP forging them would) are refused, nothing read or written. */
+START_TEST(forged_cells_refused)
+{
+    uint16_t key;
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 128, &key), VM_NAT_OK);
+    uint16_t mine = byte_array(2 + 2 + 16); /* the material array's size for AES-128, owned by the applet */
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, key, &o));
+    uint8_t cell[2];
+    cl_put16(cell, mine);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 2 * 2, cell, 2, false), VM_OK);
+    api_key_t k;
+    ck_assert(!api_key_load(T.vm, key, &k));
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    /* An operation object whose nonce cell names an applet array: refused, the array untouched. */
+    uint16_t md, four = byte_array(4);
+    ck_assert_int_eq(api_op_new_object(T.vm, VM_PKG_SECURITY, SEC_MD, 4, &md), 0);
+    ck_assert(vm_heap_get(T.vm->heap, md, &o));
+    cl_put16(cell, four);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 2 * OP_NONCE, cell, 2, false), VM_OK);
+    ck_assert_ptr_null(api_op_fresh(T.vm, md));
+    expect_exc(VM_PKG_JAVA_LANG, 10, -1);
+    vm_obj_t f;
+    ck_assert(vm_heap_get(T.vm->heap, four, &f));
+    const uint8_t *d = vm_heap_data(T.vm->heap, &f);
+    ck_assert(d && !d[0] && !d[1] && !d[2] && !d[3]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_keys");
@@ -149,6 +178,7 @@ int main(void)
     tcase_add_test(tc, key_object_without_material);
     tcase_add_test(tc, damaged_lengths_read_as_unset);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, forged_cells_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
