@@ -633,6 +633,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
             if (!vm_find_virtual(vm, dyn, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
                 unbound(vm, "virtual method", dyn, e->a); goto throw_; }
+            /* An override takes the same arguments; a CAP that says otherwise is not run. */
+            if ((nm ? 1 + vm_native_arg_words(nm->sig) : method_nargs(mp, mo)) != nargs) {
+                vm_throw_security(vm, "override with different arguments"); goto throw_; }
             if (nm) {
                 if (!call_native(vm, f, nm, 1 + vm_native_arg_words(nm->sig))) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
