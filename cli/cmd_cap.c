@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__has_include)
 #if __has_include("cap/cap_dump.h")
@@ -111,7 +112,10 @@ static int cmd_build(int argc, char **argv)
         goto done;
     }
     rc = write_out(out, cap, cap_len) ? 1 : 0;
-    if (!rc && expout && exp) rc = write_out(expout, exp, exp_len) ? 1 : 0;
+    if (!rc && expout && exp && write_out(expout, exp, exp_len)) {
+        unlink(out);   /* all or nothing: no CAP file without its export file */
+        rc = 1;
+    }
     free(cap);
     free(exp);
     goto done;
