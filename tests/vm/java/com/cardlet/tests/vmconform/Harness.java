@@ -98,7 +98,9 @@ public final class Harness {
             for (int op = 0; op <= 8; op++) for (short v : fo) apdu("forms." + op, 0x0C, op, shorts(v));
             short[] fa = { 0, 1, -1, 2, 0x7FFF };
             for (int op = 0; op <= 16; op++) for (short a : fa) for (short b : fa) apdu("far." + op, 0x0D, op, shorts(a, b));
-            apdu("unknown", 0x0E, 0, shorts((short) 0));
+            short[] oo = { 0, 1, 2, 3, -1, -4, 10, 11, 12, 39, 40, -100, 0x7FFF };
+            for (int op = 0; op <= 11; op++) for (short v : oo) apdu("oop." + op, 0x0E, op, shorts(v));
+            apdu("unknown", 0x0F, 0, shorts((short) 0));
         }
         System.out.print(OUT);
     }

@@ -58,6 +58,8 @@ public final class Cases {
                 return put(out, (short) 0, Forms.run(p1, s(in, off)));
             case 0x0D:
                 return put(out, (short) 0, FarForms.run(p1, s(in, off), s(in, (short) (off + 2))));
+            case 0x0E:
+                return put(out, (short) 0, OopOps.run(p1, s(in, off)));
             default:
                 out[0] = (byte) 0xEE;
                 return 1;

@@ -1,0 +1,5 @@
+package com.cardlet.tests.vmconform;
+
+interface Named {
+    short name();
+}
