@@ -37,7 +37,8 @@ struct runner {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: cardlet script [--reader NAME] [--protocol T=0|T=1] [--format scriptor|apdutool] [--check] [-v] FILE...\n"
+            "usage: cardlet script [--reader NAME] [--protocol T=0|T=1] [--format scriptor|apdutool] [--check]\n"
+            "                      [--expected TRANSCRIPT] [-v] FILE...\n"
             "Sends the APDUs of each FILE (- for standard input) through PC/SC and prints the responses in the\n"
             "file's own style.\n\n"
             "  --reader NAME     reader to use (exact name or unique prefix; default: the first reader)\n"
@@ -54,9 +55,9 @@ static void usage(FILE *out)
             "usage or a script that does not parse (file:line: what is wrong).\n");
 }
 
-static void print_hex_spaced(FILE *out, const uint8_t *b, size_t n, bool lower)
+static void print_hex_spaced(FILE *out, const uint8_t *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++) fprintf(out, lower ? "%s%02x" : "%s%02X", i ? " " : "", b[i]);
+    for (size_t i = 0; i < n; i++) fprintf(out, "%s%02X", i ? " " : "", b[i]);
 }
 
 static bool connect_card(struct runner *r, DWORD disposition_if_connected)
@@ -110,7 +111,7 @@ static void check_step(struct runner *r, const struct script_step *st, const uin
     script_pattern_format(st->expect, st->expect_len, want, sizeof want);
     fprintf(stderr, "%s:%d: response mismatch (expectation on line %d)\n    expected: %s\n    got:      ", r->file,
             st->line, st->expect_line, want);
-    print_hex_spaced(stderr, got, n > 64 ? 64 : n, false);
+    print_hex_spaced(stderr, got, n > 64 ? 64 : n);
     fprintf(stderr, "%s\n", n > 64 ? " ..." : "");
 }
 
@@ -182,7 +183,7 @@ static int run_file(struct runner *r, const char *file, const struct script *s)
             }
             if (r->verbose) {
                 fprintf(stderr, "cardlet script: ATR ");
-                print_hex_spaced(stderr, atr, alen, false);
+                print_hex_spaced(stderr, atr, alen);
                 fprintf(stderr, "\n");
             }
             check_step(r, st, atr, alen);
@@ -195,7 +196,7 @@ static int run_file(struct runner *r, const char *file, const struct script *s)
             }
             if (r->format == SCRIPT_SCRIPTOR && r->output) {
                 printf("> ");
-                print_hex_spaced(stdout, st->apdu, st->apdu_len, false);
+                print_hex_spaced(stdout, st->apdu, st->apdu_len);
                 printf("\n");
             }
             DWORD rlen = sizeof r->resp;
