@@ -123,6 +123,7 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
     if (idx < 0) return 0x6F00;
     start_apdu(vm, cmd, resp->cap);
     vm->selecting = cmd->selecting;
+    vm->reselecting = cmd->selecting && cmd->reselecting; /* Applet.reSelectingApplet() */
     uint16_t ignored, apdu_ref = vm_sys_get(vm, VM_SYS_APDU);
     enum vm_run r = call_applet(vm, idx, TOK_PROCESS, &apdu_ref, 1, &ignored);
     int sw = r == VM_RUN_OK ? 0x9000 : vm->sw;
@@ -132,6 +133,7 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
         if (vm_gc(vm, NULL)) cl_err("vm: object deletion failed (heap left as it was)");
     }
     vm->selecting = 0;
+    vm->reselecting = false;
     vm->apdu.active = false;
     if (vm->apdu.resp_len && apdu_resp_append(resp, vm->apdu.resp, vm->apdu.resp_len)) return 0x6F00;
     return sw;

@@ -77,6 +77,7 @@ static void expect(const char *cmd_hex, const char *want_hex)
 START_TEST(statics_and_int)
 {
     expect(SELECT, "9000");
+    expect(SELECT, "01 9000"); /* re-selection: reSelectingApplet() */
     expect("8001000000", "0102030508 0D152219 9000");
     expect("80020000 06 03E8 0BB8 0007 00", "00068A1B 9000");  /* 1000*3000/7 = 428571 */
     expect("80020000 06 03E8 0BB8 0000 00", "6F00");          /* ArithmeticException, uncaught */

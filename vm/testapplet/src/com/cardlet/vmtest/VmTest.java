@@ -38,10 +38,14 @@ public class VmTest extends Applet {
     }
 
     public void process(APDU apdu) {
+        byte[] buf = apdu.getBuffer();
         if (selectingApplet()) {
+            if (reSelectingApplet()) { // selected again on the same channel: say so
+                buf[0] = 1;
+                apdu.setOutgoingAndSend((short) 0, (short) 1);
+            }
             return;
         }
-        byte[] buf = apdu.getBuffer();
         calls++;
         short p1 = (short) (buf[ISO7816.OFFSET_P1] & 0xFF);
         short len;
