@@ -15,6 +15,7 @@ import javacard.framework.SystemException;
 import javacard.framework.TransactionException;
 import javacard.framework.UserException;
 import javacard.framework.Util;
+import javacard.security.CryptoException;
 
 /**
  * Calls the javacard.framework API and answers what it got; the expected answers (from the API
@@ -39,6 +40,14 @@ public class ApiTest extends Applet {
     private final boolean[] zod;
     private final Object[] oor;
     private final OwnerPIN pin;
+    private final FlagPIN flagPin;
+    /** select() answers false while refuse is set; deselect() counts in deselects (persistent). */
+    private boolean refuse;
+    private short deselects;
+    private short selects;
+    private short selectsBase;
+    private short deselectsBase;
+    private boolean lastReselect;
 
     private ApiTest(byte[] bArray, short bOffset, byte bLength) {
         res = JCSystem.makeTransientByteArray((short) 64, JCSystem.CLEAR_ON_DESELECT);
@@ -52,6 +61,7 @@ public class ApiTest extends Applet {
         pin = new OwnerPIN((byte) 3, (byte) 8);
         byte[] initial = { '1', '2', '3', '4' };
         pin.update(initial, (short) 0, (byte) 4);
+        flagPin = new FlagPIN();
         register();
     }
 
@@ -72,8 +82,22 @@ public class ApiTest extends Applet {
         put((byte) (z ? 1 : 0));
     }
 
+    public boolean select() {
+        if (refuse) {
+            refuse = false;                                  // refuse once: the next SELECT works
+            return false;
+        }
+        selects++;
+        return true;
+    }
+
+    public void deselect() {
+        deselects++;
+    }
+
     public void process(APDU apdu) {
         if (selectingApplet()) {
+            lastReselect = reSelectingApplet();
             return;
         }
         byte[] buf = apdu.getBuffer();
@@ -92,6 +116,8 @@ public class ApiTest extends Applet {
         case 0x73: apduInfo(apdu); break;
         case 0x74: apduErrors(apdu, p1); break;
         case (byte) 0x80: system(); break;
+        case (byte) 0x81: lifecycle(p1); break;
+        case 0x51: flags(); break;
         default: ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
         Util.arrayCopyNonAtomic(res, (short) 0, buf, (short) 0, rnc[0]);
@@ -382,6 +408,7 @@ public class ApiTest extends Applet {
             try { CardRuntimeException.throwIt(reason); } catch (CardRuntimeException e) { putS(e.getReason()); }
             try { UserException.throwIt(reason); } catch (UserException e) { putS(e.getReason()); }
             try { CardException.throwIt(reason); } catch (CardException e) { putS(e.getReason()); }
+            try { CryptoException.throwIt(reason); } catch (CryptoException e) { putS(e.getReason()); }
             break;
         case 1:
             // Class hierarchy of the JCRE's exceptions: caught through their superclass.
@@ -514,6 +541,31 @@ public class ApiTest extends Applet {
         }
         // The APDU may now be in an outgoing state: answer with an ISOException carrying the result.
         ISOException.throwIt(Util.makeShort((byte) 0x64, rnc[0] > 1 ? res[1] : res[0]));
+    }
+
+    /** 80 51: OwnerPIN.getValidatedFlag / setValidatedFlag through a subclass, and isValidated. */
+    private void flags() {
+        putZ(flagPin.flag());
+        flagPin.flag(true);
+        putZ(flagPin.flag());
+        putZ(flagPin.isValidated());
+        flagPin.reset();
+        putZ(flagPin.isValidated());
+        put(flagPin.getTriesRemaining());
+    }
+
+    /** 80 81 P1: 2 snapshot the counters; 1 refuse the next SELECT; answers select() and
+     * deselect() calls since the snapshot, reSelectingApplet() of the last SELECT, and now. */
+    private void lifecycle(byte p1) {
+        if (p1 == 2) {
+            selectsBase = selects;
+            deselectsBase = deselects;
+        }
+        if (p1 == 1) refuse = true;
+        putS((short) (selects - selectsBase));
+        putS((short) (deselects - deselectsBase));
+        putZ(lastReselect);
+        putZ(reSelectingApplet());
     }
 
     /** 80 80: JCSystem facts. */
