@@ -1015,6 +1015,50 @@ START_TEST(rsa_2048_pair)
 }
 END_TEST
 
+/* signPreComputedHash gives what sign over the message gives; verifyPreComputedHash agrees. */
+START_TEST(precomputed_hash)
+{
+    uint8_t l[2] = { 0x01, 0x00 };
+    load(l, 2);
+    op_ok(0x26, 5, 2); /* P-256 pair: slots 2, 3 */
+    l[0] = 0x04;
+    load(l, 2);
+    op_ok(0x26, 2, 4); /* RSA-1024 CRT pair: slots 4, 5 */
+    static const char *h_abc = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+    char in[800], sig[600];
+    /* RSA PKCS#1 is deterministic: both ways give the same signature. */
+    load_hex(h_abc);
+    ck_assert_uint_eq(op_ok(0x35, 40, 5), 128);
+    cl_hex_encode(resp, 128, sig, 0);
+    load_hex("616263");
+    expect_data(op_ok(0x30, 40, 5), sig, "RSA PKCS1 sign over the message = over its hash");
+    /* ECDSA over the hash verifies as a signature of the message, and the other way round. */
+    load_hex(h_abc);
+    size_t n = op_ok(0x35, 33, 3);
+    cl_hex_encode(resp, n, sig, 0);
+    snprintf(in, sizeof in, "0003616263%s", sig);
+    load_hex(in);
+    expect_data(op_ok(0x31, 33, 2), "01", "precomputed-hash ECDSA verifies");
+    load_hex("616263");
+    n = op_ok(0x30, 33, 3);
+    cl_hex_encode(resp, n, sig, 0);
+    snprintf(in, sizeof in, "20%s%s", h_abc, sig);
+    load_hex(in);
+    expect_data(op_ok(0x36, 33, 2), "01", "verifyPreComputedHash");
+    /* A hash of the wrong length: ILLEGAL_VALUE. */
+    uint16_t sw;
+    load_hex("00112233");
+    op(0x35, 33, 3, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 1);
+    /* MACs have no precomputed-hash form. */
+    build_key(0, T_HMAC, 64);
+    set_key_hex(0, 0, "0B0B");
+    load_hex(h_abc);
+    op(0x35, 25, 0, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 5);
+}
+END_TEST
+
 START_TEST(mac_with_iv_and_m1)
 {
     /* AES CBC-MAC with an IV = last block of CBC encryption with that IV (SP 800-38A F.2.1 vectors). */
@@ -1145,6 +1189,7 @@ int main(void)
     tcase_add_test(tc, mac_with_iv_and_m1);
     tcase_add_test(tc, crypto_exception_throw_it);
     tcase_add_test(tc, rsa_2048_pair);
+    tcase_add_test(tc, precomputed_hash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

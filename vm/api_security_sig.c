@@ -403,6 +403,47 @@ static int sig_get_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* signPreComputedHash / verifyPreComputedHash: the public-key algorithms over a hash the applet
+ * computed (EVP_PKEY_sign/verify with the digest named, so PKCS#1 gets its DigestInfo). */
+static int sig_pre_hash(vm_t *vm, uint16_t *args, uint16_t *ret, bool sign)
+{
+    vm_obj_t hb, sb;
+    const sig_alg_t *a;
+    int32_t hlen = (int16_t)args[3];
+    const uint8_t *h = vm_nat_bytes(vm, args[1], (int16_t)args[2], hlen, &hb);
+    if (!h) return VM_NAT_THROW;
+    const uint8_t *vs = NULL;
+    if (!sign && !(vs = vm_nat_bytes(vm, args[4], (int16_t)args[5], (int16_t)args[6], &sb))) return VM_NAT_THROW;
+    api_op_t *op = sig_state(vm, args[0], &a);
+    if (!op) return VM_NAT_THROW;
+    if (a->kind < SK_ECDSA || op->mode != (sign ? MODE_SIGN : MODE_VERIFY)) return api_throw(vm, CE_ILLEGAL_USE);
+    const EVP_MD *md = api_md_by_alg(a->md);
+    if (hlen != EVP_MD_get_size(md)) return api_throw(vm, CE_ILLEGAL_VALUE);
+    uint8_t hash[EVP_MAX_MD_SIZE], sig[600];
+    memcpy(hash, h, (size_t)hlen);
+    size_t slen = sizeof sig;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, op->pkey, NULL);
+    bool ok = c && (sign ? EVP_PKEY_sign_init(c) : EVP_PKEY_verify_init(c)) > 0;
+    if (ok && a->kind == SK_RSA) ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0;
+    if (ok && a->kind == SK_RSA_PSS)
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) > 0 && EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0;
+    ok = ok && EVP_PKEY_CTX_set_signature_md(c, md) > 0;
+    int verdict = 0;
+    if (ok && sign) ok = EVP_PKEY_sign(c, sig, &slen, hash, (size_t)hlen) > 0;
+    else if (ok) verdict = EVP_PKEY_verify(c, vs, (uint16_t)args[6], hash, (size_t)hlen) == 1;
+    EVP_PKEY_CTX_free(c);
+    if (!ok) return api_throw(vm, CE_ILLEGAL_USE);
+    if (!sign) { ret[0] = (uint16_t)verdict; return VM_NAT_OK; }
+    vm_obj_t out;
+    if (!api_out(vm, args[4], (int16_t)args[5], (int32_t)slen, &out) || !api_write(vm, &out, (int16_t)args[5], sig, (uint32_t)slen))
+        return VM_NAT_THROW;
+    ret[0] = (uint16_t)slen;
+    return VM_NAT_OK;
+}
+
+static int sig_sign_pre(vm_t *vm, uint16_t *args, uint16_t *ret) { return sig_pre_hash(vm, args, ret, true); }
+static int sig_verify_pre(vm_t *vm, uint16_t *args, uint16_t *ret) { return sig_pre_hash(vm, args, ret, false); }
+
 static int sig_unsupported(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_ILLEGAL_USE); }
 static int sig_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
 
@@ -418,8 +459,8 @@ const vm_native_method_t api_signature_methods[] = {
     { VM_NAT_VIRTUAL, 6, "update([BSS)V", sig_update },
     { VM_NAT_VIRTUAL, 7, "verify([BSS[BSS)Z", sig_verify },
     { VM_NAT_VIRTUAL, 8, "setInitialDigest([BSS[BSS)V", sig_unsupported },
-    { VM_NAT_VIRTUAL, 9, "signPreComputedHash([BSS[BS)S", sig_unsupported },
-    { VM_NAT_VIRTUAL, 10, "verifyPreComputedHash([BSS[BSS)Z", sig_unsupported },
+    { VM_NAT_VIRTUAL, 9, "signPreComputedHash([BSS[BS)S", sig_sign_pre },
+    { VM_NAT_VIRTUAL, 10, "verifyPreComputedHash([BSS[BSS)Z", sig_verify_pre },
     { VM_NAT_VIRTUAL, 11, "getMessageDigestAlgorithm()B", sig_md_alg },
     { VM_NAT_VIRTUAL, 12, "getCipherAlgorithm()B", sig_cipher_alg },
     { VM_NAT_VIRTUAL, 13, "getPaddingAlgorithm()B", sig_pad_alg },

@@ -59,6 +59,8 @@ import javacardx.crypto.Cipher;
  *   80 34 alg slot        SIGN WITH IV: in = ivLen iv message
  *   80 41 00 00           CIPHER INFO: getInstance(in[0], in[1], false): algorithm, cipher, padding
  *   80 71 r 00            CryptoException.throwIt(r), caught like any other (6F1r)
+ *   80 35 alg slot        SIGN PRECOMPUTED HASH: signPreComputedHash(in)
+ *   80 36 alg slot        VERIFY PRECOMPUTED HASH: in = hashLen hash sig; returns 01 or 00
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -85,6 +87,8 @@ public class CryptoTest extends Applet {
     private static final byte INS_SIGN_IV = 0x34;
     private static final byte INS_CIPHER_INFO = 0x41;
     private static final byte INS_THROW = 0x71;
+    private static final byte INS_SIGN_PRE = 0x35;
+    private static final byte INS_VERIFY_PRE = 0x36;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -198,6 +202,19 @@ public class CryptoTest extends Applet {
                 out[1] = ci.getCipherAlgorithm();
                 out[2] = ci.getPaddingAlgorithm();
                 n = 3;
+                break;
+            case INS_SIGN_PRE:
+                Signature sp = Signature.getInstance(p1, false);
+                sp.init(key(p2), Signature.MODE_SIGN);
+                n = sp.signPreComputedHash(in, (short) 0, inLen, out, (short) 0);
+                break;
+            case INS_VERIFY_PRE:
+                Signature vp = Signature.getInstance(p1, false);
+                vp.init(key(p2), Signature.MODE_VERIFY);
+                short hl = (short) (in[0] & 0xFF);
+                out[0] = vp.verifyPreComputedHash(in, (short) 1, hl, in, (short) (1 + hl), (short) (inLen - 1 - hl))
+                        ? (byte) 1 : (byte) 0;
+                n = 1;
                 break;
             case INS_THROW:
                 CryptoException.throwIt(p1);
