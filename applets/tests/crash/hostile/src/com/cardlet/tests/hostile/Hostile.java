@@ -1,9 +1,11 @@
 package com.cardlet.tests.hostile;
 
+import javacard.framework.AID;
 import javacard.framework.APDU;
 import javacard.framework.Applet;
 import javacard.framework.ISO7816;
 import javacard.framework.ISOException;
+import javacard.framework.JCSystem;
 import javacard.framework.Util;
 
 /**
@@ -18,12 +20,24 @@ import javacard.framework.Util;
  *   04 endless loop              05 array index out of range  06 null dereference
  *   07 peek(arg, this)           08 poke(arg, this, 0x5A5A)   09 call(arg, this)
  *   0A first(arg, buf)           0B mix(P1, P2)               0C echo of secret
+ * API calls with bad arguments (arg = P1 P2):
+ *   0D arrayCopyNonAtomic to buf+arg     0E arrayCopy from buf-1       0F arrayFillNonAtomic length -5
+ *   10 setOutgoingAndSend(0, arg)        11 sendBytesLong(buf, arg, 16) 12 Util.getShort(buf, arg)
+ *   13 makeTransientByteArray(arg)       17 arrayCompare(buf, 0, buf, arg, 100)
+ *   18 receiveBytes(arg)                 19 arrayCopy from null        1D ISOException.throwIt(arg)
+ *   1A ArrayStoreException               1B ClassCastException         1C throw null
+ * Transactions that must leave nothing behind (txprobe is written first, 1F reads it):
+ *   14 commit buffer overflow            15 nested beginTransaction    16 endless loop in a transaction
+ *   1E endless recursion in a transaction
  */
 public class Hostile extends Applet {
     private short secret = (short) 0x1234;
     private boolean forever = true;
     private byte[] none;
     private Object[] hoard = new Object[64];
+    private short txprobe;
+    private Object nothing;
+    private final byte[] big = new byte[9000];
 
     private Hostile() {
         register();
@@ -81,6 +95,78 @@ public class Hostile extends Applet {
         case 0x0C:
             result = secret;
             break;
+        case 0x0D:
+            result = Util.arrayCopyNonAtomic(buf, (short) 0, buf, arg, (short) 300);
+            break;
+        case 0x0E:
+            result = Util.arrayCopy(buf, (short) -1, big, (short) 0, (short) 10);
+            break;
+        case 0x0F:
+            result = Util.arrayFillNonAtomic(buf, (short) 0, (short) -5, (byte) 0);
+            break;
+        case 0x10:
+            apdu.setOutgoingAndSend((short) 0, arg);
+            return;
+        case 0x11:
+            apdu.setOutgoing();
+            apdu.setOutgoingLength((short) 16);
+            apdu.sendBytesLong(buf, arg, (short) 16);
+            return;
+        case 0x12:
+            result = Util.getShort(buf, arg);
+            break;
+        case 0x13:
+            result = (short) JCSystem.makeTransientByteArray(arg, JCSystem.CLEAR_ON_RESET).length;
+            break;
+        case 0x14:
+            JCSystem.beginTransaction();
+            txprobe = (short) 0x7777;
+            Util.arrayFill(big, (short) 0, (short) big.length, (byte) 0x55);
+            JCSystem.commitTransaction();
+            break;
+        case 0x15:
+            JCSystem.beginTransaction();
+            txprobe = (short) 0x7777;
+            JCSystem.beginTransaction();
+            break;
+        case 0x16:
+            JCSystem.beginTransaction();
+            txprobe = (short) 0x7777;
+            while (forever) {
+                result++;
+            }
+            JCSystem.commitTransaction();
+            break;
+        case 0x17:
+            result = Util.arrayCompare(buf, (short) 0, buf, arg, (short) 100);
+            break;
+        case 0x18:
+            result = apdu.receiveBytes(arg);
+            break;
+        case 0x19:
+            result = Util.arrayCopy((byte[]) nothing, (short) 0, buf, (short) 0, (short) 1);
+            break;
+        case 0x1A:
+            Object[] aids = new AID[1];
+            aids[0] = this;
+            break;
+        case 0x1B:
+            result = ((AID) nothing2()).getBytes(buf, (short) 0);
+            break;
+        case 0x1C:
+            throw (RuntimeException) nothing;
+        case 0x1D:
+            ISOException.throwIt(arg);
+            break;
+        case 0x1E:
+            JCSystem.beginTransaction();
+            txprobe = (short) 0x7777;
+            result = deeper(arg);
+            JCSystem.commitTransaction();
+            break;
+        case 0x1F:
+            result = txprobe;
+            break;
         default:
             ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
@@ -90,6 +176,10 @@ public class Hostile extends Applet {
 
     private static short deeper(short n) {
         return (short) (deeper((short) (n + 1)) + 1);
+    }
+
+    private Object nothing2() {
+        return this;
     }
 
     short value() {
