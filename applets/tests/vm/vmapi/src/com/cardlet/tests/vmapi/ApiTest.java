@@ -34,6 +34,8 @@ public class ApiTest extends Applet {
     private short field = 1;
     private final byte[] parr = new byte[8];
     private final byte[] big = new byte[300];
+    /** Larger than the commit buffer (8 KB on this card): distinct bytes written in a transaction. */
+    private final byte[] fill = new byte[12000];
     private final byte[] cor;
     private final byte[] cod;
     private final short[] sor;
@@ -258,6 +260,27 @@ public class ApiTest extends Applet {
             putZ(max > 0);
             putZ(unused0 <= max && unused0 > 0);
             putZ(unused1 <= unused0);
+            break;
+        }
+        case 6: {
+            // Overflowing the commit buffer: BUFFER_FULL; an abort then restores everything.
+            parr[5] = 1;
+            JCSystem.beginTransaction();
+            parr[5] = 2;
+            short n = 0;
+            short reason = NONE;
+            try {
+                for (n = 0; n < 120; n++) Util.arrayFill(fill, (short) (n * 100), (short) 100, (byte) 1);
+            } catch (TransactionException e) {
+                reason = e.getReason();
+            }
+            putS(reason);
+            putZ(n > 0 && n < 120);
+            put(JCSystem.getTransactionDepth());
+            if (JCSystem.getTransactionDepth() != 0) JCSystem.abortTransaction();
+            put(parr[5]);
+            put(fill[0]);
+            put(fill[(short) (n * 100 - 1)]);
             break;
         }
         case 4:
