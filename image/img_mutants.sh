@@ -7,6 +7,12 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cardlet-img-mutants-XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# A failing test leaves its files behind (Check skips the teardown): keep them in a directory of
+# ours, on tmpfs when there is one (the tests fsync a lot).
+data_base=/dev/shm; [[ -w $data_base ]] || data_base=${TMPDIR:-/tmp}
+data=$(mktemp -d "$data_base/cardlet-img-mutants-XXXXXX")
+trap 'rm -rf "$work" "$data"' EXIT
+export IMG_TEST_DIR="$data"
 CFLAGS="-D_GNU_SOURCE -I. -std=c11 -O1 -g -w -pthread"
 LIBS="$(pkg-config --libs check 2>/dev/null || echo -lcheck) -lcrypto -lz -lm -pthread"
 
