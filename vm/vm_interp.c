@@ -194,9 +194,21 @@ static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
     return true;
 }
 
+/* Instruction length by opcode: > 0 fixed, -1 variable (switches), 0 undefined. */
+static int8_t insn_len_table[256];
+static void init_len_table(void)
+{
+    static bool done;
+    if (done) return;
+    for (int op = 0; op < 256; op++) insn_len_table[op] = (int8_t)jc_opcode_fixed_len(op);
+    insn_len_table[JC_impdep1] = insn_len_table[JC_impdep2] = 0;
+    done = true;
+}
+
 enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx, const uint16_t *args,
                           int nargs, uint16_t ret[2])
 {
+    init_len_table();
     const int base = vm->nframes;
     vm_frame_t *f;
     uint32_t steps = 0;
@@ -242,8 +254,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         uint32_t pc = f->pc;
         if (pc >= mlen || pc < f->code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
         const uint8_t *ip = M + pc;
-        int len = jc_insn_len(ip, mlen - pc);
-        if (len <= 0) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
+        /* Fixed lengths come from a table made once from cap/jc_opcodes.h; switches are measured. */
+        int len = insn_len_table[ip[0]];
+        if (len < 0) len = jc_insn_len(ip, mlen - pc);
+        if (len <= 0 || (uint32_t)len > mlen - pc) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
         vm->steps++;
         uint16_t *S = f->stack;
         vm_cpe_t *cp = f->pkg->cp;
