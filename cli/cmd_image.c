@@ -13,10 +13,11 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: cardlet image install CARD.img FILE.cap [--applet AID [--instance AID] [--params HEX] [--default]]\n"
+            "usage: cardlet image install CARD.img [FILE.cap] [--applet AID [--instance AID] [--params HEX] [--default]]\n"
             "       cardlet image info CARD.img\n"
             "  install   loads the package (the image is created if missing); with --applet, creates an\n"
-            "            instance of that applet class (instance AID: --instance, default the class AID).\n"
+            "            instance of that applet class (instance AID: --instance, default the class AID);\n"
+            "            without FILE.cap, only the instance (of a package loaded before).\n"
             "            --params: GlobalPlatform install parameters (C9 LL data) or the applet data itself.\n"
             "            --default: the instance is selected on channel 0 at power-on.\n"
             "  info      lists the packages and applet instances in the image.\n");
@@ -65,21 +66,28 @@ static int image_install(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (argc - optind != 2 || ((have_inst || plen || dflt) && !have_cls)) { usage(stderr); return 2; }
+    int npos = argc - optind; /* CARD.img [FILE.cap]: without a CAP, only an instance is created */
+    if (npos < 1 || npos > 2 || ((have_inst || plen || dflt) && !have_cls) || (npos == 1 && !have_cls)) {
+        usage(stderr);
+        return 2;
+    }
     /* GlobalPlatform install parameters carry the applet data in tag C9. */
     const uint8_t *data = params;
     if (plen >= 2 && params[0] == 0xC9 && params[1] + 2 <= plen) { data = params + 2; plen = params[1]; }
-    size_t cap_len;
+    size_t cap_len = 0;
     cl_error_t e = { { 0 } };
-    uint8_t *cap = cl_read_file(argv[optind + 1], 4u << 20, &cap_len, &e);
-    if (!cap) { fprintf(stderr, "cardlet image: %s\n", e.msg); return 1; }
+    uint8_t *cap = NULL;
+    if (npos == 2 && !(cap = cl_read_file(argv[optind + 1], 4u << 20, &cap_len, &e))) {
+        fprintf(stderr, "cardlet image: %s\n", e.msg);
+        return 1;
+    }
     card_t *card;
     vm_t *vm;
     if (open_vm(argv[optind], CARD_DEFAULT_IMAGE_SIZE, &card, &vm)) { free(cap); return 1; }
     int rc = vm_card_install(vm, cap, cap_len, have_cls ? cls : NULL, cls_len, have_inst ? inst : NULL, inst_len, data,
                              (uint8_t)plen, dflt, &e);
     free(cap);
-    if (rc) fprintf(stderr, "cardlet image: %s: %s\n", argv[optind + 1], e.msg);
+    if (rc) fprintf(stderr, "cardlet image: %s: %s\n", argv[optind + npos - 1], e.msg);
     vm_card_detach(card, vm);
     card_close(card);
     return rc ? 1 : 0;
