@@ -726,18 +726,12 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
         static const int order[] = { CAP_COMP_HEADER, CAP_COMP_DIRECTORY, CAP_COMP_IMPORT, CAP_COMP_APPLET, CAP_COMP_CLASS,
                                      CAP_COMP_METHOD, CAP_COMP_STATICFIELD, CAP_COMP_EXPORT, CAP_COMP_CONSTANTPOOL,
                                      CAP_COMP_REFLOCATION, CAP_COMP_DESCRIPTOR };
-        char manifest[600];
-        char aidhex[40];
-        cl_hex_encode(p->conf.aid, (size_t)p->conf.aid_len, aidhex, ':');
-        int ml = snprintf(manifest, sizeof manifest,
-                          "Manifest-Version: 1.0\r\nCreated-By: cardlet converter\r\n\r\n"
-                          "Java-Card-CAP-Creation-Time: 0\r\nJava-Card-Converter-Version: cardlet\r\n"
-                          "Java-Card-CAP-File-Version: 2.1\r\nJava-Card-Package-Version: %d.%d\r\n"
-                          "Java-Card-Package-Name: %s\r\nJava-Card-Package-AID: 0x%s\r\n",
-                          p->conf.major, p->conf.minor, p->conf.package, aidhex);
-        for (char *q = manifest; *q; q++) if (*q == ':' && q > manifest && q[-1] != ' ' && q[1] != ' ' && q[1] != '\r') *q = ':';
-        if (ml < 0 || (size_t)ml >= sizeof manifest) { cl_seterr(e, "package name too long"); goto out; }
-        if (cap_zip_writer_add(&zw, "META-INF/MANIFEST.MF", (const uint8_t *)manifest, (size_t)ml, e)) goto out;
+        size_t ml = 0;
+        char *manifest = conv_manifest(p, &ml);
+        if (!manifest) { cl_seterr(e, "out of memory"); goto out; }
+        int mrc = cap_zip_writer_add(&zw, "META-INF/MANIFEST.MF", (const uint8_t *)manifest, ml, e);
+        free(manifest);
+        if (mrc) goto out;
         for (size_t k = 0; k < CL_ARRAY_LEN(order); k++) {
             int t = order[k];
             if ((t == CAP_COMP_APPLET && !p->conf.applet_count) || (t == CAP_COMP_EXPORT && !p->exports)) continue;

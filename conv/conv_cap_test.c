@@ -4,6 +4,7 @@
 #include "conv/conv_testlib.h"
 
 #include "cap/cap_parse.h"
+#include "cap/cap_zip.h"
 
 static int convert_dir(const char *confpath, const char *classes, uint8_t **cap, size_t *cap_len, uint8_t **exp,
                        size_t *exp_len, cl_error_t *e)
@@ -73,7 +74,57 @@ START_TEST(t_hello)
     ck_assert_ptr_nonnull(cap_method_at(&cf, proc));
     ck_assert(cf.has_descriptor);
     cap_free(&cf);
+    /* the manifest, first entry of the JAR, says what the official converter's says */
+    cap_zip_t z;
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(cap_zip_open(&z, cap, len, &e), 0);
+    ck_assert_int_eq(cap_zip_name_is(&z.entries[0], "META-INF/MANIFEST.MF"), 1);
+    size_t ml;
+    uint8_t *mf = cap_zip_extract(&z, &z.entries[0], 65536, &ml, &e);
+    ck_assert_ptr_nonnull(mf);
+    char *text = calloc(ml + 1, 1);
+    memcpy(text, mf, ml);
+    ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Package-AID: 0xf0:0x63:0x61:0x72:0x64:0x01:0x01\r\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Package-Name: com.cardlet.samples.hello\r\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Applet-1-Name: Hello\r\n"));
+    free(text);
+    free(mf);
+    cap_zip_close(&z);
     free(cap);
+}
+END_TEST
+
+/* Manifest lines stay within 72 bytes; longer values continue on lines starting with a space. */
+START_TEST(t_manifest_wrap)
+{
+    conv_pkg_t p;
+    memset(&p, 0, sizeof p);
+    cl_error_t e = { { 0 } };
+    conv_conf_set_package(&p.conf, "a.b", &e);
+    conv_conf_set_aid(p.conf.aid, &p.conf.aid_len, "A0000000620102030405060708090A0B", &e);
+    conv_conf_add_applet(&p.conf, "a.b.VeryLongAppletClassNameForTheTest", "A0000000620102030405060708090A0B", &e);
+    size_t len;
+    char *m = conv_manifest(&p, &len);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(strlen(m), len);
+    size_t line = 0;
+    int continuations = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (m[i] == '\r') { ck_assert_int_eq(m[i + 1], '\n'); ck_assert_uint_le(line, 72); line = 0; i++; if (m[i + 1] == ' ') continuations++; continue; }
+        line++;
+    }
+    ck_assert_int_ge(continuations, 2);   /* the two 16-byte AIDs do not fit one line */
+    /* unwrapped, the value is whole */
+    char *flat = calloc(len + 1, 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (m[i] == '\r' && m[i + 2] == ' ') { i += 2; continue; }
+        flat[o++] = m[i];
+    }
+    ck_assert_ptr_nonnull(strstr(flat, "Java-Card-Package-AID: 0xa0:0x00:0x00:0x00:0x62:0x01:0x02:0x03:0x04:0x05:0x06:0x07:0x08:0x09:0x0a:0x0b\r\n"));
+    free(flat);
+    free(m);
+    conv_conf_free(&p.conf);
 }
 END_TEST
 
@@ -296,6 +347,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("roundtrip");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, t_hello);
+    tcase_add_test(tc, t_manifest_wrap);
     tcase_add_test(tc, t_wallet);
     tcase_add_test(tc, t_shareable_pair);
     tcase_add_test(tc, t_test_packages);

@@ -156,6 +156,9 @@ int conv_xlate_method(conv_pkg_t *p, int cls, int meth, cl_error_t *e);
 /* Builds the CAP file (JAR bytes) and, when exp is not NULL and the package exports, the export file. */
 int conv_cap_build(conv_pkg_t *p, uint8_t **cap, size_t *cap_len, uint8_t **exp, size_t *exp_len, cl_error_t *e);
 
+/* META-INF/MANIFEST.MF text of the package (conv_manifest.c); malloc'd, NULL when out of memory. */
+char *conv_manifest(const conv_pkg_t *p, size_t *len);
+
 /* Whole conversion: conf + class directory + export path -> CAP bytes (+ export bytes, may be NULL). */
 int conv_convert(const conv_conf_t *conf, const char *classdir, const char *exportpath, uint8_t **cap,
                  size_t *cap_len, uint8_t **exp, size_t *exp_len, cl_error_t *e);
