@@ -59,6 +59,20 @@ public class FwClient extends Applet {
         case 15: { Object o = sio.leakData(); return (short) (o == null ? 0 : 1); } // holding a reference is legal
         case 16: { byte[] b = JCSystem.makeTransientByteArray((short) 2, JCSystem.CLEAR_ON_DESELECT); b[1] = 3; return b[1]; }
         case 17: return (short) (sio.leakData().equals(null) ? 1 : 0);       // Object.equals on a server object: invokevirtual
+        case 18:
+            try {
+                sio.fail((short) 0x6A88);
+                return 0;
+            } catch (ISOException e) {
+                return e.getReason();                        // the JCRE's exception object: legal
+            }
+        case 19:
+            try {
+                sio.failOwn();
+                return 0;
+            } catch (ISOException e) {
+                return e.getReason();                        // the server's own object: illegal
+            }
         default: return -1;
         }
     }

@@ -18,10 +18,12 @@ public class FwServer extends Applet implements FwShared {
 
     private final FwData data;
     private final byte[] secret;
+    private final ISOException own;
 
     private FwServer() {
         data = new FwData();
         secret = new byte[] { 1, 2, 3, 4 };
+        own = new ISOException((short) 0x6A89);
         FwLib.table = new byte[] { 9, 8, 7 };
         register();
     }
@@ -62,6 +64,14 @@ public class FwServer extends Applet implements FwShared {
         } catch (SecurityException e) {
             return 1;
         }
+    }
+
+    public void fail(short sw) {
+        ISOException.throwIt(sw);
+    }
+
+    public void failOwn() {
+        throw own;
     }
 
     public void process(APDU apdu) {

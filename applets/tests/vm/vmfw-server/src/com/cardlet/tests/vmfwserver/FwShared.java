@@ -17,4 +17,10 @@ public interface FwShared extends Shareable {
 
     /** The server touches the client's array: a SecurityException in the server's context. 1 if it was thrown. */
     byte touch(byte[] clientArray);
+
+    /** Throws the JCRE's ISOException (a temporary entry point: any context may use it). */
+    void fail(short sw);
+
+    /** Throws an ISOException object the server created (owned by the server's context). */
+    void failOwn();
 }
