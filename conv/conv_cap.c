@@ -793,7 +793,10 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             for (int i = 0; xc->ifaces && i < s.n; i++) xc->ifaces[i] = (char *)(s.r[i].internal ? p->classes[s.r[i].index].name : s.r[i].ext->name);
             xc->iface_count = s.n;
             xc->fields = calloc((size_t)c->field_count + 1, sizeof *xc->fields);
-            xc->methods = calloc((size_t)c->method_count + 1, sizeof *xc->methods);
+            /* room for inherited public virtual methods of superclasses in this package too */
+            int room = c->method_count;
+            for (int sc = c->super_internal; sc >= 0; sc = p->classes[sc].super_internal) room += p->classes[sc].method_count;
+            xc->methods = calloc((size_t)room + 1, sizeof *xc->methods);
             if (!xc->supers || !xc->ifaces || !xc->fields || !xc->methods) { ok = 0; break; }
             for (int i = 0; i < c->field_count; i++) {
                 conv_field_t *f = &c->fields[i];
@@ -813,6 +816,19 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
                 conv_exp_member_t *xm = &xc->methods[xc->method_count++];
                 xm->name = m->cf->name; xm->desc = m->cf->desc; xm->token = (uint8_t)m->token;
                 xm->access = m->cf->access & (EXP_ACC_PUBLIC | EXP_ACC_PROTECTED | EXP_ACC_STATIC | EXP_ACC_FINAL | EXP_ACC_ABSTRACT);
+            }
+            /* inherited, not overridden public virtual methods of superclasses in this package: a
+             * client may call them through this class even when the superclass is not exported */
+            for (int sc = c->super_internal; sc >= 0; sc = p->classes[sc].super_internal) {
+                conv_class_t *sup = &p->classes[sc];
+                for (int i = 0; i < sup->method_count; i++) {
+                    conv_method_t *m = &sup->methods[i];
+                    if (!m->is_virtual || !m->is_public || m->token == 0xFF) continue;
+                    if (conv_export_method(xc, m->cf->name, m->cf->desc)) continue;
+                    conv_exp_member_t *xm = &xc->methods[xc->method_count++];
+                    xm->name = m->cf->name; xm->desc = m->cf->desc; xm->token = (uint8_t)m->token;
+                    xm->access = m->cf->access & (EXP_ACC_PUBLIC | EXP_ACC_PROTECTED | EXP_ACC_FINAL | EXP_ACC_ABSTRACT);
+                }
             }
         }
         (void)strs; (void)nstr;

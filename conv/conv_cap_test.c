@@ -236,6 +236,10 @@ START_TEST(t_test_packages)
             ck_assert_ptr_nonnull(m);
             ck_assert_int_eq(m->token, 3);
             ck_assert_int_eq(calls->super_count, 2);
+            /* Calls overrides v; Base's v is not listed twice */
+            int vs = 0;
+            for (int i = 0; i < calls->method_count; i++) vs += !strcmp(calls->methods[i].name, "v");
+            ck_assert_int_eq(vs, 1);
             ck_assert_str_eq(calls->supers[0], "java/lang/Object");
             ck_assert_str_eq(calls->supers[1], "t/ok/Base");
             const conv_exp_class_t *fl = conv_export_class(&x, "t/ok/Fields");
