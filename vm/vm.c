@@ -85,7 +85,10 @@ int vm_applets_reload(vm_t *vm)
         a->aid_obj = cl_get16(e + 22);
         a->flags = e[19];
         for (int k = 0; k < nold; k++) /* an install or delete does not deselect the others */
-            if (old[k].aid_len == a->aid_len && !memcmp(old[k].aid, a->aid, a->aid_len)) a->selected = old[k].selected;
+            if (old[k].aid_len == a->aid_len && !memcmp(old[k].aid, a->aid, a->aid_len)) {
+                a->selected = old[k].selected;
+                a->channels = old[k].channels;
+            }
     }
     free(old);
     vm->cur_applet = -1;
@@ -222,7 +225,7 @@ void vm_power_on(vm_t *vm)
 {
     if (vm->tx_depth) vm_tx_abort(vm);
     vm_heap_clear_transient(vm->heap, VM_OF_CLEAR_ON_RESET | VM_OF_CLEAR_ON_DESELECT, 0xFFFF);
-    for (int i = 0; i < vm->napplets; i++) vm->applets[i].selected = false;
+    for (int i = 0; i < vm->napplets; i++) { vm->applets[i].selected = false; vm->applets[i].channels = 0; }
     vm->cur_applet = -1;
 }
 

@@ -51,6 +51,32 @@ static void end_of_call(vm_t *vm)
 /* The applet table index of the instance a registry context stands for, -1 if it is gone. */
 static int ctx_index(vm_app_ctx_t *c) { return vm_applet_find(c->vm, c->aid, c->aid_len); }
 
+#define MULTISELECTABLE VM_CLASS_ID(VM_PKG_FRAMEWORK, 17)
+
+/* Another applet of the same package selected on some channel? */
+static bool package_active(vm_t *vm, int idx)
+{
+    for (int i = 0; i < vm->napplets; i++)
+        if (i != idx && vm->applets[i].channels && vm->applets[i].pkg == vm->applets[idx].pkg) return true;
+    return false;
+}
+
+/* MultiSelectable.select(boolean) (token 0) / deselect(boolean) (token 1) of applet idx, if its
+ * class implements the interface. Returns false when it does not (the caller uses Applet's). */
+static bool call_multi(vm_t *vm, int idx, uint8_t token, bool arg, enum vm_run *r, uint16_t *ret0)
+{
+    vm_obj_t o;
+    vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
+    if (!vm_heap_get(vm->heap, vm->applets[idx].obj, &o) || o.kind != VM_KIND_INSTANCE ||
+        !vm_find_interface(vm, o.cls, MULTISELECTABLE, token, &mp, &mo, &nm) || nm)
+        return false;
+    uint16_t args[2] = { vm->applets[idx].obj, arg }, ret[2] = { 0, 0 };
+    vm->cur_applet = idx;
+    *r = vm_run_method(vm, mp, mo, vm->applets[idx].pkg, args, 2, ret);
+    *ret0 = ret[0];
+    return true;
+}
+
 static bool app_select(void *ctx, uint8_t channel)
 {
     (void)channel;
@@ -58,14 +84,20 @@ static bool app_select(void *ctx, uint8_t channel)
     vm_t *vm = c->vm;
     int idx = ctx_index(c);
     if (idx < 0) return false;
-    uint16_t ok;
-    vm->reselecting = vm->applets[idx].selected;
+    vm_applet_t *a = &vm->applets[idx];
+    uint16_t ok = 0;
+    bool already = a->channels > 0;
     memset(&vm->apdu, 0, offsetof(vm_apdu_state_t, resp));
-    enum vm_run r = call_applet(vm, idx, TOK_SELECT, NULL, 0, &ok);
+    enum vm_run r;
+    /* JCRE 4.2: a MultiSelectable applet selected while it, or its package, is active elsewhere
+     * gets select(appInstAlreadyActive); otherwise Applet.select(). */
+    if (!((already || package_active(vm, idx)) && call_multi(vm, idx, 0, already, &r, &ok)))
+        r = call_applet(vm, idx, TOK_SELECT, NULL, 0, &ok);
     end_of_call(vm);
-    vm->reselecting = false;
     if (r != VM_RUN_OK || !ok) return false;
-    vm->applets[idx].selected = true;
+    a = &vm->applets[idx];
+    a->channels++;
+    a->selected = true;
     return true;
 }
 
@@ -76,14 +108,18 @@ static void app_deselect(void *ctx, uint8_t channel)
     vm_t *vm = c->vm;
     int idx = ctx_index(c);
     if (idx < 0) return;
-    uint16_t ignored;
-    call_applet(vm, idx, TOK_DESELECT, NULL, 0, &ignored); /* exceptions are ignored (JCRE 4.3) */
-    end_of_call(vm);
     vm_applet_t *a = &vm->applets[idx];
-    a->selected = false;
-    bool other = false;
-    for (int i = 0; i < vm->napplets; i++) other |= vm->applets[i].selected && vm->applets[i].pkg == a->pkg;
-    if (!other) vm_heap_clear_transient(vm->heap, VM_OF_CLEAR_ON_DESELECT, a->pkg);
+    if (a->channels) a->channels--;
+    bool still = a->channels > 0;
+    uint16_t ignored;
+    enum vm_run r;
+    /* exceptions are ignored (JCRE 4.3) */
+    if (!((still || package_active(vm, idx)) && call_multi(vm, idx, 1, still, &r, &ignored)))
+        call_applet(vm, idx, TOK_DESELECT, NULL, 0, &ignored);
+    end_of_call(vm);
+    a = &vm->applets[idx];
+    a->selected = still;
+    if (!still && !package_active(vm, idx)) vm_heap_clear_transient(vm->heap, VM_OF_CLEAR_ON_DESELECT, a->pkg);
     vm->cur_applet = -1;
 }
 

@@ -135,6 +135,18 @@ START_TEST(object_deletion)
 }
 END_TEST
 
+START_TEST(multiselectable)
+{
+    expect(SELECT, "9000");
+    expect("800E000000", "00 9000");            /* a first selection: Applet.select() */
+    expect("0070000001", "01 9000");            /* MANAGE CHANNEL open: channel 1 */
+    expect("01A4040008F0636172640F0101", "9000"); /* selected on channel 1 too */
+    expect("810E000000", "11 9000");            /* select(appInstAlreadyActive = true) */
+    expect("0070800100", "9000");               /* close channel 1 */
+    expect("800E000000", "21 9000");            /* deselect(appInstStillActive = true) */
+}
+END_TEST
+
 START_TEST(state_survives_reopen)
 {
     expect(SELECT, "9000");
@@ -165,6 +177,7 @@ int main(void)
     tcase_add_test(tc, transactions_transients_recursion);
     tcase_add_test(tc, state_survives_reopen);
     tcase_add_test(tc, object_deletion);
+    tcase_add_test(tc, multiselectable);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -131,6 +131,7 @@ typedef struct vm_applet {
     uint16_t aid_obj;    /* the JCRE-owned AID object naming it (JCSystem.getAID) */
     uint8_t pkg;         /* its package slot = its context */
     bool selected;       /* selected on some channel (isAppletActive, CLEAR_ON_DESELECT) */
+    uint8_t channels;    /* on how many channels it is selected (MultiSelectable) */
     uint8_t flags;       /* VM_APPLET_DEFAULT */
 } vm_applet_t;
 

@@ -5,13 +5,14 @@ import javacard.framework.Applet;
 import javacard.framework.ISO7816;
 import javacard.framework.ISOException;
 import javacard.framework.JCSystem;
+import javacard.framework.MultiSelectable;
 import javacard.framework.Util;
 
 /**
  * VM test applet: each INS exercises one part of the VM with real javac + converter bytecode.
  * CLA 80. Results are returned as data; errors as status words.
  */
-public class VmTest extends Applet {
+public class VmTest extends Applet implements MultiSelectable {
     private static final byte[] TABLE = { 1, 2, 3, 5, 8, 13, 21, 34 };
     private static final short[] SQUARES = { 0, 1, 4, 9, 16, 25 };
     private static int total;
@@ -21,6 +22,8 @@ public class VmTest extends Applet {
     private final byte[] scratch;
     private final byte[] perSelect;
     private Object[] things;
+    /** Last MultiSelectable call: 0x10 | alreadyActive for select, 0x20 | stillActive for deselect. */
+    private byte multiLog;
 
     private VmTest() {
         scratch = new byte[16];
@@ -31,6 +34,15 @@ public class VmTest extends Applet {
         balance = 100;
         JCSystem.commitTransaction();
         register();
+    }
+
+    public boolean select(boolean appInstAlreadyActive) {
+        multiLog = (byte) (0x10 | (appInstAlreadyActive ? 1 : 0));
+        return true;
+    }
+
+    public void deselect(boolean appInstStillActive) {
+        multiLog = (byte) (0x20 | (appInstStillActive ? 1 : 0));
     }
 
     public static void install(byte[] bArray, short bOffset, byte bLength) {
@@ -165,6 +177,10 @@ public class VmTest extends Applet {
             things[2] = null;
             buf[0] = JCSystem.isObjectDeletionSupported() ? (byte) 1 : (byte) 0;
             JCSystem.requestObjectDeletion();
+            apdu.setOutgoingAndSend((short) 0, (short) 1);
+            return;
+        case 0x0E: // what the last MultiSelectable call was
+            buf[0] = multiLog;
             apdu.setOutgoingAndSend((short) 0, (short) 1);
             return;
         default:
