@@ -118,9 +118,13 @@ static int parse_scriptor(const char *name, const char *text, size_t len, struct
 {
     const char *p = text, *end = text + len;
     int line = 0, cmd_line = 0;
-    char *cmd = malloc(2 * SCRIPT_APDU_MAX * 3 + 64); /* hex text of the longest APDU, with spaces */
+    /* The hex text of one command: at most the longest APDU written with spaces, and never more than the file
+     * itself plus one separator per line (so a small script needs a small buffer). */
     size_t cmd_len = 0, cmd_cap = 2 * SCRIPT_APDU_MAX * 3 + 64;
-    uint8_t *apdu = malloc(SCRIPT_APDU_MAX);
+    if (len < (cmd_cap - 64) / 2) cmd_cap = 2 * len + 64;
+    char *cmd = malloc(cmd_cap);
+    size_t apdu_cap = len / 2 + 8 < SCRIPT_APDU_MAX ? len / 2 + 8 : SCRIPT_APDU_MAX; /* two digits per byte */
+    uint8_t *apdu = malloc(apdu_cap);
     int rc = -1;
     if (!cmd || !apdu) {
         cl_seterr(e, "%s: out of memory", name);
@@ -184,7 +188,7 @@ static int parse_scriptor(const char *name, const char *text, size_t len, struct
         }
         if (!cmd_len) continue;
         cmd[cmd_len] = 0;
-        long n = cl_hex_decode(cmd, apdu, SCRIPT_APDU_MAX);
+        long n = cl_hex_decode(cmd, apdu, apdu_cap);
         if (n < 0) {
             /* Say which token is wrong: the commonest mistake is a typo or a word scriptor does not know. */
             char tok[48] = "";
