@@ -42,7 +42,8 @@ bench-pcsc: programs $(PCSC_BENCH) $(IFD_NULL) e2e-sample-applets
 	@BUILD=$(BUILD) tests/bench/run-pcsc-bench.sh
 
 # Fuzz target for `cardlet script`'s parsers (cli/script_parse_fuzz.c), built from source with clang so that every
-# file it exercises is instrumented.  make fuzz-run-script FUZZ_SECONDS=60 runs it (seeds: tests/e2e scripts).
+# file it exercises is instrumented.  make fuzz-run-script FUZZ_SECONDS=60 runs it; new inputs go to
+# $(BUILD)/fuzz/script-corpus, tests/fuzz/script-corpus holds the (read-only) seeds.
 SCRIPT_FUZZ_CC   ?= clang
 SCRIPT_FUZZ_SRCS := cli/script_parse_fuzz.c cli/script_parse.c cli/script_expect.c cli/script_sw.c \
                     cli/script_transcript.c $(filter-out $(NOT_LIB),$(wildcard common/*.c))
@@ -61,4 +62,4 @@ $(SCRIPT_FUZZ_BIN): $(SCRIPT_FUZZ_SRCS) cli/script.h common/cl_util.h
 fuzz-run-script: $(SCRIPT_FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/script-corpus
 	$(SCRIPT_FUZZ_BIN) -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 -timeout=10 -print_final_stats=1 \
-	  $(BUILD)/fuzz/script-corpus
+	  $(BUILD)/fuzz/script-corpus tests/fuzz/script-corpus
