@@ -664,7 +664,14 @@ static int infer_slots(X *x, int first)
         if (s < 0 || !st || isref || s >= x->nslots || x->slot_int[s]) continue;
         if (!in->in_stack && !first) continue;
         int isint = 0;
-        if (st == 2) isint = 1;
+        /* iinc means an int variable, except on javac's synthetic locals (no LocalVariableTable
+         * entry in a method that has one): the index of a for-each over an array, bounded by the
+         * array length, so short arithmetic gives the same values */
+        if (st == 2) {
+            int covered = 0;
+            for (uint32_t k = 0; k < cm->local_count; k++) covered |= cm->locals[k].index == s;
+            isint = !(cm->local_count > 0 && !covered);
+        }
         else if (in->in_stack && in->depth > 0) {
             node_t *n = &x->nodes[in->in_stack[in->depth - 1]];
             isint = n->kind == K_INT || n->kind == K_FULL || (n->kind == K_CONST && !fits_s(n->cval));

@@ -56,6 +56,11 @@ static const expect_t OK[] = {
       "sconst_0 sstore_1 sconst_0 sstore_2 sload_2 sload_0 if_scmpge +11 sload_1 sload_2 sadd sstore_1 "
       "sinc 2 1 goto -11 sload_1 sreturn" },
     { "Compare", "cond", NULL, "sload_0 ifeq +5 sload_1 goto +3 sload_2 sreturn" },
+    /* for-each over an array: javac's synthetic index (no LocalVariableTable entry) is bounded by
+     * the array length, so it stays a short and its iinc becomes sinc */
+    { "Compare", "sum", NULL,
+      "sconst_0 sstore_1 aload_0 astore_2 aload_2 arraylength sstore_3 sconst_0 sstore 4 sload 4 sload_3 if_scmpge +18 "
+      "aload_2 sload 4 baload sstore 5 sload_1 sload 5 sadd sstore_1 sinc 4 1 goto -19 sload_1 sreturn" },
     /* a join of short constants is short; x & 0xFF is short-range: no cast needed before comparing */
     { "Compare", "tern", NULL, "sload_0 ifeq +5 sconst_1 goto +3 sconst_0 sload_1 if_scmpne +4 sconst_1 sreturn sconst_0 sreturn" },
     { "Compare", "ub", NULL, "aload_0 sconst_0 baload sspush 255 sand bspush 127 if_scmple +4 sconst_1 sreturn sconst_0 sreturn" },

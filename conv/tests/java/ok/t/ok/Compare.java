@@ -25,6 +25,7 @@ public class Compare {
         return a;
     }
     static short cond(boolean z, short a, short b) { return z ? a : b; }
+    static short sum(byte[] a) { short s = 0; for (byte b : a) s += b; return s; }
     static short tern(boolean z, short a) { if ((z ? 1 : 0) == a) return 1; return 0; }
     static short ub(byte[] b) { if ((b[0] & 0xFF) > 0x7F) return 1; return 0; }
 }
