@@ -45,16 +45,19 @@ static void find_build_dir(void)
 #define SAN_ARG ""
 #endif
 
-static void cap_path(char *path, size_t cap) { snprintf(path, cap, "%s/applets/crypto.cap", build_dir); }
+static void cap_path_of(const char *name, char *path, size_t cap) { snprintf(path, cap, "%s/applets/%s.cap", build_dir, name); }
+static void cap_path(char *path, size_t cap) { cap_path_of("crypto", path, cap); }
 
 /* Until the build names the test applet's CAP as a prerequisite of this program (vm/module.mk),
  * make brings it up to date here (a no-op when it is), in this program's build tree and flavour. */
 static void ensure_cap(void)
 {
-    char path[PATH_MAX + 64], cmd[3 * PATH_MAX];
+    char path[PATH_MAX + 64], cmd[4 * PATH_MAX];
     cap_path(path, sizeof path);
     if (access("applets/tests/crypto/cap.conf", R_OK) != 0) return; /* not run from the source tree */
-    snprintf(cmd, sizeof cmd, "make --no-print-directory -s BUILD='%s'%s '%s' >&2", build_dir, SAN_ARG, path);
+    char hello[PATH_MAX + 64];
+    cap_path_of("hello", hello, sizeof hello); /* a second applet, to deselect ours */
+    snprintf(cmd, sizeof cmd, "make --no-print-directory -s BUILD='%s'%s '%s' '%s' >&2", build_dir, SAN_ARG, path, hello);
     if (system(cmd) != 0) fprintf(stderr, "api_crypto_test: could not build %s\n", path);
 }
 
@@ -554,6 +557,31 @@ START_TEST(persistent_key_survives_reopen)
     card_reset(card, atr);
     select_applet();
     expect_data(op_ok(0x23, 1, 0), "0000800D", "transient key after reset");
+}
+END_TEST
+
+START_TEST(transient_deselect_key_cleared_at_deselect)
+{
+    char path[PATH_MAX + 64];
+    cap_path_of("hello", path, sizeof path);
+    size_t len;
+    cl_error_t e = { { 0 } };
+    uint8_t *cap = cl_read_file(path, 4u << 20, &len, &e);
+    ck_assert_msg(cap != NULL, "%s", e.msg);
+    static const uint8_t hello[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
+    int r = vm_card_install(vm, cap, len, hello, sizeof hello, NULL, 0, NULL, 0, false, &e);
+    free(cap);
+    ck_assert_msg(r == 0, "install hello: %s", e.msg);
+    build_key(2, T_AES_TD, 128);
+    set_key_hex(2, 0, aes128);
+    build_key(3, T_AES, 128);
+    set_key_hex(3, 0, aes128);
+    static const uint8_t sel_hello[] = { 0x00, 0xA4, 0x04, 0x00, 0x08, 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
+    ck_assert_uint_eq(xmit_raw(sel_hello, sizeof sel_hello), 2);
+    ck_assert_uint_eq(resp[0], 0x90);
+    select_applet();
+    expect_data(op_ok(0x23, 2, 0), "0000800E", "CLEAR_ON_DESELECT key after deselection");
+    expect_data(op_ok(0x23, 3, 0), "0100800F", "persistent key after deselection");
 }
 END_TEST
 
@@ -1175,6 +1203,7 @@ int main(void)
     tcase_add_test(tc, key_info_and_uninitialized);
     tcase_add_test(tc, persistent_key_survives_reopen);
     tcase_add_test(tc, transient_deselect_key_cleared_at_reset);
+    tcase_add_test(tc, transient_deselect_key_cleared_at_deselect);
     tcase_add_test(tc, ecdsa_p256_rfc6979);
     tcase_add_test(tc, ecdh_both_sides);
     tcase_add_test(tc, rsa_sign_verify_and_cipher);
