@@ -102,6 +102,18 @@ public final class Harness {
             for (int op = 0; op <= 11; op++) for (short v : oo) apdu("oop." + op, 0x0E, op, shorts(v));
             apdu("unknown", 0x0F, 0, shorts((short) 0));
         }
+        if (only.equals("all") || only.equals("random")) {
+            // tests/vm/gen-random.py: 200 expressions, each with edge and pseudo-random inputs.
+            java.util.Random rnd = new java.util.Random(1128);
+            short[] ra = { 0, 1, -1, 0x7FFF, (short) 0x8000, 300, -300 };
+            for (int op = 0; op < 200; op++) {
+                for (short a : ra) {
+                    short b = (short) rnd.nextInt(), c = (short) rnd.nextInt(256);
+                    byte[] in = shorts(a, b, c);
+                    apdu("random." + op, 0x10, op, new byte[] { in[0], in[1], in[2], in[3], in[5] });
+                }
+            }
+        }
         System.out.print(OUT);
     }
 }
