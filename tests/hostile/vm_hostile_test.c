@@ -681,6 +681,141 @@ START_TEST(edge_values_everywhere)
 }
 END_TEST
 
+/* ---- 6. resources run out: packages until the heap or the package table is full, instances
+ * until the applet table is full. Each refusal has a message and changes nothing; the card keeps
+ * working with everything installed before. ---- */
+static uint32_t area_snapshot_cmp(card_t *card, uint8_t **snap, bool take)
+{
+    uint32_t n = img_size(card_image(card));
+    if (take) {
+        free(*snap);
+        *snap = malloc(n);
+        ck_assert_ptr_nonnull(*snap);
+        memcpy(*snap, img_mem(card_image(card)), n);
+        return 0;
+    }
+    return memcmp(*snap, img_mem(card_image(card)), n) == 0 ? 0 : 1;
+}
+
+START_TEST(resources_run_out)
+{
+    env_t env;
+    env_setup(&env);
+    hcap_t h;
+    hcap_load(&h);
+    env_reset(&env);
+    vm_t *vm;
+    card_t *card = ht_card_open(env.d.img, &vm);
+    uint8_t *m = malloc(h.len), *snap = NULL;
+    /* Header: magic u4, minor, major, flags, then the package: minor, major, AID length, AID. */
+    size_t pkg_aid = h.comp[CAP_COMP_HEADER] + 7 + 3;
+    ck_assert_uint_eq(h.s[pkg_aid - 1], 7);
+    int packages = 0;
+    cl_error_t e = { { 0 } };
+    quiet(true);
+    for (int i = 0; i < 300; i++) {
+        memcpy(m, h.s, h.len);
+        m[pkg_aid + 5] = (uint8_t)(0x80 + i / 128); /* F0636172 64 8x yy: a package AID of its own */
+        m[pkg_aid + 6] = (uint8_t)(i % 128);
+        uint8_t slot;
+        area_snapshot_cmp(card, &snap, true);
+        if (vm_load_install(vm, m, h.len, &slot, &e) != 0) {
+            quiet(false);
+            printf("vm_hostile: package %d refused: %s\n", i + 1, e.msg);
+            ck_assert_msg(e.msg[0], "refused without a message");
+            ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused package %d changed the image", i + 1);
+            quiet(true);
+            break;
+        }
+        packages++;
+    }
+    quiet(false);
+    ck_assert_int_gt(packages, 0);
+    ck_assert_int_lt(packages, 300);
+    ht_hello_answers(card, "package table or heap full");
+    ht_card_close(card, vm);
+    /* a fresh card re-links every package it holds */
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "re-open with a full card");
+    printf("vm_hostile: %d copies of the hostile package installed, %u heap bytes left\n", packages,
+           vm_heap_free_bytes(vm->heap));
+    ht_card_close(card, vm);
+
+    /* instances: a card with hello and one hostile package, instances until refused */
+    env_reset(&env);
+    card = ht_card_open(env.d.img, &vm);
+    uint8_t slot;
+    ck_assert_int_eq(vm_load_install(vm, h.s, h.len, &slot, &e), 0);
+    int instances = 0;
+    quiet(true);
+    for (int i = 0; i < 100; i++) {
+        uint8_t inst[9] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x12, 0x02, 0x00, (uint8_t)i };
+        area_snapshot_cmp(card, &snap, true);
+        if (vm_install_applet(vm, HOSTILE_APPLET, sizeof HOSTILE_APPLET, inst, sizeof inst, NULL, 0, 0, &e) != 0) {
+            quiet(false);
+            printf("vm_hostile: instance %d refused: %s\n", i + 1, e.msg);
+            ck_assert_msg(e.msg[0], "refused without a message");
+            ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused instance %d changed the image", i + 1);
+            quiet(true);
+            break;
+        }
+        instances++;
+    }
+    quiet(false);
+    ck_assert_int_gt(instances, 0);
+    ck_assert_int_lt(instances, 100);
+    ht_card_close(card, vm);
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "applet table full");
+    /* the last instance made answers too */
+    char sel[40];
+    snprintf(sel, sizeof sel, "00A4040009F06361726412020000%02X", instances - 1);
+    ck_assert_int_eq(ht_cmd(card, sel, NULL, NULL), 0x9000);
+    uint8_t d[4];
+    size_t n;
+    ck_assert_int_eq(ht_cmd(card, "800C000002", d, &n), 0x9000);
+    ck_assert_msg(n == 2 && d[0] == 0x12 && d[1] == 0x34, "the last instance's secret");
+    printf("vm_hostile: %d instances of one applet installed before the refusal\n", instances);
+    ht_card_close(card, vm);
+
+    /* small instances (hello's): the applet table fills before the heap */
+    env_reset(&env);
+    card = ht_card_open(env.d.img, &vm);
+    int small = 0;
+    quiet(true);
+    for (int i = 0; i < 300; i++) {
+        uint8_t inst[9] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x02, (uint8_t)(i >> 8), (uint8_t)i };
+        area_snapshot_cmp(card, &snap, true);
+        if (vm_card_install(vm, NULL, 0, HELLO_APPLET, sizeof HELLO_APPLET, inst, sizeof inst, NULL, 0, false, &e) != 0) {
+            quiet(false);
+            printf("vm_hostile: hello instance %d refused: %s\n", i + 2, e.msg);
+            ck_assert_msg(e.msg[0], "refused without a message");
+            ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused instance %d changed the image", i + 2);
+            quiet(true);
+            break;
+        }
+        small++;
+    }
+    quiet(false);
+    ck_assert_int_gt(small, 0);
+    ck_assert_int_lt(small, 300);
+    ht_hello_answers(card, "applet table full");
+    snprintf(sel, sizeof sel, "00A4040009F06361726401020%03X", small - 1);
+    ck_assert_int_eq(ht_cmd(card, sel, NULL, NULL), 0x9000);
+    ck_assert_int_eq(ht_cmd(card, "8002000001AA", d, &n), 0x9000);
+    ht_card_close(card, vm);
+    card = ht_card_open(env.d.img, &vm);
+    ck_assert_int_eq(ht_cmd(card, sel, NULL, NULL), 0x9000);
+    ht_hello_answers(card, "re-open with a full applet table");
+    printf("vm_hostile: %d more hello instances before the refusal\n", small);
+    ht_card_close(card, vm);
+    free(snap);
+    free(m);
+    free(h.s);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -692,6 +827,7 @@ int main(void)
     tcase_add_test(tc, named_damage_is_refused);
     tcase_add_test(tc, truncated_caps);
     tcase_add_test(tc, edge_values_everywhere);
+    tcase_add_test(tc, resources_run_out);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
