@@ -232,11 +232,18 @@ START_TEST(sha_fips180)
     ck_assert_uint_eq(n, 64);
     expect_data(32, "248D6A61D20638B8E5C026930C3E6039A33CE45964FF2167F6ECEDD419DB06C1", "SHA-256 after reset");
     ck_assert_mem_eq(resp + 32, resp, 32);
-    /* MD5 and SHA3 are not offered. */
+    /* SHA-3 (FIPS 202 examples for "abc"). */
+    load_hex(abc);
+    expect_data(op_ok(0x10, 9, 2), "3A985DA74FE225B2045C172D6BD390BD855F086E3E9D525B46BFE24511431532", "SHA3-256 abc");
+    expect_data(op_ok(0x10, 11, 0),
+                "B751850B1A57168A5693CD924B6B096E08F621827444F70D884F5D0240D2712E10E116E9192AF3C91A7EC57647E39340"
+                "57340B4CF408D5A56592F8274EEC53F0",
+                "SHA3-512 abc");
+    /* MD5 and RIPEMD-160 are not offered. */
     uint16_t sw;
     op(0x10, 2, 0, &sw);
     ck_assert_uint_eq(sw, SW_CRYPTO | 3);
-    op(0x10, 9, 0, &sw);
+    op(0x10, 3, 0, &sw);
     ck_assert_uint_eq(sw, SW_CRYPTO | 3);
 }
 END_TEST

@@ -1,4 +1,4 @@
-/* api_security_md: MessageDigest (SHA-1, SHA-2 family over EVP), RandomData (RAND_bytes),
+/* api_security_md: MessageDigest (SHA-1, SHA-2 and SHA-3 families over EVP), RandomData (RAND_bytes),
  * CryptoException, and the classes this card refuses (Checksum, the OneShot variants):
  * their getInstance/open throws CryptoException.NO_SUCH_ALGORITHM as a real card does. */
 #include "vm/api_crypto_int.h"
@@ -6,7 +6,8 @@
 #include <openssl/rand.h>
 #include <string.h>
 
-enum { MD_SHA = 1, MD_SHA_256 = 4, MD_SHA_384 = 5, MD_SHA_512 = 6, MD_SHA_224 = 7 };
+enum { MD_SHA = 1, MD_SHA_256 = 4, MD_SHA_384 = 5, MD_SHA_512 = 6, MD_SHA_224 = 7, MD_SHA3_224 = 8, MD_SHA3_256 = 9,
+       MD_SHA3_384 = 10, MD_SHA3_512 = 11 };
 
 const EVP_MD *api_md_by_alg(uint8_t alg)
 {
@@ -16,6 +17,10 @@ const EVP_MD *api_md_by_alg(uint8_t alg)
     case MD_SHA_256: return EVP_sha256();
     case MD_SHA_384: return EVP_sha384();
     case MD_SHA_512: return EVP_sha512();
+    case MD_SHA3_224: return EVP_sha3_224();
+    case MD_SHA3_256: return EVP_sha3_256();
+    case MD_SHA3_384: return EVP_sha3_384();
+    case MD_SHA3_512: return EVP_sha3_512();
     default: return NULL;
     }
 }
