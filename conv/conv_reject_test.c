@@ -78,6 +78,46 @@ START_TEST(t_int_allowed_with_int_yes)
 }
 END_TEST
 
+/* cap.conf: every bad line is refused with its line number. */
+START_TEST(t_conf_errors)
+{
+    static const struct { const char *text, *msg; } bad[] = {
+        { "package a.b\nfrobnicate 1\n", "x.conf:2: unknown setting 'frobnicate'" },
+        { "aid F06361\n", "x.conf:1: bad AID" },
+        { "aid F0636172640102030405060708090A0B0C\n", "x.conf:1: bad AID" },
+        { "version 1\n", "x.conf:1: bad version" },
+        { "version 1.x\n", "x.conf:1: bad version" },
+        { "applet Hello F0\n", "x.conf:1: bad AID" },
+        { "int maybe\n", "x.conf:1: unknown setting 'int'" },
+        { "package .a\n", "x.conf:1: bad package name" },
+    };
+    for (size_t i = 0; i < CL_ARRAY_LEN(bad); i++) {
+        conv_conf_t c;
+        memset(&c, 0, sizeof c);
+        cl_error_t e = { { 0 } };
+        ck_assert_msg(conv_conf_parse(&c, bad[i].text, strlen(bad[i].text), "x.conf", &e) == -1, "accepted: %s", bad[i].text);
+        ck_assert_msg(strstr(e.msg, bad[i].msg) != NULL, "%s -> %s", bad[i].text, e.msg);
+        conv_conf_free(&c);
+    }
+    /* a good one, with comments and a build-only depends line */
+    const char *good = "# sample\npackage  com.x.y   # the package\naid F0636172640101\nversion 2.3\n"
+                       "applet Y F063617264010101\nint yes\ndepends ../other\n";
+    conv_conf_t c;
+    memset(&c, 0, sizeof c);
+    cl_error_t e = { { 0 } };
+    ck_assert_msg(conv_conf_parse(&c, good, strlen(good), "good.conf", &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(c.package, "com/x/y");
+    ck_assert_int_eq(c.aid_len, 7);
+    ck_assert_int_eq(c.major, 2);
+    ck_assert_int_eq(c.minor, 3);
+    ck_assert_int_eq(c.applet_count, 1);
+    ck_assert_str_eq(c.applets[0].cls, "Y");
+    ck_assert_int_eq(c.applets[0].aid_len, 8);
+    ck_assert_int_eq(c.int_support, 1);
+    conv_conf_free(&c);
+}
+END_TEST
+
 /* The command line: conversion errors exit 1 and leave no file; bad options exit 2. */
 static int run(const char *cmd)
 {
@@ -121,6 +161,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, t_rejected, 0, (int)CL_ARRAY_LEN(REJ));
     tcase_add_test(tc, t_int_allowed_with_int_yes);
     tcase_add_test(tc, t_cli_status);
+    tcase_add_test(tc, t_conf_errors);
     suite_add_tcase(s, tc);
     return s;
 }
