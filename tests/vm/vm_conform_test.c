@@ -68,6 +68,9 @@ START_TEST(card_equals_host_jvm)
 
     static char report[MAX_REPORTED * 400 + 64];
     size_t rep = 0;
+    /* Failing cases by name, so one message shows every construct that disagrees. */
+    static struct { char name[64]; int n; } fails[128];
+    int nfails = 0;
     int total = 0, failed = 0, skipped = 0, now_pass = 0;
     char line[1024];
     while (fgets(line, sizeof line, f)) {
@@ -88,13 +91,21 @@ START_TEST(card_equals_host_jvm)
                 rep += (size_t)snprintf(report + rep, sizeof report - rep, "\n  %s %s: got %s, JVM %s (%s)", name, cmd, got,
                                         want, t.vm->last_error);
             failed++;
+            int k = 0;
+            while (k < nfails && strcmp(fails[k].name, name)) k++;
+            if (k == nfails && nfails < (int)(sizeof fails / sizeof fails[0])) snprintf(fails[nfails++].name, sizeof fails[0].name, "%s", name);
+            if (k < nfails) fails[k].n++;
         }
     }
     fclose(f);
+    static char names[128 * 72 + 16];
+    size_t nn = 0;
+    for (int k = 0; k < nfails && nn < sizeof names; k++)
+        nn += (size_t)snprintf(names + nn, sizeof names - nn, " %s(%d)", fails[k].name, fails[k].n);
     if (now_pass) fprintf(stderr, "vm_conform: %d known-failure commands now pass (tests/vm/known-failures.txt)\n", now_pass);
     ck_assert_msg(total > 1000, "only %d commands in %s", total, path);
-    ck_assert_msg(failed == 0, "%d of %d commands differ from the JVM (%d known failures skipped):%s", failed, total, skipped,
-                  report);
+    ck_assert_msg(failed == 0, "%d of %d commands differ from the JVM (%d known failures skipped); cases:%s%s", failed, total,
+                  skipped, names, report);
 }
 END_TEST
 

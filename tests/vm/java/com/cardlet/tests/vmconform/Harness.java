@@ -102,6 +102,15 @@ public final class Harness {
             for (int op = 0; op <= 11; op++) for (short v : oo) apdu("oop." + op, 0x0E, op, shorts(v));
             apdu("unknown", 0x0F, 0, shorts((short) 0));
         }
+        if (only.equals("all") || only.equals("narrow")) {
+            short[] ns = { 1, -1, 3, 7, 300, -300, 17, 0x7FFF, (short) 0x8000, 0 };
+            int[] ni = { 0, 1, -65536, 0x7FFF0000 };
+            for (int op = 0; op < 99; op++)
+                for (short s : ns) for (int i : ni) {
+                    byte[] a = shorts(s), b = ints(i, 0);
+                    apdu("narrow." + op, 0x11, op, new byte[] { a[0], a[1], b[0], b[1], b[2], b[3] });
+                }
+        }
         if (only.equals("all") || only.equals("random")) {
             // tests/vm/gen-random.py: 200 expressions, each with edge and pseudo-random inputs.
             java.util.Random rnd = new java.util.Random(1128);

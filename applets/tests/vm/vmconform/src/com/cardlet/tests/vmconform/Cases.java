@@ -62,6 +62,8 @@ public final class Cases {
                 return put(out, (short) 0, OopOps.run(p1, s(in, off)));
             case 0x10:
                 return put(out, (short) 0, RandExpr.run((short) (p1 & 0xFF), s(in, off), s(in, (short) (off + 2)), in[(short) (off + 4)]));
+            case 0x11:
+                return put(out, (short) 0, Narrow.run((short) (p1 & 0xFF), s(in, off), IntOps.i(in, (short) (off + 2))));
             default:
                 out[0] = (byte) 0xEE;
                 return 1;
