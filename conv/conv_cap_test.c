@@ -87,6 +87,7 @@ START_TEST(t_hello)
     ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Package-AID: 0xf0:0x63:0x61:0x72:0x64:0x01:0x01\r\n"));
     ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Package-Name: com.cardlet.samples.hello\r\n"));
     ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Applet-1-Name: Hello\r\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\r\nJava-Card-Import-Package-1-AID: 0xa0:0x00:0x00:0x00:0x62:"));
     free(text);
     free(mf);
     cap_zip_close(&z);

@@ -65,6 +65,7 @@ char *conv_manifest(const conv_pkg_t *p, size_t *len)
     attr(&b, "Manifest-Version", "1.0");
     attr(&b, "Created-By", "cardlet converter");
     attr(&b, "Java-Card-CAP-File-Version", "2.1");
+    attr(&b, "Java-Card-Converter-Version", "1.0");
     attr(&b, "Java-Card-Converter-Provider", "cardlet");
     attr(&b, "Java-Card-Package-Name", dotted);
     snprintf(v, sizeof v, "%d.%d", p->conf.major, p->conf.minor);
@@ -81,10 +82,10 @@ char *conv_manifest(const conv_pkg_t *p, size_t *len)
         attr(&b, k, v);
     }
     for (int i = 0; i < p->import_count; i++) {
-        snprintf(k, sizeof k, "Java-Card-Imported-Package-%d-AID", i + 1);
+        snprintf(k, sizeof k, "Java-Card-Import-Package-%d-AID", i + 1);
         aid_text(p->imports[i].aid, p->imports[i].aid_len, v, sizeof v);
         attr(&b, k, v);
-        snprintf(k, sizeof k, "Java-Card-Imported-Package-%d-Version", i + 1);
+        snprintf(k, sizeof k, "Java-Card-Import-Package-%d-Version", i + 1);
         snprintf(v, sizeof v, "%u.%u", p->imports[i].major, p->imports[i].minor);
         attr(&b, k, v);
     }
