@@ -373,10 +373,12 @@ static int assign_class_tokens(conv_pkg_t *p, int ci, cl_error_t *e)
         for (int i = 0; i < c->method_count; i++) {
             conv_method_t *m = &c->methods[i];
             if (!m->is_virtual) continue;
-            int t = c->super_internal >= 0 || m->is_public
-                        ? find_vtoken(p, c->super_internal >= 0 ? c->super_internal : -1, m->cf->name, m->cf->desc, m->is_public)
-                        : -1;
-            if (c->super_internal < 0 && m->is_public) {
+            /* an override keeps the token of the method it overrides: public ones anywhere up the
+             * hierarchy, package-visible ones only within this package */
+            int t = -1;
+            if (c->super_internal >= 0) {
+                t = find_vtoken(p, c->super_internal, m->cf->name, m->cf->desc, m->is_public);
+            } else if (m->is_public) {
                 conv_cref_t r;
                 if (conv_pkg_class(p, c->cf.super_name, &r, e)) return -1;
                 t = ext_find_vtoken(p, r.ext, m->cf->name, m->cf->desc);
