@@ -194,6 +194,31 @@ START_TEST(write_fails_process_goes_on)
     ck_assert_mem_eq(img_mem(img), want, AREA);
     img_tear(img);
     expect_state(want, "after failed writes", 0, 0);
+
+    /* A checkpoint whose main-file write fails part way (disk full): refused, the log still holds
+     * everything, steps go on, a later checkpoint completes. */
+    img = open_ok();
+    ck_assert_int_eq(img_write(img, 5000, "more", 4), 0);
+    memcpy(want + 5000, "more", 4);
+    cl_error_t e = { { 0 } };
+    img_fault_once(0, 100); /* the first page write keeps 100 bytes */
+    ck_assert_int_eq(img_checkpoint(img, &e), -1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "the log still holds every step"));
+    img_fault_disarm();
+    ck_assert_int_eq(img_write(img, 6000, "go on", 5), 0);
+    memcpy(want + 6000, "go on", 5);
+    img_tear(img);
+    expect_state(want, "after failed checkpoint", 0, 0);
+    img = open_ok();
+    img_fault_once(0, 0);
+    ck_assert_int_eq(img_checkpoint(img, &e), -1);
+    img_fault_disarm();
+    ck_assert_int_eq(img_write(img, 7000, "same handle", 11), 0);
+    memcpy(want + 7000, "same handle", 11);
+    ck_assert_int_eq(img_checkpoint(img, &e), 0); /* the same handle checkpoints fine later */
+    ck_assert_uint_eq(img_log_bytes(img), IMG_WAL_HDR_LEN);
+    img_tear(img);
+    expect_state(want, "after the later checkpoint", 0, 0);
 }
 END_TEST
 
