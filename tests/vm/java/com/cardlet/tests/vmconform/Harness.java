@@ -122,6 +122,14 @@ public final class Harness {
                     apdu("random." + op, 0x10, op, new byte[] { in[0], in[1], in[2], in[3], in[5] });
                 }
             }
+            // gen-random.py's programs: 120, the same kind of inputs.
+            for (int op = 0; op < 120; op++) {
+                for (short a : ra) {
+                    short b = (short) rnd.nextInt(), c = (short) rnd.nextInt(256);
+                    byte[] in = shorts(a, b, c);
+                    apdu("prog." + op, 0x12, op, new byte[] { in[0], in[1], in[2], in[3], in[5] });
+                }
+            }
         }
         System.out.print(OUT);
     }

@@ -64,6 +64,8 @@ public final class Cases {
                 return put(out, (short) 0, RandExpr.run((short) (p1 & 0xFF), s(in, off), s(in, (short) (off + 2)), in[(short) (off + 4)]));
             case 0x11:
                 return put(out, (short) 0, Narrow.run((short) (p1 & 0xFF), s(in, off), IntOps.i(in, (short) (off + 2))));
+            case 0x12:
+                return put(out, (short) 0, RandProg.run((short) (p1 & 0xFF), s(in, off), s(in, (short) (off + 2)), in[(short) (off + 4)]));
             default:
                 out[0] = (byte) 0xEE;
                 return 1;
