@@ -222,6 +222,13 @@ START_TEST(t_tokens)
     ck_assert_int_eq(ct_method(&ok, "Calls", "callIf", NULL)->token, 0x82);
     ck_assert_int_eq(ct_method(&ok, "Calls", "pr", NULL)->token, 0xFF);       /* private: not virtual */
     ck_assert_int_eq(ct_method(&ok, "Iface", "m", NULL)->token, 0);
+    /* package-visible: PBase.pv 0x80; PSub overrides it (same token) and adds qq 0x81, callPv 0x82 */
+    ck_assert_int_eq(ct_method(&ok, "PBase", "pv", NULL)->token, 0x80);
+    ck_assert_int_eq(ct_method(&ok, "PSub", "pv", NULL)->token, 0x80);
+    ck_assert_int_eq(ct_method(&ok, "PSub", "qq", NULL)->token, 0x81);
+    ck_assert_int_eq(ct_method(&ok, "PSub", "callPv", NULL)->token, 0x82);
+    ck_assert_str_eq(ct_disasm(&ok, ct_method(&ok, "PSub", "callPv", NULL)), "aload_0 invokevirtual #V128 sreturn");
+    ck_assert_int_eq(ct_class(&ok, "PSub")->token, 0xFF);   /* package-visible class: no token */
     conv_class_t *f = ct_class(&ok, "Fields");
     ck_assert_int_eq(f->instance_size, 5);
     ck_assert_int_eq(f->first_ref_token, 1);
