@@ -140,6 +140,7 @@ static int ci_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t i
     } else if (ok) {
         ok = EVP_CipherInit_ex(op->cipher, evp_cipher(a, k.bits), NULL, key, ivb, mode == MODE_ENCRYPT) &&
              EVP_CIPHER_CTX_set_padding(op->cipher, 0);
+        memcpy(op->chain, ivb, sizeof op->chain); /* the IV every doFinal starts the next message with */
     }
     cl_wipe(key, sizeof key);
     cl_wipe(ivb, sizeof ivb);
@@ -338,7 +339,7 @@ static int ci_process(vm_t *vm, uint16_t *args, uint16_t *ret, bool final)
     if (result == VM_NAT_OK && final && a->kind != CK_RSA && a->kind != CK_GCM) {
         op->count = 0;
         op->buflen = 0;
-        if (!EVP_CipherInit_ex(op->cipher, NULL, NULL, NULL, NULL, -1)) api_op_end(vm, args[0], op);
+        if (!EVP_CipherInit_ex(op->cipher, NULL, NULL, NULL, op->chain, -1)) api_op_end(vm, args[0], op);
     }
     return result;
 }

@@ -1094,6 +1094,34 @@ START_TEST(precomputed_hash)
 }
 END_TEST
 
+/* After doFinal a Cipher starts the next message with the key and IV of its init. */
+START_TEST(cipher_reuse_after_do_final)
+{
+    build_key(0, T_AES, 128);
+    set_key_hex(0, 0, aes128);
+    load_hex("0D000210000102030405060708090A0B0C0D0E0F"); /* ALG_AES_BLOCK_128_CBC_NOPAD, slot 0, encrypt, IV */
+    op_ok(0x42, 0, 0);
+    for (int i = 0; i < 3; i++) {
+        load_hex("6BC1BEE22E409F96E93D7E117393172A");
+        expect_data(op_ok(0x42, 1, 0), "7649ABAC8119B246CEE98E9B12E9197D", "CBC first block, same IV every time");
+    }
+    load_hex("0E000100"); /* ALG_AES_BLOCK_128_ECB_NOPAD, slot 0, decrypt, no IV */
+    op_ok(0x42, 0, 0);
+    for (int i = 0; i < 2; i++) {
+        load_hex("3AD77BB40D7A3660A89ECAF32466EF97");
+        expect_data(op_ok(0x42, 1, 0), "6BC1BEE22E409F96E93D7E117393172A", "ECB decrypt, repeated");
+    }
+    /* A reset loses the initialization: INVALID_INIT. */
+    uint8_t atr[CARD_ATR_MAX];
+    card_reset(card, atr);
+    select_applet();
+    uint16_t sw;
+    load_hex("3AD77BB40D7A3660A89ECAF32466EF97");
+    op(0x42, 1, 0, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 4);
+}
+END_TEST
+
 START_TEST(mac_with_iv_and_m1)
 {
     /* AES CBC-MAC with an IV = last block of CBC encryption with that IV (SP 800-38A F.2.1 vectors). */
@@ -1226,6 +1254,7 @@ int main(void)
     tcase_add_test(tc, crypto_exception_throw_it);
     tcase_add_test(tc, rsa_2048_pair);
     tcase_add_test(tc, precomputed_hash);
+    tcase_add_test(tc, cipher_reuse_after_do_final);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

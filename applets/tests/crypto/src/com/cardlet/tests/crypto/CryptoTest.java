@@ -61,6 +61,7 @@ import javacardx.crypto.Cipher;
  *   80 71 r 00            CryptoException.throwIt(r), caught like any other (6F1r)
  *   80 35 alg slot        SIGN PRECOMPUTED HASH: signPreComputedHash(in)
  *   80 36 alg slot        VERIFY PRECOMPUTED HASH: in = hashLen hash sig; returns 01 or 00
+ *   80 42 step 00         KEPT CIPHER: 0 getInstance(in[0]) + init(keys[in[1]], in[2], iv = in[4..4+in[3]]); 1 doFinal(all)
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -89,6 +90,7 @@ public class CryptoTest extends Applet {
     private static final byte INS_THROW = 0x71;
     private static final byte INS_SIGN_PRE = 0x35;
     private static final byte INS_VERIFY_PRE = 0x36;
+    private static final byte INS_KEPT_CIPHER = 0x42;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -98,6 +100,7 @@ public class CryptoTest extends Applet {
     private final byte[] out;
     private final Key[] keys;
     private Signature keptSig;
+    private Cipher keptCipher;
 
     private CryptoTest() {
         in = new byte[IN_MAX];
@@ -215,6 +218,19 @@ public class CryptoTest extends Applet {
                 out[0] = vp.verifyPreComputedHash(in, (short) 1, hl, in, (short) (1 + hl), (short) (inLen - 1 - hl))
                         ? (byte) 1 : (byte) 0;
                 n = 1;
+                break;
+            case INS_KEPT_CIPHER:
+                if (p1 == 0) {
+                    keptCipher = Cipher.getInstance(in[0], false);
+                    short kivl = (short) (in[3] & 0xFF);
+                    if (kivl == 0) {
+                        keptCipher.init(key(in[1]), in[2]);
+                    } else {
+                        keptCipher.init(key(in[1]), in[2], in, (short) 4, kivl);
+                    }
+                } else {
+                    n = keptCipher.doFinal(in, (short) 0, inLen, out, (short) 0);
+                }
                 break;
             case INS_THROW:
                 CryptoException.throwIt(p1);
