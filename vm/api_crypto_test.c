@@ -313,6 +313,15 @@ START_TEST(aes_sp800_38a)
     /* CBC-MAC NOPAD over that one block with an AES-256 key = its ECB encryption. */
     load_hex("6BC1BEE22E409F96E93D7E117393172A");
     expect_data(op_ok(0x30, 18, 1), "F3EED1BDB5D2A03C064B5A7E3DB181F8", "AES-256 CBC-MAC");
+    /* Milenage OPc = OP xor E_K(OP) (TS 35.207 set 1): E_K(OP) through the card must give it. */
+    build_key(2, T_AES, 128);
+    set_key_hex(2, 0, "465B5CE8B199B49FAA5F0A2EE238A6BC");
+    cipher_input(2, NULL, 0, "CDC202D5123E20F62B6D676AC72CB318");
+    ck_assert_uint_eq(op_ok(0x40, 14, 2), 16);
+    uint8_t op_[16], opc[16];
+    hexb("CDC202D5123E20F62B6D676AC72CB318", op_, 16);
+    hexb("CD63CB71954A9F4E48A5994E37A02BAF", opc, 16);
+    for (int i = 0; i < 16; i++) ck_assert_uint_eq((uint8_t)(resp[i] ^ op_[i]), opc[i]);
     /* NOPAD with a partial block: ILLEGAL_USE. */
     uint16_t sw;
     cipher_input(2, NULL, 0, "6BC1BEE22E409F96E93D7E11739317");
