@@ -88,20 +88,19 @@ typedef struct api_op {
     uint32_t nonce;
     uint64_t last_use;
     uint8_t alg, mode;        /* algorithm, MODE_SIGN/VERIFY or MODE_ENCRYPT/DECRYPT */
-    int kind;                 /* what the contexts below are for (each file its own values) */
     EVP_MD_CTX *md;
     EVP_MAC_CTX *mac;
-    EVP_CIPHER_CTX *cipher, *cipher2;
+    EVP_CIPHER_CTX *cipher;
     EVP_PKEY *pkey;
     uint8_t buf[64];          /* pending input (block modes) or retained chaining block */
     uint32_t buflen;
-    uint8_t key[128];         /* key bytes kept to restart a MAC after sign/verify (wiped on drop) */
-    uint16_t keylen;
-    uint8_t chain[16];        /* CBC-MAC chaining block */
-    uint8_t *acc;             /* accumulated message (RSA/EC raw ops, GCM AAD bookkeeping) */
+    uint8_t key[128];         /* MAC key bytes kept to restart after sign/verify (wiped on drop); IV at 64 */
+    uint16_t keylen;          /* MAC key length; AEADCipher: the tag length */
+    uint8_t chain[16];        /* CBC-MAC chaining block; Cipher: the IV of init; GCM: the tag */
+    uint8_t *acc;             /* accumulated input (RSA Cipher: it works on the whole message) */
     uint32_t acclen, acccap;
-    uint32_t count;           /* bytes processed (GCM: AAD must come first) */
-    uint8_t flags;
+    uint32_t count;           /* message bytes processed (padding, NOPAD length checks) */
+    uint8_t flags;            /* Signature: 1 = IV given; AEADCipher: GF_* progress */
 } api_op_t;
 
 /* Operation objects: cell 0 algorithm, cell 1 handle of the CLEAR_ON_RESET nonce array. */

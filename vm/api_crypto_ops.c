@@ -86,7 +86,6 @@ void api_op_drop(api_op_t *op)
     EVP_MD_CTX_free(op->md);
     EVP_MAC_CTX_free(op->mac);
     EVP_CIPHER_CTX_free(op->cipher);
-    EVP_CIPHER_CTX_free(op->cipher2);
     EVP_PKEY_free(op->pkey);
     if (op->acc) OPENSSL_clear_free(op->acc, op->acccap);
     pthread_mutex_lock(&ops_lock);
