@@ -39,9 +39,15 @@ static void find_build_dir(void)
     snprintf(build_dir, sizeof build_dir, "%s", dirname(dirname(dirname(exe))));
 }
 
-#ifdef __SANITIZE_ADDRESS__
+/* The build flavour this program was compiled in (gcc says __SANITIZE_ADDRESS__, clang __has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
 #define SAN_ARG " SAN=1"
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SAN_ARG " SAN=1"
+#endif
+#endif
+#ifndef SAN_ARG
 #define SAN_ARG ""
 #endif
 
