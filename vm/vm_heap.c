@@ -11,6 +11,8 @@ struct vm_heap {
     uint32_t objects;      /* start of the object area, relative to base */
     uint16_t cursor;       /* next handle to try: RAM only, so handles freed by an abort are not reused at once */
     uint8_t **ram;         /* transient data per handle */
+    uint32_t tbytes;       /* transient data of live objects (valid unless tdirty) */
+    bool tdirty;           /* recount: set after anything that may have removed transient objects */
     uint32_t *ram_obj;     /* object offset the RAM buffer belongs to (a reused handle gets a fresh one) */
 };
 
@@ -73,6 +75,7 @@ int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_err
     vm_heap_t *h = calloc(1, sizeof *h);
     if (!h) { cl_seterr(e, "out of memory"); return -1; }
     h->img = img; h->base = base; h->size = size; h->nhandles = (uint16_t)nh; h->objects = objects; h->cursor = 1;
+    h->tdirty = true;
     /* A crash during an install may have left bytes beyond the bump pointer: allocation relies on zeros. */
     if (vm_heap_scrub(h)) { free(h); cl_seterr(e, "vm heap: cannot clean the free area"); return -1; }
     h->ram = calloc(nh, sizeof *h->ram);
@@ -202,6 +205,7 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     }
     if (r != VM_OK) return r;
     h->cursor = (uint16_t)(hd + 1 >= h->nhandles ? 1 : hd + 1);
+    if (flags & VM_OF_TRANSIENT) h->tbytes += (uint32_t)bytes;
     if (h->ram[hd]) { free(h->ram[hd]); h->ram[hd] = NULL; }
     *handle = hd;
     return VM_OK;
@@ -248,6 +252,7 @@ int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle)
 
 void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
 {
+    h->tdirty = true; /* called after every group abort: rolled-back transient objects are gone */
     for (uint32_t i = 1; i < h->nhandles; i++) {
         if (!h->ram[i]) continue;
         vm_obj_t o;
@@ -260,13 +265,16 @@ void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
     }
 }
 
-uint32_t vm_heap_transient_bytes(const vm_heap_t *h)
+uint32_t vm_heap_transient_bytes(vm_heap_t *h)
 {
+    if (!h->tdirty) return h->tbytes;
     uint32_t n = 0;
     for (uint32_t i = 1; i < h->nhandles; i++) {
         vm_obj_t o;
         if (handle_entry(h, (uint16_t)i) && vm_heap_get(h, (uint16_t)i, &o) && (o.flags & VM_OF_TRANSIENT)) n += o.data_len;
     }
+    h->tbytes = n;
+    h->tdirty = false;
     return n;
 }
 
@@ -299,6 +307,7 @@ static int by_offset(const void *a, const void *b)
 long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
 {
     if (img_group_open(h->img)) return -1;
+    h->tdirty = true; /* dead transient objects go */
     uint32_t top0 = bump(h);
     /* 1. Dead handles are freed (in chunks of the table, each chunk one atomic write). */
     enum { CHUNK = 256 };
@@ -373,5 +382,6 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
         if (img_write(h->img, h->base + 12, b4, 4) || vm_heap_scrub(h)) return -1;
     }
     h->cursor = 1;
+    h->tdirty = true;
     return (long)(top0 - bump(h));
 }

@@ -108,7 +108,7 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live);
 uint16_t vm_heap_handle_count(const vm_heap_t *h);
 
 /* Bytes of transient data the live transient objects hold (counted against VM_TRANSIENT_BUDGET). */
-uint32_t vm_heap_transient_bytes(const vm_heap_t *h);
+uint32_t vm_heap_transient_bytes(vm_heap_t *h);
 
 /* Free bytes left in the object area (for JCSystem.getAvailableMemory). */
 uint32_t vm_heap_free_bytes(const vm_heap_t *h);
