@@ -164,8 +164,12 @@ static enum outcome try_cap(env_t *env, const uint8_t *cap, size_t len, const ch
     ht_card_close(card, vm);
     card = ht_card_open(env->d.img, &vm);
     last_select_sw = ht_cmd(card, SELECT_HOSTILE, NULL, NULL);
+    /* A mutant may loop in every command (the VM stops each after its instruction budget): after
+     * half a second of such commands the rest are skipped (-2), the card is still checked. */
+    uint64_t t0 = cl_now_ns();
     for (int k = 0; cmds && cmds[k]; k++) {
-        int sw = last_select_sw == 0x9000 ? ht_cmd(card, cmds[k], NULL, NULL) : -1;
+        bool late = cl_now_ns() - t0 > 500000000u;
+        int sw = last_select_sw != 0x9000 ? -1 : late ? -2 : ht_cmd(card, cmds[k], NULL, NULL);
         if (sws) sws[k] = sw;
     }
     ht_hello_answers(card, what);
@@ -816,6 +820,71 @@ START_TEST(resources_run_out)
 }
 END_TEST
 
+/* ---- 7. opcode swaps: every instruction of the hostile applet replaced by other opcodes of
+ * the same operand format (so the parser's structure checks and RefLocation still hold and the
+ * verifier and the interpreter get the mutant): a short load for a reference load, getfield_a
+ * for getfield_s, a return of another type, ... Whatever the verifier lets through runs. ---- */
+START_TEST(opcode_swaps)
+{
+    env_t env;
+    env_setup(&env);
+    hcap_t h;
+    hcap_load(&h);
+    cap_file_t cap;
+    cl_error_t e = { { 0 } };
+    ck_assert_msg(cap_parse(&cap, h.s, h.len, CAP_PARSE_NO_COPY, &e) == 0, "%s", e.msg);
+    uint8_t *m = malloc(h.len);
+    static const char *const cmds[] = { "8001000102", "8003000002", "8005000002", "8006000002", "8007002102",
+                                        "8008002102", "8009002102", "800A000502", "800B0305", "800C000002",
+                                        "800D000002", "800E000002", "8012000002", "8014000002", "8015000002",
+                                        "8019000002", "801A000002", "801B000002", "801C000002", "801E000002",
+                                        "801F000002", NULL };
+    int sws[32];
+    int refused = 0, accepted = 0, answered = 0, ok9000 = 0, skipped = 0;
+    unsigned rng = 12345;
+    quiet(true);
+    for (unsigned mi = 0; mi < cap.method_count; mi++) {
+        const cap_method_t *md = &cap.methods[mi];
+        for (size_t pc = 0; pc < md->code_len;) {
+            int len = jc_insn_len(md->code + pc, md->code_len - pc);
+            ck_assert_int_gt(len, 0);
+            size_t at = (size_t)(md->code + pc - h.s);
+            int op = h.s[at], fmt = jc_opcode_format(op);
+            int same[256], n = 0;
+            for (int o = 0; o < 256; o++)
+                if (o != op && jc_opcode_name(o) && jc_opcode_format(o) == fmt && jc_opcode_fixed_len(o) == len) same[n++] = o;
+            /* up to 5 replacements per instruction, chosen by a fixed-seed generator */
+            for (int k = 0; k < 5 && n > 0; k++) {
+                rng = rng * 1103515245u + 12345u;
+                int pick = (int)((rng >> 8) % (unsigned)n);
+                memcpy(m, h.s, h.len);
+                m[at] = (uint8_t)same[pick];
+                same[pick] = same[--n];
+                char what[96];
+                snprintf(what, sizeof what, "method 0x%04x +%zu: %s -> %s", md->offset, pc, jc_opcode_name(op),
+                         jc_opcode_name(m[at]));
+                if (try_cap(&env, m, h.len, what, cmds, sws) == REFUSED) { refused++; continue; }
+                accepted++;
+                for (int c = 0; cmds[c]; c++) {
+                    answered += sws[c] >= 0;
+                    ok9000 += sws[c] == 0x9000;
+                    skipped += sws[c] == -2;
+                }
+            }
+            pc += (size_t)len;
+        }
+    }
+    quiet(false);
+    printf("vm_hostile: opcode swaps: %d refused, %d accepted and driven (%d commands answered, %d with 9000, %d "
+           "skipped after a budget-long loop)\n", refused, accepted, answered, ok9000, skipped);
+    ck_assert_int_gt(refused, 0);
+    cap_free(&cap);
+    free(m);
+    free(h.s);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -828,6 +897,7 @@ int main(void)
     tcase_add_test(tc, truncated_caps);
     tcase_add_test(tc, edge_values_everywhere);
     tcase_add_test(tc, resources_run_out);
+    tcase_add_test(tc, opcode_swaps);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
