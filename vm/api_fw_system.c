@@ -230,6 +230,7 @@ static int util_copy(vm_t *vm, uint16_t *args, uint16_t *ret, bool atomic)
     if (!tmp) { vm_throw_store_error(vm, VM_ERR_NOMEM); return VM_NAT_THROW; }
     memcpy(tmp, s, (size_t)len);
     int r = vm_heap_write(vm->heap, &dob, (uint32_t)doff, tmp, (uint32_t)len, atomic);
+    cl_wipe(tmp, (size_t)len); /* the bytes may be key material or a PIN */
     free(tmp);
     if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
     ret[0] = (uint16_t)(doff + len);

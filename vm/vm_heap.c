@@ -363,10 +363,12 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
                 rc = -1;
             }
         } else {
-            free(copy);
+            cl_wipe(copy, sz); /* objects may hold keys or PINs */
+        free(copy);
             frontier = off + sz; /* too big to move safely over itself: stays */
             continue;
         }
+        cl_wipe(copy, sz); /* objects may hold keys or PINs */
         free(copy);
         if (rc == 0) {
             if (h->ram[objs[i].handle]) h->ram_obj[objs[i].handle] = frontier + VM_OBJ_HDR; /* transient data follows */
