@@ -13,7 +13,7 @@
  *  4. emission with symbolic branch targets, then branch relayout (short forms when the offset
  *     fits in a byte, _w forms otherwise, repeated until stable) and local renumbering in 16-bit
  *     words (int = 2). */
-#include "conv/conv_pkg.h"
+#include "conv/conv_xlate_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,82 +21,8 @@
 
 #include "cap/jc_opcodes.h"
 
-enum { K_REF, K_SHORT, K_FULL, K_INT, K_CONST };
-enum { R_S = 0, R_I = 1 };
-
-typedef struct {
-    int kind;
-    int rep;
-    int32_t cval;
-    int ins;            /* producing instruction, -1 for a phi */
-    int in[2];          /* operands of arithmetic, -1 none */
-    int exact;
-    int want;           /* -1 no use seen, R_S / R_I, 2 conflicting */
-    int uses;
-    int truncating_arith; /* add/sub/mul/shl/neg/and/or/xor: low 16 bits depend only on operands' low bits */
-    int elided;         /* an aload_0 folded into a getfield/putfield_<t>_this: takes no stack room */
-} node_t;
-
-typedef struct { int phi, input; } phin_t;
-
-typedef struct {
-    uint32_t pc;
-    uint8_t op;
-    int len;
-    int target;         /* branch target pc */
-    int32_t *sw;        /* switches: default, then (match, target) pairs or targets */
-    int swn;
-    int32_t swlow, swhigh;
-    int *in_stack;      /* entry stack (node ids), NULL when unreached */
-    int depth;
-    int pops[64], npops; /* operand nodes consumed (top last) */
-    int out;            /* node produced, -1 none */
-    int elide;          /* aload_0 folded into a getfield/putfield_<t>_this */
-    int this_form;      /* getfield/putfield whose object is the folded `this` */
-    int node;           /* the node this instruction produces (kept across fixpoint rounds), -1 */
-    int label;          /* index of the first emitted JCVM instruction */
-} jins_t;
-
-/* One emitted JCVM instruction (before layout). */
-typedef struct {
-    uint8_t op;
-    uint8_t b[8];
-    int n;              /* operand bytes in b */
-    int target;         /* JVM pc of a branch target, -1 none */
-    int sw;             /* index of the JVM switch instruction, -1 none */
-    int cpw;            /* 1/2: constant pool index at operand offset cpo */
-    int cpo;
-    int label;          /* JVM pc whose label is this instruction, -1 none */
-    int len, off;
-    int is_long;
-} jc_t;
-
-typedef struct {
-    conv_pkg_t *p;
-    conv_class_t *c;
-    conv_method_t *m;
-    const uint8_t *code;
-    uint32_t len;
-    jins_t *ins;
-    int nins;
-    int *at;            /* pc -> instruction index or -1 */
-    node_t *nodes;
-    int nnodes, capnodes;
-    phin_t *phis;
-    int nphis, capphis;
-    int nslots;         /* JVM max_locals */
-    int *slot_int;      /* JVM slot is an int local */
-    int *slot_map;      /* JVM slot -> JCVM local index */
-    int nargs_words;
-    jc_t *out;
-    int nout, capout;
-    int depth, max_depth;
-    cl_error_t *e;
-    int failed;
-} X;
-
 /* ---- errors ---- */
-static int fail_at(X *x, uint32_t pc, const char *fmt, const char *what)
+int xl_fail_at(X *x, uint32_t pc, const char *fmt, const char *what)
 {
     char w[300];
     conv_where(w, sizeof w, x->c, x->m, pc);
@@ -105,7 +31,7 @@ static int fail_at(X *x, uint32_t pc, const char *fmt, const char *what)
     return -1;
 }
 
-static const char MUST_CAST[] = "unsupported int type of intermediate value, must cast intermediate value to type short or byte";
+const char xl_MUST_CAST[] = "unsupported int type of intermediate value, must cast intermediate value to type short or byte";
 
 /* ---- nodes ---- */
 static int new_node(X *x, int kind, int ins)
@@ -214,7 +140,7 @@ static int merge(X *x, int ti, const sstate_t *s, int *work, int *nwork)
         work[(*nwork)++] = ti;
         return 0;
     }
-    if (t->depth != s->sp) return fail_at(x, t->pc, "inconsistent stack depth at a join point", NULL);
+    if (t->depth != s->sp) return xl_fail_at(x, t->pc, "inconsistent stack depth at a join point", NULL);
     int changed = 0;
     for (int i = 0; i < s->sp; i++) {
         int a = t->in_stack[i], b = s->st[i];
@@ -239,12 +165,11 @@ static int merge(X *x, int ti, const sstate_t *s, int *work, int *nwork)
     return 0;
 }
 
-static int fits_s(int32_t v);
 
 static int short_range(X *x, int n)
 {
     const node_t *d = &x->nodes[n];
-    return d->kind == K_SHORT || (d->kind == K_CONST && fits_s(d->cval));
+    return d->kind == K_SHORT || (d->kind == K_CONST && xl_fits_s(d->cval));
 }
 static int small_nonneg_const(X *x, int n)
 {
@@ -271,7 +196,7 @@ static void refine_kinds(X *x)
                 for (int q = 0; q < x->nphis; q++) {
                     if (x->phis[q].phi != n) continue;
                     node_t *in = &x->nodes[x->phis[q].input];
-                    int ik = in->kind == K_CONST ? (fits_s(in->cval) ? K_SHORT : K_INT) : in->kind;
+                    int ik = in->kind == K_CONST ? (xl_fits_s(in->cval) ? K_SHORT : K_INT) : in->kind;
                     if (ik == K_REF) continue;
                     int ri = ik == K_INT ? 2 : ik == K_FULL ? 1 : 0, rk = k == K_INT ? 2 : k == K_FULL ? 1 : 0;
                     if (ri > rk) { k = ik; grew = 1; }
@@ -308,10 +233,10 @@ static void refine_kinds(X *x)
 static int slot_kind(X *x, int slot) { return x->slot_int[slot] ? K_INT : K_SHORT; }
 
 /* Fits in a JCVM short? */
-static int fits_s(int32_t v) { return v >= -32768 && v <= 32767; }
+int xl_fits_s(int32_t v) { return v >= -32768 && v <= 32767; }
 
 /* Member resolution results used both by simulation (types) and emission. */
-static int desc_args(const char *d, int *types, int max)
+int xl_desc_args(const char *d, int *types, int max)
 {
     int n = 0;
     for (const char *p = d + 1; *p && *p != ')';) {
@@ -323,7 +248,7 @@ static int desc_args(const char *d, int *types, int max)
     }
     return n;
 }
-static int desc_ret(const char *d) { const char *r = strchr(d, ')'); return r ? conv_vtype_of(r + 1) : VT_BAD; }
+int xl_desc_ret(const char *d) { const char *r = strchr(d, ')'); return r ? conv_vtype_of(r + 1) : VT_BAD; }
 
 static int kind_of_vt(int vt) { return vt == VT_REF ? K_REF : vt == VT_INT ? K_INT : K_SHORT; }
 
@@ -349,10 +274,10 @@ static int step(X *x, int i, sstate_t *s)
         uint16_t idx = op == 0x12 ? c[1] : cl_get16(c + 1);
         const conv_cf_const_t *k = idx < x->c->cf.cp_count ? &x->c->cf.cp[idx] : NULL;
         if (!k || k->tag != CF_INTEGER) {
-            if (k && k->tag == CF_STRING) return fail_at(x, in->pc, "String literals are not supported", NULL);
-            if (k && k->tag == CF_CLASS) return fail_at(x, in->pc, "class literals (reflection) are not supported", NULL);
-            if (k && k->tag == CF_FLOAT) return fail_at(x, in->pc, "float and double are not supported", NULL);
-            return fail_at(x, in->pc, "unsupported constant", NULL);
+            if (k && k->tag == CF_STRING) return xl_fail_at(x, in->pc, "String literals are not supported", NULL);
+            if (k && k->tag == CF_CLASS) return xl_fail_at(x, in->pc, "class literals (reflection) are not supported", NULL);
+            if (k && k->tag == CF_FLOAT) return xl_fail_at(x, in->pc, "float and double are not supported", NULL);
+            return xl_fail_at(x, in->pc, "unsupported constant", NULL);
         }
         kind = K_CONST; cval = k->ival;
         break;
@@ -387,9 +312,9 @@ static int step(X *x, int i, sstate_t *s)
     case 0xb1: break;
     case 0xb2: case 0xb3: case 0xb4: case 0xb5: {
         const char *cls, *nm, *ds;
-        if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return fail_at(x, in->pc, "bad field reference", NULL);
+        if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return xl_fail_at(x, in->pc, "bad field reference", NULL);
         int vt = conv_vtype_of(ds);
-        if (vt == VT_BAD) return fail_at(x, in->pc, "unsupported field type ", ds);
+        if (vt == VT_BAD) return xl_fail_at(x, in->pc, "unsupported field type ", ds);
         if (op == 0xb2) kind = kind_of_vt(vt);
         else if (op == 0xb3) POPN(1);
         else if (op == 0xb4) { POPN(1); kind = kind_of_vt(vt); }
@@ -398,13 +323,13 @@ static int step(X *x, int i, sstate_t *s)
     }
     case 0xb6: case 0xb7: case 0xb8: case 0xb9: {
         const char *cls, *nm, *ds;
-        if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return fail_at(x, in->pc, "bad method reference", NULL);
+        if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return xl_fail_at(x, in->pc, "bad method reference", NULL);
         int types[64];
-        int n = desc_args(ds, types, 64);
-        if (n < 0) return fail_at(x, in->pc, "too many arguments", NULL);
+        int n = xl_desc_args(ds, types, 64);
+        if (n < 0) return xl_fail_at(x, in->pc, "too many arguments", NULL);
         POPN(n + (op == 0xb8 ? 0 : 1));
-        int rt = desc_ret(ds);
-        if (rt == VT_BAD) return fail_at(x, in->pc, "unsupported return type in ", ds);
+        int rt = xl_desc_ret(ds);
+        if (rt == VT_BAD) return xl_fail_at(x, in->pc, "unsupported return type in ", ds);
         if (rt != VT_VOID) kind = kind_of_vt(rt);
         break;
     }
@@ -421,22 +346,22 @@ static int step(X *x, int i, sstate_t *s)
         else if (wop == 0x19) kind = K_REF;
         else if (wop == 0x36 || wop == 0x3a) POPN(1);
         else if (wop == 0x84) break;
-        else return fail_at(x, in->pc, "unsupported wide instruction", NULL);
+        else return xl_fail_at(x, in->pc, "unsupported wide instruction", NULL);
         break;
     }
     default:
-        return fail_at(x, in->pc, "unsupported instruction", NULL);
+        return xl_fail_at(x, in->pc, "unsupported instruction", NULL);
     }
     /* int array load gives an int */
     if (op == 0x2e) kind = K_INT;
-    if (npop > s->sp) return fail_at(x, in->pc, "stack underflow", NULL);
-    if (npop > 64) return fail_at(x, in->pc, "too many arguments", NULL);
+    if (npop > s->sp) return xl_fail_at(x, in->pc, "stack underflow", NULL);
+    if (npop > 64) return xl_fail_at(x, in->pc, "too many arguments", NULL);
     in->npops = npop;
     for (int k = 0; k < in->npops; k++) in->pops[k] = s->st[s->sp - in->npops + k];
     s->sp -= npop;
     if (dupop) {
         int *st = s->st, sp = s->sp;
-        if (sp + 2 > 62) return fail_at(x, in->pc, "stack too deep", NULL);
+        if (sp + 2 > 62) return xl_fail_at(x, in->pc, "stack too deep", NULL);
         switch (op) {
         case 0x59: if (sp < 1) goto under; st[sp] = st[sp - 1]; s->sp++; break;
         case 0x5a: if (sp < 2) goto under; st[sp] = st[sp - 1]; st[sp - 1] = st[sp - 2]; st[sp - 2] = st[sp]; s->sp++; break;
@@ -452,7 +377,7 @@ static int step(X *x, int i, sstate_t *s)
         }
         return 0;
     under:
-        return fail_at(x, in->pc, "stack underflow", NULL);
+        return xl_fail_at(x, in->pc, "stack underflow", NULL);
     }
     if (kind >= 0) {
         /* Reuse the node of this instruction across iterations so the fixpoint converges. */
@@ -463,21 +388,21 @@ static int step(X *x, int i, sstate_t *s)
         nd->kind = kind;
         nd->rep = kind == K_INT ? R_I : R_S;
         nd->cval = cval;
-        if (kind == K_CONST && !fits_s(cval)) nd->rep = R_I;
+        if (kind == K_CONST && !xl_fits_s(cval)) nd->rep = R_I;
         nd->in[0] = in->npops >= 1 ? in->pops[0] : -1;
         nd->in[1] = in->npops >= 2 ? in->pops[1] : -1;
         /* and/or/xor/shr/rem may stay in short range: decided by refine_kinds() after the walk */
         nd->truncating_arith = op == 0x60 || op == 0x64 || op == 0x68 || op == 0x78 || op == 0x74 ||
                                op == 0x7e || op == 0x80 || op == 0x82;
         in->out = n;
-        if (s->sp >= 62) return fail_at(x, in->pc, "stack too deep", NULL);
+        if (s->sp >= 62) return xl_fail_at(x, in->pc, "stack too deep", NULL);
         s->st[s->sp++] = n;
     }
     return 0;
 #undef POPN
 }
 
-static int is_cond_branch(uint8_t op) { return (op >= 0x99 && op <= 0xa6) || op == 0xc6 || op == 0xc7; }
+int xl_is_cond_branch(uint8_t op) { return (op >= 0x99 && op <= 0xa6) || op == 0xc6 || op == 0xc7; }
 
 static int simulate(X *x)
 {
@@ -493,7 +418,7 @@ static int simulate(X *x)
     for (int h = 0; h < x->m->cf->handler_count; h++) {
         const conv_cf_handler_t *hd = &x->m->cf->handlers[h];
         int hi = x->at[hd->handler_pc];
-        if (hi < 0) { fail_at(x, hd->handler_pc, "handler not at an instruction", NULL); goto bad; }
+        if (hi < 0) { xl_fail_at(x, hd->handler_pc, "handler not at an instruction", NULL); goto bad; }
         /* the caught exception is a fresh reference per handler */
         int n = -1;
         for (int k = 0; k < x->nnodes; k++)
@@ -504,22 +429,22 @@ static int simulate(X *x)
         if (merge(x, hi, &hs, work, &nwork)) goto bad;
     }
     while (nwork > 0) {
-        if (--budget < 0) { fail_at(x, 0, "stack analysis does not converge", NULL); goto bad; }
+        if (--budget < 0) { xl_fail_at(x, 0, "stack analysis does not converge", NULL); goto bad; }
         int i = work[--nwork];
         jins_t *in = &x->ins[i];
         sstate_t st;
         st.sp = in->depth;
-        if (st.sp > 62) { fail_at(x, in->pc, "stack too deep", NULL); goto bad; }
+        if (st.sp > 62) { xl_fail_at(x, in->pc, "stack too deep", NULL); goto bad; }
         memcpy(st.st, in->in_stack, sizeof(int) * (size_t)st.sp);
         if (step(x, i, &st)) goto bad;
-        if (nwork > x->nins * 8) { fail_at(x, in->pc, "internal: work list overflow", NULL); goto bad; }
+        if (nwork > x->nins * 8) { xl_fail_at(x, in->pc, "internal: work list overflow", NULL); goto bad; }
         uint8_t op = in->op;
         if (op == 0xa7 || op == 0xc8) {
             int t = x->at[in->target];
             if (merge(x, t, &st, work, &nwork)) goto bad;
-        } else if (is_cond_branch(op)) {
+        } else if (xl_is_cond_branch(op)) {
             if (merge(x, x->at[in->target], &st, work, &nwork)) goto bad;
-            if (i + 1 >= x->nins) { fail_at(x, in->pc, "code falls off the end", NULL); goto bad; }
+            if (i + 1 >= x->nins) { xl_fail_at(x, in->pc, "code falls off the end", NULL); goto bad; }
             if (merge(x, i + 1, &st, work, &nwork)) goto bad;
         } else if (op == 0xaa || op == 0xab) {
             for (int k = 0; k < in->swn; k++) {
@@ -529,7 +454,7 @@ static int simulate(X *x)
         } else if ((op >= 0xac && op <= 0xb1) || op == 0xbf) {
             /* end of flow */
         } else {
-            if (i + 1 >= x->nins) { fail_at(x, in->pc, "code falls off the end", NULL); goto bad; }
+            if (i + 1 >= x->nins) { xl_fail_at(x, in->pc, "code falls off the end", NULL); goto bad; }
             if (merge(x, i + 1, &st, work, &nwork)) goto bad;
         }
     }
@@ -544,7 +469,6 @@ bad:
 
 /* ---- decoding and local variable types ---- */
 
-static int ins_slot(X *x, const jins_t *in, int *store, int *isref);
 
 static int decode(X *x)
 {
@@ -555,12 +479,12 @@ static int decode(X *x)
     uint32_t pc = 0;
     while (pc < x->len) {
         int l = jvm_len(x, pc);
-        if (l <= 0) return fail_at(x, pc, "malformed or unknown instruction", NULL);
+        if (l <= 0) return xl_fail_at(x, pc, "malformed or unknown instruction", NULL);
         const char *why = unsupported_op(x->code[pc]);
-        if (why) return fail_at(x, pc, why, NULL);
+        if (why) return xl_fail_at(x, pc, why, NULL);
         if (x->code[pc] == 0xc4) {
             uint8_t w = x->code[pc + 1];
-            if (w != 0x15 && w != 0x19 && w != 0x36 && w != 0x3a && w != 0x84) return fail_at(x, pc, "unsupported wide instruction", NULL);
+            if (w != 0x15 && w != 0x19 && w != 0x36 && w != 0x3a && w != 0x84) return xl_fail_at(x, pc, "unsupported wide instruction", NULL);
         }
         jins_t *in = &x->ins[x->nins];
         in->pc = pc; in->op = x->code[pc]; in->len = l; in->target = -1; in->out = -1; in->node = -1;
@@ -569,15 +493,15 @@ static int decode(X *x)
     }
     /* every local variable index inside max_locals */
     for (int i = 0; i < x->nins; i++) {
-        int st, isref, slot = ins_slot(x, &x->ins[i], &st, &isref);
-        if (slot >= x->nslots) return fail_at(x, x->ins[i].pc, "local variable index beyond max_locals", NULL);
+        int st, isref, slot = xl_ins_slot(x, &x->ins[i], &st, &isref);
+        if (slot >= x->nslots) return xl_fail_at(x, x->ins[i].pc, "local variable index beyond max_locals", NULL);
     }
     /* branch targets */
     for (int i = 0; i < x->nins; i++) {
         jins_t *in = &x->ins[i];
         const uint8_t *c = x->code + in->pc;
         int64_t t = -1;
-        if (is_cond_branch(in->op) || in->op == 0xa7) t = (int64_t)in->pc + (int16_t)cl_get16(c + 1);
+        if (xl_is_cond_branch(in->op) || in->op == 0xa7) t = (int64_t)in->pc + (int16_t)cl_get16(c + 1);
         else if (in->op == 0xc8) t = (int64_t)in->pc + (int32_t)cl_get32(c + 1);
         else if (in->op == 0xaa || in->op == 0xab) {
             uint32_t p = (in->pc + 4) & ~3u;
@@ -604,22 +528,22 @@ static int decode(X *x)
             }
             for (int k = 0; k < in->swn; k++)
                 if (in->sw[k] < 0 || (uint32_t)in->sw[k] >= x->len || x->at[in->sw[k]] < 0)
-                    return fail_at(x, in->pc, "switch target out of range", NULL);
+                    return xl_fail_at(x, in->pc, "switch target out of range", NULL);
             continue;
         } else continue;
-        if (t < 0 || t >= x->len || x->at[t] < 0) return fail_at(x, in->pc, "branch target out of range", NULL);
+        if (t < 0 || t >= x->len || x->at[t] < 0) return xl_fail_at(x, in->pc, "branch target out of range", NULL);
         in->target = (int)t;
     }
     for (int h = 0; h < x->m->cf->handler_count; h++) {
         const conv_cf_handler_t *hd = &x->m->cf->handlers[h];
         if (x->at[hd->start_pc] < 0 || (hd->end_pc < x->len && x->at[hd->end_pc] < 0) || x->at[hd->handler_pc] < 0)
-            return fail_at(x, hd->handler_pc, "exception handler range not on instruction boundaries", NULL);
+            return xl_fail_at(x, hd->handler_pc, "exception handler range not on instruction boundaries", NULL);
     }
     return 0;
 }
 
 /* Slot of a load/store/iinc instruction, -1 if none; *store 1 for stores, 2 for iinc. */
-static int ins_slot(X *x, const jins_t *in, int *store, int *isref)
+int xl_ins_slot(X *x, const jins_t *in, int *store, int *isref)
 {
     const uint8_t *c = x->code + in->pc;
     uint8_t op = in->op;
@@ -652,7 +576,7 @@ static int infer_slots(X *x, int first)
     if (first) {
         int s = x->m->is_static ? 0 : 1;
         int types[64];
-        int n = desc_args(cm->desc, types, 64);
+        int n = xl_desc_args(cm->desc, types, 64);
         for (int k = 0; k < n && s < x->nslots; k++, s++) x->slot_int[s] = types[k] == VT_INT;
         for (uint32_t k = 0; k < cm->local_count; k++)
             if (!strcmp(cm->locals[k].desc, "I") && cm->locals[k].index < x->nslots) x->slot_int[cm->locals[k].index] = 1;
@@ -660,7 +584,7 @@ static int infer_slots(X *x, int first)
     for (int i = 0; i < x->nins; i++) {
         jins_t *in = &x->ins[i];
         int st, isref;
-        int s = ins_slot(x, in, &st, &isref);
+        int s = xl_ins_slot(x, in, &st, &isref);
         if (s < 0 || !st || isref || s >= x->nslots || x->slot_int[s]) continue;
         if (!in->in_stack && !first) continue;
         int isint = 0;
@@ -674,7 +598,7 @@ static int infer_slots(X *x, int first)
         }
         else if (in->in_stack && in->depth > 0) {
             node_t *n = &x->nodes[in->in_stack[in->depth - 1]];
-            isint = n->kind == K_INT || n->kind == K_FULL || (n->kind == K_CONST && !fits_s(n->cval));
+            isint = n->kind == K_INT || n->kind == K_FULL || (n->kind == K_CONST && !xl_fits_s(n->cval));
         }
         if (isint) { x->slot_int[s] = 1; changed = 1; }
     }
@@ -683,12 +607,11 @@ static int infer_slots(X *x, int first)
 
 /* ---- width analysis ---- */
 
-static int words(X *x, int n);
-static int ret_vt(X *x) { return desc_ret(x->m->cf->desc); }
+int xl_ret_vt(X *x) { return xl_desc_ret(x->m->cf->desc); }
 
 /* Requirement of operand k of instruction i: *want R_S/R_I or -1 (reference / no preference),
  * *exact 1 when the full Java int value matters there. */
-static void req(X *x, int i, int k, int *want, int *exact)
+void xl_req(X *x, int i, int k, int *want, int *exact)
 {
     jins_t *in = &x->ins[i];
     uint8_t op = in->op;
@@ -705,7 +628,7 @@ static void req(X *x, int i, int k, int *want, int *exact)
         else if (k == 2) { *want = op == 0x4f ? R_I : R_S; *exact = op == 0x4f; }
         return;
     case 0x36: case 0x3b: case 0x3c: case 0x3d: case 0x3e: case 0xc4: {
-        int st, isref, s = ins_slot(x, in, &st, &isref);
+        int st, isref, s = xl_ins_slot(x, in, &st, &isref);
         if (s >= 0 && x->slot_int[s]) { *want = R_I; *exact = 1; } else *want = R_S;
         return;
     }
@@ -722,7 +645,7 @@ static void req(X *x, int i, int k, int *want, int *exact)
         *exact = 1;
         return;
     }
-    case 0xac: *want = ret_vt(x) == VT_INT ? R_I : R_S; *exact = *want == R_I; return;
+    case 0xac: *want = xl_ret_vt(x) == VT_INT ? R_I : R_S; *exact = *want == R_I; return;
     case 0xb3: case 0xb5: {
         const char *cls, *nm, *ds;
         if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return;
@@ -733,7 +656,7 @@ static void req(X *x, int i, int k, int *want, int *exact)
         const char *cls, *nm, *ds;
         if (conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds)) return;
         int types[64];
-        int na = desc_args(ds, types, 64);
+        int na = xl_desc_args(ds, types, 64);
         int a = k - (op == 0xb8 ? 0 : 1);
         if (a < 0 || a >= na) return;
         *want = types[a] == VT_INT ? R_I : R_S; *exact = types[a] == VT_INT;
@@ -759,7 +682,7 @@ static int widths(X *x)
             if (!in->in_stack) continue;
             for (int k = 0; k < in->npops; k++) {
                 int w, ex;
-                req(x, i, k, &w, &ex);
+                xl_req(x, i, k, &w, &ex);
                 node_t *nd = &x->nodes[in->pops[k]];
                 if (ex && !nd->exact) { nd->exact = 1; changed = 1; }
                 if (w == R_I && nd->kind != K_SHORT && nd->kind != K_CONST && nd->rep == R_S && ex) { nd->rep = R_I; changed = 1; }
@@ -793,7 +716,7 @@ static int widths(X *x)
         if (!in->in_stack) continue;
         for (int k = 0; k < in->npops; k++) {
             int w, ex;
-            req(x, i, k, &w, &ex);
+            xl_req(x, i, k, &w, &ex);
             node_t *nd = &x->nodes[in->pops[k]];
             nd->uses++;
             if (w < 0) continue;
@@ -811,720 +734,34 @@ static int widths(X *x)
         for (int i = 0; i < x->nins; i++) {
             jins_t *in = &x->ins[i];
             if (!in->in_stack) continue;
-            int st, isref, s = ins_slot(x, in, &st, &isref);
+            int st, isref, s = xl_ins_slot(x, in, &st, &isref);
             if (s >= 0 && s < x->nslots && !isref && x->slot_int[s])
-                return fail_at(x, in->pc, "int is not supported (local variable of type int; the package does not declare `int yes`)", NULL);
+                return xl_fail_at(x, in->pc, "int is not supported (local variable of type int; the package does not declare `int yes`)", NULL);
             for (int k = 0; k < in->npops; k++) {
                 node_t *nd = &x->nodes[in->pops[k]];
                 if (nd->kind != K_REF && (nd->rep == R_I || nd->want == R_I))
-                    return fail_at(x, in->pc, MUST_CAST, NULL);
+                    return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
             }
-            if (in->out >= 0 && x->nodes[in->out].rep == R_I) return fail_at(x, in->pc, MUST_CAST, NULL);
+            if (in->out >= 0 && x->nodes[in->out].rep == R_I) return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
         }
     }
     for (int i = 0; i < x->nins; i++) if (x->ins[i].in_stack && (x->ins[i].out >= 0 && x->nodes[x->ins[i].out].rep == R_I)) x->p->uses_int = 1;
-    (void)words;
+    (void)xl_words;
     return 0;
 }
 
 /* Representation of a node while it sits on the stack (after a conversion right after its producer). */
-static int srep(X *x, int n)
+int xl_srep(X *x, int n)
 {
     node_t *nd = &x->nodes[n];
     if (nd->kind == K_REF) return R_S;
     if (nd->ins >= 0 && (nd->want == R_S || nd->want == R_I)) return nd->want;
     return nd->rep;
 }
-static int words(X *x, int n)
+int xl_words(X *x, int n)
 {
     if (x->nodes[n].elided) return 0;
-    return x->nodes[n].kind == K_REF ? 1 : srep(x, n) == R_I ? 2 : 1;
-}
-
-/* ---- emission ---- */
-
-static jc_t *emit(X *x, int op, int delta)
-{
-    if (x->nout == x->capout) {
-        int nc = x->capout ? x->capout * 2 : 64;
-        jc_t *n = realloc(x->out, (size_t)nc * sizeof *n);
-        if (!n) { cl_seterr(x->e, "out of memory"); x->failed = 1; return NULL; }
-        x->out = n; x->capout = nc;
-    }
-    jc_t *j = &x->out[x->nout++];
-    memset(j, 0, sizeof *j);
-    j->op = (uint8_t)op; j->target = -1; j->sw = -1; j->label = -1;
-    x->depth += delta;
-    if (x->depth > x->max_depth) x->max_depth = x->depth;
-    return j;
-}
-static int emit1(X *x, int op, int delta, int b)
-{
-    jc_t *j = emit(x, op, delta);
-    if (!j) return -1;
-    j->b[0] = (uint8_t)b; j->n = 1;
-    return 0;
-}
-static int emit_cp(X *x, int op, int delta, int idx, int wide)
-{
-    jc_t *j = emit(x, op, delta);
-    if (!j) return -1;
-    if (wide) { cl_put16(j->b, (uint16_t)idx); j->n = 2; j->cpw = 2; }
-    else { j->b[0] = (uint8_t)idx; j->n = 1; j->cpw = 1; }
-    j->cpo = 1;
-    return 0;
-}
-
-static int emit_conv(X *x, int from, int to)
-{
-    if (from == to) return 0;
-    return emit(x, from == R_S ? JC_s2i : JC_i2s, from == R_S ? 1 : -1) ? 0 : -1;
-}
-
-static int emit_const(X *x, int32_t v, int rep)
-{
-    if (rep == R_S) {
-        if (v >= -1 && v <= 5) return emit(x, JC_sconst_0 + v, 1) ? 0 : -1;
-        if (v >= -128 && v <= 127) return emit1(x, JC_bspush, 1, (uint8_t)v);
-        jc_t *j = emit(x, JC_sspush, 1);
-        if (!j) return -1;
-        cl_put16(j->b, (uint16_t)v); j->n = 2;
-        return 0;
-    }
-    if (v >= -1 && v <= 5) return emit(x, JC_iconst_0 + v, 2) ? 0 : -1;
-    if (v >= -128 && v <= 127) return emit1(x, JC_bipush, 2, (uint8_t)v);
-    jc_t *j = emit(x, fits_s(v) ? JC_sipush : JC_iipush, 2);
-    if (!j) return -1;
-    if (fits_s(v)) { cl_put16(j->b, (uint16_t)v); j->n = 2; }
-    else { cl_put32(j->b, (uint32_t)v); j->n = 4; }
-    return 0;
-}
-
-static int emit_local(X *x, int base_op, int short_base, int slot, int delta)
-{
-    int idx = x->slot_map[slot];
-    if (idx > 255) return fail_at(x, 0, "more than 255 local variable words", NULL);
-    if (idx <= 3) return emit(x, short_base + idx, delta) ? 0 : -1;
-    return emit1(x, base_op, delta, idx);
-}
-
-/* ---- references ---- */
-
-static int cref(X *x, uint32_t pc, const char *name, conv_cref_t *r)
-{
-    cl_error_t e;
-    if (conv_pkg_class(x->p, name, r, &e)) return fail_at(x, pc, e.msg, NULL);
-    return 0;
-}
-
-static int cp_add(X *x, uint32_t pc, conv_cpe_t *ent)
-{
-    cl_error_t e;
-    int i = conv_pkg_cp_add(x->p, ent, &e);
-    if (i < 0) return fail_at(x, pc, e.msg, NULL);
-    return i;
-}
-
-static int cp_classref(X *x, uint32_t pc, const char *name)
-{
-    conv_cpe_t ent = { .tag = CAP_CP_CLASSREF, .field = -1, .method = -1 };
-    if (cref(x, pc, name, &ent.cls)) return -1;
-    return cp_add(x, pc, &ent);
-}
-
-/* Field: the declaring class is searched from owner upwards. */
-static int cp_field(X *x, uint32_t pc, const char *owner, const char *name, const char *desc, int is_static)
-{
-    conv_cref_t r;
-    if (cref(x, pc, owner, &r)) return -1;
-    for (int depth = 0; depth < 64; depth++) {
-        conv_cpe_t ent = { .tag = is_static ? CAP_CP_STATIC_FIELDREF : CAP_CP_INSTANCE_FIELDREF, .field = -1, .method = -1 };
-        ent.cls = r;
-        ent.type_desc = (char *)desc;
-        if (r.internal) {
-            conv_class_t *c = &x->p->classes[r.index];
-            for (int i = 0; i < c->field_count; i++) {
-                conv_field_t *f = &c->fields[i];
-                if (f->is_static != is_static || strcmp(f->cf->name, name) || strcmp(f->cf->desc, desc)) continue;
-                if (f->is_const) return fail_at(x, pc, "reference to a compile-time constant field ", name);
-                if (is_static) ent.field = i; else ent.token = f->token;
-                return cp_add(x, pc, &ent);
-            }
-        } else {
-            const conv_exp_member_t *f = conv_export_field(r.ext, name);
-            if (f && !!(f->access & EXP_ACC_STATIC) == is_static) {
-                if (f->has_const) return fail_at(x, pc, "reference to a compile-time constant field ", name);
-                ent.token = f->token;
-                return cp_add(x, pc, &ent);
-            }
-        }
-        conv_cref_t s;
-        cl_error_t e;
-        int rc = conv_pkg_super(x->p, &r, &s, &e);
-        if (rc == -2) return fail_at(x, pc, e.msg, NULL);
-        if (rc < 0) break;
-        r = s;
-    }
-    return fail_at(x, pc, "field not found: ", name);
-}
-
-/* Virtual or interface method: token in the scope of the declaring class/interface.
- * *priv is set to the method index when it is a private method of one of our classes. */
-static int find_virtual(X *x, uint32_t pc, conv_cref_t r, const char *name, const char *desc, conv_cref_t *decl,
-                        int *token, int *priv, int depth)
-{
-    if (depth > 32) return fail_at(x, pc, "class hierarchy too deep", NULL);
-    *priv = -1;
-    if (r.internal) {
-        conv_class_t *c = &x->p->classes[r.index];
-        for (int i = 0; i < c->method_count; i++) {
-            conv_method_t *m = &c->methods[i];
-            if (m->is_static || m->is_ctor || strcmp(m->cf->name, name) || strcmp(m->cf->desc, desc)) continue;
-            *decl = r;
-            if (m->is_private) { *priv = i; return 0; }
-            *token = m->token;
-            return 0;
-        }
-        if (c->is_interface) {
-            for (int k = 0; k < c->cf.interface_count; k++) {
-                conv_cref_t s;
-                if (cref(x, pc, c->cf.interfaces[k], &s)) return -1;
-                if (find_virtual(x, pc, s, name, desc, decl, token, priv, depth + 1) == 0) return 0;
-                if (x->failed) return -1;
-            }
-        }
-    } else {
-        const conv_exp_member_t *m = conv_export_method(r.ext, name, desc);
-        if (m && !(m->access & EXP_ACC_STATIC) && strcmp(name, "<init>")) { *decl = r; *token = m->token; return 0; }
-        if (r.ext->access & EXP_ACC_INTERFACE) {
-            for (int k = 0; k < r.ext->iface_count; k++) {
-                conv_cref_t s;
-                if (cref(x, pc, r.ext->ifaces[k], &s)) return -1;
-                if (find_virtual(x, pc, s, name, desc, decl, token, priv, depth + 1) == 0) return 0;
-                if (x->failed) return -1;
-            }
-        }
-    }
-    conv_cref_t s;
-    cl_error_t e;
-    int rc = conv_pkg_super(x->p, &r, &s, &e);
-    if (rc == -2) return fail_at(x, pc, e.msg, NULL);
-    if (rc < 0) return -1;
-    return find_virtual(x, pc, s, name, desc, decl, token, priv, depth + 1);
-}
-
-/* Static method or constructor. */
-static int cp_static_method(X *x, uint32_t pc, const char *owner, const char *name, const char *desc)
-{
-    conv_cref_t r;
-    if (cref(x, pc, owner, &r)) return -1;
-    int ctor = !strcmp(name, "<init>");
-    for (int depth = 0; depth < 64; depth++) {
-        conv_cpe_t ent = { .tag = CAP_CP_STATIC_METHODREF, .field = -1, .method = -1, .cls = r, .type_desc = (char *)desc };
-        if (r.internal) {
-            conv_class_t *c = &x->p->classes[r.index];
-            for (int i = 0; i < c->method_count; i++) {
-                conv_method_t *m = &c->methods[i];
-                if (strcmp(m->cf->name, name) || strcmp(m->cf->desc, desc)) continue;
-                if (!m->is_static && !m->is_ctor && !m->is_private) continue;
-                ent.method = i;
-                return cp_add(x, pc, &ent);
-            }
-        } else {
-            const conv_exp_member_t *m = conv_export_method(r.ext, name, desc);
-            if (m && (ctor || (m->access & EXP_ACC_STATIC))) {
-                ent.token = m->token;
-                return cp_add(x, pc, &ent);
-            }
-        }
-        if (ctor) break;
-        conv_cref_t s;
-        cl_error_t e;
-        int rc = conv_pkg_super(x->p, &r, &s, &e);
-        if (rc == -2) return fail_at(x, pc, e.msg, NULL);
-        if (rc < 0) break;
-        r = s;
-    }
-    char what[300];
-    snprintf(what, sizeof what, "%s.%s%s", owner, name, desc);
-    return fail_at(x, pc, "method not found in the class or its export file: ", what);
-}
-
-static int field_op(int base, const char *desc)
-{
-    /* a, b, s, i order in every typed field family */
-    switch (desc[0]) {
-    case 'L': case '[': return base;
-    case 'B': case 'Z': return base + 1;
-    case 'S': return base + 2;
-    default: return base + 3;
-    }
-}
-
-/* ---- one JVM instruction ---- */
-
-static int conv_operand(X *x, int i, int k)
-{
-    /* A conversion at the consumer (the operand's uses disagree on its width, so it could not be
-     * converted right after its producer): on top of the stack directly; one below the top by
-     * swapping it up, converting and swapping back. */
-    jins_t *in = &x->ins[i];
-    int w, ex;
-    req(x, i, k, &w, &ex);
-    if (w < 0) return 0;
-    int n = in->pops[k];
-    int have = srep(x, n);
-    if (have == w) return 0;
-    if (k == in->npops - 1) return emit_conv(x, have, w);
-    if (k == in->npops - 2) {
-        int top = words(x, in->pops[k + 1]), wa = have == R_I ? 2 : 1, wb = w == R_I ? 2 : 1;
-        if (top < 1 || top > 2) return fail_at(x, in->pc, "internal: operand conversion below the top of the stack", NULL);
-        if (emit1(x, JC_swap_x, 0, (top << 4) | wa) || emit_conv(x, have, w)) return -1;
-        return emit1(x, JC_swap_x, 0, (wb << 4) | top);
-    }
-    return fail_at(x, in->pc, "unsupported: a value used as both short and int deep in the stack", NULL);
-}
-
-static const int BR_S[6] = { JC_ifeq, JC_ifne, JC_iflt, JC_ifge, JC_ifgt, JC_ifle };
-static const int BR_SCMP[6] = { JC_if_scmpeq, JC_if_scmpne, JC_if_scmplt, JC_if_scmpge, JC_if_scmpgt, JC_if_scmple };
-
-static int emit_branch(X *x, int op, int delta, int target)
-{
-    jc_t *j = emit(x, op, delta);
-    if (!j) return -1;
-    j->target = target;
-    return 0;
-}
-
-static int xlate_ins(X *x, int i)
-{
-    jins_t *in = &x->ins[i];
-    const uint8_t *c = x->code + in->pc;
-    uint8_t op = in->op;
-    uint32_t pc = in->pc;
-    /* entry depth in words */
-    x->depth = 0;
-    for (int k = 0; k < in->depth; k++) x->depth += words(x, in->in_stack[k]);
-    if (in->elide) return 0;
-    for (int k = 0; k < in->npops; k++)
-        if (conv_operand(x, i, k)) return -1;
-    int outn = in->out;
-    int orep = outn >= 0 ? x->nodes[outn].rep : R_S;
-    int popw = 0;
-    for (int k = 0; k < in->npops; k++) {
-        int w, ex;
-        req(x, i, k, &w, &ex);
-        popw += w >= 0 ? (w == R_I ? 2 : 1) : words(x, in->pops[k]);
-    }
-    int pushw = outn >= 0 ? (x->nodes[outn].kind == K_REF ? 1 : orep == R_I ? 2 : 1) : 0;
-    int delta = pushw - popw;
-    int st, isref;
-    int slot = ins_slot(x, in, &st, &isref);
-    switch (op) {
-    case 0x00: break;
-    case 0x01: if (!emit(x, JC_aconst_null, 1)) return -1; break;
-    case 0x02: case 0x03: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08: case 0x10: case 0x11: case 0x12: case 0x13:
-        if (emit_const(x, x->nodes[outn].cval, srep(x, outn))) return -1;
-        return 0; /* emitted in its final form: no conversion after */
-    case 0x15: case 0x1a: case 0x1b: case 0x1c: case 0x1d:
-        if (x->slot_int[slot]) { if (emit_local(x, JC_iload, JC_iload_0, slot, 2)) return -1; }
-        else if (emit_local(x, JC_sload, JC_sload_0, slot, 1)) return -1;
-        break;
-    case 0x19: case 0x2a: case 0x2b: case 0x2c: case 0x2d:
-        if (emit_local(x, JC_aload, JC_aload_0, slot, 1)) return -1;
-        break;
-    case 0x2e: if (!emit(x, JC_iaload, delta)) return -1; break;
-    case 0x32: if (!emit(x, JC_aaload, delta)) return -1; break;
-    case 0x33: if (!emit(x, JC_baload, delta)) return -1; break;
-    case 0x35: if (!emit(x, JC_saload, delta)) return -1; break;
-    case 0x36: case 0x3b: case 0x3c: case 0x3d: case 0x3e:
-        if (x->slot_int[slot]) { if (emit_local(x, JC_istore, JC_istore_0, slot, -2)) return -1; }
-        else if (emit_local(x, JC_sstore, JC_sstore_0, slot, -1)) return -1;
-        break;
-    case 0x3a: case 0x4b: case 0x4c: case 0x4d: case 0x4e:
-        if (emit_local(x, JC_astore, JC_astore_0, slot, -1)) return -1;
-        break;
-    case 0x4f: if (!emit(x, JC_iastore, delta)) return -1; break;
-    case 0x53: if (!emit(x, JC_aastore, delta)) return -1; break;
-    case 0x54: if (!emit(x, JC_bastore, delta)) return -1; break;
-    case 0x56: if (!emit(x, JC_sastore, delta)) return -1; break;
-    case 0x57: if (!emit(x, popw == 2 ? JC_pop2 : JC_pop, -popw)) return -1; break;
-    case 0x58:
-        if (popw == 2) { if (!emit(x, JC_pop2, -2)) return -1; }
-        else if (popw == 3) { if (!emit(x, JC_pop2, -2) || !emit(x, JC_pop, -1)) return -1; }
-        else if (!emit(x, JC_pop2, -2) || !emit(x, JC_pop2, -2)) return -1;
-        break;
-    case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f: {
-        int d = in->depth;
-        int *s = in->in_stack;
-        int w1 = d >= 1 ? words(x, s[d - 1]) : 0, w2 = d >= 2 ? words(x, s[d - 2]) : 0;
-        int w3 = d >= 3 ? words(x, s[d - 3]) : 0, w4 = d >= 4 ? words(x, s[d - 4]) : 0;
-        int m = 0, n = 0;
-        switch (op) {
-        case 0x59: m = w1; n = 0; break;
-        case 0x5a: m = w1; n = w1 + w2; break;
-        case 0x5b: m = w1; n = w1 + w2 + w3; break;
-        case 0x5c: m = w1 + w2; n = 0; break;
-        case 0x5d: m = w1 + w2; n = m + w3; break;
-        case 0x5e: m = w1 + w2; n = m + w3 + w4; break;
-        case 0x5f: if (emit1(x, JC_swap_x, 0, (w1 << 4) | w2)) return -1; return 0;
-        }
-        if (m < 1 || m > 4 || (n && (n < m || n > m + 4))) return fail_at(x, pc, "unsupported stack duplication", NULL);
-        if (n == 0 && m == 1) { if (!emit(x, JC_dup, 1)) return -1; }
-        else if (n == 0 && m == 2) { if (!emit(x, JC_dup2, 2)) return -1; }
-        else if (emit1(x, JC_dup_x, m, (m << 4) | n)) return -1;
-        return 0;
-    }
-    case 0x60: case 0x64: case 0x68: case 0x6c: case 0x70: case 0x74: case 0x78: case 0x7a: case 0x7c: case 0x7e:
-    case 0x80: case 0x82: {
-        int sop, iop;
-        switch (op) {
-        case 0x60: sop = JC_sadd; iop = JC_iadd; break;
-        case 0x64: sop = JC_ssub; iop = JC_isub; break;
-        case 0x68: sop = JC_smul; iop = JC_imul; break;
-        case 0x6c: sop = JC_sdiv; iop = JC_idiv; break;
-        case 0x70: sop = JC_srem; iop = JC_irem; break;
-        case 0x74: sop = JC_sneg; iop = JC_ineg; break;
-        case 0x78: sop = JC_sshl; iop = JC_ishl; break;
-        case 0x7a: sop = JC_sshr; iop = JC_ishr; break;
-        case 0x7c: sop = JC_sushr; iop = JC_iushr; break;
-        case 0x7e: sop = JC_sand; iop = JC_iand; break;
-        case 0x80: sop = JC_sor; iop = JC_ior; break;
-        default: sop = JC_sxor; iop = JC_ixor; break;
-        }
-        if (!emit(x, orep == R_I ? iop : sop, delta)) return -1;
-        break;
-    }
-    case 0x84: case 0xc4: {
-        if (op == 0xc4 && c[1] != 0x84) {
-            uint8_t wop = c[1];
-            if (wop == 0x15) { if (x->slot_int[slot] ? emit_local(x, JC_iload, JC_iload_0, slot, 2) : emit_local(x, JC_sload, JC_sload_0, slot, 1)) return -1; }
-            else if (wop == 0x19) { if (emit_local(x, JC_aload, JC_aload_0, slot, 1)) return -1; }
-            else if (wop == 0x36) { if (x->slot_int[slot] ? emit_local(x, JC_istore, JC_istore_0, slot, -2) : emit_local(x, JC_sstore, JC_sstore_0, slot, -1)) return -1; }
-            else if (emit_local(x, JC_astore, JC_astore_0, slot, -1)) return -1;
-            break;
-        }
-        int32_t v = op == 0x84 ? (int8_t)c[2] : (int16_t)cl_get16(c + 4);
-        int idx = x->slot_map[slot];
-        if (idx > 255) return fail_at(x, pc, "more than 255 local variable words", NULL);
-        int isint = x->slot_int[slot];
-        jc_t *j;
-        if (v >= -128 && v <= 127) {
-            if (!(j = emit(x, isint ? JC_iinc : JC_sinc, 0))) return -1;
-            j->b[0] = (uint8_t)idx; j->b[1] = (uint8_t)v; j->n = 2;
-        } else {
-            if (!(j = emit(x, isint ? JC_iinc_w : JC_sinc_w, 0))) return -1;
-            j->b[0] = (uint8_t)idx; cl_put16(j->b + 1, (uint16_t)v); j->n = 3;
-        }
-        break;
-    }
-    case 0x91: {
-        int from = srep(x, in->pops[0]);
-        if (!emit(x, from == R_I ? JC_i2b : JC_s2b, from == R_I ? -1 : 0)) return -1;
-        break;
-    }
-    case 0x93:
-        if (srep(x, in->pops[0]) == R_I && !emit(x, JC_i2s, -1)) return -1;
-        break;
-    case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e:
-        if (srep(x, in->pops[0]) == R_I) {
-            if (!emit(x, JC_iconst_0, 2) || !emit(x, JC_icmp, -3)) return -1;
-            if (emit_branch(x, BR_S[op - 0x99], -1, in->target)) return -1;
-        } else if (emit_branch(x, BR_S[op - 0x99], -1, in->target)) return -1;
-        break;
-    case 0x9f: case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4: {
-        int w, ex;
-        req(x, i, 0, &w, &ex);
-        if (w == R_I) {
-            if (!emit(x, JC_icmp, -3)) return -1;
-            if (emit_branch(x, BR_S[op - 0x9f], -1, in->target)) return -1;
-        } else if (emit_branch(x, BR_SCMP[op - 0x9f], -2, in->target)) return -1;
-        break;
-    }
-    case 0xa5: if (emit_branch(x, JC_if_acmpeq, -2, in->target)) return -1; break;
-    case 0xa6: if (emit_branch(x, JC_if_acmpne, -2, in->target)) return -1; break;
-    case 0xc6: if (emit_branch(x, JC_ifnull, -1, in->target)) return -1; break;
-    case 0xc7: if (emit_branch(x, JC_ifnonnull, -1, in->target)) return -1; break;
-    case 0xa7: case 0xc8: if (emit_branch(x, JC_goto, 0, in->target)) return -1; break;
-    case 0xaa: case 0xab: {
-        int isint = srep(x, in->pops[0]) == R_I;
-        if (op == 0xaa && !isint && (!fits_s(in->swlow) || !fits_s(in->swhigh)))
-            return fail_at(x, pc, "switch case out of short range", NULL);
-        int sop = op == 0xaa ? (isint ? JC_itableswitch : JC_stableswitch) : (isint ? JC_ilookupswitch : JC_slookupswitch);
-        jc_t *j = emit(x, sop, isint ? -2 : -1);
-        if (!j) return -1;
-        j->sw = i;
-        break;
-    }
-    case 0xac: if (!emit(x, ret_vt(x) == VT_INT ? JC_ireturn : JC_sreturn, delta)) return -1; break;
-    case 0xb0: if (!emit(x, JC_areturn, -1)) return -1; break;
-    case 0xb1: if (!emit(x, JC_return, 0)) return -1; break;
-    case 0xb2: case 0xb3: case 0xb4: case 0xb5: {
-        const char *cls, *nm, *ds;
-        conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds);
-        int isstatic = op == 0xb2 || op == 0xb3;
-        int idx = cp_field(x, pc, cls, nm, ds, isstatic);
-        if (idx < 0) return -1;
-        if (isstatic) { if (emit_cp(x, field_op(op == 0xb2 ? JC_getstatic_a : JC_putstatic_a, ds), delta, idx, 1)) return -1; }
-        else if (op == 0xb4) {
-            if (in->this_form) { if (emit_cp(x, field_op(JC_getfield_a_this, ds), delta, idx, 0)) return -1; }
-            else if (idx < 256) { if (emit_cp(x, field_op(JC_getfield_a, ds), delta, idx, 0)) return -1; }
-            else if (emit_cp(x, field_op(JC_getfield_a_w, ds), delta, idx, 1)) return -1;
-        } else {
-            if (in->this_form) { if (emit_cp(x, field_op(JC_putfield_a_this, ds), delta, idx, 0)) return -1; }
-            else if (idx < 256) { if (emit_cp(x, field_op(JC_putfield_a, ds), delta, idx, 0)) return -1; }
-            else if (emit_cp(x, field_op(JC_putfield_a_w, ds), delta, idx, 1)) return -1;
-        }
-        break;
-    }
-    case 0xb6: case 0xb7: case 0xb8: case 0xb9: {
-        const char *cls, *nm, *ds;
-        conv_cf_member_ref(&x->c->cf, cl_get16(c + 1), &cls, &nm, &ds);
-        if (op == 0xb8 || (op == 0xb7 && !strcmp(nm, "<init>"))) {
-            int idx = cp_static_method(x, pc, cls, nm, ds);
-            if (idx < 0 || emit_cp(x, op == 0xb8 ? JC_invokestatic : JC_invokespecial, delta, idx, 1)) return -1;
-            break;
-        }
-        conv_cref_t owner, decl;
-        int token = 0, priv = -1;
-        if (cref(x, pc, cls, &owner)) return -1;
-        if (find_virtual(x, pc, owner, nm, ds, &decl, &token, &priv, 0)) {
-            if (x->failed) return -1;
-            char what[300];
-            snprintf(what, sizeof what, "%s.%s%s", cls, nm, ds);
-            return fail_at(x, pc, "method not found in the class or its export file: ", what);
-        }
-        conv_cpe_t ent = { .field = -1, .method = -1, .type_desc = (char *)ds };
-        int eop;
-        if (priv >= 0) {
-            ent.tag = CAP_CP_STATIC_METHODREF; ent.cls = decl; ent.method = priv; eop = JC_invokespecial;
-        } else if (op == 0xb7) {
-            /* super.m(): the reference names the class making the call */
-            ent.tag = CAP_CP_SUPER_METHODREF; ent.cls.internal = 1; ent.cls.index = (int)(x->c - x->p->classes);
-            ent.token = token; eop = JC_invokespecial;
-        } else if (op == 0xb9 || conv_pkg_is_interface(x->p, &decl)) {
-            ent.tag = CAP_CP_CLASSREF; ent.cls = decl;
-            int idx = cp_add(x, pc, &ent);
-            if (idx < 0) return -1;
-            int nargs = 0;
-            for (int k = 0; k < in->npops; k++) {
-                int w, ex;
-                req(x, i, k, &w, &ex);
-                nargs += w >= 0 ? (w == R_I ? 2 : 1) : words(x, in->pops[k]);
-            }
-            jc_t *j = emit(x, JC_invokeinterface, delta);
-            if (!j) return -1;
-            j->b[0] = (uint8_t)nargs; cl_put16(j->b + 1, (uint16_t)idx); j->b[3] = (uint8_t)token; j->n = 4;
-            j->cpw = 2; j->cpo = 2;
-            break;
-        } else {
-            ent.tag = CAP_CP_VIRTUAL_METHODREF; ent.cls = owner; ent.token = token; eop = JC_invokevirtual;
-        }
-        int idx = cp_add(x, pc, &ent);
-        if (idx < 0 || emit_cp(x, eop, delta, idx, 1)) return -1;
-        break;
-    }
-    case 0xbb: {
-        const char *cn = conv_cf_class_name(&x->c->cf, cl_get16(c + 1));
-        int idx = cn ? cp_classref(x, pc, cn) : -1;
-        if (idx < 0 || emit_cp(x, JC_new, 1, idx, 1)) return idx < 0 && !x->failed ? fail_at(x, pc, "bad class", NULL) : -1;
-        break;
-    }
-    case 0xbc: {
-        int t = c[1];
-        int at = t == 4 ? JC_ATYPE_BOOLEAN : t == 8 ? JC_ATYPE_BYTE : t == 9 ? JC_ATYPE_SHORT : t == 10 ? JC_ATYPE_INT : -1;
-        if (at < 0) return fail_at(x, pc, "unsupported array type (char, long, float or double)", NULL);
-        if (at == JC_ATYPE_INT && !x->p->conf.int_support) return fail_at(x, pc, "int arrays need `int yes`", NULL);
-        if (at == JC_ATYPE_INT) x->p->uses_int = 1;
-        if (emit1(x, JC_newarray, 0, at)) return -1;
-        break;
-    }
-    case 0xbd: {
-        const char *cn = conv_cf_class_name(&x->c->cf, cl_get16(c + 1));
-        if (!cn) return fail_at(x, pc, "bad class", NULL);
-        if (cn[0] == '[') return fail_at(x, pc, "multi-dimensional arrays are not supported", NULL);
-        int idx = cp_classref(x, pc, cn);
-        if (idx < 0 || emit_cp(x, JC_anewarray, 0, idx, 1)) return -1;
-        break;
-    }
-    case 0xbe: if (!emit(x, JC_arraylength, 0)) return -1; break;
-    case 0xbf: if (!emit(x, JC_athrow, -1)) return -1; break;
-    case 0xc0: case 0xc1: {
-        const char *cn = conv_cf_class_name(&x->c->cf, cl_get16(c + 1));
-        if (!cn) return fail_at(x, pc, "bad class", NULL);
-        int at = 0, idx = 0;
-        if (cn[0] == '[') {
-            switch (cn[1]) {
-            case 'Z': at = JC_ATYPE_BOOLEAN; break;
-            case 'B': at = JC_ATYPE_BYTE; break;
-            case 'S': at = JC_ATYPE_SHORT; break;
-            case 'I': at = JC_ATYPE_INT; break;
-            case 'L': {
-                at = JC_ATYPE_REFERENCE;
-                char name[512];
-                size_t l = strlen(cn);
-                if (l < 4 || l - 3 >= sizeof name || cn[l - 1] != ';') return fail_at(x, pc, "bad array type", NULL);
-                memcpy(name, cn + 2, l - 3);
-                name[l - 3] = 0;
-                if ((idx = cp_classref(x, pc, name)) < 0) return -1;
-                break;
-            }
-            case '[': return fail_at(x, pc, "multi-dimensional arrays are not supported", NULL);
-            default: return fail_at(x, pc, "unsupported array type", NULL);
-            }
-        } else if ((idx = cp_classref(x, pc, cn)) < 0) return -1;
-        jc_t *j = emit(x, op == 0xc0 ? JC_checkcast : JC_instanceof, 0);
-        if (!j) return -1;
-        j->b[0] = (uint8_t)at; cl_put16(j->b + 1, (uint16_t)idx); j->n = 3;
-        if (at == JC_ATYPE_CLASS || at == JC_ATYPE_REFERENCE) { j->cpw = 2; j->cpo = 2; }
-        break;
-    }
-    default:
-        return fail_at(x, pc, "unsupported instruction", NULL);
-    }
-    /* conversion right after the producer when every consumer wants the other width */
-    if (outn >= 0 && x->nodes[outn].kind != K_REF && srep(x, outn) != orep) return emit_conv(x, orep, srep(x, outn));
-    return 0;
-}
-
-/* ---- layout ---- */
-
-static int sw_len(X *x, const jc_t *j)
-{
-    jins_t *in = &x->ins[j->sw];
-    int np = in->swn - 1;
-    switch (j->op) {
-    case JC_stableswitch: return 1 + 6 + 2 * np;
-    case JC_itableswitch: return 1 + 10 + 2 * np;
-    case JC_slookupswitch: return 1 + 4 + 4 * np;
-    default: return 1 + 4 + 6 * np;
-    }
-}
-
-static int label_off(X *x, int jpc)
-{
-    int i = x->at[jpc];
-    int k = x->ins[i].label;
-    return k < x->nout ? x->out[k].off : (x->nout ? x->out[x->nout - 1].off + x->out[x->nout - 1].len : 0);
-}
-
-static int layout(X *x)
-{
-    for (int k = 0; k < x->nout; k++) x->out[k].is_long = 0;
-    for (int round = 0; round < 64; round++) {
-        int off = 0;
-        for (int k = 0; k < x->nout; k++) {
-            jc_t *j = &x->out[k];
-            j->off = off;
-            if (j->sw >= 0) j->len = sw_len(x, j);
-            else if (j->target >= 0) j->len = j->is_long ? 3 : 2;
-            else j->len = 1 + j->n;
-            off += j->len;
-        }
-        if (off > 32767) return fail_at(x, 0, "method too large (bytecode over 32 KiB)", NULL);
-        int changed = 0;
-        for (int k = 0; k < x->nout; k++) {
-            jc_t *j = &x->out[k];
-            if (j->target < 0 || j->is_long) continue;
-            int d = label_off(x, j->target) - j->off;
-            if (d < -128 || d > 127) { j->is_long = 1; changed = 1; }
-        }
-        if (!changed) return off;
-    }
-    return fail_at(x, 0, "branch layout does not converge", NULL);
-}
-
-static int serialize(X *x, int total)
-{
-    conv_method_t *m = x->m;
-    m->code = malloc((size_t)total + 1);
-    m->ref1 = malloc(sizeof(int) * (size_t)(x->nout + 1));
-    m->ref2 = malloc(sizeof(int) * (size_t)(x->nout + 1));
-    if (!m->code || !m->ref1 || !m->ref2) { cl_seterr(x->e, "out of memory"); return -1; }
-    uint8_t *o = m->code;
-    for (int k = 0; k < x->nout; k++) {
-        jc_t *j = &x->out[k];
-        uint8_t *p = o + j->off;
-        if (j->sw >= 0) {
-            jins_t *in = &x->ins[j->sw];
-            int np = in->swn - 1;
-            p[0] = j->op;
-            int q = 1;
-            cl_put16(p + q, (uint16_t)(label_off(x, in->sw[0]) - j->off)); q += 2;
-            if (j->op == JC_stableswitch || j->op == JC_itableswitch) {
-                if (j->op == JC_stableswitch) { cl_put16(p + q, (uint16_t)in->swlow); cl_put16(p + q + 2, (uint16_t)in->swhigh); q += 4; }
-                else { cl_put32(p + q, (uint32_t)in->swlow); cl_put32(p + q + 4, (uint32_t)in->swhigh); q += 8; }
-                for (int t = 0; t < np; t++) { cl_put16(p + q, (uint16_t)(label_off(x, in->sw[1 + t]) - j->off)); q += 2; }
-            } else {
-                cl_put16(p + q, (uint16_t)np); q += 2;
-                for (int t = 0; t < np; t++) {
-                    int32_t match = in->sw[in->swn + t];
-                    if (j->op == JC_slookupswitch) { cl_put16(p + q, (uint16_t)match); q += 2; }
-                    else { cl_put32(p + q, (uint32_t)match); q += 4; }
-                    cl_put16(p + q, (uint16_t)(label_off(x, in->sw[1 + t]) - j->off)); q += 2;
-                }
-            }
-            if (q != j->len) return fail_at(x, 0, "internal: switch length", NULL);
-            continue;
-        }
-        if (j->target >= 0) {
-            int d = label_off(x, j->target) - j->off;
-            if (j->is_long) { p[0] = (uint8_t)(j->op + 0x38); cl_put16(p + 1, (uint16_t)d); }
-            else { p[0] = j->op; p[1] = (uint8_t)(int8_t)d; }
-            continue;
-        }
-        p[0] = j->op;
-        memcpy(p + 1, j->b, (size_t)j->n);
-        if (j->cpw == 1) m->ref1[m->nref1++] = j->off + j->cpo;
-        if (j->cpw == 2) m->ref2[m->nref2++] = j->off + j->cpo;
-    }
-    m->code_len = total;
-    return 0;
-}
-
-/* Drops switch cases whose match cannot be a short when the key is a short (they never match). */
-static void trim_lookup(X *x, int i)
-{
-    jins_t *in = &x->ins[i];
-    int np = in->swn - 1, w = 0;
-    int32_t *matches = in->sw + in->swn;
-    for (int k = 0; k < np; k++) {
-        if (!fits_s(matches[k])) continue;
-        in->sw[1 + w] = in->sw[1 + k];
-        matches[w] = matches[k];
-        w++;
-    }
-    /* matches live after the targets: move them to stay right after the new count */
-    memmove(in->sw + 1 + w, matches, sizeof(int32_t) * (size_t)w);
-    in->swn = w + 1;
-}
-
-static int fits_b(int32_t v) { return v >= -128 && v <= 127; }
-
-/* JVM `iload s; const c; iadd|isub; i2s; istore s` on a short local, nothing jumping in between and
- * every value used once: the official converter's sinc (sinc_w for constants beyond a byte).
- * Returns the slot and sets *inc, or -1. */
-static int sinc_pattern(X *x, int i, const char *target, int32_t *inc)
-{
-    if (i + 4 >= x->nins) return -1;
-    jins_t *ld = &x->ins[i], *k = &x->ins[i + 1], *op = &x->ins[i + 2], *cast = &x->ins[i + 3], *st = &x->ins[i + 4];
-    int store, isref;
-    int slot = ins_slot(x, ld, &store, &isref);
-    if (slot < 0 || store || isref || x->slot_int[slot] || ld->op == 0x84 || x->slot_map[slot] > 255) return -1;
-    if (k->out < 0 || x->nodes[k->out].kind != K_CONST || (op->op != 0x60 && op->op != 0x64) || cast->op != 0x93) return -1;
-    if (ins_slot(x, st, &store, &isref) != slot || store != 1 || isref) return -1;
-    for (int q = 1; q <= 4; q++)
-        if (!x->ins[i + q].in_stack || target[x->ins[i + q].pc]) return -1;
-    if (ld->out < 0 || op->npops != 2 || op->pops[0] != ld->out || op->pops[1] != k->out || cast->pops[0] != op->out ||
-        st->pops[0] != cast->out)
-        return -1;
-    if (x->nodes[ld->out].uses != 1 || x->nodes[k->out].uses != 1 || x->nodes[op->out].uses != 1 || x->nodes[cast->out].uses != 1)
-        return -1;
-    int64_t c = x->nodes[k->out].cval;
-    if (op->op == 0x64) c = -c;
-    if (c < -32768 || c > 32767) return -1;
-    *inc = (int32_t)c;
-    return slot;
+    return x->nodes[n].kind == K_REF ? 1 : xl_srep(x, n) == R_I ? 2 : 1;
 }
 
 int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
@@ -1541,7 +778,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     x->slot_map = calloc((size_t)x->nslots + 1, sizeof(int));
     if (!x->slot_int || !x->slot_map) { cl_seterr(e, "out of memory"); goto out; }
     int nargs = conv_desc_arg_count(cm->desc) + (x->m->is_static ? 0 : 1);
-    if (nargs > x->nslots) { fail_at(x, 0, "max_locals smaller than the arguments", NULL); goto out; }
+    if (nargs > x->nslots) { xl_fail_at(x, 0, "max_locals smaller than the arguments", NULL); goto out; }
     if (decode(x)) goto out;
     infer_slots(x, 1);
     for (int round = 0; round < 4; round++) {
@@ -1550,7 +787,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
         for (int n = 0; n < x->nnodes; n++) { x->nodes[n].exact = 0; x->nodes[n].want = -1; }
     }
     if (widths(x)) goto out;
-    /* JCVM locals: 16-bit words, int takes two */
+    /* JCVM locals: 16-bit xl_words, int takes two */
     int w = 0, argw = 0;
     for (int s = 0; s < x->nslots; s++) {
         x->slot_map[s] = w;
@@ -1558,7 +795,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
         if (s == nargs - 1) argw = w;
     }
     if (nargs == 0) argw = 0;
-    if (argw > 255 || w > 255 + argw) { fail_at(x, 0, "too many local variables", NULL); goto out; }
+    if (argw > 255 || w > 255 + argw) { xl_fail_at(x, 0, "too many local variables", NULL); goto out; }
     x->m->nargs = argw;
     x->m->max_locals = w - argw;
     /* Field access on `this`: fold the aload_0 into getfield/putfield_<t>_this when nothing between
@@ -1574,7 +811,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
     for (int h = 0; h < cm->handler_count; h++) target[cm->handlers[h].handler_pc] = 1;
     int this_stored = 0;   /* bytecode that overwrites local 0 gets no _this forms */
     for (int i = 0; i < x->nins; i++) {
-        int st, isref, slot = ins_slot(x, &x->ins[i], &st, &isref);
+        int st, isref, slot = xl_ins_slot(x, &x->ins[i], &st, &isref);
         if (slot == 0 && st) this_stored = 1;
     }
     for (int s = 0; s < x->nslots; s++) if (x->slot_int[s]) x->p->uses_int = 1;
@@ -1588,7 +825,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
             int i0 = on->ins, ok = 1;
             for (int k = i0 + 1; k < j && ok; k++) {
                 jins_t *mid = &x->ins[k];
-                if (!mid->in_stack || target[mid->pc] || (mid->op >= 0x59 && mid->op <= 0x5f) || is_cond_branch(mid->op) ||
+                if (!mid->in_stack || target[mid->pc] || (mid->op >= 0x59 && mid->op <= 0x5f) || xl_is_cond_branch(mid->op) ||
                     mid->op == 0xa7 || mid->op == 0xc8 || mid->op == 0xaa || mid->op == 0xab)
                     ok = 0;
                 for (int q = 0; q < mid->npops && ok; q++) if (mid->pops[q] == obj) ok = 0;
@@ -1597,7 +834,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
             /* the _this forms take a 1-byte constant pool index */
             const char *cls, *nm, *ds;
             if (conv_cf_member_ref(&x->c->cf, cl_get16(x->code + fj->pc + 1), &cls, &nm, &ds)) continue;
-            int idx = cp_field(x, fj->pc, cls, nm, ds, 0);
+            int idx = xl_cp_field(x, fj->pc, cls, nm, ds, 0);
             if (idx < 0) goto out;
             if (idx > 255) continue;
             x->ins[i0].elide = 1;
@@ -1609,40 +846,40 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
         jins_t *in = &x->ins[i];
         in->label = x->nout;
         if (!in->in_stack) continue;   /* unreachable code is dropped */
-        if (in->op == 0xab && srep(x, in->pops[0]) == R_S) trim_lookup(x, i);
+        if (in->op == 0xab && xl_srep(x, in->pops[0]) == R_S) xl_trim_lookup(x, i);
         int32_t inc;
-        int islot = sinc_pattern(x, i, target, &inc);
+        int islot = xl_sinc_pattern(x, i, target, &inc);
         if (islot >= 0) {
             /* s = (short)(s + c): one sinc instead of load, constant, add, store */
             x->depth = 0;
-            for (int k = 0; k < in->depth; k++) x->depth += words(x, in->in_stack[k]);
-            jc_t *j = emit(x, fits_b(inc) ? JC_sinc : JC_sinc_w, 0);
+            for (int k = 0; k < in->depth; k++) x->depth += xl_words(x, in->in_stack[k]);
+            jc_t *j = xl_emit(x, xl_fits_b(inc) ? JC_sinc : JC_sinc_w, 0);
             if (!j) goto out;
             j->b[0] = (uint8_t)x->slot_map[islot];
-            if (fits_b(inc)) { j->b[1] = (uint8_t)inc; j->n = 2; }
+            if (xl_fits_b(inc)) { j->b[1] = (uint8_t)inc; j->n = 2; }
             else { cl_put16(j->b + 1, (uint16_t)inc); j->n = 3; }
             for (int k = 1; k <= 4; k++) x->ins[i + k].label = x->nout;
             i += 4;
             continue;
         }
-        if (xlate_ins(x, i)) { if (!x->failed && !e->msg[0]) cl_seterr(e, "out of memory"); goto out; }
+        if (xl_xlate_ins(x, i)) { if (!x->failed && !e->msg[0]) cl_seterr(e, "out of memory"); goto out; }
     }
-    if (x->max_depth > 255) { fail_at(x, 0, "operand stack deeper than 255 words", NULL); goto out; }
+    if (x->max_depth > 255) { xl_fail_at(x, 0, "operand stack deeper than 255 xl_words", NULL); goto out; }
     x->m->max_stack = x->max_depth;
-    int total = layout(x);
-    if (total < 0 || serialize(x, total)) goto out;
+    int total = xl_layout(x);
+    if (total < 0 || xl_serialize(x, total)) goto out;
     /* exception handlers, in javac's order (inner blocks first) */
     x->m->handler_first = p->handler_count;
     for (int h = 0; h < cm->handler_count; h++) {
         const conv_cf_handler_t *hd = &cm->handlers[h];
         if (!x->ins[x->at[hd->handler_pc]].in_stack) continue;
         conv_handler_t nh = { 0 };
-        nh.start = (uint16_t)label_off(x, hd->start_pc);
-        nh.end = (uint16_t)(hd->end_pc >= x->len ? total : label_off(x, hd->end_pc));
-        nh.handler = (uint16_t)label_off(x, hd->handler_pc);
+        nh.start = (uint16_t)xl_label_off(x, hd->start_pc);
+        nh.end = (uint16_t)(hd->end_pc >= x->len ? total : xl_label_off(x, hd->end_pc));
+        nh.handler = (uint16_t)xl_label_off(x, hd->handler_pc);
         if (nh.start >= nh.end) continue;    /* the range held only unreachable code */
         if (hd->catch_type) {
-            int idx = cp_classref(x, hd->handler_pc, conv_cf_class_name(&x->c->cf, hd->catch_type));
+            int idx = xl_cp_classref(x, hd->handler_pc, conv_cf_class_name(&x->c->cf, hd->catch_type));
             if (idx < 0) goto out;
             nh.catch_cp = (uint16_t)idx;
         } else {
@@ -1654,7 +891,7 @@ int conv_xlate_method(conv_pkg_t *p, int ci, int mi, cl_error_t *e)
         p->handlers[p->handler_count++] = nh;
     }
     x->m->handler_count = p->handler_count - x->m->handler_first;
-    if (p->handler_count > 255) { fail_at(x, 0, "more than 255 exception handlers in the package", NULL); goto out; }
+    if (p->handler_count > 255) { xl_fail_at(x, 0, "more than 255 exception handlers in the package", NULL); goto out; }
     rc = 0;
 out:
     free(target);
