@@ -126,6 +126,12 @@ bool api_out(vm_t *vm, uint16_t ref, int32_t off, int32_t len, vm_obj_t *o);
 /* Writes bytes into a byte array the caller checked with api_out (non-atomic, like Util.arrayCopyNonAtomic). */
 bool api_write(vm_t *vm, const vm_obj_t *o, int32_t off, const uint8_t *p, uint32_t n);
 
+/* ECDSA signatures: DER (what OpenSSL makes) <-> r || s of width bytes each (SIG_CIPHER_ECDSA_PLAIN).
+ * der_to_plain: false if der is malformed or a value is wider than width. plain_to_der: out needs
+ * 2 * (width + 4) + 3 bytes; width at most 66; returns the DER length (0: width out of range). */
+bool api_ecdsa_der_to_plain(const uint8_t *der, size_t n, size_t width, uint8_t *out);
+size_t api_ecdsa_plain_to_der(const uint8_t *plain, size_t width, uint8_t *out);
+
 /* Message digest by MessageDigest.ALG_* (NULL if not offered). */
 const EVP_MD *api_md_by_alg(uint8_t alg);
 

@@ -100,6 +100,48 @@ START_TEST(not_a_crypto_object)
 }
 END_TEST
 
+/* The ECDSA DER <-> r || s codec: round trip, and malformed or oversized input refused without over-reads. */
+START_TEST(ecdsa_codec)
+{
+    uint8_t rs[64], back[64], der[143];
+    for (int i = 0; i < 64; i++) rs[i] = (uint8_t)(i * 37 + 1);
+    rs[0] = 0x80;  /* r needs a leading zero byte in DER */
+    rs[32] = 0x00; /* s is shorter than 32 bytes */
+    rs[33] = 0x01;
+    size_t n = api_ecdsa_plain_to_der(rs, 32, der);
+    ck_assert_uint_gt(n, 8);
+    ck_assert(api_ecdsa_der_to_plain(der, n, 32, back));
+    ck_assert_mem_eq(back, rs, 64);
+    ck_assert(!api_ecdsa_der_to_plain(der, n, 31, back)); /* r does not fit 31 bytes */
+    for (size_t cut = 0; cut < n; cut++) ck_assert(!api_ecdsa_der_to_plain(der, cut, 32, back));
+    uint8_t bad[143];
+    memcpy(bad, der, n);
+    bad[2] = 0x03; /* not an INTEGER */
+    ck_assert(!api_ecdsa_der_to_plain(bad, n, 32, back));
+    memcpy(bad, der, n);
+    bad[3] = 0x7F; /* INTEGER longer than the sequence */
+    ck_assert(!api_ecdsa_der_to_plain(bad, n, 32, back));
+    /* P-521 widths use the long length form. */
+    uint8_t rs66[132], der66[143], back66[132];
+    memset(rs66, 0xA5, sizeof rs66);
+    n = api_ecdsa_plain_to_der(rs66, 66, der66);
+    ck_assert_uint_eq(der66[1], 0x81);
+    ck_assert(api_ecdsa_der_to_plain(der66, n, 66, back66));
+    ck_assert_mem_eq(back66, rs66, 132);
+    ck_assert_uint_eq(api_ecdsa_plain_to_der(rs66, 67, der66), 0);
+    /* Random bytes: refused or decoded, never more. */
+    uint32_t seed = 7;
+    for (int i = 0; i < 20000; i++) {
+        uint8_t r[80];
+        size_t len = (seed >> 8) % sizeof r;
+        for (size_t k = 0; k < len; k++) { seed = seed * 1103515245u + 12345u; r[k] = (uint8_t)(seed >> 16); }
+        if (len > 2 && (seed & 1)) { r[0] = 0x30; r[1] = (uint8_t)(len - 2); r[2] = 0x02; }
+        seed = seed * 1103515245u + 12345u;
+        (void)api_ecdsa_der_to_plain(r, len, 32, back);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_crypto_ops");
@@ -110,6 +152,7 @@ int main(void)
     tcase_add_test(tc, full_table_drops_oldest_and_says_so);
     tcase_add_test(tc, accumulator_bounded);
     tcase_add_test(tc, not_a_crypto_object);
+    tcase_add_test(tc, ecdsa_codec);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1137,6 +1137,76 @@ START_TEST(cipher_reuse_after_do_final)
 }
 END_TEST
 
+/* DER SEQUENCE { INTEGER r, INTEGER s } from r || s (width bytes each, width <= 32), written here
+ * independently of the card's codec. */
+static size_t test_der_rs(const uint8_t *rs, size_t width, uint8_t *out)
+{
+    size_t k = 2;
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *v = rs + i * width;
+        size_t n = width;
+        while (n > 1 && v[0] == 0) { v++; n--; }
+        int pad = v[0] >= 0x80;
+        out[k++] = 0x02;
+        out[k++] = (uint8_t)(n + pad);
+        if (pad) out[k++] = 0;
+        memcpy(out + k, v, n);
+        k += n;
+    }
+    out[0] = 0x30;
+    out[1] = (uint8_t)(k - 2);
+    return k;
+}
+
+/* ECDSA with plain r || s (getInstance(ALG_SHA_256, SIG_CIPHER_ECDSA_PLAIN, PAD_NULL)). */
+START_TEST(ecdsa_plain)
+{
+    uint8_t l[2] = { 0x01, 0x00 };
+    load(l, 2);
+    op_ok(0x26, 5, 2); /* P-256 pair: slots 2 (public), 3 (private) */
+    load_hex("040900");
+    expect_data(op_ok(0x33, 0, 3), "000409000040", "plain: no single constant, 64-byte signatures");
+    load_hex("04090001036162 63");
+    size_t n = op_ok(0x37, 0, 3);
+    ck_assert_uint_eq(n, 64);
+    uint8_t rs[64];
+    memcpy(rs, resp, 64);
+    char in[300], sh[140];
+    cl_hex_encode(rs, 64, sh, 0);
+    snprintf(in, sizeof in, "0409000203616263%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x37, 0, 2), "01", "plain signature verifies on the card");
+    snprintf(in, sizeof in, "0409000203616264%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x37, 0, 2), "00", "other message");
+    snprintf(in, sizeof in, "040900020361626300%s", sh); /* one byte too long */
+    load_hex(in);
+    expect_data(op_ok(0x37, 0, 2), "00", "wrong length");
+    /* The host verifies r || s (as DER it builds itself) with the card's public key. */
+    uint8_t w[65];
+    ck_assert_uint_eq(op_ok(0x22, 2, 7), 65);
+    memcpy(w, resp, 65);
+    uint8_t der[80];
+    size_t dl = test_der_rs(rs, 32, der);
+    EVP_PKEY *pub = NULL;
+    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0),
+                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, 65), OSSL_PARAM_construct_end() };
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
+    EVP_PKEY_CTX_free(c);
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    ck_assert(EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, pub) == 1);
+    ck_assert_int_eq(EVP_DigestVerify(m, der, dl, (const uint8_t *)"abc", 3), 1);
+    EVP_MD_CTX_free(m);
+    EVP_PKEY_free(pub);
+    /* The internal codes are not single-byte algorithms. */
+    uint16_t sw;
+    load_hex("00");
+    op(0x30, 0xE4, 3, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 3);
+}
+END_TEST
+
 START_TEST(mac_with_iv_and_m1)
 {
     /* AES CBC-MAC with an IV = last block of CBC encryption with that IV (SP 800-38A F.2.1 vectors). */
@@ -1270,6 +1340,7 @@ int main(void)
     tcase_add_test(tc, rsa_2048_pair);
     tcase_add_test(tc, precomputed_hash);
     tcase_add_test(tc, cipher_reuse_after_do_final);
+    tcase_add_test(tc, ecdsa_plain);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

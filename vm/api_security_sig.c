@@ -4,7 +4,8 @@
  * two/three-key DES3 with NOPAD, ISO 9797-1 M1/M2 and PKCS#5 padding, the ISO 9797-1 MAC
  * algorithm 3 "retail MAC" (single-DES CBC under K1, last block decrypted under K2 and encrypted
  * under K1; single DES is run as DES3 with three equal keys, which is the same function),
- * ECDSA with SHA-1/224/256/384/512 (DER signatures, as Java Card returns them), RSA PKCS#1 v1.5
+ * ECDSA with SHA-1/224/256/384/512 (DER signatures, as Java Card returns them; r || s through
+ * getInstance(md, SIG_CIPHER_ECDSA_PLAIN, PAD_NULL)), RSA PKCS#1 v1.5
  * and PSS (salt = digest length) with SHA-1/224/256/384/512. Everything else: NO_SUCH_ALGORITHM.
  *
  * After sign/verify the object is ready for a new message under the same key (Java Card
@@ -16,7 +17,11 @@
 #include <openssl/rsa.h>
 #include <string.h>
 
-enum { SK_HMAC = 1, SK_CMAC, SK_BMAC_AES, SK_BMAC_DES, SK_RETAIL, SK_ECDSA, SK_RSA, SK_RSA_PSS };
+/* Public-key kinds come last (kind >= SK_ECDSA). */
+enum { SK_HMAC = 1, SK_CMAC, SK_BMAC_AES, SK_BMAC_DES, SK_RETAIL, SK_ECDSA, SK_RSA, SK_RSA_PSS, SK_ECDSA_PLAIN };
+/* ECDSA with plain r || s has no single-byte constant (only getInstance(md, SIG_CIPHER_ECDSA_PLAIN, PAD_NULL));
+ * its objects carry these internal codes, and getAlgorithm reports 0 for them. */
+#define ALG_PLAIN_BASE 0xE0
 /* Cipher.PAD_* values (Signature.getPaddingAlgorithm reports them). */
 enum { PAD_NULL = 0, PAD_NOPAD = 1, PAD_M1 = 2, PAD_M2 = 3, PAD_M1_ALG3 = 4, PAD_M2_ALG3 = 5, PAD_PKCS5 = 6,
        PAD_PKCS1 = 7, PAD_PSS = 8 };
@@ -44,6 +49,9 @@ static const sig_alg_t sig_algs[] = {
     { 21, SK_RSA_PSS, 1, 3, PAD_PSS, 0 },      { 43, SK_RSA_PSS, 7, 3, PAD_PSS, 0 },
     { 44, SK_RSA_PSS, 4, 3, PAD_PSS, 0 },      { 45, SK_RSA_PSS, 5, 3, PAD_PSS, 0 },
     { 46, SK_RSA_PSS, 6, 3, PAD_PSS, 0 },
+    { ALG_PLAIN_BASE | 1, SK_ECDSA_PLAIN, 1, 9, PAD_NULL, 0 }, { ALG_PLAIN_BASE | 7, SK_ECDSA_PLAIN, 7, 9, PAD_NULL, 0 },
+    { ALG_PLAIN_BASE | 4, SK_ECDSA_PLAIN, 4, 9, PAD_NULL, 0 }, { ALG_PLAIN_BASE | 5, SK_ECDSA_PLAIN, 5, 9, PAD_NULL, 0 },
+    { ALG_PLAIN_BASE | 6, SK_ECDSA_PLAIN, 6, 9, PAD_NULL, 0 },
 };
 
 static const sig_alg_t *sig_alg(uint8_t alg)
@@ -56,7 +64,8 @@ static const sig_alg_t *sig_alg(uint8_t alg)
 static int sig_get_instance(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     uint8_t alg = (uint8_t)args[0];
-    if (!sig_alg(alg)) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    const sig_alg_t *a = sig_alg(alg);
+    if (!a || a->kind == SK_ECDSA_PLAIN) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
     return api_op_new_object(vm, VM_PKG_SECURITY, SEC_SIGNATURE, alg, &ret[0]) ? VM_NAT_THROW : VM_NAT_OK;
 }
 
@@ -131,7 +140,7 @@ static bool sig_start(api_op_t *op, const sig_alg_t *a, const uint8_t *iv)
         cl_wipe(k, sizeof k);
         return ok;
     }
-    case SK_ECDSA: case SK_RSA: case SK_RSA_PSS: {
+    case SK_ECDSA: case SK_RSA: case SK_RSA_PSS: case SK_ECDSA_PLAIN: {
         EVP_PKEY_CTX *pc = NULL;
         if (!EVP_MD_CTX_reset(op->md)) return false;
         int r = op->mode == MODE_SIGN ? EVP_DigestSignInit(op->md, &pc, md, NULL, op->pkey)
@@ -154,7 +163,7 @@ static bool key_fits(const sig_alg_t *a, const api_key_t *k, uint8_t mode)
     case SK_HMAC: return k->family == KF_HMAC;
     case SK_CMAC: case SK_BMAC_AES: return k->family == KF_AES;
     case SK_BMAC_DES: case SK_RETAIL: return k->family == KF_DES;
-    case SK_ECDSA: return k->family == (mode == MODE_SIGN ? KF_EC_PRIV : KF_EC_PUB);
+    case SK_ECDSA: case SK_ECDSA_PLAIN: return k->family == (mode == MODE_SIGN ? KF_EC_PRIV : KF_EC_PUB);
     default:
         return mode == MODE_SIGN ? (k->family == KF_RSA_PRIV || k->family == KF_RSA_CRT) : k->family == KF_RSA_PUB;
     }
@@ -185,6 +194,7 @@ static int sig_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t 
         memcpy(op->key, k.comp[0], k.len[0]);
         op->keylen = k.len[0];
     }
+    if (a->kind == SK_ECDSA_PLAIN) op->keylen = (uint16_t)((k.bits + 7) / 8); /* r and s width */
     if (iv) { memcpy(op->key + 64, ivcopy, (size_t)ivlen); op->flags |= 1; }
     bool ok = true;
     if (a->kind == SK_HMAC || a->kind == SK_CMAC) {
@@ -232,7 +242,7 @@ static bool sig_feed(api_op_t *op, const sig_alg_t *a, const uint8_t *p, uint32_
     if (!n) return true;
     switch (a->kind) {
     case SK_HMAC: case SK_CMAC: return EVP_MAC_update(op->mac, p, n) == 1;
-    case SK_ECDSA: case SK_RSA: case SK_RSA_PSS:
+    case SK_ECDSA: case SK_RSA: case SK_RSA_PSS: case SK_ECDSA_PLAIN:
         return (op->mode == MODE_SIGN ? EVP_DigestSignUpdate(op->md, p, n) : EVP_DigestVerifyUpdate(op->md, p, n)) == 1;
     default: break;
     }
@@ -266,6 +276,12 @@ static int sig_finish(api_op_t *op, const sig_alg_t *a, uint8_t *out)
         return EVP_MAC_final(op->mac, out, &len, len) == 1 ? (int)len : -1;
     case SK_ECDSA: case SK_RSA: case SK_RSA_PSS:
         return EVP_DigestSignFinal(op->md, out, &len) == 1 ? (int)len : -1;
+    case SK_ECDSA_PLAIN: {
+        uint8_t der[160];
+        size_t dl = sizeof der;
+        if (EVP_DigestSignFinal(op->md, der, &dl) != 1 || !api_ecdsa_der_to_plain(der, dl, op->keylen, out)) return -1;
+        return 2 * op->keylen;
+    }
     default: break;
     }
     uint32_t bs = block_of(a), n = op->buflen;
@@ -356,7 +372,11 @@ static int sig_verify(vm_t *vm, uint16_t *args, uint16_t *ret)
     if (!sig_feed(op, a, p, (uint16_t)args[3])) { api_op_end(vm, args[0], op); return api_throw(vm, CE_ILLEGAL_USE); }
     bool good;
     int n = 0;
-    if (a->kind >= SK_ECDSA) {
+    if (a->kind == SK_ECDSA_PLAIN) {
+        uint8_t der[160];
+        size_t dl = slen == 2u * op->keylen ? api_ecdsa_plain_to_der(s, op->keylen, der) : 0;
+        good = dl && EVP_DigestVerifyFinal(op->md, der, dl) == 1;
+    } else if (a->kind >= SK_ECDSA) {
         good = EVP_DigestVerifyFinal(op->md, s, slen) == 1;
     } else {
         uint8_t mac[600]; /* sig_finish's contract: room for any result */
@@ -374,7 +394,8 @@ static int sig_get_alg(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     uint8_t alg;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
-    ret[0] = alg;
+    const sig_alg_t *a = sig_alg(alg);
+    ret[0] = a && a->kind == SK_ECDSA_PLAIN ? 0 : alg;
     return VM_NAT_OK;
 }
 
@@ -399,7 +420,8 @@ static int sig_get_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     if (a && a->maclen) { ret[0] = a->maclen; return VM_NAT_OK; }
     api_op_t *op = sig_state(vm, args[0], &a);
     if (!op) return VM_NAT_THROW;
-    ret[0] = (uint16_t)EVP_PKEY_get_size(op->pkey); /* ECDSA: the longest DER signature */
+    /* ECDSA: the longest DER signature; plain: r || s. */
+    ret[0] = a->kind == SK_ECDSA_PLAIN ? (uint16_t)(2 * op->keylen) : (uint16_t)EVP_PKEY_get_size(op->pkey);
     return VM_NAT_OK;
 }
 
@@ -416,7 +438,8 @@ static int sig_pre_hash(vm_t *vm, uint16_t *args, uint16_t *ret, bool sign)
     if (!sign && !(vs = vm_nat_bytes(vm, args[4], (int16_t)args[5], (int16_t)args[6], &sb))) return VM_NAT_THROW;
     api_op_t *op = sig_state(vm, args[0], &a);
     if (!op) return VM_NAT_THROW;
-    if (a->kind < SK_ECDSA || op->mode != (sign ? MODE_SIGN : MODE_VERIFY)) return api_throw(vm, CE_ILLEGAL_USE);
+    if (a->kind < SK_ECDSA || a->kind == SK_ECDSA_PLAIN || op->mode != (sign ? MODE_SIGN : MODE_VERIFY))
+        return api_throw(vm, CE_ILLEGAL_USE);
     const EVP_MD *md = api_md_by_alg(a->md);
     if (hlen != EVP_MD_get_size(md)) return api_throw(vm, CE_ILLEGAL_VALUE);
     uint8_t hash[EVP_MAX_MD_SIZE], sig[600];

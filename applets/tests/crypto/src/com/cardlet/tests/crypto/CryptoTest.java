@@ -61,6 +61,8 @@ import javacardx.crypto.Cipher;
  *   80 71 r 00            CryptoException.throwIt(r), caught like any other (6F1r)
  *   80 35 alg slot        SIGN PRECOMPUTED HASH: signPreComputedHash(in)
  *   80 36 alg slot        VERIFY PRECOMPUTED HASH: in = hashLen hash sig; returns 01 or 00
+ *   80 37 00 slot         SIGN/VERIFY BY PARTS: in = md cipher pad mode msgLen msg [sig]: getInstance(md, cipher,
+ *                         pad, false); mode 1 signs (returns the signature), 2 verifies (returns 01 or 00)
  *   80 42 step 00         KEPT CIPHER: 0 getInstance(in[0]) + init(keys[in[1]], in[2], iv = in[4..4+in[3]]); 1 doFinal(all)
  */
 public class CryptoTest extends Applet {
@@ -91,6 +93,7 @@ public class CryptoTest extends Applet {
     private static final byte INS_SIGN_PRE = 0x35;
     private static final byte INS_VERIFY_PRE = 0x36;
     private static final byte INS_KEPT_CIPHER = 0x42;
+    private static final byte INS_SIG_PARTS = 0x37;
 
     private static final short IN_MAX = 1024;
     private static final byte SLOTS = 8;
@@ -218,6 +221,9 @@ public class CryptoTest extends Applet {
                 out[0] = vp.verifyPreComputedHash(in, (short) 1, hl, in, (short) (1 + hl), (short) (inLen - 1 - hl))
                         ? (byte) 1 : (byte) 0;
                 n = 1;
+                break;
+            case INS_SIG_PARTS:
+                n = signByParts(key(p2));
                 break;
             case INS_KEPT_CIPHER:
                 if (p1 == 0) {
@@ -420,6 +426,18 @@ public class CryptoTest extends Applet {
         s.init(key(slot), Signature.MODE_SIGN);
         Util.setShort(out, (short) 4, s.getLength());
         return 6;
+    }
+
+    private short signByParts(Key k) {
+        Signature s = Signature.getInstance(in[0], in[1], in[2], false);
+        s.init(k, in[3]);
+        short ml = (short) (in[4] & 0xFF);
+        if (in[3] == Signature.MODE_SIGN) {
+            return s.sign(in, (short) 5, ml, out, (short) 0);
+        }
+        short so = (short) (5 + ml);
+        out[0] = s.verify(in, (short) 5, ml, in, so, (short) (inLen - so)) ? (byte) 1 : (byte) 0;
+        return 1;
     }
 
     private short keptSignature(byte step) {
