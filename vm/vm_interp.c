@@ -211,11 +211,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     init_len_table();
     const int base = vm->nframes;
     vm_frame_t *f;
-    uint32_t steps = 0;
     int hn;
     vm->exc = 0;
     vm->fatal = false;
     vm->last_error[0] = 0;
+    if (base == 0) vm->budget = VM_MAX_STEPS;
     ret[0] = ret[1] = 0;
     /* The first frame's arguments: put them on top of the caller's stack (or at the bottom). */
     if (base > 0) {
@@ -247,7 +247,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     next:
         f = &vm->frames[vm->nframes - 1];
         vm->cur_ctx = f->ctx;
-        if (++steps > VM_MAX_STEPS) { vm_throw_security(vm, "instruction budget exhausted"); goto throw_; }
+        /* One budget for the whole command, nested runs (Shareable lookups) included. */
+        if (vm->budget == 0) { vm_throw_security(vm, "instruction budget exhausted"); goto throw_; }
+        vm->budget--;
         {
         const uint8_t *M = f->pkg->methods;
         const uint32_t mlen = f->pkg->methods_len;

@@ -193,6 +193,7 @@ struct vm {
     struct apdu_reg *reg;   /* the card's application registry (vm_card.c) */
     vm_app_ctx_t app_ctx[VM_MAX_APPLETS];
     uint32_t steps;         /* bytecodes executed (bench) */
+    uint32_t budget;        /* bytecodes the current command may still execute */
     char last_error[160];   /* why the last run ended abnormally (logged, tests look at it) */
 };
 
