@@ -57,6 +57,10 @@ static int write_out(const char *path, const uint8_t *d, size_t n)
     char *sl = strrchr(dir, '/');
     if (sl && sl != dir) { *sl = 0; if (mkdirs(dir)) { fprintf(stderr, "cardlet cap: cannot create %s\n", dir); return -1; } }
     if (cl_write_file_atomic(path, d, n, &e)) { fprintf(stderr, "cardlet cap: %s\n", e.msg); return -1; }
+    /* the atomic writer's temporary file is private (0600); build outputs are ordinary files */
+    mode_t um = umask(0);
+    umask(um);
+    if (chmod(path, 0666 & ~um)) { fprintf(stderr, "cardlet cap: cannot set the mode of %s\n", path); return -1; }
     return 0;
 }
 
