@@ -142,7 +142,7 @@ static bool call_native(vm_t *vm, vm_frame_t *f, const vm_native_method_t *nm, i
     if (nargs < 0 || rw < 0) { vm_throw_security(vm, "malformed native descriptor"); return false; }
     if (f->sp < nargs) { vm_throw_security(vm, "operand stack underflow at call"); return false; }
     uint16_t ret[2] = { 0, 0 };
-    uint16_t args[64];
+    uint16_t args[64] = { 0 };
     if (nargs > 64) { vm_throw_security(vm, "too many arguments"); return false; }
     if (nargs) memcpy(args, f->stack + f->sp - nargs, sizeof(uint16_t) * (size_t)nargs);
     f->sp = (uint16_t)(f->sp - nargs);
@@ -704,6 +704,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
             if (!vm_find_virtual(vm, dyn, vtok, VM_CLASS_PKG(dyn), &mp, &mo, &nm)) { unbound(vm, "interface method", e->cls, tok); goto throw_; }
             if (nm) {
+                if ((int)nargs != 1 + vm_native_arg_words(nm->sig)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
                 if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 NEXT();
