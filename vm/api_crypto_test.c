@@ -405,6 +405,9 @@ START_TEST(hmac_rfc4231)
                 "87AA7CDEA5EF619D4FF0B4241A1D6CB02379F4E2CE4EC2787AD0B30545E17CDEDAA833B7D6B8A702038B274EAEA3F4E4"
                 "BE9D914EEB61F1702E696C203A126854",
                 "HMAC-SHA512 TC1");
+    /* RFC 2202 test case 1 for HMAC-SHA1 (same key and data). */
+    load_hex("4869205468657265");
+    expect_data(op_ok(0x30, 24, 0), "B617318655057264E28BC0B6FB378C8EF146BE00", "HMAC-SHA1 RFC 2202 TC1");
     build_key(1, T_HMAC, 64);
     set_key_hex(1, 0, "4A656665"); /* "Jefe" */
     load_hex("7768617420646F2079612077616E7420666F72206E6F7468696E673F");
@@ -841,11 +844,21 @@ START_TEST(rsa_sign_verify_and_cipher)
     ck_assert(c && EVP_PKEY_encrypt_init(c) > 0 && EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
               EVP_PKEY_encrypt(c, ct, &ctl, (const uint8_t *)"secret", 6) > 0);
     EVP_PKEY_CTX_free(c);
-    EVP_PKEY_free(pub);
+    EVP_PKEY *oaep_pub = pub; /* kept for the OAEP case below */
     char cth[300];
     cl_hex_encode(ct, ctl, cth, 0);
     cipher_input(1, NULL, 0, cth);
     expect_data(op_ok(0x40, 10, 5), "736563726574", "RSA PKCS1 decrypt");
+    /* Cipher ALG_RSA_PKCS1_OAEP (SHA-1): the host encrypts, the card decrypts. */
+    ctl = sizeof ct;
+    c = EVP_PKEY_CTX_new_from_pkey(NULL, oaep_pub, NULL);
+    ck_assert(c && EVP_PKEY_encrypt_init(c) > 0 && EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+              EVP_PKEY_encrypt(c, ct, &ctl, (const uint8_t *)"oaep!", 5) > 0);
+    EVP_PKEY_CTX_free(c);
+    EVP_PKEY_free(oaep_pub);
+    cl_hex_encode(ct, ctl, cth, 0);
+    cipher_input(1, NULL, 0, cth);
+    expect_data(op_ok(0x40, 15, 5), "6F61657021", "RSA OAEP decrypt");
     /* Card encrypts (public), card decrypts (private), with PKCS#1 and without padding. */
     cipher_input(2, NULL, 0, "0102030405");
     n = op_ok(0x40, 10, 4);
