@@ -13,6 +13,7 @@
  *   - the PIN try counter never goes back up, and a wrong PIN answered 63 Cx has left at most x.
  * Rounds: CRASH_ROUNDS (default 200; `make crash` runs thousands). CRASH_SEED fixes the seed. */
 #include "tests/hostile/ht_card.h"
+#include "vm/vm_load.h"
 
 #include <check.h>
 #include <errno.h>
@@ -302,6 +303,187 @@ START_TEST(power_loss_keeps_ledger_consistent)
 }
 END_TEST
 
+/* ---- installs and deletes under power loss ----
+ * The child installs copies of the hello package (package and applet AIDs of their own, then an
+ * instance) and deletes older ones (instance, then package; a delete runs the VM's garbage
+ * collection, which slides live objects together). The parent kills it at random and checks on a
+ * fresh card: every acknowledged copy answers, every acknowledged deletion is gone, the one in
+ * flight is whole or absent, and hello (the original) still answers. */
+typedef struct {
+    uint8_t *s;
+    size_t len, pkg_aid, applet_aid; /* stream offsets of the AID bytes to patch (2 and 3 bytes) */
+} copy_src_t;
+
+static void copy_src_load(copy_src_t *c)
+{
+    c->s = ht_cap_stream("hello", &c->len);
+    size_t at = 0, hdr = 0, app = 0;
+    while (at + 3 <= c->len) {
+        if (c->s[at] == CAP_COMP_HEADER) hdr = at + 3;
+        if (c->s[at] == CAP_COMP_APPLET) app = at + 3;
+        at += 3u + cl_get16(c->s + at + 1);
+    }
+    ck_assert(hdr && app);
+    /* Header: magic u4, minor, major, flags, package minor, major, AID length, AID */
+    ck_assert_uint_eq(c->s[hdr + 9], 7);
+    c->pkg_aid = hdr + 10 + 5;
+    /* Applet: count, AID length, AID (8 bytes), install offset */
+    ck_assert_uint_eq(c->s[app + 1], 8);
+    c->applet_aid = app + 2 + 5;
+}
+
+/* Copy n: package F0636172 64 A0 nn, applet F0636172 64 A0 nn 01, instance F0636172 64 A1 nn 01. */
+static void copy_aids(int n, uint8_t pkg[7], uint8_t cls[8], uint8_t inst[8])
+{
+    static const uint8_t rid[5] = { 0xF0, 0x63, 0x61, 0x72, 0x64 };
+    memcpy(pkg, rid, 5); pkg[5] = 0xA0; pkg[6] = (uint8_t)n;
+    memcpy(cls, pkg, 7); cls[7] = 0x01;
+    memcpy(inst, cls, 8); inst[5] = 0xA1;
+}
+
+enum { OP_INSTALL = 1, OP_DELETE = 2 };
+
+static void child_installs(const char *img, int fd, const copy_src_t *src, int next, const int *live, int nlive,
+                           unsigned seed)
+{
+    cl_log_level = -1;
+    card_t *card;
+    cl_error_t e = { { 0 } };
+    if (card_open(img, 0, IMG_SYNC_NORMAL, &card, &e)) _exit(6);
+    vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+    if (!vm) _exit(7);
+    uint8_t *m = malloc(src->len);
+    if (!m) _exit(8);
+    int alive[256], n = nlive;
+    memcpy(alive, live, sizeof(int) * (size_t)nlive);
+    srand(seed);
+    for (;;) {
+        rec_t rec = { 0, 0, 0, 0, 0 };
+        bool del = n > 0 && (n >= 12 || rand() % 3 == 0);
+        int k = del ? rand() % n : 0;
+        rec.op = del ? OP_DELETE : OP_INSTALL;
+        rec.arg = (int16_t)(del ? alive[k] : next);
+        uint8_t pkg[7], cls[8], inst[8];
+        copy_aids(rec.arg, pkg, cls, inst);
+        if (write(fd, &rec, sizeof rec) != sizeof rec) _exit(3);
+        int r;
+        if (del) {
+            r = vm_card_delete_applet(vm, inst, 8, &e) || vm_card_delete_package(vm, pkg, 7, &e);
+            if (r) _exit(11);
+            alive[k] = alive[--n];
+        } else {
+            memcpy(m, src->s, src->len);
+            m[src->pkg_aid] = pkg[5]; m[src->pkg_aid + 1] = pkg[6];
+            memcpy(m + src->applet_aid, cls + 5, 3);
+            r = vm_card_install(vm, m, src->len, cls, 8, inst, 8, NULL, 0, false, &e);
+            if (r) _exit(10); /* with at most 12 small copies alive an install must succeed */
+            alive[n++] = next;
+            next = (next + 1) % 256;
+        }
+        rec.sw = r ? 0x6F00 : 0x9000;
+        rec.done = 1;
+        if (write(fd, &rec, sizeof rec) != sizeof rec) _exit(3);
+    }
+}
+
+static bool copy_answers(card_t *card, int n)
+{
+    char sel[40];
+    snprintf(sel, sizeof sel, "00A4040008F063617264A1%02X01", n);
+    if (ht_cmd(card, sel, NULL, NULL) != 0x9000) return false;
+    uint8_t d[8];
+    size_t dn;
+    ck_assert_msg(ht_cmd(card, "8002000003A1B2C3", d, &dn) == 0x9000 && dn == 3 && memcmp(d, "\xA1\xB2\xC3", 3) == 0,
+                  "copy %d selects but does not echo", n);
+    return true;
+}
+
+START_TEST(power_loss_during_installs_and_deletes)
+{
+    crash_t c;
+    memset(&c, 0, sizeof c);
+    install_ledger(&c);
+    copy_src_t src;
+    copy_src_load(&src);
+    const char *rs = getenv("CRASH_ROUNDS"), *ss = getenv("CRASH_SEED");
+    int rounds = rs ? atoi(rs) / 4 : 50;
+    unsigned seed = ss ? (unsigned)strtoul(ss, NULL, 0) : (unsigned)time(NULL);
+    srand(seed + 1);
+    bool live[256] = { false };
+    int next = 0, installs = 0, deletes = 0, inflight = 0, partial = 0;
+    for (int round = 0; round < rounds; round++) {
+        int lv[256], nlv = 0;
+        for (int i = 0; i < 256; i++) if (live[i]) lv[nlv++] = i;
+        int p[2];
+        ck_assert_int_eq(pipe(p), 0);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            close(p[0]);
+            child_installs(c.d.img, p[1], &src, next, lv, nlv, (unsigned)rand());
+            _exit(0);
+        }
+        close(p[1]);
+        unsigned delay = 500 + (unsigned)rand() % 15000;
+        struct timespec ts = { 0, (long)delay * 1000 };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "round %d: the child failed (status %d)", round, status);
+        rec_t r, pending = { 0, 0, 0, 0, 0 };
+        bool have_pending = false;
+        while (read(p[0], &r, sizeof r) == (ssize_t)sizeof r) {
+            if (!r.done) { pending = r; have_pending = true; continue; }
+            have_pending = false;
+            if (r.op == OP_INSTALL) {
+                next = (r.arg + 1) % 256;
+                if (r.sw == 0x9000) { live[r.arg] = true; installs++; }
+            } else if (r.sw == 0x9000) { live[r.arg] = false; deletes++; }
+        }
+        close(p[0]);
+        if (have_pending && pending.op == OP_INSTALL) next = (pending.arg + 1) % 256;
+        /* the card after the power loss */
+        vm_t *vm;
+        card_t *card = ht_card_open(c.d.img, &vm);
+        for (int i = 0; i < 256; i++) {
+            if (have_pending && pending.arg == i) continue;
+            uint8_t pkg[7], cls[8], inst[8];
+            copy_aids(i, pkg, cls, inst);
+            if (live[i]) ck_assert_msg(copy_answers(card, i), "round %d: acknowledged copy %d is gone", round, i);
+            else ck_assert_msg(vm_pkg_find(vm, pkg, 7) < 0 && vm_applet_find(vm, inst, 8) < 0,
+                               "round %d: copy %d is on the card though not acknowledged (or deleted)", round, i);
+        }
+        if (have_pending) {
+            /* whole or absent; a package without its instance is a completed first step (the
+             * install is two atomic steps, as GlobalPlatform LOAD and INSTALL are): clean it up */
+            int i = pending.arg;
+            uint8_t pkg[7], cls[8], inst[8];
+            copy_aids(i, pkg, cls, inst);
+            bool has_pkg = vm_pkg_find(vm, pkg, 7) >= 0, has_inst = vm_applet_find(vm, inst, 8) >= 0;
+            ck_assert_msg(!has_inst || has_pkg, "round %d: instance of copy %d without its package", round, i);
+            inflight++;
+            if (has_inst) ck_assert_msg(copy_answers(card, i), "round %d: in-flight copy %d is half there", round, i);
+            if (has_pkg && !has_inst) partial++;
+            cl_error_t e = { { 0 } };
+            if (has_inst) ck_assert_msg(vm_card_delete_applet(vm, inst, 8, &e) == 0, "%s", e.msg);
+            if (has_pkg) ck_assert_msg(vm_card_delete_package(vm, pkg, 7, &e) == 0, "%s", e.msg);
+            live[i] = false;
+        }
+        ht_hello_answers(card, "power loss during installs");
+        model_t st;
+        read_state(card, &st);
+        ck_assert(same_ledger(&st, &c.m));
+        ht_card_close(card, vm);
+    }
+    printf("vm_crash: %d power losses during installs and deletes: %d installs and %d deletes acknowledged, "
+           "%d in flight (%d with the package in and the instance not)\n", rounds, installs, deletes, inflight, partial);
+    ck_assert_int_gt(installs, 0);
+    free(src.s);
+    ht_dir_remove(&c.d);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -309,6 +491,7 @@ int main(void)
     TCase *tc = tcase_create("crash");
     tcase_set_timeout(tc, 3600);
     tcase_add_test(tc, power_loss_keeps_ledger_consistent);
+    tcase_add_test(tc, power_loss_during_installs_and_deletes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
