@@ -72,6 +72,9 @@ int api_throw(vm_t *vm, int reason);
 bool api_key_load(vm_t *vm, uint16_t ref, api_key_t *k);
 /* Does the key hold everything an operation needs. false: UNINITIALIZED_KEY pending. */
 bool api_key_ready(vm_t *vm, const api_key_t *k);
+/* Stores component i of key ref (length and bytes in one heap write, then its mask bit). false:
+ * exception pending (ILLEGAL_VALUE if it does not fit). */
+bool api_key_store(vm_t *vm, uint16_t ref, int i, const uint8_t *p, uint16_t len);
 /* EVP_PKEY of an initialized EC or RSA key (NULL + ILLEGAL_VALUE pending if OpenSSL refuses it). */
 EVP_PKEY *api_key_pkey(vm_t *vm, const api_key_t *k);
 /* Stores a generated key pair's material into the public and private key objects. */
