@@ -6,7 +6,8 @@
 
 VMT_JAVA_DIR   := tests/vm/java
 VMT_OUT        := $(BUILD)/tests/vm
-VMT_CONFORM_SRCS := $(filter-out %/Conform.java,$(shell find applets/tests/vm/vmconform/src -name '*.java' 2>/dev/null | sort))
+VMT_CONFORM_SRCS := $(filter-out %/Conform.java %/Conform16.java,$(shell find applets/tests/vm/vmconform/src \
+                      applets/tests/vm/vmconform16/src -name '*.java' 2>/dev/null | sort))
 VMT_HARNESS_SRCS := $(shell find $(VMT_JAVA_DIR) -name '*.java' 2>/dev/null | sort)
 VMT_JAVA       ?= java
 
@@ -21,8 +22,14 @@ $(VMT_OUT)/expected/conform.txt: $(VMT_OUT)/host.stamp
 	$(VMT_JAVA) -cp $(VMT_OUT)/host-classes com.cardlet.tests.vmconform.Harness >$@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(BUILD)/applets/vmconform.cap
-$(BUILD)/test/tests/vm/vm_coverage_test: $(addprefix $(BUILD)/applets/,vmconform.cap vmapi.cap vmfw-lib.cap vmfw-server.cap vmfw-client.cap vmbench.cap)
+$(VMT_OUT)/expected/conform16.txt: $(VMT_OUT)/host.stamp
+	@mkdir -p $(@D)
+	$(VMT_JAVA) -cp $(VMT_OUT)/host-classes com.cardlet.tests.vmconform.Harness short16 >$@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(VMT_OUT)/expected/conform16.txt \
+                                        $(BUILD)/applets/vmconform.cap $(BUILD)/applets/vmconform16.cap
+$(BUILD)/test/tests/vm/vm_coverage_test: $(addprefix $(BUILD)/applets/,vmconform.cap vmconform16.cap vmapi.cap vmfw-lib.cap vmfw-server.cap vmfw-client.cap vmbench.cap)
 
 # make bench: the VM through the card (bytecodes/s on the vmbench loop, the same loop in lua5.4,
 # one applet APDU). Named bench-vm-conform: vm/module.mk already has bench-vm.

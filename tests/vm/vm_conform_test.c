@@ -1,4 +1,5 @@
-/* Differential test of the converter + VM: the computations of applets/tests/vm/vmconform run
+/* Differential test of the converter + VM: the computations of applets/tests/vm/vmconform (and the
+ * short-only applets/tests/vm/vmconform16, expected/conform16.txt) run
  * on the card (converted by `cardlet cap build`, installed into a fresh card image) and on the
  * host JVM (tests/vm/java/.../Harness.java, run at build time). Every APDU of the host's list
  * <BUILD>/tests/vm/expected/conform.txt ("NAME COMMAND EXPECTED") is sent through
@@ -12,6 +13,7 @@
 #include <ctype.h>
 
 #define CONFORM_AID "F063617264100101"
+#define CONFORM16_AID "F063617264160101"
 #define MAX_REPORTED 25
 
 static vmt_t t;
@@ -54,17 +56,18 @@ static bool is_known(const char *name, const char *cmd)
     return false;
 }
 
-START_TEST(card_equals_host_jvm)
+/* Installs CAP name with applet aid, sends every command of expected/<file> in order and compares. */
+static void run_expected(const char *file, const char *cap, const char *aid, int min_commands)
 {
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/tests/vm/expected/conform.txt", t.build_dir);
+    snprintf(path, sizeof path, "%s/tests/vm/expected/%s", t.build_dir, file);
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "%s missing (made by tests/vm/module.mk)", path);
     load_known();
     bool all = getenv("VMT_ALL") != NULL;
 
-    vmt_install(&t, "vmconform", CONFORM_AID, NULL);
-    vmt_select(&t, CONFORM_AID);
+    vmt_install(&t, cap, aid, NULL);
+    vmt_select(&t, aid);
 
     static char report[MAX_REPORTED * 400 + 64];
     size_t rep = 0;
@@ -105,9 +108,21 @@ START_TEST(card_equals_host_jvm)
     if (now_pass)
         fprintf(stderr, "vm_conform: %d of %d commands of known-failure cases answer like the JVM (tests/vm/known-failures.txt)\n",
                 now_pass, skipped);
-    ck_assert_msg(total > 1000, "only %d commands in %s", total, path);
+    ck_assert_msg(total >= min_commands, "only %d commands in %s", total, path);
     ck_assert_msg(failed == 0, "%d of %d commands differ from the JVM (%d known failures skipped); cases:%s%s", failed, total,
                   skipped, names, report);
+}
+
+START_TEST(card_equals_host_jvm)
+{
+    run_expected("conform.txt", "vmconform", CONFORM_AID, 20000);
+}
+END_TEST
+
+/* The int-no package: random short expressions and programs through the short-only conversion. */
+START_TEST(short_only_card_equals_host_jvm)
+{
+    run_expected("conform16.txt", "vmconform16", CONFORM16_AID, 1500);
 }
 END_TEST
 
@@ -118,6 +133,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, card_equals_host_jvm);
+    tcase_add_test(tc, short_only_card_equals_host_jvm);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

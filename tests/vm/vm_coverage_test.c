@@ -8,7 +8,7 @@
 #include "tests/vm/vmt_card.h"
 
 /* The CAPs whose bytecode counts: the ones the tests/vm suites install and check. */
-static const char *const test_caps[] = { "vmconform", "vmapi", "vmfw-lib", "vmfw-server", "vmfw-client", "vmbench" };
+static const char *const test_caps[] = { "vmconform", "vmconform16", "vmapi", "vmfw-lib", "vmfw-server", "vmfw-client", "vmbench" };
 
 /* Opcodes javac + our converter do not emit from any Java source (javac 8+ has no jsr/ret;
  * the converter never picks these forms). Each with the reason; docs/testing-vm.md lists them. */

@@ -58,8 +58,31 @@ public final class Harness {
                             (byte) (b >> 24), (byte) (b >> 16), (byte) (b >> 8), (byte) b };
     }
 
+    /** The short-only package vmconform16: 80 01 OPHI OPLO 05 a b c 00 through Dispatch16. */
+    private static void short16() {
+        java.util.Random rnd = new java.util.Random(1616);
+        short[] ra = { 0, 1, -1, 0x7FFF, (short) 0x8000, 300, -300 };
+        for (int op = 0; op < 230; op++) {
+            for (short a : ra) {
+                short b = (short) rnd.nextInt();
+                byte c = (byte) rnd.nextInt(256);
+                byte[] cmd = { (byte) 0x80, 0x01, (byte) (op >> 8), (byte) op, 5,
+                               (byte) (a >> 8), (byte) a, (byte) (b >> 8), (byte) b, c, 0 };
+                byte[] out = new byte[4];
+                short n = com.cardlet.tests.vmconform16.Dispatch16.run(cmd, (short) 2, (short) 5, out);
+                OUT.append(op < 150 ? "rand16." : "prog16.").append(op).append(' ').append(hex(cmd, 0, cmd.length))
+                   .append(' ').append(hex(out, 0, n)).append("9000\n");
+            }
+        }
+    }
+
     public static void main(String[] args) {
         String only = args.length > 0 ? args[0] : "all";
+        if (only.equals("short16")) {
+            short16();
+            System.out.print(OUT);
+            return;
+        }
         if (only.equals("all") || only.equals("short")) {
             for (int op = 0; op <= 25; op++) {
                 short[] rhs = (op >= 6 && op <= 8) ? SHIFTS : EDGE;
