@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,7 +36,8 @@ struct card_link {
     void *card;
     int stop_pipe[2];
     atomic_uint connects, apdus, malformed;
-    uint8_t cmd[CARD_LINK_FRAME_MAX];
+    size_t rx_len;                       /* bytes of rx received and not yet consumed */
+    uint8_t rx[2 + CARD_LINK_FRAME_MAX]; /* one whole frame at least: header + payload */
     uint8_t resp[CARD_LINK_RESP_MAX];
 };
 
@@ -111,7 +113,7 @@ void card_link_free(card_link_t *l)
     close(l->stop_pipe[0]);
     close(l->stop_pipe[1]);
     /* APDU buffers may have held keys or PINs on their way through. */
-    cl_wipe(l->cmd, sizeof l->cmd);
+    cl_wipe(l->rx, sizeof l->rx);
     cl_wipe(l->resp, sizeof l->resp);
     free(l);
 }
@@ -181,55 +183,89 @@ static int wait_readable(const card_link_t *l, int fd, int timeout_ms)
     }
 }
 
-/* Reads exactly n bytes. A frame already begun must complete within FRAME_REST_TIMEOUT_MS. */
-static enum conn_end read_exact(card_link_t *l, int fd, uint8_t *buf, size_t n, bool begun)
+/* Makes rx begin with one whole frame and returns its payload length in *n. Receives as much as the
+ * reader has sent in one recv() (a command normally arrives whole: one poll and one recv per frame),
+ * and keeps what follows the frame (vpcd may send "power on" and "get ATR" back to back).
+ * A frame already begun must complete within FRAME_REST_TIMEOUT_MS. */
+static enum conn_end next_frame(card_link_t *l, int fd, size_t *n, char *why, size_t why_len)
 {
-    size_t done = 0;
-    while (done < n) {
-        int w = wait_readable(l, fd, (begun || done) ? FRAME_REST_TIMEOUT_MS : -1);
-        if (w == 0) return END_STOPPED;
-        if (w == -2) return END_MALFORMED; /* a frame that stops half-way */
-        if (w < 0) return END_IO;
-        ssize_t r = recv(fd, buf + done, n - done, MSG_DONTWAIT);
-        if (r > 0 && l->is_tcp) {
-            /* Debian's vpcd writes a frame's length and payload separately without TCP_NODELAY: its
-             * payload waits for our ACK of the length. Quick ACKs (re-armed after every read, the
-             * kernel drops the mode by itself) avoid the 40 ms delayed-ACK stall per APDU. */
-            int one = 1;
-            setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    for (;;) {
+        if (l->rx_len >= 2) {
+            size_t len = cl_get16(l->rx);
+            if (len == 0) { snprintf(why, why_len, "malformed frame: length 0"); return END_MALFORMED; }
+            if (l->rx_len >= 2 + len) { *n = len; return END_OK; }
         }
-        if (r > 0) { done += (size_t)r; continue; }
-        if (r == 0) return (done || begun) ? END_MALFORMED : END_PEER_CLOSED;
-        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return errno == ECONNRESET ? END_PEER_CLOSED : END_IO;
+        bool begun = l->rx_len > 0;
+        if (!begun) { /* idle between commands: the next one is rarely there yet, so wait first */
+            int w = wait_readable(l, fd, -1);
+            if (w == 0) return END_STOPPED;
+            if (w < 0) return END_IO;
+        }
+        ssize_t r = recv(fd, l->rx + l->rx_len, sizeof l->rx - l->rx_len, MSG_DONTWAIT);
+        if (r > 0) {
+            if (l->is_tcp) {
+                /* Debian's vpcd writes a frame's length and payload separately without TCP_NODELAY: its
+                 * payload waits for our ACK of the length. Quick ACKs (re-armed after every read, the
+                 * kernel drops the mode by itself) avoid the 40 ms delayed-ACK stall per APDU. */
+                int one = 1;
+                setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+            }
+            l->rx_len += (size_t)r;
+            continue;
+        }
+        if (r == 0) {
+            if (!begun) return END_PEER_CLOSED;
+            snprintf(why, why_len, "frame cut short (%zu bytes received)", l->rx_len);
+            return END_MALFORMED;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return errno == ECONNRESET ? END_PEER_CLOSED : END_IO;
+        if (begun) {
+            int w = wait_readable(l, fd, FRAME_REST_TIMEOUT_MS);
+            if (w == 0) return END_STOPPED;
+            if (w == -2) { snprintf(why, why_len, "frame cut short (%zu bytes, then silence)", l->rx_len); return END_MALFORMED; }
+            if (w < 0) return END_IO;
+        }
     }
-    return END_OK;
+}
+
+/* Drops the frame at the head of rx (its payload wiped: it may hold keys or PINs). */
+static void consume_frame(card_link_t *l, size_t n)
+{
+    cl_wipe(l->rx + 2, n);
+    l->rx_len -= 2 + n;
+    if (l->rx_len) memmove(l->rx, l->rx + 2 + n, l->rx_len);
 }
 
 static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size_t len)
 {
     if (len == 0 || len > CARD_LINK_FRAME_MAX) return -1;
-    uint8_t *buf = malloc(len + 2);
-    if (!buf) return -1;
-    cl_put16(buf, (uint16_t)len);
-    memcpy(buf + 2, payload, len);
+    uint8_t hdr[2];
+    cl_put16(hdr, (uint16_t)len);
+    /* Header and payload leave in one sendmsg (one segment on TCP), without copying the payload. */
+    struct iovec iov[2] = { { hdr, 2 }, { (void *)payload, len } };
     size_t total = len + 2, done = 0;
-    int rc = 0;
     while (done < total) {
-        ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL);
+        struct msghdr m = { 0 };
+        struct iovec part[2];
+        int cnt = 0;
+        if (done < 2) part[cnt++] = (struct iovec){ hdr + done, 2 - done };
+        size_t poff = done > 2 ? done - 2 : 0;
+        part[cnt++] = (struct iovec){ (uint8_t *)iov[1].iov_base + poff, len - poff };
+        m.msg_iov = part;
+        m.msg_iovlen = (size_t)cnt;
+        ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
         if (w > 0) { done += (size_t)w; continue; }
         if (w < 0 && errno == EINTR && !stop_requested(l)) continue; /* a stop must not wait for a stuck reader */
-        rc = -1;
-        break;
+        return -1;
     }
-    cl_wipe(buf, total);
-    free(buf);
-    return rc;
+    return 0;
 }
 
 /* Answers one APDU. The log line names the command, never its data (it may carry keys or PINs). */
-static int serve_apdu(card_link_t *l, int fd, size_t n)
+static int serve_apdu(card_link_t *l, int fd, const uint8_t *cmd, size_t n)
 {
-    size_t rn = l->ops->transmit(l->card, l->cmd, n, l->resp);
+    size_t rn = l->ops->transmit(l->card, cmd, n, l->resp);
     if (rn < 2 || rn > CARD_LINK_FRAME_MAX) {
         /* vpcd framing cannot carry more than 65535 bytes; say so rather than truncate silently. */
         cl_err("R-APDU of %zu bytes cannot be framed; answering 6F 00", rn);
@@ -239,12 +275,11 @@ static int serve_apdu(card_link_t *l, int fd, size_t n)
     }
     atomic_fetch_add(&l->apdus, 1);
     if (n >= 4)
-        cl_debug("APDU %02X %02X %02X %02X (%zu bytes) -> %zu bytes, SW %02X %02X", l->cmd[0], l->cmd[1], l->cmd[2],
-                 l->cmd[3], n, rn, l->resp[rn - 2], l->resp[rn - 1]);
+        cl_debug("APDU %02X %02X %02X %02X (%zu bytes) -> %zu bytes, SW %02X %02X", cmd[0], cmd[1], cmd[2],
+                 cmd[3], n, rn, l->resp[rn - 2], l->resp[rn - 1]);
     else
         cl_debug("APDU of %zu bytes -> SW %02X %02X", n, l->resp[rn - 2], l->resp[rn - 1]);
     int rc = send_frame(l, fd, l->resp, rn);
-    cl_wipe(l->cmd, n);
     cl_wipe(l->resp, rn);
     return rc;
 }
@@ -252,26 +287,22 @@ static int serve_apdu(card_link_t *l, int fd, size_t n)
 /* Serves one reader connection until it ends. */
 static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
 {
+    l->rx_len = 0; /* a new connection starts a new frame stream */
     for (;;) {
-        uint8_t hdr[2];
-        enum conn_end end = read_exact(l, fd, hdr, 2, false);
-        if (end != END_OK) {
-            if (end == END_MALFORMED) snprintf(why, why_len, "frame header cut short");
-            return end;
-        }
-        size_t n = cl_get16(hdr);
-        if (n == 0) { snprintf(why, why_len, "malformed frame: length 0"); return END_MALFORMED; }
-        end = read_exact(l, fd, l->cmd, n, true);
-        if (end != END_OK) {
-            if (end == END_MALFORMED) snprintf(why, why_len, "frame of %zu bytes cut short", n);
-            return end;
-        }
+        size_t n;
+        enum conn_end end = next_frame(l, fd, &n, why, why_len);
+        if (end != END_OK) return end;
+        const uint8_t *payload = l->rx + 2;
         if (n >= 2) {
-            if (serve_apdu(l, fd, n) != 0) return END_IO;
+            int rc = serve_apdu(l, fd, payload, n);
+            consume_frame(l, n);
+            if (rc != 0) return END_IO;
             continue;
         }
+        uint8_t ctrl = payload[0];
+        consume_frame(l, n);
         uint8_t atr[CARD_LINK_ATR_MAX];
-        switch (l->cmd[0]) {
+        switch (ctrl) {
         case CTRL_POWER_OFF: l->ops->power_off(l->card); cl_debug("power off"); break;
         case CTRL_POWER_ON: l->ops->power_on(l->card, atr); cl_debug("power on"); break;
         case CTRL_RESET: l->ops->reset(l->card, atr); cl_debug("reset"); break;
@@ -285,7 +316,7 @@ static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
             break;
         }
         default:
-            snprintf(why, why_len, "malformed frame: unknown control code %02X", l->cmd[0]);
+            snprintf(why, why_len, "malformed frame: unknown control code %02X", ctrl);
             return END_MALFORMED;
         }
     }
