@@ -115,6 +115,7 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) unit
 	@$(MAKE) --no-print-directory -j$(JOBS) unit-san
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory e2e-san E2E_SAN_BUILD=build/san
 
 demo: deps
 	@$(MAKE) --no-print-directory all $(DEMO_EXTRA)

@@ -6,7 +6,7 @@ e2e: programs $(E2E_DEPS) e2e-sample-applets
 
 # The same tests with cardlet (with, script, the card daemon, the VM, image install, the converter for the sample
 # applets) built with AddressSanitizer+UBSan; the driver stays a plain build, as pcscd cannot load an ASan library.
-E2E_SAN_BUILD := $(BUILD)/san-e2e
+E2E_SAN_BUILD ?= $(BUILD)/san-e2e
 .PHONY: e2e-san
 e2e-san: programs
 	@$(MAKE) --no-print-directory SAN=1 BUILD=$(E2E_SAN_BUILD) programs e2e-sample-applets
