@@ -26,7 +26,8 @@ IMG_CRASH := $(BUILD)/image-crash
 crash-image: $(IMG_CRASH)/img_crash_test $(IMG_CRASH)/img_cut_test $(IMG_CRASH)/img_power_test
 	@IMG_CRASH_ROUNDS=$(IMG_CRASH_ROUNDS) $(IMG_CRASH)/img_crash_test
 	@mkdir -p $(BUILD)/crash-tmp
-	@IMG_TEST_DIR=$(BUILD)/crash-tmp IMG_CRASH_ROUNDS=$$(( $(IMG_CRASH_ROUNDS) / 5 )) $(IMG_CRASH)/img_crash_test
+	@IMG_TEST_DIR=$(BUILD)/crash-tmp IMG_CRASH_ROUNDS=$$(( $(IMG_CRASH_ROUNDS) / 5 )) IMG_CRASH_MAX_DELAY_US=30000 \
+	  $(IMG_CRASH)/img_crash_test
 	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(IMG_CRASH)/img_power_test
 	@IMG_TEST_DIR=$(BUILD)/crash-tmp $(IMG_CRASH)/img_cut_test
 
