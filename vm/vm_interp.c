@@ -10,6 +10,7 @@
 #include "cap/jc_opcodes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define VM_MAX_STEPS 5000000u /* one command: an endless loop ends with 6F 00, not a hung card */
@@ -209,6 +210,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                           int nargs, uint16_t ret[2])
 {
     init_len_table();
+    /* CARDLET_VM_TRACE=1 logs every instruction (pkg, context, pc, stack depth, mnemonic): for
+     * applet writers chasing a 6F 00. Read once per call, so it costs nothing when unset. */
+    const bool trace_on = getenv("CARDLET_VM_TRACE") != NULL;
     const int base = vm->nframes;
     vm_frame_t *f;
     int hn;
@@ -261,6 +265,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         if (len < 0) len = jc_insn_len(ip, mlen - pc);
         if (len <= 0 || (uint32_t)len > mlen - pc) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
         vm->steps++;
+        if (trace_on)
+            cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, f->sp, jc_opcode_name(ip[0]));
         uint16_t *S = f->stack;
         vm_cpe_t *cp = f->pkg->cp;
         uint16_t ncp = f->pkg->ncp;
