@@ -24,3 +24,6 @@ fuzz-run-hostile: $(HOSTILE_FUZZ) $(HOSTILE_SEED_CAPS)
 	@cp $(HOSTILE_SEED_CAPS) $(BUILD)/fuzz/hostile/seeds/
 	@cd $(BUILD)/fuzz/hostile && ./vm_load_fuzz -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 \
 	  -timeout=20 corpus seeds
+
+# vm_heap_damage_test: a damaged VM heap in the card image (hello and the ledger installed).
+$(BUILD)/test/tests/hostile/vm_heap_damage_test: $(BUILD)/applets/hello.cap $(BUILD)/applets/ledger.cap
