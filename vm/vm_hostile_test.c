@@ -4,6 +4,7 @@
  * with a status word; a refused install leaves the heap as it was. */
 #include "cap/cap_parse.h"
 #include "vm/vm_card.h"
+#include "vm/vm_gc.h"
 #include "vm/vm_load.h"
 #include "vm/vm_rt.h"
 
@@ -143,6 +144,69 @@ START_TEST(verifier_checks_max_stack)
 }
 END_TEST
 
+/* A damaged heap (bytes of the VM area overwritten at random, as a bug or a hostile image could
+ * leave it): the VM opens it or refuses it with a message, and every command gets a status word. */
+START_TEST(damaged_heap_never_crashes)
+{
+    size_t len;
+    uint8_t *s = hello_stream(&len);
+    char dir[64], image[96], wal[110];
+    snprintf(dir, sizeof dir, "%s/cardlet-heapdmg-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(image, sizeof image, "%s/c.img", dir);
+    snprintf(wal, sizeof wal, "%s.wal", image);
+    static const uint8_t aid[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
+    static const char *cmds[] = { "00A4040008F063617264010101", "8001000000", "80020000050102030405", "8003000002" };
+    static uint8_t resp[CARD_RESP_MAX];
+    srand(1234);
+    int opened = 0, refused = 0;
+    for (int round = 0; round < 60; round++) {
+        unlink(image);
+        unlink(wal);
+        card_t *card;
+        cl_error_t e = { { 0 } };
+        ck_assert_int_eq(card_open(image, 256 * 1024, IMG_SYNC_NORMAL, &card, &e), 0);
+        vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+        ck_assert_ptr_nonnull(vm);
+        ck_assert_int_eq(vm_card_install(vm, s, len, aid, sizeof aid, NULL, 0, NULL, 0, false, &e), 0);
+        img_t *img = card_image(card);
+        uint32_t lo = VM_CARD_HEAP_OFFSET + (round % 3 == 0 ? 0 : VM_HEAP_HDR), hi = lo + 24 * 1024;
+        int hits = 1 + rand() % 40;
+        for (int k = 0; k < hits; k++) {
+            uint8_t b = (uint8_t)rand();
+            ck_assert_int_eq(img_write(img, lo + (uint32_t)rand() % (hi - lo), &b, 1), 0);
+        }
+        vm_card_detach(card, vm);
+        card_close(card);
+        ck_assert_int_eq(card_open(image, 0, IMG_SYNC_NORMAL, &card, &e), 0);
+        vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
+        if (!vm) {
+            ck_assert_msg(e.msg[0], "refused without a message");
+            refused++;
+        } else {
+            opened++;
+            uint8_t atr[CARD_ATR_MAX];
+            card_power_on(card, atr);
+            for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+                uint8_t c[64];
+                long cl = cl_hex_decode(cmds[k], c, sizeof c);
+                ck_assert_uint_ge(card_transmit(card, c, (size_t)cl, resp), 2);
+            }
+            uint32_t got;
+            vm_gc(vm, &got); /* the collector must cope with whatever it finds too */
+            vm_card_detach(card, vm);
+        }
+        card_close(card);
+    }
+    unlink(image);
+    unlink(wal);
+    rmdir(dir);
+    free(s);
+    printf("vm_hostile: damaged heaps: %d opened and driven, %d refused\n", opened, refused);
+    ck_assert_int_gt(opened, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_hostile");
@@ -150,6 +214,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, mutated_caps_never_crash);
     tcase_add_test(tc, verifier_checks_max_stack);
+    tcase_add_test(tc, damaged_heap_never_crashes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
