@@ -29,6 +29,8 @@ static const rej_t REJ[] = {
     { "RejClinit", "RejClinit.<clinit> (RejClinit.java:4)", "unsupported static initializer" },
     { "RejDefault", "RejDefault.f (RejDefault.java:4)", "default and static methods in interfaces are not supported" },
     { "RejManyMethods", "RejManyMethods (RejManyMethods.java)", "more than 255 methods" },
+    { "RejManyFields", "RejManyFields (RejManyFields.java)", "more than 255 fields" },
+    { "RejManyIfaces", "RejManyIfaces (RejManyIfaces.java)", "more than 15 interfaces" },
 };
 
 static int convert_rej(const char *name, uint8_t **cap, size_t *cap_len, cl_error_t *e)

@@ -99,9 +99,13 @@ static inline void ct_remove_exports(void)
  * runs once before the tests, in the parent, so forked tests share what it builds. */
 static inline int ct_main(Suite *s, int (*prepare)(void))
 {
-    if (ct_find_build() || !ct_exists("classes.stamp") || !ct_exists("ok/t/ok/Arith.class")) {
+    if (ct_find_build() || !ct_exists("classes.stamp") || ct_exists("no-javac")) {
         printf("SKIP: compiled Java test inputs missing (javac not installed?)\n");
         return 77;
+    }
+    if (ct_exists("javac-failed")) {
+        printf("FAIL: compiling the Java test inputs failed (see the make output: conv/tests/build-java.sh)\n");
+        return 1;
     }
     if (ct_write_exports()) { printf("cannot write the API export files\n"); return 1; }
     if (prepare && prepare()) { ct_remove_exports(); return 1; }

@@ -1,10 +1,7 @@
-# conv/: Java test inputs of the converter's unit tests.
-# conv/tests/java/ok and okint are one Java Card package each (t.ok: no int; t.okint: `int yes`),
-# compiled against the API stubs only; lib (t.lib) is a library that cli (t.cli) links against. conv/tests/java/rej/*.java are compiled one by one (each
-# is a package of its own for the converter) with the JDK platform classes, so that Java the stubs
-# do not offer (String, Thread, long...) compiles and the converter's refusal can be tested.
-# The samples (applets/samples) are compiled here too, for the round-trip tests.
-# Without javac the stamp is still made and the tests skip (exit 77) with a reason.
+# conv/: Java test inputs of the converter's unit tests, compiled by conv/tests/build-java.sh (see
+# there: packages ok, okint, app, sem, big, lib and cli under conv/tests/java, the samples, and each
+# conv/tests/java/rej/*.java alone). A javac failure makes the conv tests fail, not `make unit` stop;
+# without javac they skip.
 
 CONV_TJ_DIR   := conv/tests/java
 CONV_TJ_OUT   := $(BUILD)/conv-tests
@@ -13,35 +10,11 @@ CONV_TJ_STAMP := $(CONV_TJ_OUT)/classes.stamp
 
 CONV_SAMPLE_SRCS := $(sort $(shell find applets/samples -name '*.java' 2>/dev/null))
 
-$(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(CONV_SAMPLE_SRCS) $(API_STAMP) conv/module.mk
-	@rm -rf $(CONV_TJ_OUT) && mkdir -p $(CONV_TJ_OUT)
-	@if command -v $(JAVAC) >/dev/null 2>&1; then \
-	  set -e; \
-	  for p in ok okint app sem big; do \
-	    mkdir -p $(CONV_TJ_OUT)/$$p; \
-	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/$$p \
-	      $$(find $(CONV_TJ_DIR)/$$p -name '*.java' | sort); \
-	  done; \
-	  mkdir -p $(CONV_TJ_OUT)/lib $(CONV_TJ_OUT)/cli; \
-	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/lib \
-	    $$(find $(CONV_TJ_DIR)/lib -name '*.java' | sort); \
-	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -classpath $(CONV_TJ_OUT)/lib -d $(CONV_TJ_OUT)/cli \
-	    $$(find $(CONV_TJ_DIR)/cli -name '*.java' | sort); \
-	  for p in hello wallet points-server; do \
-	    mkdir -p $(CONV_TJ_OUT)/samples/$$p; \
-	    $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -d $(CONV_TJ_OUT)/samples/$$p \
-	      $$(find applets/samples/$$p/src -name '*.java' | sort); \
-	  done; \
-	  mkdir -p $(CONV_TJ_OUT)/samples/points-client; \
-	  $(JAVAC) $(JC_JAVAC_FLAGS) -bootclasspath $(API_CLASSES) -classpath $(CONV_TJ_OUT)/samples/points-server \
-	    -d $(CONV_TJ_OUT)/samples/points-client $$(find applets/samples/points-client/src -name '*.java' | sort); \
-	  for f in $(CONV_TJ_DIR)/rej/*.java; do \
-	    n=$$(basename $$f .java); mkdir -p $(CONV_TJ_OUT)/rej/$$n; \
-	    $(JAVAC) -source 8 -target 8 -g -Xlint:-options -nowarn -classpath $(API_CLASSES) \
-	      -d $(CONV_TJ_OUT)/rej/$$n $$f; \
-	  done; \
-	  echo "javac: converter test inputs in $(CONV_TJ_OUT)"; \
-	else echo "javac missing: converter tests will skip"; fi
+# the directories too: removing a source must rebuild (their mtime changes, the file list not)
+$(CONV_TJ_STAMP): $(CONV_TJ_SRCS) $(CONV_SAMPLE_SRCS) $(sort $(patsubst %/,%,$(dir $(CONV_TJ_SRCS)))) $(API_STAMP) \
+                  conv/module.mk conv/tests/build-java.sh
+	@JAVAC="$(JAVAC)" JC_JAVAC_FLAGS="$(JC_JAVAC_FLAGS)" API_CLASSES="$(API_CLASSES)" OUT="$(CONV_TJ_OUT)" \
+	  conv/tests/build-java.sh
 	@touch $@
 
 # Every conv test program may read the compiled inputs.
