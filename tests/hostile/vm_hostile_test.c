@@ -885,6 +885,79 @@ START_TEST(opcode_swaps)
 }
 END_TEST
 
+/* ---- 8. applet life cycle misbehaving: install() that never registers, registers twice or
+ * never returns; select() that never returns. ---- */
+START_TEST(misbehaving_life_cycle)
+{
+    env_t env;
+    env_setup(&env);
+    size_t len;
+    uint8_t *cap = ht_cap_stream("hostile", &len);
+    ck_assert_int_eq(try_cap(&env, cap, len, "hostile package", NULL, NULL), ACCEPTED);
+    free(cap);
+    vm_t *vm;
+    card_t *card = ht_card_open(env.d.img, &vm);
+    uint8_t *snap = NULL;
+    cl_error_t e = { { 0 } };
+    static const struct { const char *name; uint8_t last; bool must_refuse; } inst[] = {
+        { "Lazy (no register)", 0x03, true },
+        { "Twice (register twice)", 0x04, false },
+        { "Bomb (endless install)", 0x05, true },
+    };
+    for (size_t i = 0; i < CL_ARRAY_LEN(inst); i++) {
+        uint8_t aid[8] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x12, 0x01, inst[i].last };
+        area_snapshot_cmp(card, &snap, true);
+        quiet(true);
+        int r = vm_install_applet(vm, aid, 8, NULL, 0, NULL, 0, 0, &e);
+        quiet(false);
+        printf("vm_hostile: install of %s: %s %s\n", inst[i].name, r ? "refused:" : "accepted", r ? e.msg : "");
+        if (r) {
+            ck_assert_msg(e.msg[0], "%s refused without a message", inst[i].name);
+            ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "%s: refused but the image changed", inst[i].name);
+            ck_assert_msg(!img_group_open(card_image(card)), "%s: a group is still open", inst[i].name);
+        } else {
+            ck_assert_msg(!inst[i].must_refuse, "%s accepted", inst[i].name);
+            char sel[40];
+            snprintf(sel, sizeof sel, "00A4040008F0636172641201%02X", inst[i].last);
+            ck_assert_int_eq(ht_cmd(card, sel, NULL, NULL), 0x9000);
+        }
+        ht_hello_answers(card, inst[i].name);
+    }
+    /* Sulky installs, but its select() never returns: the SELECT fails, nothing stays selected */
+    uint8_t sulky[8] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x12, 0x01, 0x02 };
+    ck_assert_msg(vm_install_applet(vm, sulky, 8, NULL, 0, NULL, 0, 0, &e) == 0, "%s", e.msg);
+    quiet(true);
+    int sw0 = ht_cmd(card, "00A4040008F063617264120102", NULL, NULL);
+    quiet(false);
+    printf("vm_hostile: SELECT of an applet whose select() never returns: %04X\n", sw0);
+    ck_assert_msg(sw0 != 0x9000, "Sulky selected");
+    ht_hello_answers(card, "Sulky on channel 0");
+    /* on logical channel 1, while hello stays selected on channel 0 */
+    uint8_t d[4];
+    size_t n;
+    ck_assert_int_eq(ht_cmd(card, "0070000001", d, &n), 0x9000);
+    ck_assert_uint_eq(n, 1);
+    char sel1[40];
+    snprintf(sel1, sizeof sel1, "0%XA4040008F063617264120102", d[0] & 3);
+    quiet(true);
+    int sw1 = ht_cmd(card, sel1, NULL, NULL);
+    quiet(false);
+    ck_assert_msg(sw1 != 0x9000, "Sulky selected on channel %u", d[0]);
+    ck_assert_int_eq(ht_cmd(card, "8002000002ABCD", d + 1, &n), 0x9000); /* channel 0: hello, still selected */
+    ck_assert_msg(n == 2 && d[1] == 0xAB && d[2] == 0xCD, "hello on channel 0 after Sulky on channel 1");
+    ht_card_close(card, vm);
+    /* a fresh card: Lazy and Bomb left nothing, the others are there */
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "re-open after the life cycle cases");
+    ck_assert_int_lt(vm_applet_find(vm, (const uint8_t *)"\xF0\x63\x61\x72\x64\x12\x01\x03", 8), 0);
+    ck_assert_int_lt(vm_applet_find(vm, (const uint8_t *)"\xF0\x63\x61\x72\x64\x12\x01\x05", 8), 0);
+    ck_assert_int_ge(vm_applet_find(vm, sulky, 8), 0);
+    ht_card_close(card, vm);
+    free(snap);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -898,6 +971,7 @@ int main(void)
     tcase_add_test(tc, edge_values_everywhere);
     tcase_add_test(tc, resources_run_out);
     tcase_add_test(tc, opcode_swaps);
+    tcase_add_test(tc, misbehaving_life_cycle);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
