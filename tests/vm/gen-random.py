@@ -2,7 +2,8 @@
 """Usage: gen-random.py VMCONFORM_SRC_DIR [VMCONFORM16_SRC_DIR]. Writes, into the first:
   RandExpr.java: seeded random expressions for the differential test (Cases INS 0x10, P1 = number);
   RandProg.java: seeded random small programs (Cases INS 0x12): locals of every primitive type, a
-    short array, if/else, switch, bounded nested loops, compound assignments;
+    short array, an object with fields (nested class), if/else, switch, bounded nested loops,
+    try/catch and try/finally, compound assignments;
 and into the second (package vmconform16, `int no`): Rand16.java, short-only expressions and programs.
 
 Half the expressions are short-typed the Java Card way (every intermediate cast to short or byte,
@@ -60,11 +61,14 @@ SHORT_VARS = ["v1", "v2"]
 
 
 WITH_INT = [True]  # False while writing the short-only package (no int anywhere)
+# try statements left in the current program: one in every third program, because a CAP's Method
+# component holds at most 255 exception handlers for the whole package (javac's finally makes several)
+TRY_BUDGET = [0]
 
 
 def pleaf(r):
     return r.choice(["v1", "v2", "bt", "(short) iv" if WITH_INT[0] else "v2", "a", "b", "c", "arr[(short) (v1 & 3)]", "k0",
-                     "(short) 3", "(short) -1", "(short) 0x7FFF", "(short) 200", "(short) 0x8000"])
+                     "(short) 3", "(short) -1", "(short) 0x7FFF", "(short) 200", "(short) 0x8000", "cell.s", "cell.b"])
 
 
 def pexpr(r, depth):
@@ -89,7 +93,19 @@ def pstmts(r, depth, n, ind):
     for _ in range(n):
         k = r.random()
         pad = "    " * ind
-        if depth > 0 and k < 0.15:
+        if depth > 0 and TRY_BUDGET[0] > 0 and k < 0.2:
+            TRY_BUDGET[0] -= 1
+            if r.random() < 0.5:
+                out.append("%stry {\n%s%s} catch (ArithmeticException e) {\n%s    v2 = (short) (v2 + 1);\n%s}\n"
+                           % (pad, pstmts(r, depth - 1, 2, ind + 1), pad, pad, pad))
+            else:
+                out.append("%stry {\n%s%s} finally {\n%s    v1 ^= (short) 0x55;\n%s}\n"
+                           % (pad, pstmts(r, depth - 1, 2, ind + 1), pad, pad, pad))
+        elif k < 0.12:
+            out.append("%scell.%s = %s;\n" % (pad, r.choice(["s", "next.s"]), pexpr(r, 2)))
+        elif k < 0.14:
+            out.append("%scell.b = (byte) %s;\n" % (pad, pexpr(r, 1)))
+        elif depth > 0 and k < 0.22:
             out.append("%sif (%s) {\n%s%s} else {\n%s%s}\n" % (pad, pcond(r), pstmts(r, depth - 1, 2, ind + 1), pad,
                                                                pstmts(r, depth - 1, 1, ind + 1), pad))
         elif depth > 0 and k < 0.25:
@@ -114,8 +130,10 @@ def pstmts(r, depth, n, ind):
         elif k < 0.76:
             out.append("%sarr[(short) (%s & 3)] = %s;\n" % (pad, pexpr(r, 1), pexpr(r, 2)))
         elif k < 0.84:
-            out.append("%s%s %s= %s;\n" % (pad, r.choice(SHORT_VARS), r.choice(["+", "-", "*", "^", "|", "&", "<<", ">>"]),
-                                            pexpr(r, 1)))
+            op, e = r.choice(["+", "-", "*", "^", "|", "&", "<<", ">>"]), pexpr(r, 1)
+            if op in "+-" and e == "(short) 0x8000":
+                e = "(short) 0x7FFF"  # javac turns += -32768 into isub 32768: refused by conv (docs/testing-vm.md 5)
+            out.append("%s%s %s= %s;\n" % (pad, r.choice(SHORT_VARS), op, e))
         elif k < 0.9:
             out.append("%s%s%s;\n" % (pad, r.choice(SHORT_VARS), r.choice(["++", "--"])))
         else:
@@ -125,14 +143,21 @@ def pstmts(r, depth, n, ind):
 
 def prog_methods(r, out, count, prefix):
     for i in range(count):
+        TRY_BUDGET[0] = 1 if i % 3 == 0 else 0
         out.append("    static short %s%d(short a, short b, byte c) {\n" % (prefix, i))
         out.append("        short v1 = a;\n        short v2 = b;\n        byte bt = c;\n")
         if WITH_INT[0]:
             out.append("        int iv = a * 3;\n")
-        out.append("        boolean z = a < b;\n        short k0 = 1;\n        short[] arr = new short[4];\n")
+        out.append("        boolean z = a < b;\n        short k0 = 1;\n        short[] arr = new short[4];\n"
+                   "        Cell cell = new Cell();\n        cell.next = cell;\n        if ((a & 1) != 0) cell.next = new Cell();\n")
         out.append(pstmts(r, 2, 6, 2))
         iv = "(short) iv ^ (short) (iv >> 16) ^ " if WITH_INT[0] else ""
-        out.append("        return (short) (v1 ^ v2 ^ bt ^ %sarr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);\n    }\n\n" % iv)
+        out.append("        return (short) (v1 ^ v2 ^ bt ^ %sarr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b "
+                   "^ cell.next.s);\n    }\n\n" % iv)
+
+
+CELL = ("    /** The programs' object: fields of two types and a reference (to itself or another cell). */\n"
+        "    static final class Cell {\n        short s;\n        byte b;\n        Cell next;\n    }\n\n")
 
 
 def progs(path):
@@ -140,7 +165,7 @@ def progs(path):
     out = ["package com.cardlet.tests.vmconform;\n\n",
            "// GENERATED by tests/vm/gen-random.py (seed %d): do not edit, rerun the script.\n\n" % (SEED + 1),
            "/** Random small programs for the differential test (locals, array, branches, switches, loops). */\n",
-           "final class RandProg {\n    private RandProg() {\n    }\n\n"]
+           "final class RandProg {\n    private RandProg() {\n    }\n\n", CELL]
     prog_methods(r, out, PROGS, "p")
     out.append("    static short run(short op, short a, short b, byte c) {\n        switch (op) {\n")
     for i in range(PROGS):
@@ -163,7 +188,7 @@ def short_only(path):
            "// GENERATED by tests/vm/gen-random.py (seed %d): do not edit, rerun the script.\n\n" % (SEED + 2),
            "/** Random short-only expressions (op < %d) and programs (op >= %d) for the differential test. */\n"
            % (SHORT_EXPRS, SHORT_EXPRS),
-           "public final class Rand16 {\n    private Rand16() {\n    }\n\n"]
+           "public final class Rand16 {\n    private Rand16() {\n    }\n\n", CELL]
     for i in range(SHORT_EXPRS):
         out.append("    static short e%d(short a, short b, byte c) {\n        return %s;\n    }\n\n" % (i, short_expr(r, 4)))
     prog_methods(r, out, SHORT_PROGS, "p")

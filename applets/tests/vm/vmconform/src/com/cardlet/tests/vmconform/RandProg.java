@@ -7,6 +7,13 @@ final class RandProg {
     private RandProg() {
     }
 
+    /** The programs' object: fields of two types and a reference (to itself or another cell). */
+    static final class Cell {
+        short s;
+        byte b;
+        Cell next;
+    }
+
     static short p0(short a, short b, byte c) {
         short v1 = a;
         short v2 = b;
@@ -15,50 +22,29 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (v1 >= (short) (bt / (short) -1)) {
-            if (c == (short) ((short) -1 | (short) 3)) {
-                v1 = (short) (arr[(short) (v1 & 3)] | (short) 3);
-                v1 = (short) (v1 >> (short) 0x8000);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            if ((short) (b / v1) < (short) -(short) 200) {
+                iv = iv * 3 + (short) ((short) 0x8000 >> v1);
+                z = arr[(short) (v1 & 3)] == (short) ((short) 200 + v1);
             } else {
-                iv = iv * 65537 + (short) ((short) 3 >> v1);
+                iv = iv * 3 + (short) ((short) 3 >> v1);
             }
-            bt += (byte) (short) 200;
-        } else {
-            bt = (byte) c;
+            z = (short) (cell.b | arr[(short) (v1 & 3)]) == (short) (v1 << b);
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        v1 = (short) ((short) 0x7FFF + (short) (a & (short) 3));
-        if (z) {
-            bt = (byte) (short) ((short) iv ^ a);
-            arr[(short) ((short) (a / (short) -1) & 3)] = bt;
-        } else {
-            v1 = (short) (arr[(short) (v1 & 3)] & (short) (b * a));
+        arr[(short) ((short) (bt | k0) & 3)] = v1;
+        arr[(short) ((short) ((short) -1 >> a) & 3)] = cell.s;
+        bt += (byte) (short) ((short) 0x8000 / cell.s);
+        for (short k2 = 0; k2 < 3; k2++) {
+            arr[(short) ((short) (k0 / v1) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] << v2) ^ (short) ((short) -1 * (short) 3));
+            cell.next.s = (short) ((short) (c >>> (short) -1) >> (short) (b * k0));
         }
-        if ((short) (b * (short) iv) != (short) ((short) 0x8000 % (short) -1)) {
-            v1 |= (short) (bt | arr[(short) (v1 & 3)]);
-            v1 = (short) ((short) ((short) -1 | a) >> (short) (arr[(short) (v1 & 3)] >> (short) 200));
-        } else {
-            iv = iv * 65537 + (short) ((short) 0x8000 % (short) 0x7FFF);
-        }
-        z = (short) ((short) 0x7FFF >> bt) < (short) 200;
-        if ((short) (a | bt) > (short) (c ^ (short) 200)) {
-            z = z;
-            bt += (byte) (short) iv;
-        } else {
-            switch ((short) ((short) ((short) 200 ^ bt) & 7)) {
-                case 0:
-                    v2 = (short) ((short) ((short) 3 * arr[(short) (v1 & 3)]) + (short) (b ^ (short) 200));
-                    break;
-                case 4:
-                    v1 = (short) iv;
-                    break;
-                case 6:
-                    v1 = k0;
-                    break;
-                default:
-                    z = !z;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (cell.b | (short) iv) & 3)] = v2;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p1(short a, short b, byte c) {
@@ -69,31 +55,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = c;
-        iv = iv * -1 + (short) (v2 << (short) 0x8000);
-        iv = iv * 3 + (short) -(short) 0x8000;
-        if (!z) {
-            z = (short) -bt > (short) ((short) 0x7FFF + v1);
-            v2--;
-        } else {
-            iv = iv * -1 + (short) ((short) iv >>> (short) 200);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) 3 >> cell.s) & 3)] = (short) ((short) 3 >> (short) (k0 ^ (short) 3));
+        z = (short) -v2 <= (short) -1;
+        bt = (byte) k0;
+        v2 = (short) ((short) ((short) 200 * v1) >> arr[(short) (v1 & 3)]);
+        switch ((short) (cell.s & 7)) {
+            case 0:
+                cell.next.s = (short) ((short) (a ^ v1) | (short) -cell.s);
+                break;
+            case 4:
+                v1 -= arr[(short) (v1 & 3)];
+                break;
+            case 6:
+                iv = iv * 3 + (short) 200;
+                break;
+            default:
+                v1 = (short) ((short) (v2 / (short) 200) << a);
         }
-        v1 = (short) (arr[(short) (v1 & 3)] * v2);
-        for (short k2 = 0; k2 < 2; k2++) {
-            if (v2 > (short) 0x7FFF) {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] >> bt) >>> (short) -(short) 0x8000);
-                v1 = (short) ((short) ((short) 200 >> b) << (short) ((short) 0x8000 - (short) 3));
-            } else {
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) (b >>> a) | (short) (c & b));
-            }
-            if ((short) 200 != (short) (arr[(short) (v1 & 3)] >> v2)) {
-                v2 = (short) ((short) ((short) 0x7FFF * (short) 200) * (short) (a ^ (short) 200));
-                v1 = (short) ((short) -v2 * (short) 200);
-            } else {
-                v2++;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) v2;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p2(short a, short b, byte c) {
@@ -104,31 +87,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            arr[(short) ((short) (a + c) & 3)] = (short) ((short) -1 ^ (short) -(short) 3);
-            v2--;
-        }
-        z = !z;
-        bt = (byte) a;
-        iv = iv * -1 + v1;
-        if ((short) (a / b) <= (short) (bt ^ b)) {
-            v2--;
-            bt += (byte) (short) (k0 - (short) 200);
-        } else {
-            v2 = a;
-        }
-        if ((short) (a >>> (short) 0x7FFF) != (short) 0x8000) {
-            iv = iv * 7 + bt;
-            iv = iv * -1 + (short) ((short) 200 << (short) -1);
-        } else {
-            if (!z) {
-                arr[(short) ((short) (c % (short) iv) & 3)] = (short) ((short) ((short) 0x7FFF + v1) >> (short) (c & (short) -1));
-                bt += (byte) (short) -c;
-            } else {
-                v2 = (short) -(short) 0x7FFF;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1++;
+        v1--;
+        iv = iv * 3 + (short) ((short) iv | a);
+        v2 &= (short) (v2 + cell.b);
+        v1 <<= (short) (c >>> (short) 0x7FFF);
+        bt = (byte) arr[(short) (v1 & 3)];
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p3(short a, short b, byte c) {
@@ -139,31 +107,24 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) -(short) -a;
-        v1 = (short) -v1;
-        v2--;
-        v2 -= (short) ((short) 0x7FFF & (short) 0x8000);
-        for (short k2 = 0; k2 < 2; k2++) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                z = (short) (arr[(short) (v1 & 3)] * v1) <= (short) (k0 + v2);
-                v2 = (short) -1;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) bt;
+        v1--;
+        z = !z;
+        bt += (byte) (short) -(short) 0x7FFF;
+        try {
+            bt += (byte) (short) -cell.s;
+            for (short k1 = 0; k1 < 3; k1++) {
+                v1 = (short) ((short) (arr[(short) (v1 & 3)] + bt) & c);
+                iv = iv * 65537 + (short) ((short) iv >> v2);
             }
-            switch ((short) (k0 & 7)) {
-                case -2:
-                    v2 = c;
-                    break;
-                case 3:
-                    v2 = (short) ((short) (c ^ v2) / (short) ((short) 200 - (short) 0x7FFF));
-                    break;
-                case 4:
-                    v2++;
-                    break;
-                default:
-                    v1 = (short) 0x8000;
-            }
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        z = (short) 200 > (short) -c;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = cell.s != (short) (k0 | (short) 3);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p4(short a, short b, byte c) {
@@ -174,29 +135,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            v1++;
-            if ((short) -k0 <= (short) ((short) 200 & v2)) {
-                arr[(short) (a & 3)] = (short) ((short) ((short) 0x7FFF + c) ^ (short) (k0 | b));
-                v1--;
-            } else {
-                v2 = (short) -(short) ((short) -1 * k0);
-            }
-        }
-        v1 = (short) ((short) -c ^ (short) ((short) 0x7FFF & b));
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 65537 + (short) ((short) 0x8000 - c);
-            v2 = (short) ((short) (a << bt) >> bt);
-        }
-        iv = iv * 65537 + (short) ((short) 0x7FFF % v1);
-        v1 = (short) (bt * (short) (arr[(short) (v1 & 3)] & b));
-        if (!z) {
-            iv = iv * 7 + bt;
-            bt += (byte) (short) (bt | (short) iv);
-        } else {
-            bt += (byte) a;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) -(short) 200 >>> (short) ((short) iv & k0));
+        v1--;
+        bt = (byte) (short) ((short) (k0 ^ a) & (short) ((short) 3 << v1));
+        bt += (byte) v1;
+        v2 <<= (short) -b;
+        iv = iv * 7 + v1;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p5(short a, short b, byte c) {
@@ -207,13 +155,31 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 65537 + (short) -a;
-        v1++;
-        arr[(short) ((short) (bt + (short) 0x8000) & 3)] = (short) (v1 - (short) ((short) 0x7FFF | k0));
-        v2 = (short) -(short) iv;
-        iv = iv * 7 + c;
-        bt = (byte) (short) ((short) 3 & (short) (v2 - bt));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = cell.s;
+        v2 += (short) ((short) -1 >> (short) 0x7FFF);
+        for (short k2 = 0; k2 < 4; k2++) {
+            switch ((short) (cell.b & 7)) {
+                case -1:
+                    v2 = v1;
+                    break;
+                case 1:
+                    cell.next.s = (short) ((short) (k0 & a) ^ (short) ((short) 200 + cell.b));
+                    break;
+                case 5:
+                    iv = iv * 3 + (short) ((short) 200 - k0);
+                    break;
+                default:
+                    v1 = (short) ((short) (k0 * arr[(short) (v1 & 3)]) / (short) (cell.s >> (short) -1));
+            }
+            bt += (byte) (short) ((short) 3 % c);
+        }
+        arr[(short) ((short) ((short) 200 % arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (v1 + (short) 0x8000) & (short) -(short) 0x7FFF);
+        cell.next.s = (short) 0x7FFF;
+        bt += (byte) (short) iv;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p6(short a, short b, byte c) {
@@ -224,13 +190,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * -1 + (short) iv;
-        iv = iv * -1 + b;
-        v1 -= (short) ((short) iv - v1);
-        arr[(short) (c & 3)] = v1;
-        bt = (byte) a;
-        v2 = (short) ((short) (a | a) % (short) (bt & (short) -1));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * -1 + (short) (a + (short) iv);
+        arr[(short) ((short) -v1 & 3)] = (short) -(short) (k0 >> (short) 3);
+        v1 |= (short) -1;
+        iv = iv * 7 + (short) (b >> (short) -1);
+        bt = (byte) (short) ((short) (a << arr[(short) (v1 & 3)]) << (short) 0x8000);
+        bt = (byte) k0;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p7(short a, short b, byte c) {
@@ -241,45 +210,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) ((short) 3 * (short) 3) > (short) (k0 * (short) 3)) {
-            if (bt > (short) ((short) 0x8000 >>> (short) iv)) {
-                z = (short) (b / (short) 0x8000) == (short) (c / b);
-                z = k0 > (short) 0x7FFF;
-            } else {
-                z = (short) ((short) 0x7FFF >>> (short) -1) <= (short) ((short) 0x8000 ^ c);
-            }
-            switch ((short) ((short) (k0 - a) & 7)) {
-                case -2:
-                    arr[(short) ((short) (arr[(short) (v1 & 3)] << (short) 3) & 3)] = (short) ((short) (k0 - bt) >> (short) ((short) 200 >> bt));
-                    break;
-                case 4:
-                    z = (short) ((short) 3 >> c) > (short) 0x8000;
-                    break;
-                case 8:
-                    v1 <<= (short) (k0 - c);
-                    break;
-                default:
-                    bt += (byte) (short) -a;
-            }
-        } else {
-            bt += (byte) (short) ((short) 200 | (short) -1);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) -(short) 3;
+        switch ((short) ((short) -(short) 0x8000 & 7)) {
+            case -1:
+                v2 = (short) ((short) ((short) 3 - bt) & c);
+                break;
+            case 0:
+                iv = iv * -1 + cell.b;
+                break;
+            case 3:
+                v1--;
+                break;
+            default:
+                v1 = (short) -cell.b;
         }
-        bt += (byte) (short) -(short) 0x8000;
-        if (!z) {
-            bt = (byte) (short) ((short) 200 >> (short) ((short) 3 | (short) 3));
-            if (z) {
-                v1 = (short) ((short) 0x7FFF >> (short) ((short) 0x7FFF ^ (short) -1));
-                v2 = (short) ((short) -(short) -1 / (short) (c - v2));
-            } else {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] >>> a) >>> (short) (k0 - b));
-            }
-        } else {
-            v2 = (short) ((short) (c * k0) >>> (short) (b % v1));
-        }
-        arr[(short) (v1 & 3)] = (short) ((short) -(short) -1 | (short) ((short) 0x8000 | k0));
-        v2--;
-        bt += (byte) (short) (k0 >>> v1);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) k0;
+        iv = iv * -1 + (short) 0x7FFF;
+        cell.next.s = k0;
+        z = (short) (v2 | cell.s) == (short) ((short) 0x7FFF % v1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p8(short a, short b, byte c) {
@@ -290,18 +242,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (arr[(short) (v1 & 3)] == (short) ((short) 0x8000 / (short) -1)) {
-            v1 >>= (short) (b | bt);
-            v1 = (short) (k0 >> (short) ((short) 3 ^ (short) 3));
-        } else {
-            bt = (byte) (short) ((short) (k0 * arr[(short) (v1 & 3)]) & (short) ((short) 200 & b));
-        }
-        bt += (byte) (short) ((short) -1 << a);
-        iv = iv * -1 + (short) (b * (short) -1);
-        v2 = (short) -1;
-        v2 <<= b;
-        v1 = (short) ((short) ((short) iv ^ a) & (short) ((short) -1 - b));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 <<= (short) (bt / c);
+        arr[(short) ((short) (arr[(short) (v1 & 3)] & (short) 3) & 3)] = (short) ((short) ((short) 0x7FFF & b) | (short) -(short) 0x7FFF);
+        bt += (byte) (short) iv;
+        bt += (byte) (short) (bt & k0);
+        v1++;
+        v1 |= (short) ((short) 3 + (short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p9(short a, short b, byte c) {
@@ -312,22 +262,41 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) 0x7FFF & 3)] = (short) ((short) -c % (short) (b << b));
-        for (short k2 = 0; k2 < 2; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 = (short) ((short) ((short) 0x8000 << (short) -1) + (short) -bt);
-                v2 = (short) ((short) (v2 / (short) 0x7FFF) << (short) (k0 * (short) 200));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) ((short) 3 - (short) ((short) -1 + c));
+        if ((short) (b / a) >= b) {
+            v2 = (short) -a;
+            try {
+                bt += (byte) v2;
+                v1 &= (short) -v2;
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
             }
-            v1++;
+        } else {
+            z = (short) ((short) 0x8000 | bt) < (short) (arr[(short) (v1 & 3)] * (short) 3);
         }
-        bt += (byte) (short) (v1 - (short) 0x8000);
-        for (short k2 = 0; k2 < 3; k2++) {
-            iv = iv * 7 + (short) iv;
-            v2 = (short) 0x8000;
+        switch ((short) ((short) ((short) iv % (short) 0x8000) & 7)) {
+            case 2:
+                v1 = (short) ((short) (bt | v1) - b);
+                break;
+            case 4:
+                arr[(short) ((short) -c & 3)] = (short) ((short) 0x7FFF + (short) (k0 & c));
+                break;
+            case 8:
+                cell.s = v2;
+                break;
+            default:
+                bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] / k0) | (short) (k0 * (short) 0x7FFF));
         }
-        bt += (byte) (short) (b / (short) 0x8000);
-        arr[(short) ((short) 200 & 3)] = (short) 200;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (a >> k0) & 3)] = (short) ((short) (v2 >> b) + k0);
+        v2 &= (short) (v2 | bt);
+        for (short k2 = 0; k2 < 2; k2++) {
+            iv = iv * -1 + (short) -1;
+            v2 = (short) -(short) ((short) 200 / k0);
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p10(short a, short b, byte c) {
@@ -338,13 +307,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = b;
-        v2 <<= (short) 3;
-        v1 = (short) ((short) -(short) iv << (short) -v2);
-        v1 = (short) ((short) iv % (short) (b % bt));
-        bt += (byte) (short) -(short) 3;
-        bt += (byte) (short) ((short) 0x7FFF >> a);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) -(short) iv;
+        v1 <<= cell.b;
+        arr[(short) ((short) (cell.s << (short) 3) & 3)] = (short) ((short) -b >> (short) (a >> k0));
+        bt += (byte) (short) ((short) 0x8000 % (short) iv);
+        v1 = (short) ((short) ((short) 200 & bt) % (short) (bt << (short) 3));
+        bt += (byte) (short) ((short) 0x8000 >>> (short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p11(short a, short b, byte c) {
@@ -355,13 +327,40 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 7 + (short) (bt / (short) 200);
-        arr[(short) ((short) (k0 ^ arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 3 % arr[(short) (v1 & 3)]) | (short) ((short) 0x8000 + (short) 200));
-        arr[(short) ((short) -v1 & 3)] = (short) ((short) -arr[(short) (v1 & 3)] << (short) (c - (short) 3));
-        v2 = (short) ((short) -(short) 0x7FFF / (short) (arr[(short) (v1 & 3)] % (short) 200));
-        arr[(short) ((short) ((short) 3 ^ v1) & 3)] = (short) (v2 + (short) ((short) 0x8000 ^ (short) 200));
-        iv = iv * 65537 + (short) -arr[(short) (v1 & 3)];
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) 3 == (short) (v1 % cell.s);
+        arr[(short) ((short) -bt & 3)] = (short) (c * (short) (cell.b >>> (short) 3));
+        bt += (byte) (short) ((short) 0x8000 | a);
+        switch ((short) ((short) ((short) 0x7FFF & c) & 7)) {
+            case 0:
+                v2 = v2;
+                break;
+            case 4:
+                bt += (byte) (short) ((short) 200 & (short) -1);
+                break;
+            case 5:
+                bt += (byte) (short) ((short) 3 >>> cell.s);
+                break;
+            default:
+                bt = (byte) (short) ((short) 0x8000 * (short) (arr[(short) (v1 & 3)] >> (short) -1));
+        }
+        switch ((short) ((short) ((short) 0x7FFF | b) & 7)) {
+            case -2:
+                cell.s = (short) ((short) -(short) 0x8000 >>> (short) ((short) 0x8000 << arr[(short) (v1 & 3)]));
+                break;
+            case 1:
+                v1 = (short) ((short) (v1 - k0) >>> (short) -cell.b);
+                break;
+            case 7:
+                iv = iv * 7 + (short) (bt >>> cell.s);
+                break;
+            default:
+                v1 = (short) ((short) 0x7FFF - (short) (cell.s + bt));
+        }
+        arr[(short) ((short) -cell.b & 3)] = (short) ((short) ((short) 0x7FFF << (short) 3) >>> (short) ((short) 0x8000 / (short) -1));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p12(short a, short b, byte c) {
@@ -372,21 +371,55 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v2 << v2) < (short) (arr[(short) (v1 & 3)] ^ (short) iv)) {
-            v1 = c;
-            bt = (byte) (short) (v1 >>> (short) (bt / k0));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            switch ((short) ((short) (k0 << v1) & 7)) {
+                case -1:
+                    v2 = (short) ((short) 200 + (short) (k0 & cell.s));
+                    break;
+                case 1:
+                    v1 = (short) ((short) (bt % a) | (short) -1);
+                    break;
+                case 7:
+                    bt = (byte) (short) (b * (short) (b | k0));
+                    break;
+                default:
+                    z = z;
+            }
+            if ((short) -cell.s < (short) -1) {
+                bt = (byte) (short) -(short) (v2 - cell.b);
+                bt = (byte) (short) -(short) ((short) -1 >> v2);
+            } else {
+                arr[(short) ((short) (arr[(short) (v1 & 3)] & a) & 3)] = (short) ((short) 0x7FFF << (short) (c >>> bt));
+            }
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        v2--;
+        if (z) {
+            v2 = (short) -(short) (bt ^ cell.s);
+            v2++;
         } else {
-            z = (short) (c >> k0) > bt;
+            v1--;
         }
-        bt = (byte) (short) iv;
-        arr[(short) ((short) (v2 << (short) 0x8000) & 3)] = (short) ((short) (k0 - b) & (short) ((short) iv >>> (short) iv));
-        z = (short) ((short) iv % v2) < b;
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 65537 + (short) (arr[(short) (v1 & 3)] | (short) -1);
-            bt = (byte) (short) ((short) (c - v2) / (short) -(short) 0x7FFF);
+        switch ((short) (arr[(short) (v1 & 3)] & 7)) {
+            case -2:
+                v1++;
+                break;
+            case 0:
+                v2 = (short) ((short) ((short) 0x8000 ^ a) >> (short) ((short) 3 >> (short) 0x7FFF));
+                break;
+            case 2:
+                arr[(short) ((short) (a << k0) & 3)] = a;
+                break;
+            default:
+                v2 = (short) ((short) -1 >> (short) ((short) 3 ^ (short) 200));
         }
-        v2 = (short) -b;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (v1 >> bt);
+        cell.s = (short) ((short) -cell.b << (short) ((short) 0x8000 - (short) 200));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p13(short a, short b, byte c) {
@@ -397,28 +430,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2--;
-        if ((short) iv >= (short) ((short) 3 - b)) {
-            arr[(short) ((short) ((short) 0x7FFF >> v1) & 3)] = (short) ((short) ((short) iv << (short) 3) >>> (short) ((short) 3 >> v2));
-            if ((short) ((short) 200 / (short) iv) <= (short) (arr[(short) (v1 & 3)] >>> bt)) {
-                bt = (byte) (short) ((short) -v1 >>> (short) -(short) iv);
-                bt = (byte) (short) ((short) (bt >>> (short) 0x8000) / bt);
-            } else {
-                bt += (byte) (short) (b | (short) -1);
-            }
-        } else {
-            bt += (byte) (short) ((short) -1 + v2);
-        }
-        if (z) {
-            bt += (byte) (short) (bt % k0);
-            z = (short) (arr[(short) (v1 & 3)] << b) != (short) ((short) iv - arr[(short) (v1 & 3)]);
-        } else {
-            arr[(short) (a & 3)] = (short) ((short) ((short) 0x8000 - k0) / (short) (bt % v1));
-        }
-        bt += (byte) (short) ((short) iv | a);
-        bt = (byte) (short) ((short) (bt << k0) | (short) (arr[(short) (v1 & 3)] >>> (short) 0x7FFF));
-        v2++;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (cell.b - (short) 3) != (short) (a ^ (short) 3);
+        bt += (byte) (short) (cell.s + (short) 0x8000);
+        cell.s = v1;
+        v2 = (short) -v1;
+        v1 = c;
+        z = bt < (short) (cell.s ^ arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p14(short a, short b, byte c) {
@@ -429,13 +450,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) -(short) iv >= (short) ((short) iv - (short) 0x7FFF);
-        v1 = (short) ((short) -(short) 0x8000 & (short) ((short) 0x8000 & (short) 3));
-        v2 = (short) ((short) -k0 % (short) (arr[(short) (v1 & 3)] << k0));
-        bt += (byte) (short) (b >>> b);
-        bt += (byte) (short) ((short) 3 & v2);
-        arr[(short) ((short) (k0 | arr[(short) (v1 & 3)]) & 3)] = (short) (b % (short) -c);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) 200;
+        bt = (byte) (short) (v2 >>> (short) (b / (short) 0x8000));
+        cell.next.s = (short) ((short) (b ^ (short) 0x8000) % (short) 0x7FFF);
+        bt += (byte) (short) ((short) 0x8000 & cell.s);
+        iv = iv * -1 + (short) -(short) 0x7FFF;
+        z = arr[(short) (v1 & 3)] != (short) ((short) 0x7FFF / k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p15(short a, short b, byte c) {
@@ -446,34 +470,31 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            v2 = (short) -(short) ((short) 0x8000 | a);
-            v1++;
-        }
-        v2 = (short) (k0 | a);
-        v1++;
-        v2 = (short) (v2 * (short) (c << (short) iv));
-        if (!z) {
-            iv = iv * 7 + (short) 3;
-            v1 = (short) ((short) ((short) -1 * bt) & (short) (arr[(short) (v1 & 3)] * a));
-        } else {
-            arr[(short) (c & 3)] = (short) (a >>> (short) ((short) 200 + bt));
-        }
-        if (z) {
-            bt += (byte) (short) (v2 << (short) 200);
-            if ((short) -k0 <= (short) -a) {
-                v2 = (short) (v2 ^ (short) -(short) 3);
-                arr[(short) ((short) ((short) 0x8000 & b) & 3)] = (short) ((short) (k0 * v2) >>> (short) (v2 / (short) iv));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) cell.b;
+        v2 = (short) ((short) (cell.s | cell.s) + (short) ((short) 0x8000 - (short) iv));
+        if ((short) (cell.b >>> v1) < (short) ((short) 200 << (short) 200)) {
+            try {
+                v1 = (short) ((short) ((short) -1 >>> b) >>> v2);
+                v1--;
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
+            }
+            if ((short) ((short) iv - (short) 0x7FFF) >= (short) (c / b)) {
+                iv = iv * 7 + (short) (arr[(short) (v1 & 3)] >>> cell.b);
+                v1--;
             } else {
-                bt = (byte) (short) iv;
+                cell.s = cell.s;
             }
         } else {
-            for (short k1 = 0; k1 < 2; k1++) {
-                arr[(short) ((short) ((short) 0x8000 + (short) 0x8000) & 3)] = v2;
-                bt = (byte) (short) ((short) 0x8000 | b);
-            }
+            bt = (byte) (short) ((short) -1 * (short) (a >>> arr[(short) (v1 & 3)]));
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = v2;
+        z = z;
+        cell.s = (short) ((short) (a % (short) 200) >>> cell.b);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p16(short a, short b, byte c) {
@@ -484,23 +505,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (k0 | c) >= (short) -k0) {
-            v2 = (short) ((short) (c % (short) 0x8000) | (short) ((short) 0x8000 >> k0));
-            if (v1 >= (short) (c % v1)) {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] >>> arr[(short) (v1 & 3)]) | c);
-                v2 = (short) ((short) (c - b) & (short) (b << b));
-            } else {
-                bt += (byte) a;
-            }
-        } else {
-            v2 = (short) ((short) iv - (short) 0x8000);
-        }
-        v1 = (short) (arr[(short) (v1 & 3)] ^ (short) 200);
-        bt += (byte) (short) 200;
-        z = z;
-        bt += (byte) k0;
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) ((short) iv ^ v2) >> (short) (arr[(short) (v1 & 3)] >> c));
+        v1++;
+        v2++;
+        bt += (byte) (short) ((short) 3 >> b);
+        iv = iv * -1 + cell.s;
+        v1 *= (short) (b << (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p17(short a, short b, byte c) {
@@ -511,50 +525,19 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) 3 > (short) ((short) 200 - (short) 0x7FFF)) {
-            v1 = c;
-            v2 ^= (short) ((short) 0x8000 | arr[(short) (v1 & 3)]);
-        } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = arr[(short) (v1 & 3)];
-                z = (short) ((short) -1 << b) > (short) -(short) iv;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) 0x8000 / arr[(short) (v1 & 3)]);
+        v2--;
+        for (short k2 = 0; k2 < 4; k2++) {
+            iv = iv * 65537 + (short) ((short) iv << (short) 0x7FFF);
+            v2 = (short) ((short) ((short) 0x7FFF & v2) | (short) ((short) 200 & cell.b));
         }
-        arr[(short) ((short) -c & 3)] = (short) iv;
-        iv = iv * 7 + (short) (a * (short) 0x8000);
-        if (z) {
-            bt = (byte) (short) ((short) ((short) 200 & bt) & (short) ((short) 0x7FFF + a));
-            v2 = (short) ((short) -c % (short) (b >> (short) 0x8000));
-        } else {
-            switch ((short) ((short) (arr[(short) (v1 & 3)] >> (short) iv) & 7)) {
-                case -3:
-                    bt += (byte) (short) ((short) -1 ^ v1);
-                    break;
-                case -1:
-                    v2 = (short) ((short) ((short) -1 ^ c) >> (short) ((short) iv * k0));
-                    break;
-                case 0:
-                    v2 = v2;
-                    break;
-                default:
-                    v2 = a;
-            }
-        }
-        switch ((short) (k0 & 7)) {
-            case -1:
-                v1 = (short) ((short) (b >> v1) & v2);
-                break;
-            case 2:
-                v2 = (short) ((short) ((short) 0x7FFF >> b) & (short) (v2 + arr[(short) (v1 & 3)]));
-                break;
-            case 7:
-                v1 = (short) 0x7FFF;
-                break;
-            default:
-                iv = iv * -1 + (short) -(short) -1;
-        }
-        bt += (byte) (short) -c;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        iv = iv * -1 + (short) ((short) -1 >>> (short) -1);
+        bt += (byte) (short) ((short) 0x7FFF - cell.s);
+        v2 <<= (short) ((short) -1 % (short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p18(short a, short b, byte c) {
@@ -565,13 +548,39 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2++;
-        iv = iv * 65537 + (short) -arr[(short) (v1 & 3)];
-        arr[(short) ((short) (bt | k0) & 3)] = (short) ((short) (a << arr[(short) (v1 & 3)]) >>> bt);
-        bt += (byte) (short) -(short) 3;
-        v1 -= (short) 0x8000;
-        bt = (byte) (short) (c | (short) ((short) -1 & (short) 3));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        for (short k2 = 0; k2 < 2; k2++) {
+            v2 = (short) -(short) ((short) 200 % v2);
+            try {
+                bt = (byte) (short) ((short) ((short) 0x8000 / (short) 3) - (short) -1);
+                bt += (byte) (short) (v1 >> (short) iv);
+            } finally {
+                v1 ^= (short) 0x55;
+            }
+        }
+        if ((short) (arr[(short) (v1 & 3)] * arr[(short) (v1 & 3)]) > (short) ((short) 200 >> v2)) {
+            bt += (byte) (short) (cell.s * b);
+            if ((short) ((short) 3 ^ b) > (short) ((short) 0x8000 + (short) 0x7FFF)) {
+                cell.next.s = (short) (v2 * (short) iv);
+                v1 = (short) ((short) (v2 + c) + (short) (a >> k0));
+            } else {
+                cell.next.s = (short) ((short) iv ^ (short) -(short) 0x8000);
+            }
+        } else {
+            if (z) {
+                v2 = (short) ((short) (a - (short) iv) / v1);
+                v1 = a;
+            } else {
+                arr[(short) ((short) (v1 / bt) & 3)] = (short) ((short) -(short) 0x8000 % a);
+            }
+        }
+        iv = iv * 3 + (short) ((short) 0x8000 | cell.s);
+        bt += (byte) (short) -1;
+        v1++;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p19(short a, short b, byte c) {
@@ -582,47 +591,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (k0 & v1) < (short) ((short) 3 * (short) 3)) {
-            switch ((short) ((short) ((short) 0x7FFF | (short) 200) & 7)) {
-                case -1:
-                    bt = (byte) (short) ((short) ((short) -1 * (short) iv) | c);
-                    break;
-                case 0:
-                    bt += (byte) (short) (bt ^ v2);
-                    break;
-                case 6:
-                    bt += (byte) (short) (c + (short) iv);
-                    break;
-                default:
-                    v2 = k0;
-            }
-            if ((short) (a * c) > (short) 0x8000) {
-                iv = iv * 3 + (short) ((short) -1 * v2);
-                v1 = (short) -(short) -(short) 200;
-            } else {
-                v2 ^= k0;
-            }
-        } else {
-            z = a > (short) (v2 + a);
-        }
-        z = c <= (short) (k0 % (short) iv);
-        v1 += k0;
-        bt = (byte) (short) ((short) -v2 / (short) ((short) 200 ^ a));
-        bt = (byte) (short) 0x7FFF;
-        switch ((short) ((short) -b & 7)) {
-            case -2:
-                v2 = (short) ((short) (k0 | (short) 3) - (short) ((short) 0x7FFF << v1));
-                break;
-            case 0:
-                bt = (byte) (short) ((short) ((short) 3 - v2) - (short) (v2 * (short) 0x8000));
-                break;
-            case 4:
-                v1 = (short) ((short) -(short) 200 % (short) (arr[(short) (v1 & 3)] % k0));
-                break;
-            default:
-                v1 = (short) ((short) -a >> bt);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) ((short) iv + v2) % (short) ((short) 0x8000 % v1));
+        cell.next.s = (short) ((short) (cell.s >>> cell.b) | (short) 200);
+        cell.next.s = (short) ((short) ((short) 200 - (short) 0x7FFF) & (short) ((short) 0x7FFF << (short) -1));
+        bt += (byte) k0;
+        v2 = (short) (c - (short) 200);
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p20(short a, short b, byte c) {
@@ -633,19 +611,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (v2 % (short) 3) > (short) -c;
-        for (short k2 = 0; k2 < 4; k2++) {
-            v1 = (short) ((short) (c | arr[(short) (v1 & 3)]) ^ (short) (k0 / b));
-            v1 &= (short) -bt;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (b % (short) 200) <= (short) (v2 >> v2);
+        bt += (byte) (short) (arr[(short) (v1 & 3)] << cell.b);
+        cell.b = (byte) (short) -k0;
+        arr[(short) ((short) ((short) iv ^ (short) iv) & 3)] = (short) 0x8000;
+        v1 &= (short) (a | cell.b);
+        switch ((short) ((short) (b | v1) & 7)) {
+            case -1:
+                cell.next.s = (short) ((short) ((short) 0x7FFF % (short) iv) + k0);
+                break;
+            case 1:
+                arr[(short) ((short) 200 & 3)] = c;
+                break;
+            case 2:
+                iv = iv * 7 + (short) (k0 * (short) iv);
+                break;
+            default:
+                arr[(short) ((short) (b & (short) 0x8000) & 3)] = (short) ((short) -1 ^ (short) ((short) -1 - (short) 200));
         }
-        bt += (byte) (short) ((short) 3 + (short) 0x7FFF);
-        for (short k2 = 0; k2 < 1; k2++) {
-            v1 ^= (short) 0x8000;
-            v1 *= (short) ((short) 0x8000 >> (short) iv);
-        }
-        bt += (byte) (short) (v2 | v2);
-        bt += (byte) (short) (arr[(short) (v1 & 3)] % (short) -1);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p21(short a, short b, byte c) {
@@ -656,36 +643,36 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (arr[(short) (v1 & 3)] / a) & 7)) {
+            case 2:
+                v1++;
+                break;
+            case 6:
+                bt += (byte) (short) -1;
+                break;
+            case 8:
+                bt += (byte) (short) (v2 | (short) 0x8000);
+                break;
+            default:
+                arr[(short) ((short) (arr[(short) (v1 & 3)] * a) & 3)] = b;
+        }
         for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * -1 + (short) ((short) 3 & (short) iv);
-            if ((short) (b - (short) 0x8000) < arr[(short) (v1 & 3)]) {
-                iv = iv * 65537 + (short) ((short) 0x8000 | (short) 3);
-                arr[(short) ((short) (arr[(short) (v1 & 3)] >> v2) & 3)] = (short) ((short) (bt << k0) >>> (short) (a << (short) 200));
-            } else {
-                v2 = bt;
+            iv = iv * 7 + (short) (k0 % (short) 0x7FFF);
+            try {
+                z = (short) ((short) -1 >> v1) > bt;
+                v2 = (short) ((short) ((short) -1 & b) - (short) ((short) -1 / c));
+            } finally {
+                v1 ^= (short) 0x55;
             }
         }
-        v2 <<= (short) -(short) -1;
-        arr[(short) ((short) -(short) 3 & 3)] = (short) 0x8000;
-        iv = iv * -1 + (short) ((short) 0x7FFF % k0);
-        bt += (byte) (short) (a % (short) iv);
-        for (short k2 = 0; k2 < 1; k2++) {
-            arr[(short) ((short) (v1 / (short) iv) & 3)] = (short) -(short) -(short) iv;
-            switch ((short) ((short) ((short) 200 | (short) 200) & 7)) {
-                case -2:
-                    v2 |= (short) (b + (short) -1);
-                    break;
-                case 6:
-                    iv = iv * -1 + (short) (bt << (short) 200);
-                    break;
-                case 7:
-                    v1 ^= (short) (c | c);
-                    break;
-                default:
-                    v2++;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.b = (byte) (short) -1;
+        iv = iv * -1 + (short) 0x7FFF;
+        iv = iv * 3 + (short) ((short) 200 >>> v2);
+        iv = iv * 65537 + (short) -cell.b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p22(short a, short b, byte c) {
@@ -696,23 +683,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) ((short) 200 & bt) < (short) ((short) 3 * bt);
-        bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] >> (short) 200) % k0);
-        iv = iv * 7 + (short) (arr[(short) (v1 & 3)] & v1);
-        v1++;
-        bt += (byte) (short) ((short) 0x8000 % b);
-        if ((short) ((short) 3 >> (short) -1) <= (short) ((short) 3 >> arr[(short) (v1 & 3)])) {
-            v1 <<= (short) iv;
-            if (v1 > (short) ((short) iv ^ (short) 0x8000)) {
-                bt = (byte) (short) (c & (short) ((short) 0x8000 / (short) 3));
-                v1 = v2;
-            } else {
-                iv = iv * -1 + (short) ((short) 200 + (short) 200);
-            }
-        } else {
-            bt = (byte) (short) ((short) (a << (short) 3) / v2);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (b | (short) 3) & 3)] = (short) ((short) (cell.s >>> b) + (short) 0x7FFF);
+        v2++;
+        cell.s = (short) -(short) ((short) 0x7FFF | (short) 0x8000);
+        iv = iv * -1 + (short) 0x7FFF;
+        z = cell.b <= (short) (bt & (short) 0x7FFF);
+        arr[(short) ((short) ((short) 0x7FFF * arr[(short) (v1 & 3)]) & 3)] = (short) -(short) (b / (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p23(short a, short b, byte c) {
@@ -723,13 +703,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * -1 + v2;
-        iv = iv * 7 + (short) (bt + b);
-        z = (short) (a ^ (short) 3) >= (short) (arr[(short) (v1 & 3)] ^ (short) 3);
-        v2--;
-        v2 = (short) ((short) ((short) 3 & (short) -1) >> (short) 3);
-        arr[(short) (b & 3)] = v2;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (b ^ (short) iv) != (short) ((short) 200 + c)) {
+            bt = (byte) (short) ((short) ((short) -1 - v1) ^ (short) (k0 % b));
+            v1 = (short) ((short) -(short) -1 >> (short) ((short) iv | b));
+        } else {
+            arr[(short) ((short) 3 & 3)] = (short) -(short) (arr[(short) (v1 & 3)] << k0);
+        }
+        v2 = (short) ((short) 3 >>> (short) (v1 | a));
+        v1 |= (short) ((short) iv + arr[(short) (v1 & 3)]);
+        bt = (byte) (short) (a * (short) -c);
+        iv = iv * -1 + (short) ((short) 3 ^ c);
+        cell.b = (byte) (short) (arr[(short) (v1 & 3)] ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p24(short a, short b, byte c) {
@@ -740,38 +728,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 3 + (short) ((short) -1 / (short) 3);
-        if ((short) (arr[(short) (v1 & 3)] - (short) 0x8000) >= (short) -v1) {
-            switch ((short) ((short) ((short) -1 / b) & 7)) {
-                case -2:
-                    v1 = (short) 200;
-                    break;
-                case -1:
-                    v1 = (short) ((short) ((short) -1 >> k0) % (short) -c);
-                    break;
-                case 5:
-                    v1 = (short) ((short) (v2 >>> bt) >> (short) 0x7FFF);
-                    break;
-                default:
-                    v2 = (short) iv;
-            }
-            v2 = (short) ((short) ((short) iv + c) >> (short) (a >> v1));
-        } else {
-            v1 += (short) (v1 % c);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) ((short) 200 >> (short) iv) << v2);
+        bt = (byte) (short) ((short) ((short) iv - bt) * (short) iv);
+        v2++;
+        try {
+            cell.b = (byte) (short) (a * (short) 0x7FFF);
+            v1 = (short) ((short) -k0 >> a);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        bt += (byte) (short) (k0 << b);
-        v2 ^= (short) -(short) 200;
-        arr[(short) ((short) (a / a) & 3)] = (short) ((short) (v1 >> arr[(short) (v1 & 3)]) ^ v2);
-        for (short k2 = 0; k2 < 2; k2++) {
-            v1 = (short) ((short) ((short) -1 + (short) -1) | (short) ((short) 0x8000 + (short) 0x7FFF));
-            if ((short) 0x7FFF != arr[(short) (v1 & 3)]) {
-                v1 += v2;
-                arr[(short) ((short) ((short) iv / c) & 3)] = (short) ((short) -v2 >>> (short) iv);
-            } else {
-                bt = (byte) (short) ((short) (b >>> (short) 0x8000) % (short) ((short) 0x7FFF * (short) -1));
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) (bt % (short) -1) >= (short) (b / cell.b);
+        v1 = (short) ((short) ((short) 200 | cell.s) ^ (short) (c & bt));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p25(short a, short b, byte c) {
@@ -782,40 +753,50 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (arr[(short) (v1 & 3)] + (short) -1);
-        switch ((short) ((short) 3 & 7)) {
-            case -3:
-                bt += (byte) (short) ((short) -1 << b);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) ((short) 3 / cell.b) & 7)) {
+            case -2:
+                v2 = (short) ((short) (bt + c) * (short) (v2 - b));
                 break;
-            case -1:
-                z = (short) (c + (short) 3) >= (short) (arr[(short) (v1 & 3)] / (short) 0x8000);
+            case 2:
+                v1++;
                 break;
-            case 5:
-                v1 = (short) (arr[(short) (v1 & 3)] & (short) -a);
+            case 8:
+                bt += (byte) (short) ((short) iv | (short) iv);
                 break;
             default:
-                iv = iv * 3 + (short) ((short) 3 + (short) iv);
+                v1 = (short) ((short) ((short) 0x7FFF / v1) >> (short) ((short) 0x7FFF - bt));
         }
-        if ((short) -1 > (short) (v1 % (short) 0x8000)) {
-            v1 = (short) (c - (short) -(short) 3);
-            if ((short) (v1 - bt) >= (short) -1) {
-                v2 -= (short) ((short) 200 >>> (short) iv);
-                bt += (byte) (short) 0x7FFF;
-            } else {
-                v2 = (short) ((short) -(short) 200 << (short) 3);
-            }
-        } else {
+        cell.next.s = (short) ((short) ((short) 200 >> cell.b) & (short) (bt ^ v1));
+        v2 = (short) ((short) (a | (short) 3) << (short) -(short) 0x8000);
+        switch ((short) ((short) -c & 7)) {
+            case -1:
+                arr[(short) ((short) (a | (short) -1) & 3)] = (short) 3;
+                break;
+            case 2:
+                v2 = (short) ((short) ((short) 0x8000 / (short) 3) % bt);
+                break;
+            case 6:
+                cell.s = (short) (c & cell.b);
+                break;
+            default:
+                v1 = k0;
+        }
+        arr[(short) ((short) (a & v1) & 3)] = (short) ((short) ((short) 200 * b) << (short) (arr[(short) (v1 & 3)] / (short) iv));
+        if ((short) (k0 | (short) 200) <= (short) (cell.s | (short) 0x7FFF)) {
             if (z) {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] | (short) 200) ^ (short) -(short) 3);
-                bt = (byte) (short) ((short) iv + arr[(short) (v1 & 3)]);
+                cell.s = (short) ((short) (k0 ^ k0) % (short) (c ^ (short) -1));
+                bt = (byte) (short) (v1 << (short) (cell.b << k0));
             } else {
-                v1 = (short) ((short) ((short) -1 | (short) 3) & (short) (b >>> (short) 0x7FFF));
+                v1 = (short) ((short) (cell.s >>> bt) | arr[(short) (v1 & 3)]);
             }
+            cell.s = (short) ((short) (c ^ (short) 0x8000) ^ (short) -(short) 200);
+        } else {
+            v1 = (short) (arr[(short) (v1 & 3)] / (short) -1);
         }
-        v2--;
-        v1++;
-        arr[(short) ((short) ((short) 0x8000 + c) & 3)] = (short) -(short) 0x8000;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p26(short a, short b, byte c) {
@@ -826,48 +807,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 4; k2++) {
-            if ((short) (arr[(short) (v1 & 3)] & (short) 0x7FFF) <= (short) ((short) 0x8000 << (short) 0x8000)) {
-                v2 = b;
-                arr[(short) ((short) -(short) -1 & 3)] = (short) ((short) -(short) 0x7FFF / (short) -1);
-            } else {
-                bt += (byte) (short) (a & arr[(short) (v1 & 3)]);
-            }
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) 3;
-                v1 = bt;
-            }
-        }
-        v2 = (short) ((short) (b >> arr[(short) (v1 & 3)]) * v2);
-        bt = (byte) (short) ((short) (v1 + (short) -1) / (short) (v1 << v1));
-        switch ((short) ((short) ((short) 0x8000 ^ (short) iv) & 7)) {
-            case 0:
-                bt += (byte) (short) ((short) 200 % v1);
-                break;
-            case 2:
-                v1 = (short) -bt;
-                break;
-            case 4:
-                v2 <<= (short) (v2 / c);
-                break;
-            default:
-                v2 &= (short) (arr[(short) (v1 & 3)] ^ (short) iv);
-        }
-        switch ((short) ((short) (v2 >> (short) 3) & 7)) {
-            case 0:
-                arr[(short) ((short) ((short) 0x7FFF / bt) & 3)] = (short) ((short) (k0 << arr[(short) (v1 & 3)]) | (short) (c + (short) -1));
-                break;
-            case 7:
-                v2 >>= (short) (a & c);
-                break;
-            case 8:
-                iv = iv * 7 + (short) ((short) 3 >>> (short) 200);
-                break;
-            default:
-                bt += (byte) (short) -b;
-        }
-        bt += (byte) (short) (v1 % (short) 3);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.b = (byte) cell.s;
+        arr[(short) ((short) (cell.b % v2) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] / v2) - (short) ((short) iv >> b));
+        bt = (byte) (short) ((short) -1 >>> k0);
+        bt = (byte) (short) ((short) (cell.s ^ (short) 200) % (short) (cell.b & (short) 3));
+        v1 = (short) ((short) ((short) iv + (short) 0x7FFF) * (short) (bt / v2));
+        arr[(short) ((short) ((short) -1 ^ cell.s) & 3)] = cell.b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p27(short a, short b, byte c) {
@@ -878,33 +827,39 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 ^= (short) ((short) -1 << (short) 0x8000);
-        bt += (byte) (short) (a + k0);
-        z = !z;
-        if ((short) -a >= (short) (bt | a)) {
-            v2 |= (short) ((short) 0x8000 - v1);
-            arr[(short) ((short) ((short) iv >>> arr[(short) (v1 & 3)]) & 3)] = c;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 3 + (short) 3;
+        arr[(short) ((short) iv & 3)] = v1;
+        try {
+            iv = iv * -1 + (short) ((short) 0x8000 >> k0);
+            v1 = (short) ((short) ((short) 0x7FFF ^ (short) 200) >> (short) (a >> v1));
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        iv = iv * -1 + (short) ((short) 0x7FFF + cell.b);
+        if (!z) {
+            v1 = cell.b;
+            if (z) {
+                iv = iv * 65537 + (short) (v1 + a);
+                iv = iv * 3 + (short) (v2 % (short) 200);
+            } else {
+                bt += (byte) (short) ((short) 0x7FFF * (short) 200);
+            }
         } else {
             for (short k1 = 0; k1 < 1; k1++) {
-                v2--;
-                arr[(short) ((short) ((short) -1 >>> a) & 3)] = (short) ((short) (b & arr[(short) (v1 & 3)]) >> (short) -v1);
+                cell.next.s = a;
+                v2 = (short) ((short) (v1 >> cell.b) ^ bt);
             }
         }
-        switch ((short) (arr[(short) (v1 & 3)] & 7)) {
-            case 3:
-                z = !z;
-                break;
-            case 4:
-                bt = (byte) (short) ((short) -1 & (short) (v2 * c));
-                break;
-            case 8:
-                v1 = (short) (arr[(short) (v1 & 3)] >> (short) -bt);
-                break;
-            default:
-                bt += (byte) (short) iv;
+        if (z) {
+            cell.s = (short) ((short) (v1 >>> (short) 0x8000) / (short) (v1 + (short) 3));
+            v1 -= (short) (arr[(short) (v1 & 3)] / cell.b);
+        } else {
+            arr[(short) (bt & 3)] = (short) (arr[(short) (v1 & 3)] / (short) (a | (short) iv));
         }
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p28(short a, short b, byte c) {
@@ -915,30 +870,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (k0 >>> arr[(short) (v1 & 3)]) & 3)] = a;
-        if ((short) ((short) iv | c) < (short) (b & (short) iv)) {
-            v1 <<= (short) ((short) iv - arr[(short) (v1 & 3)]);
-            bt = (byte) (short) -(short) ((short) iv % (short) iv);
-        } else {
-            z = k0 > (short) ((short) iv / (short) iv);
-        }
-        v1 <<= (short) (b - bt);
-        arr[(short) ((short) (b + v2) & 3)] = (short) 3;
-        bt += (byte) v2;
-        switch ((short) (a & 7)) {
-            case 4:
-                bt += (byte) (short) (arr[(short) (v1 & 3)] << v2);
-                break;
-            case 7:
-                bt += (byte) (short) (bt & c);
-                break;
-            case 8:
-                v1 = (short) iv;
-                break;
-            default:
-                v2 = (short) ((short) 3 >>> (short) 200);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (cell.s ^ (short) 0x7FFF) == (short) (k0 >> a);
+        z = z;
+        cell.next.s = k0;
+        v2 += (short) (arr[(short) (v1 & 3)] << (short) -1);
+        z = z;
+        iv = iv * 3 + (short) (cell.s ^ arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p29(short a, short b, byte c) {
@@ -949,24 +890,19 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) ((short) (v2 >>> (short) iv) * (short) (v2 >> k0));
-        iv = iv * 3 + (short) -(short) 200;
-        v2 ^= (short) ((short) 3 >> b);
-        v2 *= (short) ((short) 3 * bt);
-        v2 = (short) ((short) (bt >>> (short) iv) >>> (short) -v2);
-        for (short k2 = 0; k2 < 1; k2++) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v2 = (short) ((short) ((short) 3 ^ (short) iv) << (short) ((short) iv << b));
-                bt += (byte) (short) (k0 % k0);
-            }
-            if ((short) ((short) -1 / arr[(short) (v1 & 3)]) > (short) 0x8000) {
-                v1 = (short) ((short) 200 >>> (short) ((short) 3 ^ arr[(short) (v1 & 3)]));
-                iv = iv * 65537 + (short) 0x8000;
-            } else {
-                v1 = (short) ((short) -k0 & (short) (b / b));
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) arr[(short) (v1 & 3)];
+        bt += (byte) arr[(short) (v1 & 3)];
+        arr[(short) ((short) ((short) 0x7FFF % k0) & 3)] = (short) ((short) ((short) 0x8000 >> v1) / (short) 0x7FFF);
+        cell.next.s = (short) ((short) -1 >>> (short) 3);
+        for (short k2 = 0; k2 < 4; k2++) {
+            cell.b = (byte) (short) -v2;
+            v1--;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) (c >>> c) >>> k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p30(short a, short b, byte c) {
@@ -977,40 +913,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) 3;
-        v2 = (short) (k0 % (short) ((short) 3 | (short) 0x8000));
-        v2 = a;
-        if ((short) -(short) 200 >= (short) (arr[(short) (v1 & 3)] | k0)) {
-            switch ((short) ((short) (a << arr[(short) (v1 & 3)]) & 7)) {
-                case -3:
-                    bt = (byte) (short) ((short) ((short) 0x8000 & (short) 3) * (short) (bt << (short) 0x7FFF));
-                    break;
-                case 6:
-                    v1++;
-                    break;
-                case 7:
-                    v2 = (short) ((short) ((short) 3 % (short) 0x8000) ^ (short) (bt % c));
-                    break;
-                default:
-                    v1 = (short) ((short) 0x8000 >> v1);
-            }
-            if (z) {
-                v1 >>= (short) ((short) 0x8000 ^ v2);
-                v2 = (short) ((short) -1 % (short) 0x7FFF);
-            } else {
-                iv = iv * -1 + (short) (b / (short) 3);
-            }
-        } else {
-            v2 = (short) ((short) ((short) 200 + (short) 3) ^ (short) ((short) 0x8000 >>> (short) 0x8000));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2++;
+        arr[(short) ((short) -arr[(short) (v1 & 3)] & 3)] = (short) -c;
+        switch ((short) ((short) -v2 & 7)) {
+            case -3:
+                bt = (byte) (short) ((short) (cell.s / a) | (short) (c / cell.s));
+                break;
+            case 2:
+                v1 = (short) -arr[(short) (v1 & 3)];
+                break;
+            case 8:
+                v2 = (short) ((short) (arr[(short) (v1 & 3)] << (short) -1) >>> (short) (k0 | (short) 0x8000));
+                break;
+            default:
+                arr[(short) ((short) (v2 | cell.b) & 3)] = (short) ((short) (cell.b - c) | (short) iv);
         }
-        if ((short) ((short) 0x8000 & (short) 0x7FFF) < (short) ((short) 0x8000 << (short) 3)) {
-            bt += (byte) arr[(short) (v1 & 3)];
-            v1 >>= (short) ((short) -1 ^ k0);
-        } else {
-            v1 |= (short) iv;
+        v1 >>= (short) ((short) 0x7FFF - (short) 0x7FFF);
+        bt = (byte) (short) ((short) ((short) -1 + (short) 200) % c);
+        try {
+            v2 = (short) 3;
+            bt += (byte) (short) ((short) 0x8000 & arr[(short) (v1 & 3)]);
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        v1 = (short) ((short) (bt % (short) 3) * (short) ((short) iv << a));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p31(short a, short b, byte c) {
@@ -1021,58 +950,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) 200 & 7)) {
-            case -3:
-                v2 = (short) ((short) ((short) 3 >>> c) >> (short) ((short) 0x8000 >>> (short) 3));
-                break;
-            case 1:
-                bt = (byte) (short) ((short) -(short) 200 >>> (short) ((short) 0x7FFF - (short) 200));
-                break;
-            case 5:
-                v1 = (short) (arr[(short) (v1 & 3)] ^ (short) ((short) 0x8000 >>> k0));
-                break;
-            default:
-                iv = iv * -1 + (short) (c >>> (short) 3);
-        }
-        z = (short) (bt % b) != (short) (a + arr[(short) (v1 & 3)]);
-        switch ((short) ((short) (v1 - (short) 200) & 7)) {
-            case 0:
-                v2 = (short) ((short) (v1 ^ v2) >>> a);
-                break;
-            case 2:
-                iv = iv * 7 + (short) (k0 >>> (short) 0x7FFF);
-                break;
-            case 4:
-                v2 = (short) ((short) iv | (short) -v1);
-                break;
-            default:
-                arr[(short) ((short) 3 & 3)] = (short) ((short) (bt >>> v2) ^ (short) (v1 >>> (short) 0x8000));
-        }
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) ((short) 0x7FFF >>> (short) 200) > (short) ((short) 200 - c)) {
-                v1 = (short) (v1 & (short) ((short) 200 | v2));
-                bt = (byte) (short) ((short) ((short) 3 / bt) / (short) (a - (short) 0x8000));
-            } else {
-                iv = iv * 7 + (short) -v2;
-            }
-            if ((short) (a | (short) 3) == (short) (k0 / (short) -1)) {
-                arr[(short) (v2 & 3)] = bt;
-                z = z;
-            } else {
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = arr[(short) (v1 & 3)];
-            }
-        }
-        for (short k2 = 0; k2 < 2; k2++) {
-            bt = (byte) (short) iv;
-            if ((short) ((short) 0x7FFF * a) == (short) (arr[(short) (v1 & 3)] + v1)) {
-                v2 = (short) ((short) ((short) -1 - (short) 0x7FFF) << (short) ((short) 200 + a));
-                v2 = c;
-            } else {
-                z = !z;
-            }
-        }
-        v1 -= (short) (a * (short) 200);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) -b;
+        v1 = (short) ((short) (cell.b * v1) * c);
+        v2 = arr[(short) (v1 & 3)];
+        iv = iv * 65537 + (short) (v2 % arr[(short) (v1 & 3)]);
+        v1--;
+        v2 = (short) ((short) (v1 & (short) 200) * (short) -c);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p32(short a, short b, byte c) {
@@ -1083,13 +970,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) -1;
-        v2 &= v2;
-        v1 = (short) ((short) iv + v2);
-        v1 = (short) 0x8000;
-        arr[(short) ((short) (bt >> (short) iv) & 3)] = (short) ((short) (v1 * v1) % (short) 0x7FFF);
-        bt += (byte) (short) ((short) 3 + (short) iv);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (cell.s >>> (short) 200);
+        arr[(short) ((short) iv & 3)] = (short) 0x8000;
+        z = (short) (bt % (short) 0x7FFF) <= (short) ((short) 3 / arr[(short) (v1 & 3)]);
+        arr[(short) ((short) (arr[(short) (v1 & 3)] * cell.s) & 3)] = (short) ((short) ((short) 200 - (short) 0x8000) + (short) (cell.s ^ c));
+        switch ((short) ((short) (c - cell.b) & 7)) {
+            case 2:
+                v1 ^= (short) (b - k0);
+                break;
+            case 3:
+                cell.next.s = (short) (v2 % (short) -c);
+                break;
+            case 6:
+                z = (short) (cell.b & cell.b) > arr[(short) (v1 & 3)];
+                break;
+            default:
+                v2 = (short) ((short) 3 - (short) ((short) 3 + (short) -1));
+        }
+        v2 += (short) (k0 >>> arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p33(short a, short b, byte c) {
@@ -1100,28 +1002,37 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) 200 < (short) -(short) 0x7FFF) {
-            if (z) {
-                v2 = (short) ((short) (a ^ (short) 0x7FFF) >> (short) (b >>> c));
-                v2 = (short) -(short) ((short) iv / (short) 0x8000);
-            } else {
-                v2 = (short) ((short) ((short) -1 | (short) 0x8000) + c);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        for (short k2 = 0; k2 < 4; k2++) {
+            try {
+                bt += (byte) cell.s;
+                v1 = (short) ((short) ((short) -1 ^ c) ^ (short) 3);
+            } finally {
+                v1 ^= (short) 0x55;
             }
-            if ((short) (a & (short) -1) != (short) (v2 / (short) 0x7FFF)) {
-                v1 |= (short) ((short) 0x7FFF & k0);
-                v2 = (short) ((short) (v1 >>> (short) 0x7FFF) + (short) ((short) 3 ^ v2));
+            v2 = (short) ((short) (cell.s | cell.s) >> cell.s);
+        }
+        if (c != (short) (v2 - b)) {
+            v1 = bt;
+            if (z) {
+                bt = (byte) (short) ((short) (cell.s / (short) iv) / (short) -v1);
+                iv = iv * -1 + (short) 3;
             } else {
-                v1 = (short) (a << (short) (k0 & (short) 3));
+                cell.next.s = (short) ((short) ((short) -1 | bt) & (short) ((short) iv | (short) 0x7FFF));
             }
         } else {
-            v1 = k0;
+            v1 = cell.b;
         }
-        arr[(short) ((short) (b & (short) iv) & 3)] = (short) ((short) (c | b) >>> (short) (bt * bt));
-        v1 &= (short) (bt * c);
-        bt += (byte) (short) -(short) -1;
-        bt += (byte) (short) (k0 >> (short) 3);
-        z = !z;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) (v2 / (short) 3) <= (short) (b << (short) -1);
+        v1++;
+        for (short k2 = 0; k2 < 2; k2++) {
+            bt += (byte) (short) ((short) 0x7FFF - b);
+            arr[(short) ((short) ((short) 0x7FFF + bt) & 3)] = k0;
+        }
+        cell.b = (byte) v1;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p34(short a, short b, byte c) {
@@ -1132,28 +1043,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 += (short) (arr[(short) (v1 & 3)] ^ (short) 3);
-        for (short k2 = 0; k2 < 3; k2++) {
-            switch ((short) ((short) -(short) iv & 7)) {
-                case -2:
-                    v1 = (short) (v2 >> (short) (v1 & a));
-                    break;
-                case 1:
-                    v2 = (short) -(short) ((short) iv >>> (short) 0x7FFF);
-                    break;
-                case 2:
-                    v1 = (short) ((short) -bt * (short) (c & (short) 0x8000));
-                    break;
-                default:
-                    bt = (byte) (short) ((short) (v2 - arr[(short) (v1 & 3)]) + k0);
-            }
-            v2 |= (short) -1;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (cell.s ^ (short) iv) & 3)] = (short) ((short) ((short) 200 % arr[(short) (v1 & 3)]) * arr[(short) (v1 & 3)]);
+        switch ((short) ((short) ((short) 0x7FFF * cell.s) & 7)) {
+            case 1:
+                bt = (byte) (short) ((short) ((short) 200 / (short) 0x7FFF) << (short) (b >> c));
+                break;
+            case 2:
+                bt += (byte) v1;
+                break;
+            case 4:
+                v1 -= (short) ((short) 0x8000 % arr[(short) (v1 & 3)]);
+                break;
+            default:
+                v2 = (short) (v1 % (short) (v2 % b));
         }
-        arr[(short) ((short) -1 & 3)] = (short) ((short) ((short) 3 ^ (short) 200) | (short) (v1 * a));
-        bt += (byte) (short) (v1 + (short) 0x7FFF);
-        v1 <<= (short) (v1 + (short) 3);
-        z = (short) 3 <= (short) ((short) 3 / c);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) (a >> (short) iv) <= (short) -cell.s;
+        v2 = (short) ((short) (a >>> arr[(short) (v1 & 3)]) << (short) (b * a));
+        bt += (byte) v2;
+        cell.next.s = (short) ((short) (cell.s & a) % (short) (b << cell.b));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p35(short a, short b, byte c) {
@@ -1164,41 +1075,65 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = v2;
-        if ((short) (a * (short) 0x7FFF) != (short) -v2) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                iv = iv * -1 + arr[(short) (v1 & 3)];
-                v1 = (short) ((short) ((short) iv & (short) -1) | (short) (c << bt));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if (z) {
+            arr[(short) ((short) (cell.s ^ (short) 0x7FFF) & 3)] = b;
+            if ((short) (v2 << (short) 0x7FFF) >= (short) (arr[(short) (v1 & 3)] & (short) 200)) {
+                v1 += (short) 0x7FFF;
+                v1 = (short) ((short) ((short) 0x8000 & arr[(short) (v1 & 3)]) | k0);
+            } else {
+                cell.next.s = (short) ((short) (cell.s | (short) 3) | (short) ((short) 0x7FFF + cell.s));
             }
-            v2 = (short) ((short) (c >> b) - (short) 200);
         } else {
-            z = (short) ((short) iv ^ v1) >= (short) (c / (short) -1);
+            v2 -= (short) ((short) 0x7FFF >> b);
         }
-        v1 = (short) ((short) (arr[(short) (v1 & 3)] % (short) -1) | (short) -(short) iv);
-        switch ((short) ((short) ((short) 0x8000 & a) & 7)) {
-            case 4:
-                v2 = (short) ((short) ((short) 200 / (short) 0x8000) / (short) (arr[(short) (v1 & 3)] >> k0));
+        if (v1 != k0) {
+            iv = iv * -1 + (short) 3;
+            v1--;
+        } else {
+            iv = iv * 65537 + (short) ((short) 3 << cell.s);
+        }
+        switch ((short) (k0 & 7)) {
+            case 0:
+                bt = (byte) k0;
                 break;
             case 5:
-                bt += (byte) (short) (c | k0);
+                bt += (byte) bt;
                 break;
-            case 7:
-                v1 = (short) 0x8000;
+            case 6:
+                v1 = (short) ((short) (cell.s - (short) 0x8000) << k0);
                 break;
             default:
-                iv = iv * 3 + (short) (k0 + bt);
+                arr[(short) ((short) 200 & 3)] = (short) ((short) (c ^ (short) 200) % (short) (v2 >> cell.b));
         }
-        v1++;
-        for (short k2 = 0; k2 < 4; k2++) {
-            v1 *= (short) (c & c);
-            if (z) {
-                v2 = (short) ((short) ((short) -1 ^ c) - (short) iv);
-                v2 = (short) ((short) (b / bt) - (short) (a * (short) 200));
+        arr[(short) ((short) ((short) iv & a) & 3)] = (short) ((short) -c << (short) (cell.b + arr[(short) (v1 & 3)]));
+        iv = iv * -1 + (short) (v1 >> k0);
+        if (!z) {
+            if ((short) 200 > (short) -b) {
+                v2 = (short) (k0 + (short) ((short) 0x7FFF - (short) iv));
+                bt += (byte) (short) 0x8000;
             } else {
-                v1 = (short) ((short) 3 | (short) -(short) 0x8000);
+                iv = iv * 65537 + (short) (cell.b ^ b);
+            }
+            v1++;
+        } else {
+            switch ((short) ((short) ((short) -1 % v1) & 7)) {
+                case -2:
+                    v2 = a;
+                    break;
+                case -1:
+                    v2 = (short) ((short) (bt - (short) 200) << (short) ((short) iv >>> cell.b));
+                    break;
+                case 8:
+                    v2--;
+                    break;
+                default:
+                    bt = (byte) cell.b;
             }
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p36(short a, short b, byte c) {
@@ -1209,35 +1144,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) ((short) 200 + a) & 7)) {
-            case 3:
-                v2 = (short) ((short) ((short) 0x7FFF >> (short) 0x7FFF) / (short) (v2 - (short) 0x8000));
-                break;
-            case 6:
-                bt += (byte) (short) (c << a);
-                break;
-            case 8:
-                v1 = v1;
-                break;
-            default:
-                arr[(short) ((short) -(short) 200 & 3)] = bt;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) cell.b;
+        bt = (byte) (short) ((short) -cell.s - (short) -k0);
+        iv = iv * 7 + (short) ((short) 200 & a);
+        v1 = (short) 0x8000;
+        v1 = (short) ((short) -v1 >> (short) ((short) 0x8000 | arr[(short) (v1 & 3)]));
+        try {
+            cell.s = (short) -(short) (v2 >> arr[(short) (v1 & 3)]);
+            arr[(short) ((short) (c % arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (v2 / v1) & (short) ((short) 0x8000 - cell.b));
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        v1 = (short) (c & (short) 3);
-        z = z;
-        if (!z) {
-            arr[(short) ((short) (k0 & k0) & 3)] = (short) ((short) ((short) iv % b) ^ (short) (c - b));
-            if (z) {
-                iv = iv * -1 + (short) (c ^ bt);
-                v1 <<= (short) (v1 | (short) 200);
-            } else {
-                v1 = (short) ((short) -bt - k0);
-            }
-        } else {
-            v1 <<= (short) ((short) 0x7FFF - bt);
-        }
-        v1 = (short) ((short) (arr[(short) (v1 & 3)] << (short) 0x7FFF) & k0);
-        iv = iv * 7 + (short) (v1 >>> k0);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p37(short a, short b, byte c) {
@@ -1248,23 +1169,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) ((short) (k0 >> a) % (short) -k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        v1 = arr[(short) (v1 & 3)];
+        v2 = (short) ((short) iv + a);
+        v1 >>= (short) (cell.b ^ (short) iv);
+        arr[(short) (bt & 3)] = a;
         z = z;
-        v2++;
-        if (z) {
-            if (bt >= (short) (b / (short) 0x8000)) {
-                iv = iv * 65537 + (short) -k0;
-                v2 = (short) ((short) 200 >>> (short) (c + (short) -1));
-            } else {
-                v1--;
-            }
-            bt += (byte) (short) -(short) 3;
-        } else {
-            z = (short) ((short) iv ^ (short) 200) != (short) -1;
-        }
-        v2 *= (short) ((short) 0x7FFF >> v1);
-        v1 = (short) (bt >>> a);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p38(short a, short b, byte c) {
@@ -1275,33 +1189,31 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (v2 / (short) 3);
-        if (z) {
-            v2--;
-            bt = (byte) (short) ((short) (v1 - (short) iv) * (short) (k0 - bt));
-        } else {
-            if ((short) (v1 >> v1) <= (short) (bt + (short) 200)) {
-                v1 &= (short) -(short) 3;
-                v1 = (short) 0x8000;
-            } else {
-                v1 = (short) -(short) 0x7FFF;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (cell.b & 3)] = cell.b;
+        for (short k2 = 0; k2 < 2; k2++) {
+            bt = (byte) arr[(short) (v1 & 3)];
+            cell.next.s = (short) (cell.s >>> (short) (v2 * (short) 0x8000));
         }
-        if ((short) (bt & (short) 0x7FFF) < (short) ((short) 200 ^ (short) 0x8000)) {
-            bt = (byte) (short) (c >> (short) (b - (short) iv));
-            if (a != (short) ((short) iv + c)) {
-                bt = (byte) (short) -1;
-                iv = iv * 3 + (short) iv;
-            } else {
-                v1 = (short) -(short) (bt ^ a);
-            }
-        } else {
-            arr[(short) ((short) ((short) 200 * bt) & 3)] = (short) ((short) (c | (short) 0x8000) * (short) (v2 | (short) -1));
+        bt += (byte) (short) -1;
+        bt += (byte) (short) -(short) -1;
+        switch ((short) ((short) ((short) 0x8000 & bt) & 7)) {
+            case -3:
+                bt += (byte) (short) (k0 >>> b);
+                break;
+            case 1:
+                bt += (byte) (short) ((short) 3 * (short) 0x7FFF);
+                break;
+            case 7:
+                bt = (byte) c;
+                break;
+            default:
+                cell.s = (short) -(short) ((short) 0x8000 / v1);
         }
-        v2 &= (short) ((short) -1 ^ (short) 0x7FFF);
-        v1 = arr[(short) (v1 & 3)];
-        arr[(short) ((short) ((short) 0x7FFF ^ (short) 0x8000) & 3)] = (short) 3;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) 0x7FFF << (short) -arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p39(short a, short b, byte c) {
@@ -1312,28 +1224,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 3; k2++) {
-            bt += (byte) (short) -1;
-            z = k0 != (short) (v2 >>> bt);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) c;
+        v1++;
+        try {
+            v1 = c;
+            z = z;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 = v2;
-        v1 = (short) ((short) (v2 & c) >>> (short) (arr[(short) (v1 & 3)] - (short) 200));
-        iv = iv * 7 + (short) 200;
-        bt = (byte) (short) ((short) -bt << (short) ((short) -1 * b));
-        switch ((short) (v2 & 7)) {
-            case 0:
-                v2 = (short) ((short) (k0 % k0) & (short) ((short) 3 ^ b));
-                break;
-            case 2:
-                bt = (byte) bt;
-                break;
-            case 5:
-                v2 = (short) -(short) (b >> (short) iv);
-                break;
-            default:
-                v2 = (short) -(short) (bt * (short) 3);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 += (short) ((short) 200 + (short) iv);
+        iv = iv * 7 + k0;
+        bt += (byte) (short) (v2 & (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p40(short a, short b, byte c) {
@@ -1344,26 +1249,43 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v2 + (short) 0x7FFF) != (short) ((short) 200 - (short) -1)) {
-            bt += (byte) (short) (k0 - (short) 3);
-            z = !z;
-        } else {
-            v2++;
-        }
-        iv = iv * 65537 + (short) ((short) iv & (short) -1);
-        for (short k2 = 0; k2 < 2; k2++) {
-            z = z;
-            if ((short) 0x7FFF == c) {
-                z = z;
-                v1 = (short) ((short) (v2 << v1) >> (short) ((short) 0x7FFF << (short) 0x8000));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) -(short) (arr[(short) (v1 & 3)] / bt);
+        v2--;
+        if ((short) ((short) 0x8000 + a) >= (short) 0x8000) {
+            v2 = (short) ((short) -c << (short) ((short) -1 << (short) 0x7FFF));
+            if ((short) (cell.b + v2) == (short) (cell.b - v2)) {
+                v2--;
+                bt += (byte) b;
             } else {
-                v2 = (short) ((short) (v1 + arr[(short) (v1 & 3)]) >> (short) (v2 << k0));
+                z = (short) -bt < (short) ((short) 3 & (short) 0x7FFF);
+            }
+        } else {
+            if (k0 >= (short) ((short) 200 >> c)) {
+                cell.s = b;
+                v2 = (short) -(short) 200;
+            } else {
+                bt += (byte) (short) -(short) 0x7FFF;
             }
         }
-        v1 += v2;
-        v2--;
-        v2 = (short) ((short) (v2 << (short) iv) & (short) -(short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) ((short) ((short) 3 + (short) -1) & 7)) {
+            case 5:
+                bt += (byte) (short) (arr[(short) (v1 & 3)] / v2);
+                break;
+            case 6:
+                arr[(short) ((short) (cell.s >> b) & 3)] = (short) ((short) 0x7FFF * c);
+                break;
+            case 7:
+                v2 = (short) iv;
+                break;
+            default:
+                v2 = (short) -(short) (arr[(short) (v1 & 3)] >>> bt);
+        }
+        arr[(short) ((short) -(short) 0x8000 & 3)] = v2;
+        cell.b = (byte) (short) 0x7FFF;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p41(short a, short b, byte c) {
@@ -1374,13 +1296,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2--;
-        v2 >>= (short) ((short) 0x8000 - bt);
-        v2 ^= (short) -b;
-        iv = iv * -1 + (short) (b >> v1);
-        arr[(short) ((short) -arr[(short) (v1 & 3)] & 3)] = (short) ((short) -c >>> k0);
-        v1 <<= (short) ((short) -1 >>> v1);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * -1 + (short) ((short) iv - c);
+        bt = (byte) (short) ((short) (bt - cell.b) + (short) 0x8000);
+        switch ((short) (arr[(short) (v1 & 3)] & 7)) {
+            case 4:
+                v2 = (short) (cell.b | (short) (v1 * (short) 3));
+                break;
+            case 7:
+                bt += (byte) (short) (v1 + a);
+                break;
+            case 8:
+                v1 = (short) iv;
+                break;
+            default:
+                v1 ^= (short) (b / bt);
+        }
+        v1 = (short) 3;
+        bt += (byte) v1;
+        iv = iv * 7 + bt;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p42(short a, short b, byte c) {
@@ -1391,31 +1328,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 >>= b;
-        for (short k2 = 0; k2 < 1; k2++) {
-            v2 = bt;
-            v2++;
-        }
-        v2 = (short) ((short) (v1 + (short) 0x8000) & a);
-        v1++;
-        for (short k2 = 0; k2 < 1; k2++) {
-            arr[(short) ((short) -(short) 0x8000 & 3)] = (short) ((short) -b | (short) ((short) 0x7FFF >> a));
-            switch ((short) ((short) (v2 ^ k0) & 7)) {
-                case 0:
-                    v2 = (short) ((short) (v1 ^ c) >> (short) (v1 >>> bt));
-                    break;
-                case 4:
-                    iv = iv * -1 + (short) (k0 / (short) 200);
-                    break;
-                case 5:
-                    arr[(short) ((short) (arr[(short) (v1 & 3)] * b) & 3)] = a;
-                    break;
-                default:
-                    bt += (byte) (short) ((short) 200 % v2);
-            }
-        }
-        bt = (byte) (short) ((short) -1 * (short) (arr[(short) (v1 & 3)] & (short) 0x7FFF));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (cell.b & 3)] = (short) ((short) ((short) 0x7FFF / (short) 0x7FFF) >>> (short) (bt | a));
+        v2 = (short) ((short) ((short) 200 >> (short) 0x7FFF) - (short) 0x8000);
+        bt += (byte) (short) (c ^ v1);
+        v2++;
+        z = k0 >= v1;
+        bt += (byte) (short) (bt >>> c);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p43(short a, short b, byte c) {
@@ -1426,25 +1348,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) iv;
-        v2 |= v1;
-        bt += (byte) (short) (bt >>> k0);
-        switch ((short) ((short) (v2 / arr[(short) (v1 & 3)]) & 7)) {
-            case -1:
-                v2 = v2;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (arr[(short) (v1 & 3)] >> a) & 7)) {
+            case 4:
+                cell.next.s = (short) ((short) (arr[(short) (v1 & 3)] / (short) 0x7FFF) | (short) (b & (short) iv));
                 break;
-            case 2:
-                v2 = (short) -v1;
+            case 5:
+                v2 = (short) (cell.b * (short) (k0 >> bt));
                 break;
-            case 8:
-                v2 = v1;
+            case 7:
+                arr[(short) ((short) (b / b) & 3)] = (short) 200;
                 break;
             default:
-                v2 = k0;
+                v2 >>= (short) ((short) iv << a);
         }
-        v1 &= arr[(short) (v1 & 3)];
-        v1 = b;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) (cell.s | (short) iv) - arr[(short) (v1 & 3)]);
+        cell.next.s = (short) ((short) ((short) -1 / b) - (short) ((short) 3 * v2));
+        bt += (byte) (short) (k0 >>> (short) 0x8000);
+        iv = iv * 3 + (short) ((short) 200 >> (short) 0x8000);
+        v1 = (short) ((short) (c ^ (short) iv) - (short) ((short) 0x8000 << (short) 3));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p44(short a, short b, byte c) {
@@ -1455,31 +1380,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (arr[(short) (v1 & 3)] & b) < (short) (bt - c);
-        v2 &= (short) 0x7FFF;
-        iv = iv * 65537 + (short) (arr[(short) (v1 & 3)] ^ (short) 200);
-        if ((short) 200 < (short) (v1 << v1)) {
-            v2 = (short) (b & a);
-            if (v2 <= (short) -(short) 3) {
-                arr[(short) ((short) ((short) 0x8000 & v2) & 3)] = (short) ((short) (a >> a) << (short) ((short) 3 * (short) 0x8000));
-                v2 = (short) ((short) (v1 | a) >> arr[(short) (v1 & 3)]);
-            } else {
-                v2 = (short) -(short) -bt;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (v1 << (short) -1) <= (short) -(short) 200) {
+            v1 += (short) (bt * (short) 0x7FFF);
+            arr[(short) ((short) -(short) 0x8000 & 3)] = (short) ((short) -v1 | v1);
         } else {
-            v1--;
+            bt = (byte) (short) ((short) ((short) 200 | cell.b) >>> (short) 3);
         }
-        bt = (byte) (short) 200;
-        for (short k2 = 0; k2 < 3; k2++) {
-            arr[(short) (v1 & 3)] = b;
-            if ((short) (bt >>> b) != c) {
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) -(short) iv;
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] - a) | (short) ((short) 0x8000 - (short) 0x8000));
-            } else {
-                arr[(short) ((short) (arr[(short) (v1 & 3)] * bt) & 3)] = (short) 200;
-            }
+        v2 = (short) iv;
+        v2 = (short) 0x8000;
+        arr[(short) ((short) ((short) 0x8000 ^ a) & 3)] = (short) ((short) (cell.s + (short) 200) * (short) (arr[(short) (v1 & 3)] - b));
+        if (z) {
+            iv = iv * -1 + (short) (v1 | b);
+            cell.s = (short) ((short) ((short) 0x7FFF ^ (short) 0x8000) ^ (short) ((short) -1 % b));
+        } else {
+            z = cell.b > (short) 3;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) ((short) 0x8000 + (short) iv);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p45(short a, short b, byte c) {
@@ -1490,25 +1410,38 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) (k0 * c) & 7)) {
-            case -1:
-                arr[(short) ((short) (a / a) & 3)] = (short) ((short) (v2 % (short) 0x7FFF) * (short) 3);
-                break;
-            case 2:
-                v1 = (short) (v1 >> (short) (arr[(short) (v1 & 3)] | (short) iv));
-                break;
-            case 8:
-                v2 = (short) ((short) (bt / (short) 0x7FFF) - (short) (arr[(short) (v1 & 3)] - bt));
-                break;
-            default:
-                v1 = (short) ((short) -1 * (short) ((short) 0x7FFF << c));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (cell.s - a);
+        if (z) {
+            try {
+                v2 = (short) ((short) ((short) 0x7FFF >> bt) + (short) (cell.b | b));
+                v1 = (short) ((short) ((short) 200 + b) << (short) ((short) 0x8000 + a));
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
+            }
+            cell.s = (short) (k0 + (short) (cell.b * a));
+        } else {
+            switch ((short) ((short) (cell.s + bt) & 7)) {
+                case -3:
+                    v1 = (short) (a >>> k0);
+                    break;
+                case 6:
+                    bt += (byte) (short) ((short) iv / bt);
+                    break;
+                case 8:
+                    iv = iv * -1 + (short) -(short) 3;
+                    break;
+                default:
+                    v1 = (short) ((short) (a - c) | (short) (v2 >> v1));
+            }
         }
-        bt = (byte) (short) ((short) (b ^ (short) 3) << (short) 0x8000);
-        v2--;
-        v1 >>= (short) 0x7FFF;
-        v1 = (short) (a >> (short) -a);
-        v2 = (short) 0x7FFF;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1--;
+        v1 = bt;
+        bt += (byte) (short) -v1;
+        v1 += (short) 200;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p46(short a, short b, byte c) {
@@ -1519,40 +1452,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 1; k2++) {
-            switch ((short) ((short) -b & 7)) {
-                case -3:
-                    v2 = (short) ((short) -1 | (short) -c);
-                    break;
-                case -2:
-                    z = (short) 3 >= (short) (arr[(short) (v1 & 3)] - v1);
-                    break;
-                case 3:
-                    bt = (byte) (short) 200;
-                    break;
-                default:
-                    v1 = (short) ((short) ((short) 3 - a) << (short) 200);
-            }
-            switch ((short) (arr[(short) (v1 & 3)] & 7)) {
-                case -1:
-                    v2 = (short) ((short) (bt % (short) 0x8000) >> (short) (k0 >>> (short) 200));
-                    break;
-                case 2:
-                    iv = iv * 7 + (short) (a + b);
-                    break;
-                case 8:
-                    v1 ^= (short) (arr[(short) (v1 & 3)] & v1);
-                    break;
-                default:
-                    v1++;
-            }
-        }
-        arr[(short) ((short) (a >>> b) & 3)] = (short) ((short) (b & (short) 200) * (short) (b >>> b));
-        arr[(short) ((short) ((short) -1 - c) & 3)] = arr[(short) (v1 & 3)];
-        bt = (byte) (short) ((short) ((short) iv | b) | (short) ((short) 200 | bt));
-        arr[(short) ((short) 200 & 3)] = (short) ((short) 3 + (short) 3);
-        arr[(short) ((short) (v1 & (short) 0x8000) & 3)] = v1;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = k0;
+        arr[(short) ((short) (a * (short) 0x7FFF) & 3)] = (short) ((short) (cell.b ^ arr[(short) (v1 & 3)]) ^ (short) 0x8000);
+        bt += (byte) (short) ((short) -1 - arr[(short) (v1 & 3)]);
+        cell.next.s = k0;
+        arr[(short) ((short) iv & 3)] = (short) 200;
+        bt = (byte) c;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p47(short a, short b, byte c) {
@@ -1563,27 +1472,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 1; k2++) {
-            v2++;
-            v1 *= (short) ((short) iv >> (short) 200);
-        }
-        bt = (byte) (short) ((short) ((short) iv >>> v2) & (short) ((short) iv / (short) iv));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 |= (short) 0x7FFF;
+        v1--;
         v2--;
-        v1 = (short) -(short) ((short) 200 << v2);
-        for (short k2 = 0; k2 < 1; k2++) {
-            if ((short) ((short) 0x7FFF >>> (short) 0x7FFF) > k0) {
-                bt += (byte) (short) (c & (short) 200);
-                bt = (byte) (short) ((short) 0x7FFF * (short) ((short) 200 >>> (short) -1));
-            } else {
-                v2 = (short) ((short) -(short) 0x8000 & (short) ((short) 3 / c));
-            }
-            bt += (byte) (short) (v2 + a);
+        if (!z) {
+            bt += (byte) (short) (a * cell.b);
+            iv = iv * 7 + (short) ((short) 0x8000 * (short) 0x8000);
+        } else {
+            iv = iv * 65537 + (short) 200;
         }
-        for (short k2 = 0; k2 < 2; k2++) {
-            v1 = v1;
-            v2 = v1;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) ((short) 3 >> cell.s) != (short) (cell.s << cell.s);
+        v2 ^= (short) (bt >>> (short) 0x7FFF);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p48(short a, short b, byte c) {
@@ -1594,31 +1497,41 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2++;
-        z = v2 == (short) ((short) 0x8000 % (short) 0x8000);
-        iv = iv * 7 + (short) (arr[(short) (v1 & 3)] << (short) 200);
-        switch ((short) ((short) ((short) 0x7FFF + (short) 200) & 7)) {
-            case -3:
-                v1 = (short) ((short) (b & bt) & (short) ((short) 200 - bt));
-                break;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (bt >>> a) > k0;
+        switch ((short) ((short) (b % k0) & 7)) {
             case -2:
-                iv = iv * -1 + (short) (a - a);
+                v1 += (short) ((short) -1 << (short) 200);
                 break;
-            case -1:
-                v2 = (short) 0x7FFF;
+            case 3:
+                v2 = (short) ((short) (c ^ v1) - (short) -b);
+                break;
+            case 7:
+                iv = iv * -1 + (short) (b & (short) 3);
                 break;
             default:
-                v1 = (short) 0x7FFF;
+                v2--;
         }
-        arr[(short) ((short) (k0 >> (short) 200) & 3)] = (short) ((short) (a * (short) 0x7FFF) ^ (short) (v1 | c));
-        for (short k2 = 0; k2 < 4; k2++) {
-            v1 *= (short) ((short) iv << v1);
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = (short) ((short) ((short) 3 | v2) << (short) (c - c));
-                bt = (byte) (short) -(short) -c;
+        iv = iv * 65537 + (short) (cell.b - a);
+        try {
+            bt = (byte) (short) -(short) -arr[(short) (v1 & 3)];
+            for (short k1 = 0; k1 < 1; k1++) {
+                cell.next.s = (short) -(short) (a * bt);
+                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) iv;
             }
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) -v1 >> (short) (c - cell.b));
+        if (!z) {
+            v2 = (short) -1;
+            z = (short) -v1 <= (short) (c - (short) 0x8000);
+        } else {
+            z = z;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p49(short a, short b, byte c) {
@@ -1629,38 +1542,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) -(short) 200 & 3)] = (short) ((short) (arr[(short) (v1 & 3)] / (short) 0x8000) * (short) (arr[(short) (v1 & 3)] / k0));
-        v2 = (short) 0x8000;
-        if ((short) (bt - a) == (short) (bt | (short) 0x8000)) {
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = arr[(short) (v1 & 3)];
-                iv = iv * -1 + (short) -b;
-            }
-            v2 *= v1;
-        } else {
-            v2 = (short) iv;
-        }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
         if (z) {
-            arr[(short) (b & 3)] = (short) ((short) ((short) 3 ^ v1) % (short) ((short) 0x7FFF / k0));
-            iv = iv * -1 + (short) iv;
-        } else {
-            switch ((short) (b & 7)) {
-                case -2:
-                    bt = (byte) (short) (k0 - b);
+            switch ((short) (v1 & 7)) {
+                case -3:
+                    z = (short) ((short) 200 >>> (short) -1) != (short) -cell.s;
                     break;
-                case 0:
-                    bt = (byte) (short) ((short) (a * b) ^ (short) (v2 >>> (short) 0x8000));
+                case 2:
+                    v1 <<= k0;
                     break;
-                case 5:
-                    bt = (byte) v1;
+                case 4:
+                    cell.s = (short) 0x7FFF;
                     break;
                 default:
-                    iv = iv * 7 + k0;
+                    cell.s = (short) ((short) 0x7FFF >>> (short) (bt >>> cell.b));
             }
+            z = z;
+        } else {
+            bt = (byte) (short) ((short) ((short) 3 >> (short) 0x8000) >> (short) (k0 - a));
         }
-        v2 -= (short) ((short) 0x7FFF / v2);
-        v1 = (short) ((short) (k0 / arr[(short) (v1 & 3)]) >>> (short) ((short) 200 % (short) iv));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 &= (short) (arr[(short) (v1 & 3)] >> a);
+        iv = iv * -1 + (short) ((short) -1 >> v1);
+        arr[(short) ((short) -cell.s & 3)] = (short) ((short) -(short) 0x8000 >>> arr[(short) (v1 & 3)]);
+        v2++;
+        z = (short) 0x8000 <= (short) ((short) 0x7FFF / v2);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p50(short a, short b, byte c) {
@@ -1671,16 +1579,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) b;
-        for (short k2 = 0; k2 < 1; k2++) {
-            arr[(short) ((short) (v2 / v1) & 3)] = (short) ((short) 3 << (short) ((short) 0x7FFF * c));
-            v2 *= (short) ((short) 0x8000 >>> bt);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) 3 % (short) (cell.b ^ (short) 0x8000));
+        arr[(short) ((short) -(short) -1 & 3)] = (short) 3;
+        v1++;
+        if (z) {
+            v1 = v1;
+            iv = iv * 7 + (short) ((short) 200 << k0);
+        } else {
+            if ((short) -c > (short) (c + cell.b)) {
+                v2 = v1;
+                z = (short) -arr[(short) (v1 & 3)] < (short) (cell.b * (short) -1);
+            } else {
+                cell.next.s = (short) ((short) 0x7FFF ^ (short) (k0 - (short) 0x7FFF));
+            }
         }
-        z = (short) ((short) 0x8000 - (short) 0x8000) != (short) 3;
-        z = (short) -(short) -1 < bt;
-        v2--;
-        iv = iv * -1 + (short) (bt >>> arr[(short) (v1 & 3)]);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) (b & 3)] = (short) ((short) ((short) -1 - arr[(short) (v1 & 3)]) - (short) (v1 + (short) 0x7FFF));
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p51(short a, short b, byte c) {
@@ -1691,13 +1609,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 7 + (short) 200;
-        v1 = (short) (v2 % (short) -b);
-        v1 = (short) (b << (short) (c - (short) -1));
-        v2 = (short) ((short) (c - a) / (short) -b);
-        v2 = (short) ((short) (bt >> (short) 0x8000) - (short) 0x7FFF);
-        v2 &= (short) (v2 + v2);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) ((short) (cell.b - (short) iv) & (short) ((short) -1 & k0));
+        try {
+            v1--;
+            bt = (byte) (short) ((short) -cell.s / (short) (arr[(short) (v1 & 3)] & c));
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
+        }
+        v1 &= arr[(short) (v1 & 3)];
+        v2 = (short) ((short) ((short) -1 - (short) 3) ^ (short) ((short) 200 ^ (short) -1));
+        switch ((short) (v1 & 7)) {
+            case 6:
+                bt += (byte) (short) 0x8000;
+                break;
+            case 7:
+                v2 = (short) ((short) 3 + (short) (v1 << v2));
+                break;
+            case 8:
+                v2 = (short) ((short) -1 & (short) 3);
+                break;
+            default:
+                v1 = (short) -1;
+        }
+        cell.s = (short) ((short) 0x8000 & (short) ((short) 3 >> (short) 3));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p52(short a, short b, byte c) {
@@ -1708,39 +1646,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 65537 + (short) ((short) iv | (short) 0x7FFF);
-        switch ((short) (b & 7)) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 7 + (short) ((short) 3 >>> (short) -1);
+        bt += (byte) (short) (v2 | k0);
+        z = z;
+        switch ((short) (v2 & 7)) {
+            case -2:
+                iv = iv * -1 + b;
+                break;
             case 4:
-                v2++;
+                v1--;
                 break;
-            case 6:
-                bt = (byte) (short) ((short) ((short) -1 & c) - bt);
-                break;
-            case 8:
-                arr[(short) ((short) (c * v1) & 3)] = (short) ((short) ((short) iv + (short) -1) >>> (short) 0x8000);
+            case 5:
+                bt = (byte) arr[(short) (v1 & 3)];
                 break;
             default:
-                z = b > (short) ((short) -1 | a);
+                cell.s = (short) -1;
         }
-        if ((short) ((short) 0x8000 ^ (short) 0x8000) < (short) (v2 * k0)) {
-            bt = (byte) (short) ((short) 3 >> (short) (a % (short) 3));
-            v2 <<= (short) ((short) iv >> b);
-        } else {
-            bt += (byte) arr[(short) (v1 & 3)];
-        }
-        v2--;
-        arr[(short) ((short) -a & 3)] = (short) ((short) (bt + a) << arr[(short) (v1 & 3)]);
-        for (short k2 = 0; k2 < 4; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                z = bt == (short) (v2 | v1);
-                arr[(short) ((short) ((short) 0x8000 ^ (short) 0x8000) & 3)] = v1;
-            }
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 = c;
-                arr[(short) ((short) (k0 >>> k0) & 3)] = (short) ((short) ((short) 200 >> arr[(short) (v1 & 3)]) | (short) (v1 >>> k0));
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) 0x7FFF - (short) ((short) iv & cell.b));
+        v1 = arr[(short) (v1 & 3)];
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p53(short a, short b, byte c) {
@@ -1751,21 +1678,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (a / a);
-        v1 = (short) ((short) 0x7FFF << (short) (bt / (short) iv));
-        v2 += (short) -(short) -1;
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) -c == (short) (v1 >>> v1)) {
-                z = (short) ((short) 0x8000 >> (short) 3) != (short) (bt + a);
-                v1 = (short) -(short) -v1;
-            } else {
-                v2 = (short) (k0 * (short) -v1);
-            }
-            arr[(short) ((short) (v1 | (short) 0x7FFF) & 3)] = (short) (v2 & k0);
-        }
-        v2 = (short) ((short) (b << a) & (short) (k0 / (short) 3));
-        v2 <<= (short) (bt ^ (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) (cell.s - (short) 3) | (short) ((short) iv + (short) 0x8000));
+        z = v2 > a;
+        v2 = (short) 3;
+        v1--;
+        bt = (byte) a;
+        cell.next.s = (short) ((short) -v2 >> (short) (cell.s | c));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p54(short a, short b, byte c) {
@@ -1776,59 +1698,50 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = !z;
-        for (short k2 = 0; k2 < 1; k2++) {
-            bt += (byte) (short) (v2 & (short) -1);
-            if ((short) (bt % (short) 200) < (short) (bt | v2)) {
-                v2 |= (short) -(short) 200;
-                bt = (byte) a;
-            } else {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] - (short) 0x8000) >> (short) ((short) 0x8000 >>> (short) -1));
-            }
-        }
-        v1 |= a;
-        if ((short) ((short) 0x8000 % v1) == k0) {
-            bt = (byte) a;
-            if ((short) (v2 & b) > (short) (c >>> bt)) {
-                v2 = c;
-                v2 = (short) ((short) (a << (short) iv) % (short) (b ^ (short) 0x7FFF));
-            } else {
-                v2 = (short) ((short) ((short) 0x8000 ^ v1) ^ (short) -(short) 0x7FFF);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) (b / (short) iv) - (short) (a & (short) 200));
+        if ((short) -v1 >= (short) -b) {
+            v1 <<= (short) (c & cell.b);
+            v2 = (short) ((short) ((short) 0x8000 / v1) % (short) (bt >>> (short) 3));
         } else {
-            iv = iv * -1 + (short) ((short) 0x7FFF - (short) iv);
+            v2 = c;
         }
-        if ((short) -(short) 200 >= (short) ((short) 3 >>> bt)) {
-            v2--;
-            if ((short) 0x8000 < (short) 3) {
-                bt = (byte) (short) ((short) -k0 | (short) (v1 ^ arr[(short) (v1 & 3)]));
-                bt += (byte) (short) (v2 >> bt);
-            } else {
-                v2 |= (short) (c >> v2);
-            }
-        } else {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 = v2;
-                v1 = b;
-            }
+        try {
+            cell.s = k0;
+            arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) 0x8000;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        if ((short) -bt < (short) ((short) -1 ^ k0)) {
-            iv = iv * 7 + (short) (k0 * arr[(short) (v1 & 3)]);
-            if ((short) (arr[(short) (v1 & 3)] >>> (short) 0x8000) >= (short) ((short) 0x7FFF << v2)) {
-                v2 = (short) ((short) ((short) 0x7FFF * (short) -1) | c);
-                v2 = (short) ((short) (b & (short) 0x8000) >> v1);
-            } else {
-                iv = iv * -1 + (short) (c >> (short) 0x7FFF);
-            }
-        } else {
-            if (arr[(short) (v1 & 3)] < (short) ((short) 200 << (short) -1)) {
-                bt = (byte) (short) 3;
-                bt = (byte) (short) ((short) -(short) 200 - (short) iv);
-            } else {
-                v2 = (short) ((short) (c | (short) 3) & (short) ((short) 0x8000 >>> bt));
-            }
+        switch ((short) (b & 7)) {
+            case -2:
+                z = (short) 200 >= (short) ((short) iv + cell.b);
+                break;
+            case 0:
+                z = (short) -(short) -1 <= arr[(short) (v1 & 3)];
+                break;
+            case 3:
+                bt += (byte) (short) ((short) 200 | (short) iv);
+                break;
+            default:
+                cell.next.s = b;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) (cell.s & 7)) {
+            case 2:
+                iv = iv * -1 + (short) (b % cell.b);
+                break;
+            case 7:
+                v1 |= (short) (k0 + (short) 0x7FFF);
+                break;
+            case 8:
+                bt += (byte) bt;
+                break;
+            default:
+                v2 += cell.s;
+        }
+        v1 ^= (short) ((short) -1 % (short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p55(short a, short b, byte c) {
@@ -1839,16 +1752,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) iv & 3)] = (short) ((short) ((short) 200 & v2) % (short) 3);
-        v1--;
-        iv = iv * 65537 + (short) ((short) iv << (short) 200);
-        v2--;
-        v1++;
-        for (short k2 = 0; k2 < 4; k2++) {
-            v2 <<= v1;
-            bt += (byte) (short) (a ^ bt);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) -1 * (short) 200) & 3)] = (short) ((short) (a >>> (short) iv) | cell.b);
+        bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] | (short) 0x7FFF) | (short) ((short) 200 * a));
+        cell.next.s = (short) -(short) -(short) 3;
+        v1 = arr[(short) (v1 & 3)];
+        if (z) {
+            bt += (byte) cell.b;
+            bt += (byte) (short) (bt * k0);
+        } else {
+            bt += (byte) (short) ((short) -1 / (short) 3);
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1++;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p56(short a, short b, byte c) {
@@ -1859,47 +1777,31 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (z) {
-            arr[(short) ((short) (v1 | (short) 200) & 3)] = (short) ((short) (k0 - (short) iv) & (short) ((short) 0x8000 % (short) -1));
-            v1 = (short) ((short) (k0 >> (short) 200) / (short) ((short) 3 | c));
-        } else {
-            v2 = (short) ((short) (v2 & k0) ^ (short) (arr[(short) (v1 & 3)] >> (short) 3));
-        }
-        if ((short) 0x8000 > (short) (bt << (short) 0x8000)) {
-            z = (short) (k0 << (short) -1) < (short) (a / bt);
-            arr[(short) (c & 3)] = bt;
-        } else {
-            arr[(short) (bt & 3)] = (short) ((short) (bt * (short) -1) << c);
-        }
-        switch ((short) ((short) (arr[(short) (v1 & 3)] + bt) & 7)) {
-            case -1:
-                iv = iv * 3 + (short) (k0 >>> v2);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (cell.s >>> a) & 7)) {
+            case -2:
+                arr[(short) ((short) 3 & 3)] = (short) ((short) -cell.s << v2);
                 break;
             case 0:
-                v1 = (short) (b >>> (short) ((short) iv & arr[(short) (v1 & 3)]));
+                cell.next.s = k0;
                 break;
-            case 5:
-                v2 = (short) ((short) -(short) -1 | (short) ((short) 3 | arr[(short) (v1 & 3)]));
-                break;
-            default:
-                arr[(short) ((short) (k0 * (short) iv) & 3)] = (short) -1;
-        }
-        v1 >>= (short) -arr[(short) (v1 & 3)];
-        switch ((short) ((short) ((short) -1 * k0) & 7)) {
-            case 3:
-                v1 = (short) 0x8000;
-                break;
-            case 5:
-                v1 &= (short) 0x7FFF;
-                break;
-            case 8:
-                v1 = (short) -1;
+            case 7:
+                v1 = (short) ((short) (cell.b | (short) 3) + (short) (cell.b / a));
                 break;
             default:
-                v1 = v1;
+                v1 &= (short) (c | cell.b);
         }
-        v1 = (short) ((short) ((short) -1 & (short) 0x8000) - (short) iv);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) -(short) (v2 | (short) 200);
+        cell.s = (short) ((short) -a ^ (short) -k0);
+        for (short k2 = 0; k2 < 3; k2++) {
+            v2++;
+            bt += (byte) (short) (k0 * (short) iv);
+        }
+        cell.s = (short) ((short) ((short) -1 & b) & (short) ((short) iv * cell.b));
+        v2--;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p57(short a, short b, byte c) {
@@ -1910,30 +1812,60 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (b % b) & 3)] = (short) ((short) 3 << (short) -v2);
-        v1--;
-        v2 = (short) ((short) (arr[(short) (v1 & 3)] & (short) iv) / (short) (arr[(short) (v1 & 3)] + bt));
-        if ((short) (v1 & b) >= (short) -(short) -1) {
-            arr[(short) ((short) -(short) 200 & 3)] = (short) ((short) (v1 ^ a) ^ (short) ((short) 0x8000 >>> v1));
-            switch ((short) ((short) -a & 7)) {
-                case 0:
-                    v1 = (short) 3;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) 3;
+        try {
+            switch ((short) ((short) ((short) 0x8000 - b) & 7)) {
+                case -3:
+                    v1 = (short) ((short) (cell.b << (short) 200) >> (short) ((short) 3 * cell.s));
                     break;
-                case 4:
-                    v2 = (short) ((short) ((short) 0x7FFF + v1) % (short) ((short) iv / arr[(short) (v1 & 3)]));
+                case 3:
+                    iv = iv * -1 + (short) 0x8000;
                     break;
-                case 6:
-                    iv = iv * 3 + (short) iv;
+                case 8:
+                    v2 = (short) (cell.b / (short) ((short) -1 & (short) -1));
                     break;
                 default:
-                    v1 |= (short) (v2 ^ v1);
+                    v2 = (short) ((short) 3 + (short) ((short) -1 + v1));
             }
-        } else {
-            v1 &= (short) iv;
+            cell.b = (byte) (short) (cell.b & cell.s);
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        iv = iv * 3 + (short) (bt >> (short) iv);
-        arr[(short) ((short) ((short) 0x7FFF | arr[(short) (v1 & 3)]) & 3)] = (short) 3;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        for (short k2 = 0; k2 < 2; k2++) {
+            arr[(short) ((short) (arr[(short) (v1 & 3)] << (short) -1) & 3)] = (short) -(short) ((short) -1 + b);
+            cell.b = (byte) (short) (a | arr[(short) (v1 & 3)]);
+        }
+        cell.next.s = k0;
+        switch ((short) (bt & 7)) {
+            case 4:
+                bt += (byte) (short) -(short) -1;
+                break;
+            case 6:
+                v1 >>= (short) 0x7FFF;
+                break;
+            case 7:
+                v2 = arr[(short) (v1 & 3)];
+                break;
+            default:
+                cell.next.s = (short) 0x7FFF;
+        }
+        switch ((short) ((short) (cell.s / bt) & 7)) {
+            case 3:
+                v2 = (short) 3;
+                break;
+            case 4:
+                v2 *= (short) ((short) 200 % c);
+                break;
+            case 7:
+                z = z;
+                break;
+            default:
+                v2 -= (short) -1;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p58(short a, short b, byte c) {
@@ -1944,62 +1876,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 -= (short) -bt;
-        v2 = k0;
-        bt = (byte) (short) (b ^ k0);
-        switch ((short) ((short) (b << arr[(short) (v1 & 3)]) & 7)) {
-            case 2:
-                v1 = (short) ((short) -1 & (short) ((short) -1 >> v1));
-                break;
-            case 6:
-                iv = iv * 65537 + (short) (k0 >>> c);
-                break;
-            case 7:
-                v1 = (short) ((short) ((short) 3 / (short) 0x8000) & c);
-                break;
-            default:
-                v2 = k0;
-        }
-        if ((short) (v1 & k0) == c) {
-            switch ((short) (a & 7)) {
-                case -2:
-                    arr[(short) ((short) ((short) 0x8000 + c) & 3)] = (short) ((short) 0x8000 / (short) ((short) 3 >>> (short) 0x8000));
-                    break;
-                case 2:
-                    bt += (byte) (short) ((short) 3 % bt);
-                    break;
-                case 8:
-                    v2 = (short) ((short) (v2 ^ (short) 0x7FFF) % b);
-                    break;
-                default:
-                    v1 -= (short) -bt;
-            }
-            iv = iv * 65537 + (short) -(short) 3;
-        } else {
-            if ((short) -k0 > (short) ((short) 200 << a)) {
-                v1 = (short) -(short) -bt;
-                v1--;
-            } else {
-                v1 = (short) 200;
-            }
-        }
-        if (z) {
-            iv = iv * 3 + (short) (a / k0);
-            if ((short) (b >> b) <= k0) {
-                v2 = (short) ((short) -bt >> (short) (bt * (short) iv));
-                arr[(short) ((short) ((short) 0x8000 >>> c) & 3)] = (short) ((short) 200 + (short) -1);
-            } else {
-                v1 = (short) ((short) ((short) iv >>> (short) 0x8000) & (short) (v1 - k0));
-            }
-        } else {
-            if (!z) {
-                arr[(short) (c & 3)] = (short) ((short) (v2 % (short) iv) << (short) (b ^ b));
-                v1 = arr[(short) (v1 & 3)];
-            } else {
-                v1 = (short) -1;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 65537 + (short) ((short) 3 * (short) 0x7FFF);
+        bt += (byte) (short) ((short) iv >>> cell.b);
+        bt = (byte) v1;
+        cell.next.s = (short) (bt << (short) (bt ^ arr[(short) (v1 & 3)]));
+        cell.s = (short) iv;
+        arr[(short) ((short) ((short) 200 / arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) -1 % arr[(short) (v1 & 3)]) ^ (short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p59(short a, short b, byte c) {
@@ -2010,13 +1896,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = v2 >= (short) (bt % bt);
-        v2--;
-        bt = (byte) (short) ((short) 0x8000 << b);
-        v1 = (short) ((short) (v1 << c) << (short) ((short) iv | b));
-        z = (short) (bt / (short) 3) < (short) -k0;
-        arr[(short) ((short) 3 & 3)] = (short) -(short) (a + b);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if (z) {
+            cell.s = v2;
+            bt += (byte) (short) (k0 * (short) 0x8000);
+        } else {
+            v1 |= v2;
+        }
+        z = (short) (bt / cell.s) == (short) (v2 >>> bt);
+        cell.s = (short) ((short) ((short) 0x8000 << (short) 200) & a);
+        z = (short) 0x7FFF < arr[(short) (v1 & 3)];
+        cell.s = bt;
+        if (v1 != (short) -1) {
+            bt = (byte) (short) 0x8000;
+            cell.next.s = (short) 0x8000;
+        } else {
+            v2++;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p60(short a, short b, byte c) {
@@ -2027,25 +1926,45 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) ((short) 0x8000 / k0) >= (short) ((short) 3 << (short) -1);
-        arr[(short) ((short) 0x7FFF & 3)] = (short) iv;
-        switch ((short) ((short) ((short) 0x7FFF - a) & 7)) {
-            case -1:
-                v2 >>= v1;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) (bt & 7)) {
+            case -2:
+                v2 = (short) 0x7FFF;
+                break;
+            case 1:
+                v2 = (short) ((short) (a >> bt) + (short) ((short) 0x8000 >>> (short) 0x7FFF));
                 break;
             case 3:
-                v1 = (short) -bt;
-                break;
-            case 8:
-                arr[(short) ((short) ((short) 0x7FFF + c) & 3)] = (short) ((short) iv - (short) (k0 ^ (short) iv));
+                bt += (byte) (short) -v1;
                 break;
             default:
-                arr[(short) ((short) (b << k0) & 3)] = (short) -1;
+                bt += (byte) (short) -arr[(short) (v1 & 3)];
         }
-        z = v1 > (short) (v2 % (short) 0x7FFF);
-        bt += (byte) (short) -bt;
-        v2++;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = (short) ((short) ((short) 200 % v1) ^ (short) (v1 % (short) 0x7FFF));
+        z = b != (short) (arr[(short) (v1 & 3)] | a);
+        try {
+            iv = iv * -1 + (short) (v1 - a);
+            switch ((short) (v1 & 7)) {
+                case 0:
+                    iv = iv * 65537 + (short) ((short) 0x8000 % v2);
+                    break;
+                case 5:
+                    v1 -= (short) (cell.b - cell.s);
+                    break;
+                case 7:
+                    cell.next.s = a;
+                    break;
+                default:
+                    v2 = (short) ((short) ((short) 0x7FFF * cell.b) + (short) (cell.s * v2));
+            }
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
+        }
+        iv = iv * -1 + (short) (a + k0);
+        iv = iv * -1 + (short) (c | (short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p61(short a, short b, byte c) {
@@ -2056,13 +1975,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * -1 + (short) -1;
-        bt = (byte) a;
-        v1 = (short) ((short) ((short) -1 ^ (short) 200) >> (short) -(short) 3);
-        v2--;
-        bt = (byte) (short) ((short) -1 + (short) (bt * (short) 0x8000));
-        arr[(short) ((short) (v1 << c) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] | bt) - (short) -(short) 3);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = b == (short) (bt | v1);
+        arr[(short) ((short) (cell.b + v1) & 3)] = (short) 0x8000;
+        v2 = (short) 0x8000;
+        arr[(short) ((short) ((short) 200 & arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 200 * v1) >>> (short) -(short) -1);
+        z = (short) 0x7FFF <= (short) (cell.b >> (short) iv);
+        v2 = (short) -(short) 200;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p62(short a, short b, byte c) {
@@ -2073,43 +1995,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 &= (short) (v2 & bt);
-        v2 = (short) ((short) (v2 - (short) 0x7FFF) / (short) -a);
-        if (arr[(short) (v1 & 3)] > v2) {
-            if ((short) -b < (short) -1) {
-                iv = iv * 7 + (short) ((short) 0x7FFF / bt);
-                bt = (byte) b;
-            } else {
-                v2 = c;
-            }
-            v1--;
-        } else {
-            arr[(short) ((short) ((short) iv << a) & 3)] = (short) ((short) (v1 * c) % (short) -bt);
-        }
-        arr[(short) ((short) iv & 3)] = a;
-        bt = (byte) (short) -(short) (arr[(short) (v1 & 3)] << (short) -1);
-        for (short k2 = 0; k2 < 1; k2++) {
-            switch ((short) (b & 7)) {
-                case -2:
-                    v2 = (short) 200;
-                    break;
-                case -1:
-                    iv = iv * 3 + (short) (bt ^ (short) 3);
-                    break;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) (cell.s & bt) | (short) (k0 + v2));
+        z = (short) (c * v2) > b;
+        v1 -= a;
+        if (z) {
+            switch ((short) ((short) -(short) 200 & 7)) {
                 case 0:
-                    v1 = (short) ((short) -(short) -1 + (short) (b & (short) 0x7FFF));
+                    v1 = (short) -a;
+                    break;
+                case 6:
+                    v1 = (short) ((short) -bt & (short) 0x7FFF);
+                    break;
+                case 7:
+                    z = (short) (k0 & (short) 3) != (short) -arr[(short) (v1 & 3)];
                     break;
                 default:
-                    arr[(short) (b & 3)] = (short) 200;
+                    iv = iv * -1 + (short) (b ^ c);
             }
-            if ((short) ((short) 0x8000 ^ arr[(short) (v1 & 3)]) == (short) (k0 >> arr[(short) (v1 & 3)])) {
-                v1--;
-                z = z;
-            } else {
-                v2 = (short) 0x7FFF;
-            }
+            arr[(short) ((short) -(short) 3 & 3)] = (short) ((short) -1 >>> (short) 0x8000);
+        } else {
+            cell.next.s = k0;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (a | (short) iv) & 3)] = (short) (a << (short) -(short) iv);
+        cell.s = (short) ((short) (b % c) % v2);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p63(short a, short b, byte c) {
@@ -2120,22 +2032,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) bt;
-        for (short k2 = 0; k2 < 1; k2++) {
-            v1++;
-            z = v1 <= c;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        try {
+            iv = iv * 3 + (short) 3;
+            cell.s = (short) ((short) -1 % (short) ((short) 0x8000 >>> a));
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 = (short) ((short) ((short) -1 + (short) 0x7FFF) * (short) (k0 >> v2));
-        iv = iv * -1 + v1;
-        for (short k2 = 0; k2 < 4; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                bt = (byte) (short) ((short) ((short) 3 ^ arr[(short) (v1 & 3)]) * arr[(short) (v1 & 3)]);
-                v1 *= (short) (v1 >> v2);
-            }
-            bt += (byte) (short) -a;
+        v2 = (short) 0x8000;
+        if (!z) {
+            v2 = (short) ((short) (cell.s + cell.s) % (short) ((short) -1 >>> b));
+            v1--;
+        } else {
+            v1 -= (short) ((short) 0x8000 * k0);
         }
-        arr[(short) (v1 & 3)] = b;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) 200;
+        iv = iv * 3 + (short) (b >>> (short) 3);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p64(short a, short b, byte c) {
@@ -2146,48 +2062,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) a;
-        bt += (byte) (short) ((short) 3 & v2);
-        v1 <<= (short) -(short) 200;
-        if ((short) ((short) 200 + c) <= (short) -bt) {
-            v2--;
-            v2 -= (short) ((short) -1 >> arr[(short) (v1 & 3)]);
-        } else {
-            if ((short) ((short) 200 ^ k0) > (short) (bt | arr[(short) (v1 & 3)])) {
-                v2 = (short) ((short) (k0 ^ (short) iv) ^ (short) ((short) 0x7FFF & (short) 0x8000));
-                v1 = (short) ((short) (v1 ^ arr[(short) (v1 & 3)]) | (short) ((short) iv - arr[(short) (v1 & 3)]));
-            } else {
-                v2 = (short) ((short) ((short) 200 | a) - (short) 3);
-            }
-        }
-        switch ((short) ((short) (b % v2) & 7)) {
-            case 1:
-                bt = (byte) (short) -(short) -k0;
-                break;
-            case 5:
-                v1 = (short) iv;
-                break;
-            case 7:
-                v2 = (short) ((short) 200 % (short) (arr[(short) (v1 & 3)] << v1));
-                break;
-            default:
-                bt = (byte) (short) ((short) (k0 | k0) / (short) ((short) 0x8000 / v1));
-        }
-        if ((short) -b == v1) {
-            arr[(short) ((short) ((short) 0x8000 | (short) 0x8000) & 3)] = (short) ((short) ((short) 200 >> v2) >> (short) ((short) iv >>> arr[(short) (v1 & 3)]));
-            for (short k1 = 0; k1 < 2; k1++) {
-                arr[(short) ((short) ((short) 3 * (short) 3) & 3)] = (short) ((short) -(short) 200 ^ v2);
-                v2 = (short) ((short) (v2 & (short) -1) ^ (short) (v2 & k0));
-            }
-        } else {
-            if ((short) (b >>> v1) == (short) ((short) -1 - b)) {
-                v1 = (short) ((short) (b - (short) iv) << (short) -k0);
-                v1 = (short) ((short) (c / a) * (short) (v2 >> (short) iv));
-            } else {
-                v2 = (short) -1;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 3 + (short) 0x8000;
+        cell.s = cell.s;
+        v2 = (short) ((short) 0x8000 | (short) (cell.s ^ a));
+        v2 = a;
+        v2 <<= (short) ((short) 3 << (short) 200);
+        z = bt <= (short) iv;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p65(short a, short b, byte c) {
@@ -2198,45 +2082,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (c << arr[(short) (v1 & 3)]) != (short) ((short) 0x8000 | b)) {
-            arr[(short) (a & 3)] = (short) ((short) ((short) 0x8000 % b) * (short) -(short) 0x8000);
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 = (short) ((short) (bt | k0) * (short) ((short) 200 * arr[(short) (v1 & 3)]));
-                v2 = (short) (v1 / (short) 3);
-            }
-        } else {
-            iv = iv * 3 + (short) -(short) iv;
-        }
-        for (short k2 = 0; k2 < 1; k2++) {
-            for (short k1 = 0; k1 < 3; k1++) {
-                arr[(short) ((short) (arr[(short) (v1 & 3)] + b) & 3)] = (short) ((short) ((short) 0x8000 ^ bt) % (short) (bt % v2));
-                z = (short) 0x7FFF > (short) ((short) 0x8000 + v2);
-            }
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) ((short) (v2 - arr[(short) (v1 & 3)]) + (short) ((short) 0x7FFF + (short) iv));
-                v1 = (short) 3;
-            }
-        }
-        if (!z) {
-            v1 &= (short) (v1 | k0);
-            arr[(short) (v1 & 3)] = (short) ((short) -a >> (short) (v2 ^ (short) iv));
-        } else {
-            if ((short) ((short) iv * (short) 200) >= (short) (b << a)) {
-                arr[(short) ((short) ((short) iv | b) & 3)] = (short) 3;
-                v2 = (short) ((short) (b << (short) 200) & (short) (b - b));
-            } else {
-                z = (short) -(short) 0x8000 <= (short) ((short) 0x8000 * arr[(short) (v1 & 3)]);
-            }
-        }
-        v1 = bt;
-        if ((short) (v2 % arr[(short) (v1 & 3)]) == a) {
-            z = z;
-            v2 = c;
-        } else {
-            v1 -= (short) ((short) 0x7FFF >> (short) 0x8000);
-        }
-        bt += (byte) (short) ((short) 3 >> k0);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = v1;
+        cell.next.s = v2;
+        bt = (byte) b;
+        cell.next.s = (short) ((short) (a ^ a) >> (short) (cell.s >>> cell.s));
+        iv = iv * 3 + (short) (v1 | a);
+        arr[(short) ((short) ((short) 200 / cell.s) & 3)] = (short) ((short) ((short) 3 / (short) 0x7FFF) & (short) ((short) iv + v1));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p66(short a, short b, byte c) {
@@ -2247,31 +2102,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * -1 + (short) 3;
-        for (short k2 = 0; k2 < 2; k2++) {
-            iv = iv * 3 + (short) 3;
-            arr[(short) ((short) -(short) -1 & 3)] = (short) ((short) (c >> (short) 0x7FFF) >>> (short) (b - arr[(short) (v1 & 3)]));
-        }
-        if ((short) iv == v1) {
-            if ((short) (bt - bt) == (short) ((short) -1 * arr[(short) (v1 & 3)])) {
-                v2 ^= (short) ((short) 0x7FFF + k0);
-                bt += (byte) (short) (bt >>> bt);
-            } else {
-                iv = iv * 3 + (short) (v1 * a);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (cell.b >> (short) 0x8000) & 3)] = (short) (cell.s * cell.s);
+        try {
+            switch ((short) ((short) (arr[(short) (v1 & 3)] >>> a) & 7)) {
+                case 4:
+                    arr[(short) ((short) ((short) iv & b) & 3)] = (short) -(short) (arr[(short) (v1 & 3)] + a);
+                    break;
+                case 5:
+                    bt += (byte) (short) (k0 % c);
+                    break;
+                case 7:
+                    iv = iv * -1 + (short) (c / b);
+                    break;
+                default:
+                    v1 |= (short) ((short) iv % v1);
             }
-            if ((short) ((short) -1 << (short) 0x8000) <= (short) iv) {
-                v2 = (short) ((short) (b * k0) * (short) (v2 + (short) -1));
-                bt += (byte) c;
-            } else {
-                v2 = (short) -1;
-            }
-        } else {
-            z = (short) ((short) 3 - (short) 0x7FFF) >= (short) 0x7FFF;
+            iv = iv * 7 + (short) -k0;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        bt = (byte) (short) 3;
-        bt += (byte) (short) ((short) 0x7FFF - k0);
-        bt += (byte) (short) ((short) -1 - (short) 3);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        iv = iv * 65537 + (short) (arr[(short) (v1 & 3)] << cell.b);
+        bt = (byte) (short) ((short) ((short) 0x8000 & (short) 200) / v1);
+        bt = (byte) (short) ((short) 0x8000 - (short) (bt + (short) 0x8000));
+        v1 -= (short) (k0 | (short) iv);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p67(short a, short b, byte c) {
@@ -2282,13 +2139,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) -1 & 3)] = (short) -(short) (arr[(short) (v1 & 3)] << (short) -1);
-        z = (short) (arr[(short) (v1 & 3)] % (short) -1) != c;
-        v2 = a;
-        iv = iv * 7 + c;
-        bt = (byte) b;
-        v1 = (short) ((short) -arr[(short) (v1 & 3)] % (short) iv);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (k0 >>> (short) 0x7FFF) & 3)] = (short) -k0;
+        v2 <<= (short) (arr[(short) (v1 & 3)] >>> v2);
+        v2 = (short) ((short) ((short) iv & cell.b) & (short) (v1 >>> v1));
+        v2 = (short) (arr[(short) (v1 & 3)] | a);
+        bt = (byte) (short) ((short) (k0 / b) & (short) 0x8000);
+        cell.s = (short) ((short) 0x8000 >> (short) (b * b));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p68(short a, short b, byte c) {
@@ -2299,50 +2159,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) -a < v2;
-        v1 = (short) ((short) -arr[(short) (v1 & 3)] << (short) ((short) -1 >>> v2));
-        switch ((short) ((short) (v1 & bt) & 7)) {
-            case 0:
-                v1 &= (short) -v2;
-                break;
-            case 2:
-                iv = iv * -1 + (short) ((short) -1 | a);
-                break;
-            case 4:
-                iv = iv * 7 + c;
-                break;
-            default:
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] + a) >> (short) (arr[(short) (v1 & 3)] / v1));
-        }
-        z = (short) ((short) 0x8000 >> bt) < (short) 0x7FFF;
-        if (z) {
-            if (b >= (short) (k0 + v2)) {
-                v1 = (short) iv;
-                v2 = k0;
-            } else {
-                arr[(short) ((short) ((short) 200 & (short) 3) & 3)] = (short) ((short) (a - c) - (short) (c & v2));
-            }
-            bt += (byte) (short) (v2 ^ bt);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (a & 3)] = (short) ((short) (cell.b << (short) 3) << (short) -bt);
+        arr[(short) ((short) ((short) 0x7FFF >>> (short) 0x8000) & 3)] = (short) ((short) ((short) 0x7FFF ^ arr[(short) (v1 & 3)]) | v1);
+        cell.next.s = (short) ((short) (v2 % cell.b) + (short) -1);
+        if (!z) {
+            v2 ^= (short) iv;
+            bt += (byte) cell.b;
         } else {
-            if (!z) {
-                v2 = (short) ((short) (a | c) & c);
-                v2 = (short) 3;
-            } else {
-                v2 = (short) ((short) (c & (short) 200) / (short) (b / k0));
+            switch ((short) ((short) -1 & 7)) {
+                case 3:
+                    v1 = cell.s;
+                    break;
+                case 5:
+                    v2 = (short) ((short) 0x8000 >>> (short) (a << b));
+                    break;
+                case 8:
+                    bt += (byte) (short) ((short) iv + cell.s);
+                    break;
+                default:
+                    iv = iv * 65537 + (short) -1;
             }
         }
-        if ((short) ((short) 3 / v1) == (short) (v1 >>> b)) {
-            iv = iv * 65537 + a;
-            if ((short) 3 >= (short) 3) {
-                v1 = (short) ((short) 0x7FFF + (short) iv);
-                v2 = v2;
-            } else {
-                v1 = (short) ((short) (v2 + (short) iv) / (short) ((short) 0x7FFF >> v2));
-            }
-        } else {
-            arr[(short) (k0 & 3)] = (short) 3;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 |= (short) ((short) 200 >> (short) 0x7FFF);
+        bt += (byte) (short) (a | bt);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p69(short a, short b, byte c) {
@@ -2353,43 +2196,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) (k0 >> (short) 0x7FFF) != (short) iv) {
-                v2 *= (short) (bt / (short) iv);
-                v2 = (short) ((short) 3 << (short) ((short) 200 % v2));
-            } else {
-                v1 = a;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) -(short) -1 & 3)] = (short) ((short) ((short) 3 ^ (short) 0x7FFF) / (short) iv);
+        if ((short) 200 != (short) (v1 & (short) 0x7FFF)) {
+            v2++;
+            try {
+                v1 = (short) ((short) (bt + cell.s) % (short) (cell.s >>> v2));
+                v2 = (short) ((short) (arr[(short) (v1 & 3)] | v1) & (short) (v2 + (short) 3));
+            } finally {
+                v1 ^= (short) 0x55;
             }
-            bt += (byte) bt;
-        }
-        v1 = (short) ((short) ((short) 3 ^ v1) >>> (short) ((short) -1 % a));
-        switch ((short) ((short) (b & (short) -1) & 7)) {
-            case 2:
-                arr[(short) ((short) (c | (short) 0x8000) & 3)] = (short) (v2 + (short) ((short) -1 << (short) 0x8000));
-                break;
-            case 3:
-                arr[(short) ((short) -1 & 3)] = (short) ((short) (v1 * bt) / (short) -(short) 0x7FFF);
-                break;
-            case 4:
-                v1++;
-                break;
-            default:
-                v2--;
-        }
-        v1--;
-        if ((short) -(short) -1 == (short) ((short) -1 / v1)) {
-            v1 = a;
-            v2 = (short) -1;
         } else {
-            if (z) {
-                v2 = k0;
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) -(short) 0x8000 << (short) ((short) 0x7FFF % k0));
-            } else {
-                iv = iv * 3 + (short) (arr[(short) (v1 & 3)] << v2);
-            }
+            v1++;
         }
-        arr[(short) ((short) (a >> (short) -1) & 3)] = (short) ((short) (c & v1) >>> (short) -(short) 200);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) -(short) (bt >> (short) 3);
+        v1 *= (short) 0x8000;
+        bt = (byte) (short) ((short) -v1 >>> (short) (c | cell.b));
+        cell.next.s = (short) -(short) ((short) 0x7FFF - (short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p70(short a, short b, byte c) {
@@ -2400,41 +2226,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) ((short) -1 - v2) > (short) ((short) 3 + bt)) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                z = (short) (arr[(short) (v1 & 3)] % a) != (short) ((short) 3 / c);
-                arr[(short) (b & 3)] = (short) -arr[(short) (v1 & 3)];
-            }
-            switch ((short) (bt & 7)) {
-                case 1:
-                    v2 = (short) ((short) (bt | (short) -1) % (short) (c % (short) 0x8000));
-                    break;
-                case 7:
-                    bt = (byte) (short) ((short) ((short) 0x7FFF - c) ^ (short) ((short) 0x8000 | (short) -1));
-                    break;
-                case 8:
-                    z = (short) -b <= b;
-                    break;
-                default:
-                    arr[(short) ((short) (v1 | v2) & 3)] = (short) ((short) ((short) 3 / c) | (short) ((short) -1 * (short) 200));
-            }
-        } else {
-            v1 *= arr[(short) (v1 & 3)];
-        }
-        v2 |= k0;
-        arr[(short) ((short) (arr[(short) (v1 & 3)] >>> a) & 3)] = (short) ((short) (v2 & (short) 0x8000) >>> k0);
-        arr[(short) ((short) (c << (short) 3) & 3)] = (short) ((short) ((short) 3 >>> k0) ^ (short) (arr[(short) (v1 & 3)] / (short) 200));
-        v2 = (short) (arr[(short) (v1 & 3)] >>> (short) (v1 + (short) 0x7FFF));
-        for (short k2 = 0; k2 < 4; k2++) {
-            if (z) {
-                v2 &= (short) ((short) 3 >>> v1);
-                v1 = (short) ((short) 200 >>> (short) -bt);
-            } else {
-                v2 = (short) -(short) ((short) 200 + bt);
-            }
-            v1 = (short) ((short) (c | k0) >> (short) (a / v2));
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 -= (short) 0x7FFF;
+        bt = (byte) (short) ((short) ((short) 0x7FFF ^ b) / (short) ((short) 3 - (short) 3));
+        bt += (byte) (short) ((short) 0x7FFF & v2);
+        iv = iv * 65537 + (short) ((short) 0x8000 % c);
+        bt = (byte) (short) ((short) (c & bt) ^ (short) ((short) 0x7FFF << cell.s));
+        v2 = bt;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p71(short a, short b, byte c) {
@@ -2445,28 +2246,38 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2--;
-        v2 <<= k0;
-        for (short k2 = 0; k2 < 2; k2++) {
-            arr[(short) ((short) ((short) 0x8000 | (short) -1) & 3)] = (short) ((short) -(short) 0x7FFF + (short) ((short) 200 << v2));
-            iv = iv * 7 + (short) (bt * c);
-        }
-        bt += (byte) (short) -b;
-        switch ((short) ((short) ((short) -1 & k0) & 7)) {
-            case 2:
-                arr[(short) ((short) iv & 3)] = (short) -(short) (v2 ^ b);
-                break;
-            case 7:
-                v1 = (short) ((short) -1 >>> (short) (c >>> (short) iv));
-                break;
-            case 8:
-                bt += (byte) (short) (bt / (short) 0x8000);
-                break;
-            default:
-                v2 = (short) -(short) -(short) -1;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) 0x7FFF << (short) -(short) 3);
+        v1--;
+        arr[(short) ((short) (v1 | (short) 0x8000) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] ^ (short) iv) | (short) (c >> k0));
+        if ((short) (arr[(short) (v1 & 3)] >> bt) >= (short) ((short) -1 - (short) 0x8000)) {
+            switch ((short) ((short) -cell.s & 7)) {
+                case -2:
+                    z = z;
+                    break;
+                case -1:
+                    v1 = (short) (bt % (short) ((short) iv << (short) 0x7FFF));
+                    break;
+                case 7:
+                    v2 = v1;
+                    break;
+                default:
+                    cell.s = (short) ((short) ((short) 0x7FFF & (short) iv) * v2);
+            }
+            iv = iv * -1 + (short) -k0;
+        } else {
+            if (!z) {
+                v1 = (short) ((short) ((short) -1 / (short) 3) << (short) (cell.s ^ (short) 0x7FFF));
+                cell.s = (short) -(short) (c >>> k0);
+            } else {
+                v2--;
+            }
         }
         v1++;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        iv = iv * 3 + k0;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p72(short a, short b, byte c) {
@@ -2477,21 +2288,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (z) {
-            v2 &= (short) 0x7FFF;
-            for (short k1 = 0; k1 < 4; k1++) {
-                arr[(short) ((short) iv & 3)] = (short) -k0;
-                bt = (byte) (short) ((short) -v1 * (short) 200);
-            }
-        } else {
-            v2 = (short) ((short) ((short) -1 & arr[(short) (v1 & 3)]) << b);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) ((short) (arr[(short) (v1 & 3)] >>> (short) 0x7FFF) ^ (short) (bt << bt));
+        v1++;
+        switch ((short) ((short) ((short) 3 * k0) & 7)) {
+            case 3:
+                v2 |= arr[(short) (v1 & 3)];
+                break;
+            case 4:
+                v1 += (short) ((short) 0x8000 >>> c);
+                break;
+            case 6:
+                z = (short) (v1 + c) != bt;
+                break;
+            default:
+                v2 = (short) ((short) ((short) 0x8000 << bt) >> (short) -b);
         }
-        iv = iv * -1 + (short) (a / v2);
-        z = z;
-        bt = (byte) (short) ((short) -(short) 0x8000 << (short) ((short) -1 >>> (short) iv));
-        v1 -= (short) (a ^ v2);
-        arr[(short) ((short) -(short) -1 & 3)] = (short) (arr[(short) (v1 & 3)] ^ c);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) ((short) 0x8000 + (short) 0x8000);
+        iv = iv * 7 + (short) 200;
+        v2 = (short) ((short) -arr[(short) (v1 & 3)] >> (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p73(short a, short b, byte c) {
@@ -2502,43 +2320,24 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) -(short) ((short) 200 | a);
-        bt = (byte) (short) (bt | (short) ((short) 0x7FFF - (short) 200));
-        if (z) {
-            v1 = (short) -(short) (k0 + (short) iv);
-            bt = (byte) (short) ((short) -b - (short) (v2 - a));
-        } else {
-            v2 = k0;
-        }
-        v2 = (short) ((short) 3 | v2);
-        if (k0 <= (short) (c * (short) 0x8000)) {
-            if ((short) (b << arr[(short) (v1 & 3)]) == (short) ((short) -1 ^ arr[(short) (v1 & 3)])) {
-                v2 = (short) iv;
-                v1 = (short) ((short) (v2 / (short) 0x8000) * (short) (b - v1));
-            } else {
-                v2--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (cell.s >>> a) > (short) ((short) 3 + (short) 0x7FFF)) {
+            z = (short) (c << cell.b) != (short) -b;
+            for (short k1 = 0; k1 < 3; k1++) {
+                v2 = (short) -(short) (cell.s / v2);
+                v1 = (short) -b;
             }
-            bt += (byte) (short) ((short) 3 | k0);
         } else {
-            v1 = k0;
+            arr[(short) ((short) (v2 | (short) -1) & 3)] = (short) ((short) -bt << (short) (bt % c));
         }
-        if (!z) {
-            if ((short) -1 == (short) (arr[(short) (v1 & 3)] + (short) 3)) {
-                v2 = (short) -(short) (v2 % (short) 0x7FFF);
-                v1 = (short) ((short) (c * (short) 3) + (short) ((short) 0x7FFF >> (short) 0x7FFF));
-            } else {
-                v2++;
-            }
-            z = z;
-        } else {
-            if (z) {
-                arr[(short) ((short) ((short) 200 & arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] | (short) -1) >>> (short) (k0 % v2));
-                v2 = (short) -(short) 0x7FFF;
-            } else {
-                v2 += k0;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (c & a) & 3)] = (short) ((short) -(short) 3 + (short) -b);
+        v2++;
+        iv = iv * -1 + (short) 3;
+        bt += (byte) (short) ((short) 0x7FFF << b);
+        v2 = (short) (cell.s | (short) ((short) 0x7FFF - a));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p74(short a, short b, byte c) {
@@ -2549,24 +2348,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) -c > (short) 200;
-        v2 = (short) ((short) ((short) -1 + (short) iv) ^ (short) 0x8000);
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 65537 + (short) (k0 - (short) -1);
-            if (k0 <= (short) (v1 / (short) 200)) {
-                arr[(short) (k0 & 3)] = arr[(short) (v1 & 3)];
-                v1 = (short) (v2 & (short) (v1 >> v1));
-            } else {
-                v2 = (short) ((short) (c * (short) 0x8000) * (short) 0x8000);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 += (short) (b * (short) 0x8000);
+        v2 = (short) ((short) (cell.b | b) - (short) -(short) 0x8000);
+        bt += (byte) (short) (c >> (short) iv);
+        switch ((short) ((short) (cell.s * (short) 0x8000) & 7)) {
+            case 1:
+                arr[(short) ((short) ((short) iv - c) & 3)] = (short) -(short) 3;
+                break;
+            case 2:
+                v2 = (short) ((short) -cell.b >> (short) (bt / a));
+                break;
+            case 6:
+                v2 ^= b;
+                break;
+            default:
+                v1--;
         }
-        v1 |= (short) (a >> (short) 0x8000);
-        for (short k2 = 0; k2 < 4; k2++) {
-            bt += (byte) (short) (a >> bt);
-            arr[(short) ((short) (c / (short) 200) & 3)] = (short) ((short) (bt + (short) iv) / (short) ((short) 0x7FFF >> bt));
-        }
-        v1 = (short) 0x8000;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (arr[(short) (v1 & 3)] << k0) & 3)] = (short) ((short) (v2 * (short) 200) % (short) -b);
+        arr[(short) (c & 3)] = k0;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p75(short a, short b, byte c) {
@@ -2577,51 +2380,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) ((short) 200 ^ (short) 200) & 7)) {
-            case -1:
-                v1++;
-                break;
-            case 0:
-                iv = iv * 7 + (short) ((short) 0x8000 - a);
-                break;
-            case 1:
-                iv = iv * -1 + (short) 0x8000;
-                break;
-            default:
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] ^ v2) - k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) -(short) (cell.s << arr[(short) (v1 & 3)]);
+        try {
+            arr[(short) ((short) -bt & 3)] = c;
+            v2 = (short) 0x7FFF;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        z = (short) ((short) 0x8000 ^ (short) 200) >= (short) ((short) 0x8000 - v1);
-        if (v1 < (short) 0x8000) {
-            z = z;
-            bt += (byte) (short) (b % v2);
-        } else {
-            if (!z) {
-                v1 = (short) 3;
-                bt = (byte) (short) ((short) (v1 + c) | arr[(short) (v1 & 3)]);
-            } else {
-                bt += (byte) (short) ((short) -1 / (short) -1);
-            }
-        }
-        if ((short) (a ^ b) <= bt) {
-            z = (short) -bt < (short) 0x8000;
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = (short) ((short) ((short) 0x8000 * (short) 0x8000) % arr[(short) (v1 & 3)]);
-                v1++;
-            }
-        } else {
-            v1--;
-        }
-        if ((short) (k0 + arr[(short) (v1 & 3)]) < (short) (bt << v1)) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 &= (short) -(short) 200;
-                arr[(short) ((short) 200 & 3)] = (short) 200;
-            }
-            arr[(short) ((short) ((short) -1 >>> v1) & 3)] = bt;
-        } else {
-            iv = iv * -1 + (short) (b | (short) 3);
-        }
-        arr[(short) ((short) (b * c) & 3)] = (short) ((short) (b >>> (short) -1) >>> (short) ((short) 200 & (short) 200));
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.b = (byte) (short) (cell.b >> (short) iv);
+        cell.next.s = (short) ((short) (v2 * arr[(short) (v1 & 3)]) & (short) -(short) 0x7FFF);
+        arr[(short) ((short) 0x7FFF & 3)] = (short) iv;
+        bt += (byte) (short) (cell.s ^ (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p76(short a, short b, byte c) {
@@ -2632,13 +2405,26 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) 3 & 3)] = (short) ((short) 200 | (short) ((short) 200 | v2));
-        arr[(short) ((short) (v1 | (short) 0x7FFF) & 3)] = (short) ((short) (bt * (short) 200) / c);
-        v1 ^= (short) (v2 & arr[(short) (v1 & 3)]);
-        iv = iv * 65537 + (short) -b;
-        bt += (byte) (short) (v1 * (short) 200);
-        bt += (byte) (short) iv;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2--;
+        v2 &= (short) -(short) 3;
+        z = (short) ((short) 0x7FFF ^ k0) > arr[(short) (v1 & 3)];
+        v1 -= (short) (bt >>> c);
+        if ((short) (bt * (short) 200) >= (short) (a >> (short) 3)) {
+            z = (short) iv == (short) (bt + a);
+            arr[(short) ((short) (c >>> cell.b) & 3)] = (short) ((short) -1 & (short) ((short) 3 * cell.s));
+        } else {
+            v2 *= cell.s;
+        }
+        if ((short) (a % (short) 3) != (short) -(short) iv) {
+            cell.b = (byte) (short) ((short) 3 >> b);
+            bt = (byte) (short) -(short) 0x8000;
+        } else {
+            iv = iv * 3 + (short) -cell.s;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p77(short a, short b, byte c) {
@@ -2649,32 +2435,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = k0 != (short) -1;
-        if (z) {
-            bt += (byte) (short) ((short) 0x7FFF + v2);
-            for (short k1 = 0; k1 < 3; k1++) {
-                iv = iv * 65537 + (short) (v1 & (short) 0x7FFF);
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] / v2) - (short) -arr[(short) (v1 & 3)]);
-            }
-        } else {
-            for (short k1 = 0; k1 < 1; k1++) {
-                iv = iv * 3 + (short) ((short) 0x8000 + b);
-                arr[(short) ((short) ((short) 0x7FFF ^ k0) & 3)] = a;
-            }
-        }
-        if (z) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 = (short) ((short) (v1 / (short) 0x7FFF) >> (short) (v2 ^ v2));
-                v1 = v2;
-            }
-            v2 = (short) ((short) (v2 | (short) 3) >>> (short) -a);
-        } else {
-            bt = (byte) (short) -(short) ((short) 0x8000 ^ c);
-        }
-        v1 *= bt;
-        v1 = (short) ((short) (v2 & c) * k0);
-        v1 = a;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 += (short) (a | b);
+        arr[(short) ((short) ((short) 200 & (short) iv) & 3)] = (short) ((short) (bt << (short) 0x8000) ^ (short) (k0 % a));
+        v2 = (short) ((short) -1 & (short) (arr[(short) (v1 & 3)] ^ (short) 3));
+        v2 = (short) ((short) (cell.b - v2) ^ (short) (arr[(short) (v1 & 3)] * arr[(short) (v1 & 3)]));
+        v2 >>= (short) 0x8000;
+        bt += (byte) a;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p78(short a, short b, byte c) {
@@ -2685,19 +2455,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) ((short) 0x7FFF >> c);
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 7 + (short) 0x7FFF;
-            for (short k1 = 0; k1 < 2; k1++) {
-                iv = iv * 7 + (short) (v2 ^ arr[(short) (v1 & 3)]);
-                v1 = (short) ((short) (c & (short) -1) ^ (short) 3);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) 3;
+        v2++;
+        bt += (byte) (short) (v1 >>> cell.s);
+        try {
+            cell.s = (short) ((short) 3 << (short) -k0);
+            v1 = (short) ((short) ((short) -1 % bt) << (short) ((short) 0x8000 << arr[(short) (v1 & 3)]));
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 = (short) ((short) iv ^ (short) ((short) iv / a));
-        v1 = v2;
-        arr[(short) ((short) (v2 + (short) 200) & 3)] = (short) ((short) (c / c) << (short) ((short) 0x8000 | (short) 0x7FFF));
-        v1 |= (short) -1;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) arr[(short) (v1 & 3)];
+        cell.next.s = (short) ((short) ((short) 3 % bt) | (short) ((short) 0x7FFF * (short) iv));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p79(short a, short b, byte c) {
@@ -2708,18 +2480,24 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) ((short) 3 / c) == (short) -v2) {
-            bt += (byte) v1;
-            v2 = (short) ((short) (bt / (short) iv) + (short) (v2 + (short) 200));
-        } else {
-            z = (short) (c % a) < (short) (bt >> a);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * -1 + (short) (cell.b / arr[(short) (v1 & 3)]);
+        for (short k2 = 0; k2 < 1; k2++) {
+            bt = (byte) (short) ((short) ((short) 0x8000 << v1) << (short) -bt);
+            if (cell.b >= (short) ((short) iv & cell.b)) {
+                arr[(short) ((short) ((short) -1 << bt) & 3)] = c;
+                v2++;
+            } else {
+                iv = iv * 3 + (short) ((short) 0x7FFF * cell.b);
+            }
         }
-        z = z;
-        arr[(short) ((short) (b % a) & 3)] = (short) ((short) ((short) 0x7FFF % (short) 200) | (short) 200);
-        iv = iv * 3 + (short) ((short) iv | (short) 200);
-        iv = iv * 3 + (short) (arr[(short) (v1 & 3)] ^ (short) 200);
-        iv = iv * 65537 + (short) ((short) 3 ^ b);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.b = (byte) a;
+        bt = (byte) (short) ((short) -1 | arr[(short) (v1 & 3)]);
+        v2 ^= (short) ((short) 0x8000 | arr[(short) (v1 & 3)]);
+        cell.b = (byte) (short) (bt >> arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p80(short a, short b, byte c) {
@@ -2730,38 +2508,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) ((short) 200 % v1) > (short) 3) {
-            if ((short) ((short) 200 + b) != (short) 0x8000) {
-                v2 = (short) -(short) ((short) 200 + bt);
-                v2 *= (short) ((short) 0x8000 * v1);
-            } else {
-                iv = iv * 7 + (short) ((short) 3 / bt);
-            }
-            v2 = (short) -(short) (k0 ^ (short) 0x7FFF);
-        } else {
-            arr[(short) ((short) (v1 * arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (k0 << (short) 3) ^ bt);
-        }
-        arr[(short) ((short) (bt | bt) & 3)] = (short) ((short) (bt >> bt) >>> (short) 0x8000);
-        arr[(short) ((short) -arr[(short) (v1 & 3)] & 3)] = arr[(short) (v1 & 3)];
-        for (short k2 = 0; k2 < 3; k2++) {
-            switch ((short) ((short) 3 & 7)) {
-                case 2:
-                    iv = iv * 3 + (short) ((short) -1 - k0);
-                    break;
-                case 3:
-                    v2 += k0;
-                    break;
-                case 6:
-                    v1 = (short) ((short) 0x7FFF / (short) (b | (short) 0x8000));
-                    break;
-                default:
-                    arr[(short) ((short) (v1 / arr[(short) (v1 & 3)]) & 3)] = b;
-            }
-            v2--;
-        }
-        arr[(short) ((short) ((short) -1 ^ c) & 3)] = a;
-        v2 = (short) ((short) -arr[(short) (v1 & 3)] * (short) -1);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = bt;
+        iv = iv * 7 + (short) ((short) 0x8000 << cell.s);
+        arr[(short) ((short) ((short) 0x8000 & bt) & 3)] = (short) ((short) (c % (short) -1) * (short) -arr[(short) (v1 & 3)]);
+        v1 = (short) ((short) ((short) 0x7FFF ^ (short) 0x8000) >>> (short) 0x8000);
+        bt = (byte) (short) -1;
+        z = z;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p81(short a, short b, byte c) {
@@ -2772,48 +2528,50 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 3; k2++) {
-            v1 = (short) iv;
-            v2 -= a;
-        }
-        switch ((short) ((short) -k0 & 7)) {
-            case -1:
-                v1 += (short) (a >> a);
-                break;
-            case 4:
-                bt = (byte) (short) (a + (short) -(short) 200);
-                break;
-            case 8:
-                arr[(short) ((short) ((short) 200 << (short) 3) & 3)] = arr[(short) (v1 & 3)];
-                break;
-            default:
-                v1 >>= (short) ((short) -1 << k0);
-        }
-        bt += (byte) (short) (bt + c);
-        switch ((short) ((short) (a >> b) & 7)) {
-            case -2:
-                v2 = (short) ((short) iv << (short) (c >> arr[(short) (v1 & 3)]));
-                break;
-            case -1:
-                v1 = (short) ((short) 0x7FFF & arr[(short) (v1 & 3)]);
-                break;
-            case 4:
-                iv = iv * 65537 + (short) ((short) 200 ^ c);
-                break;
-            default:
-                bt += (byte) (short) -v1;
-        }
-        v1--;
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) (k0 << b) > (short) 0x8000) {
-                iv = iv * 7 + (short) (c - bt);
-                arr[(short) ((short) ((short) 0x8000 >>> v2) & 3)] = v1;
-            } else {
-                bt += (byte) (short) (b | (short) 200);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            switch ((short) ((short) (cell.b * k0) & 7)) {
+                case -3:
+                    bt += (byte) cell.b;
+                    break;
+                case -2:
+                    z = (short) 0x8000 < a;
+                    break;
+                case 1:
+                    v1 = (short) ((short) (cell.b + (short) -1) ^ (short) -1);
+                    break;
+                default:
+                    z = (short) iv != (short) (b & v2);
             }
-            arr[(short) ((short) -b & 3)] = (short) ((short) ((short) -1 - (short) 3) + (short) (a * (short) -1));
+            v1--;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 = (short) ((short) (bt - cell.b) + (short) (v2 / (short) 0x7FFF));
+        if (z) {
+            z = z;
+            switch ((short) ((short) ((short) 0x8000 & v2) & 7)) {
+                case -3:
+                    v1 &= (short) 0x8000;
+                    break;
+                case 1:
+                    cell.s = (short) ((short) 3 >> (short) (bt ^ c));
+                    break;
+                case 2:
+                    cell.next.s = (short) ((short) -cell.b >>> (short) (k0 >>> (short) 200));
+                    break;
+                default:
+                    iv = iv * 7 + (short) (c >>> (short) 200);
+            }
+        } else {
+            v2 = (short) ((short) ((short) 200 / bt) + (short) ((short) 200 * cell.b));
+        }
+        v1 = a;
+        cell.next.s = (short) ((short) (cell.s >> arr[(short) (v1 & 3)]) % (short) -cell.s);
+        bt += (byte) (short) ((short) 200 | a);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p82(short a, short b, byte c) {
@@ -2824,18 +2582,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (bt >> (short) iv);
-        z = (short) (arr[(short) (v1 & 3)] << (short) 3) >= (short) (c & (short) -1);
-        v1++;
-        v2 = (short) ((short) 200 >>> (short) ((short) -1 << v1));
-        bt += (byte) (short) ((short) iv + a);
-        if ((short) -c >= arr[(short) (v1 & 3)]) {
-            z = (short) ((short) 0x8000 + (short) -1) == (short) (v1 << b);
-            arr[(short) ((short) ((short) 200 >> (short) iv) & 3)] = (short) ((short) -1 >> (short) (bt ^ b));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (bt >>> cell.s) & 3)] = b;
+        z = (short) 0x7FFF == (short) (v1 & (short) -1);
+        iv = iv * 3 + (short) ((short) -1 + (short) -1);
+        cell.next.s = bt;
+        if (!z) {
+            z = cell.s != (short) ((short) iv * (short) 3);
+            arr[(short) ((short) -cell.b & 3)] = (short) ((short) (v1 << cell.s) & (short) (b << b));
         } else {
-            z = (short) (b - v2) <= (short) (v2 >> b);
+            cell.s = (short) -(short) ((short) -1 >> c);
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (arr[(short) (v1 & 3)] * (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p83(short a, short b, byte c) {
@@ -2846,16 +2607,36 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 3; k2++) {
-            z = (short) -arr[(short) (v1 & 3)] <= (short) (v1 / bt);
-            v2 -= (short) (v2 ^ (short) 3);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) ((short) 3 * c) == (short) -a) {
+            iv = iv * 3 + cell.s;
+            cell.next.s = (short) 3;
+        } else {
+            for (short k1 = 0; k1 < 1; k1++) {
+                bt += (byte) (short) ((short) iv ^ (short) iv);
+                v2--;
+            }
         }
-        z = z;
-        arr[(short) ((short) ((short) 200 | arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 3 >>> k0) / (short) (k0 >> (short) -1));
-        v2++;
-        arr[(short) (v2 & 3)] = (short) 3;
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 += (short) (bt << (short) -1);
+        arr[(short) ((short) (bt >> cell.s) & 3)] = (short) 0x7FFF;
+        cell.next.s = (short) ((short) (v1 ^ (short) 3) >>> (short) ((short) 0x7FFF >>> (short) 3));
+        switch ((short) ((short) (cell.b | a) & 7)) {
+            case 0:
+                cell.b = (byte) (short) ((short) -1 & a);
+                break;
+            case 1:
+                arr[(short) ((short) ((short) iv & cell.s) & 3)] = c;
+                break;
+            case 5:
+                z = (short) -k0 < bt;
+                break;
+            default:
+                v1 -= cell.b;
+        }
+        v1 = (short) ((short) ((short) 0x8000 ^ k0) >>> (short) (arr[(short) (v1 & 3)] * (short) iv));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p84(short a, short b, byte c) {
@@ -2866,55 +2647,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            switch ((short) ((short) -c & 7)) {
-                case -3:
-                    arr[(short) ((short) (k0 & k0) & 3)] = (short) ((short) ((short) -1 % b) >> (short) (b % bt));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) 0x7FFF;
+        try {
+            switch ((short) (arr[(short) (v1 & 3)] & 7)) {
+                case 3:
+                    cell.next.s = (short) ((short) -(short) 3 >> (short) (v1 / v1));
                     break;
-                case 0:
-                    z = !z;
+                case 4:
+                    v1 = v1;
                     break;
-                case 8:
-                    bt = (byte) (short) ((short) ((short) 200 % a) << (short) ((short) -1 + b));
+                case 5:
+                    z = v1 < bt;
                     break;
                 default:
-                    arr[(short) ((short) ((short) 200 * v1) & 3)] = (short) ((short) ((short) 0x7FFF + v2) / (short) (b ^ b));
+                    cell.next.s = (short) 200;
             }
-            bt += (byte) bt;
+            bt = (byte) (short) ((short) ((short) -1 * k0) - (short) (arr[(short) (v1 & 3)] % (short) 200));
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        switch ((short) ((short) ((short) -1 - (short) 200) & 7)) {
-            case -2:
-                bt += (byte) (short) ((short) -1 & (short) iv);
-                break;
-            case 7:
-                v1 = (short) 3;
-                break;
-            case 8:
-                v1 = b;
-                break;
-            default:
-                v1 = bt;
-        }
-        arr[(short) ((short) -(short) 0x7FFF & 3)] = (short) ((short) -(short) 3 * (short) ((short) 0x7FFF | (short) -1));
-        switch ((short) ((short) ((short) 3 >>> (short) iv) & 7)) {
-            case -1:
-                v1 = (short) ((short) (a * v2) / (short) ((short) 0x8000 >> c));
-                break;
-            case 1:
-                v1 = (short) -(short) (k0 % b);
-                break;
-            case 6:
-                arr[(short) ((short) ((short) 3 ^ v1) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] & (short) 3) << (short) ((short) 0x7FFF ^ (short) -1));
-                break;
-            default:
-                v1 = c;
-        }
-        for (short k2 = 0; k2 < 1; k2++) {
-            arr[(short) ((short) -(short) -1 & 3)] = (short) ((short) (k0 >> (short) 0x7FFF) >>> (short) (bt >> (short) -1));
-            arr[(short) ((short) -(short) 0x8000 & 3)] = (short) (arr[(short) (v1 & 3)] ^ (short) (v2 % (short) iv));
-        }
-        v1 ^= arr[(short) (v1 & 3)];
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 -= (short) (c - cell.s);
+        cell.next.s = (short) ((short) (a + k0) | (short) ((short) 0x8000 ^ arr[(short) (v1 & 3)]));
+        v2 = (short) -(short) ((short) 0x7FFF - (short) 200);
+        v1 = (short) ((short) (cell.b % bt) >> v2);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p85(short a, short b, byte c) {
@@ -2925,35 +2684,40 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) (v1 >> (short) 3) & 7)) {
-            case -3:
-                v1 = (short) ((short) (a - b) - (short) ((short) -1 - (short) 200));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (k0 + c) < (short) 0x8000;
+        switch ((short) ((short) (arr[(short) (v1 & 3)] - cell.b) & 7)) {
+            case 2:
+                cell.next.s = (short) -(short) (arr[(short) (v1 & 3)] ^ (short) 200);
                 break;
-            case 3:
-                v2 = (short) ((short) (bt - k0) >> (short) ((short) 0x8000 & (short) 0x8000));
+            case 6:
+                v1 = (short) ((short) (cell.b / (short) iv) + cell.s);
                 break;
-            case 4:
-                bt += (byte) (short) -(short) 200;
+            case 8:
+                arr[(short) ((short) -(short) 0x8000 & 3)] = (short) iv;
                 break;
             default:
-                v1 = v1;
+                v2 = (short) ((short) ((short) 3 << arr[(short) (v1 & 3)]) & cell.s);
         }
-        v1 = (short) ((short) (k0 >> (short) 0x8000) - (short) (v2 & b));
-        bt += (byte) (short) ((short) 3 * arr[(short) (v1 & 3)]);
-        arr[(short) ((short) (k0 / (short) 3) & 3)] = (short) 3;
-        if (v1 > (short) (v1 + k0)) {
-            bt = (byte) (short) ((short) -(short) iv & (short) 0x7FFF);
-            arr[(short) (b & 3)] = (short) ((short) (k0 >> (short) 0x8000) >> (short) -(short) 0x8000);
-        } else {
-            if ((short) -arr[(short) (v1 & 3)] <= (short) 3) {
-                bt += (byte) v2;
-                iv = iv * 65537 + (short) (v2 % (short) iv);
-            } else {
-                iv = iv * -1 + arr[(short) (v1 & 3)];
-            }
+        switch ((short) ((short) (k0 + k0) & 7)) {
+            case -1:
+                cell.next.s = (short) (b / (short) 3);
+                break;
+            case 0:
+                cell.s = (short) 3;
+                break;
+            case 7:
+                bt += (byte) b;
+                break;
+            default:
+                iv = iv * 3 + (short) -v2;
         }
-        bt = (byte) a;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) 3;
+        bt = (byte) (short) ((short) ((short) 0x8000 / k0) + (short) (c << (short) iv));
+        cell.s = bt;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p86(short a, short b, byte c) {
@@ -2964,40 +2728,53 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) -v1 & 3)] = (short) ((short) ((short) 0x7FFF | (short) 0x8000) - (short) 3);
-        v1 = (short) ((short) ((short) 0x8000 % v2) + (short) ((short) -1 | bt));
-        arr[(short) ((short) -(short) 0x7FFF & 3)] = (short) -(short) (bt << b);
-        switch ((short) ((short) (a - (short) iv) & 7)) {
-            case -3:
-                v1 = (short) ((short) ((short) 200 % (short) 0x8000) & (short) (v1 >>> (short) 0x7FFF));
-                break;
-            case -1:
-                bt = (byte) (short) ((short) (a + (short) iv) ^ (short) (b | (short) iv));
-                break;
-            case 6:
-                bt = (byte) (short) ((short) 0x8000 - (short) 3);
-                break;
-            default:
-                v1 = (short) -(short) 3;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (v2 * a);
+        for (short k2 = 0; k2 < 1; k2++) {
+            cell.s = (short) (v2 & (short) ((short) 200 | (short) iv));
+            arr[(short) (v2 & 3)] = (short) ((short) ((short) iv >>> arr[(short) (v1 & 3)]) + (short) -(short) 0x8000);
         }
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 3 + (short) (bt + k0);
-            v1 = (short) -(short) (bt * (short) 3);
-        }
-        switch ((short) ((short) (a ^ c) & 7)) {
+        switch ((short) ((short) ((short) 0x7FFF ^ (short) iv) & 7)) {
+            case 0:
+                iv = iv * 7 + v2;
+                break;
+            case 1:
+                v1 -= (short) (v2 | cell.b);
+                break;
             case 2:
-                v1 *= (short) -1;
-                break;
-            case 5:
-                iv = iv * -1 + (short) ((short) -1 >> a);
-                break;
-            case 8:
-                bt = (byte) (short) ((short) ((short) iv % (short) 200) | k0);
+                iv = iv * 7 + (short) ((short) -1 % (short) iv);
                 break;
             default:
-                v2 = (short) ((short) (bt + arr[(short) (v1 & 3)]) % (short) (c / arr[(short) (v1 & 3)]));
+                arr[(short) ((short) ((short) 3 >> (short) 0x8000) & 3)] = cell.b;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) -(short) -v2;
+        if ((short) (bt - (short) 3) != (short) -c) {
+            v2 -= (short) ((short) 200 >>> c);
+            switch ((short) ((short) -(short) -1 & 7)) {
+                case 2:
+                    v1 = (short) ((short) (v1 + (short) 0x7FFF) ^ (short) ((short) 3 % a));
+                    break;
+                case 5:
+                    bt = (byte) (short) ((short) ((short) -1 * (short) 0x8000) >>> (short) 0x8000);
+                    break;
+                case 7:
+                    v2 = (short) ((short) (v2 - (short) 200) ^ (short) ((short) 200 >>> (short) 200));
+                    break;
+                default:
+                    v1--;
+            }
+        } else {
+            if (z) {
+                cell.b = (byte) (short) ((short) 200 - (short) 200);
+                arr[(short) ((short) (arr[(short) (v1 & 3)] | (short) 200) & 3)] = (short) ((short) (bt * arr[(short) (v1 & 3)]) >> (short) -(short) -1);
+            } else {
+                v2 -= (short) (cell.b >>> k0);
+            }
+        }
+        bt += (byte) (short) (bt & a);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p87(short a, short b, byte c) {
@@ -3008,13 +2785,24 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (arr[(short) (v1 & 3)] & bt) & 3)] = arr[(short) (v1 & 3)];
-        bt += (byte) a;
-        bt = (byte) (short) (bt & (short) (v1 / (short) 3));
-        v1 -= (short) ((short) 200 << v2);
-        z = (short) ((short) 3 / (short) -1) < (short) iv;
-        v2--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 65537 + (short) ((short) 0x8000 << (short) -1);
+        iv = iv * 3 + (short) (cell.s & (short) 0x8000);
+        for (short k2 = 0; k2 < 2; k2++) {
+            v2 &= (short) (bt % cell.b);
+            try {
+                cell.s = (short) ((short) -v1 % (short) (v2 * bt));
+                bt += (byte) k0;
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
+            }
+        }
+        v2 = k0;
+        cell.b = (byte) v1;
+        v2 += b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p88(short a, short b, byte c) {
@@ -3025,32 +2813,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) ((short) (b & b) >>> a);
-        bt = (byte) (short) (arr[(short) (v1 & 3)] % b);
-        if ((short) (v1 ^ (short) -1) > (short) ((short) 0x7FFF | v1)) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v1 = (short) ((short) 200 << (short) (arr[(short) (v1 & 3)] >> arr[(short) (v1 & 3)]));
-                arr[(short) ((short) iv & 3)] = (short) ((short) (k0 - arr[(short) (v1 & 3)]) | (short) 0x8000);
-            }
-            v1 *= (short) ((short) 0x7FFF >> v2);
-        } else {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1++;
-                iv = iv * 7 + (short) (bt + (short) 0x7FFF);
-            }
-        }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) ((short) ((short) 200 << k0) & bt);
         v2--;
-        bt += (byte) (short) ((short) 0x7FFF & arr[(short) (v1 & 3)]);
-        for (short k2 = 0; k2 < 1; k2++) {
-            if (!z) {
-                v1 += b;
-                arr[(short) ((short) (v2 ^ arr[(short) (v1 & 3)]) & 3)] = (short) -(short) ((short) 0x7FFF | (short) -1);
-            } else {
-                v1 >>= (short) (v2 + (short) 0x7FFF);
-            }
-            bt += (byte) (short) -(short) 200;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 >>= (short) (arr[(short) (v1 & 3)] ^ a);
+        z = (short) (v1 - a) != v2;
+        bt += (byte) (short) (bt << b);
+        arr[(short) ((short) (b | arr[(short) (v1 & 3)]) & 3)] = (short) -1;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p89(short a, short b, byte c) {
@@ -3061,55 +2833,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (a <= (short) 200) {
-            v1 = c;
-            bt += (byte) (short) ((short) iv - bt);
-        } else {
-            iv = iv * -1 + k0;
-        }
-        v2 = arr[(short) (v1 & 3)];
-        if ((short) ((short) -1 / c) > a) {
-            if (arr[(short) (v1 & 3)] < (short) (v2 ^ (short) -1)) {
-                v1 = arr[(short) (v1 & 3)];
-                bt = (byte) (short) (v1 << b);
-            } else {
-                v2 = (short) (v2 % (short) (bt << b));
-            }
-            v2 = (short) -(short) ((short) 0x8000 >> v1);
-        } else {
-            iv = iv * 3 + (short) (v2 ^ v1);
-        }
-        bt += (byte) (short) (arr[(short) (v1 & 3)] >>> (short) 0x7FFF);
-        switch ((short) ((short) (c << arr[(short) (v1 & 3)]) & 7)) {
-            case 1:
-                v2 += (short) (k0 << v1);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) ((short) 0x8000 >>> (short) iv) & 7)) {
+            case 2:
+                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) -(short) ((short) iv ^ (short) 0x7FFF);
                 break;
-            case 4:
-                arr[(short) (c & 3)] = (short) 3;
+            case 7:
+                v1 = (short) ((short) -1 | (short) ((short) 0x8000 ^ (short) 0x8000));
                 break;
             case 8:
-                v1 ^= b;
+                cell.b = (byte) (short) (b ^ (short) 0x7FFF);
                 break;
             default:
-                v2--;
+                cell.b = (byte) (short) -arr[(short) (v1 & 3)];
         }
-        if ((short) -a <= (short) iv) {
-            if (!z) {
-                v2--;
-                v1 = v1;
-            } else {
-                v2 = (short) ((short) (k0 >>> (short) 200) / (short) ((short) 0x8000 | b));
-            }
-            v2--;
+        cell.s = (short) 0x7FFF;
+        v2 = b;
+        v1 *= bt;
+        bt = (byte) (short) ((short) (v1 % v2) * (short) 200);
+        if ((short) (c ^ k0) != (short) ((short) 0x7FFF << cell.b)) {
+            z = (short) ((short) iv >> (short) -1) < (short) ((short) 0x7FFF % a);
+            cell.next.s = arr[(short) (v1 & 3)];
         } else {
-            if ((short) iv < (short) ((short) -1 << c)) {
-                v2 = (short) 3;
-                v1 = (short) ((short) (b + c) * (short) (v1 + arr[(short) (v1 & 3)]));
-            } else {
-                v1--;
-            }
+            v1 += (short) ((short) 3 ^ (short) iv);
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p90(short a, short b, byte c) {
@@ -3120,26 +2870,32 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) -(short) -1 <= k0) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) -(short) iv >= (short) (cell.s % cell.s);
+        try {
             for (short k1 = 0; k1 < 4; k1++) {
-                v2 = (short) ((short) (bt << b) + (short) 200);
-                bt += (byte) arr[(short) (v1 & 3)];
+                v1 = (short) ((short) (bt * v2) - (short) (v1 >> (short) iv));
+                bt += (byte) (short) (a >> a);
             }
-            v2++;
+            bt = (byte) (short) -(short) -arr[(short) (v1 & 3)];
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        z = (short) ((short) 200 - cell.s) == (short) (bt >> (short) 0x8000);
+        if (z) {
+            iv = iv * 65537 + a;
+            arr[(short) ((short) (bt * b) & 3)] = (short) ((short) ((short) 3 >> cell.s) ^ (short) -1);
         } else {
-            if ((short) (c ^ k0) < (short) -(short) 200) {
-                v2 = (short) -1;
-                v2 = arr[(short) (v1 & 3)];
-            } else {
-                iv = iv * 65537 + (short) ((short) 0x7FFF % c);
+            for (short k1 = 0; k1 < 2; k1++) {
+                v1 = (short) ((short) ((short) iv / b) >>> (short) (bt + cell.s));
+                arr[(short) ((short) (b + (short) 200) & 3)] = (short) ((short) iv - bt);
             }
         }
-        bt += (byte) (short) ((short) 0x8000 & a);
-        v1 = (short) iv;
-        bt += (byte) (short) iv;
-        v1 = (short) -(short) ((short) iv >> v2);
-        bt += (byte) (short) ((short) -1 >>> arr[(short) (v1 & 3)]);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) 0x7FFF;
+        v2--;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p91(short a, short b, byte c) {
@@ -3150,48 +2906,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 *= (short) (a / a);
-        v2 = arr[(short) (v1 & 3)];
-        if (z) {
-            if ((short) ((short) iv & b) != (short) (v2 << arr[(short) (v1 & 3)])) {
-                v1 = (short) -(short) (arr[(short) (v1 & 3)] * c);
-                v2 = (short) ((short) (c / (short) 200) >> (short) (v1 & arr[(short) (v1 & 3)]));
-            } else {
-                arr[(short) ((short) (k0 ^ c) & 3)] = (short) 3;
-            }
-            arr[(short) ((short) (arr[(short) (v1 & 3)] | arr[(short) (v1 & 3)]) & 3)] = (short) ((short) -arr[(short) (v1 & 3)] - (short) (k0 + b));
-        } else {
-            switch ((short) ((short) -b & 7)) {
-                case 0:
-                    bt += (byte) (short) 200;
-                    break;
-                case 2:
-                    z = (short) (v2 - c) >= arr[(short) (v1 & 3)];
-                    break;
-                case 5:
-                    v1 ^= bt;
-                    break;
-                default:
-                    bt = (byte) (short) ((short) 200 | (short) ((short) 200 % (short) 0x8000));
-            }
-        }
-        v2 &= (short) 200;
-        if (b > (short) 3) {
-            bt = (byte) a;
-            for (short k1 = 0; k1 < 3; k1++) {
-                v1 |= (short) ((short) 3 * v1);
-                v2 = a;
-            }
-        } else {
-            bt += (byte) (short) (v2 / (short) 3);
-        }
-        if ((short) -(short) 200 < b) {
-            bt = (byte) (short) 3;
-            v1 = (short) -(short) (c * arr[(short) (v1 & 3)]);
-        } else {
-            arr[(short) ((short) ((short) -1 / (short) 0x7FFF) & 3)] = v2;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 -= (short) 0x7FFF;
+        z = (short) -(short) -1 == (short) 0x7FFF;
+        v2--;
+        bt += (byte) v2;
+        bt += (byte) (short) ((short) 0x8000 / (short) 0x8000);
+        cell.s = (short) ((short) -(short) -1 ^ (short) (b - cell.s));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p92(short a, short b, byte c) {
@@ -3202,38 +2926,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (a >>> (short) 0x7FFF) != (short) -1;
-        v1 ^= (short) (arr[(short) (v1 & 3)] | bt);
-        v1++;
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) 200 <= (short) (v2 + (short) 200)) {
-                v2 = c;
-                bt = (byte) (short) -(short) (arr[(short) (v1 & 3)] | a);
-            } else {
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] & (short) 200) >> (short) ((short) -1 + bt));
-            }
-            bt += (byte) (short) -1;
-        }
-        v2 = (short) ((short) 0x7FFF << (short) (c + (short) 3));
-        if (v1 >= (short) -(short) 0x7FFF) {
-            iv = iv * 65537 + (short) (c / bt);
-            switch ((short) ((short) (arr[(short) (v1 & 3)] >> v1) & 7)) {
-                case -3:
-                    v1 = (short) ((short) (a | (short) 0x8000) >> (short) (b | (short) 200));
-                    break;
-                case 2:
-                    arr[(short) (v1 & 3)] = (short) ((short) (b * k0) | (short) (b ^ arr[(short) (v1 & 3)]));
-                    break;
-                case 3:
-                    v2 = (short) 200;
-                    break;
-                default:
-                    v1 = (short) (k0 >> (short) -(short) 0x7FFF);
-            }
-        } else {
-            arr[(short) (b & 3)] = (short) ((short) (arr[(short) (v1 & 3)] ^ (short) 3) % (short) 200);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) 3;
+        cell.next.s = (short) -cell.b;
+        bt += (byte) (short) (v2 - cell.b);
+        v1 = (short) 0x8000;
+        v1 = (short) ((short) ((short) 0x8000 ^ (short) 200) >>> (short) (cell.b - arr[(short) (v1 & 3)]));
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p93(short a, short b, byte c) {
@@ -3244,24 +2946,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) -arr[(short) (v1 & 3)] & 3)] = (short) ((short) (b & b) - k0);
-        for (short k2 = 0; k2 < 4; k2++) {
-            arr[(short) ((short) (bt | (short) -1) & 3)] = (short) (arr[(short) (v1 & 3)] >>> (short) -v1);
-            v2 = (short) 0x7FFF;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 65537 + (short) (bt >>> (short) iv);
+        v1 = b;
+        switch ((short) (k0 & 7)) {
+            case -3:
+                v1 = k0;
+                break;
+            case -2:
+                v1 = (short) ((short) ((short) iv ^ (short) iv) & (short) (v1 >> v2));
+                break;
+            case 0:
+                cell.next.s = (short) ((short) ((short) 0x8000 * a) - (short) (bt % cell.s));
+                break;
+            default:
+                iv = iv * 7 + (short) (bt >> k0);
         }
-        v2 = (short) (k0 >>> (short) (bt | (short) -1));
-        arr[(short) ((short) -1 & 3)] = (short) 0x8000;
-        for (short k2 = 0; k2 < 1; k2++) {
-            if ((short) 0x7FFF != (short) (k0 | c)) {
-                iv = iv * -1 + (short) (a & (short) 0x8000);
-                v2 = (short) ((short) 0x8000 << (short) -1);
-            } else {
-                v2--;
-            }
-            bt = (byte) a;
+        iv = iv * 7 + (short) ((short) 0x7FFF & (short) -1);
+        try {
+            cell.s = (short) ((short) (b | a) % (short) 3);
+            v1 *= a;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        z = !z;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) -cell.s + (short) ((short) 3 ^ arr[(short) (v1 & 3)]));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p94(short a, short b, byte c) {
@@ -3272,46 +2983,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        iv = iv * 65537 + (short) (a * k0);
-        for (short k2 = 0; k2 < 3; k2++) {
-            switch ((short) ((short) (a >>> (short) 200) & 7)) {
-                case -3:
-                    iv = iv * 7 + (short) -c;
-                    break;
-                case 1:
-                    v1 = (short) -(short) iv;
-                    break;
-                case 3:
-                    v1 = (short) 0x8000;
-                    break;
-                default:
-                    v2 = (short) (arr[(short) (v1 & 3)] >>> (short) -(short) -1);
-            }
-            v2 <<= (short) ((short) 0x8000 - v1);
-        }
-        if ((short) ((short) -1 * a) > (short) (v2 - (short) 200)) {
-            bt += (byte) (short) (v1 / v1);
-            bt += (byte) (short) -(short) 0x7FFF;
-        } else {
-            if (z) {
-                arr[(short) ((short) -(short) 0x7FFF & 3)] = (short) -a;
-                v2 = (short) ((short) (v2 >> (short) 200) * (short) 3);
-            } else {
-                z = z;
-            }
-        }
-        for (short k2 = 0; k2 < 4; k2++) {
-            v1--;
-            bt += (byte) (short) ((short) 200 + (short) 0x7FFF);
-        }
-        if (a > (short) ((short) 200 + v1)) {
-            arr[(short) ((short) -v1 & 3)] = (short) ((short) (bt / v2) >> a);
-            bt = (byte) (short) ((short) (v1 ^ c) % (short) -v1);
-        } else {
-            z = (short) iv > (short) (v1 >> arr[(short) (v1 & 3)]);
-        }
-        bt = (byte) (short) ((short) ((short) 0x8000 + v2) * (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 *= (short) (cell.s | cell.s);
+        cell.s = (short) 0x8000;
+        bt = (byte) (short) ((short) ((short) 200 ^ c) & (short) -c);
+        bt = (byte) v1;
+        cell.b = (byte) (short) (b & (short) -1);
+        v2 = (short) iv;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p95(short a, short b, byte c) {
@@ -3322,39 +3003,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 *= (short) (b | b);
-        v1 += b;
-        if ((short) ((short) 0x8000 & c) != (short) 0x8000) {
-            if ((short) ((short) 200 ^ c) < (short) -(short) 0x8000) {
-                z = z;
-                bt = (byte) (short) ((short) ((short) 0x7FFF ^ k0) - (short) (bt << v1));
-            } else {
-                v1++;
-            }
-            arr[(short) ((short) ((short) -1 | b) & 3)] = (short) ((short) -(short) 200 << (short) (v1 * (short) 0x7FFF));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (cell.b ^ (short) 0x8000) <= (short) (v1 + (short) 0x8000)) {
+            bt += (byte) (short) (cell.s ^ arr[(short) (v1 & 3)]);
+            iv = iv * 7 + (short) -(short) 3;
         } else {
-            arr[(short) ((short) (arr[(short) (v1 & 3)] | b) & 3)] = v1;
+            v2++;
         }
-        iv = iv * -1 + b;
-        iv = iv * 7 + (short) 3;
-        if ((short) ((short) 0x7FFF + a) == k0) {
-            if (z) {
-                v1 *= (short) 3;
-                v1 = (short) ((short) 200 * bt);
-            } else {
-                v1 = (short) ((short) (a * (short) 0x7FFF) / (short) (c >>> (short) 0x8000));
-            }
-            for (short k1 = 0; k1 < 4; k1++) {
-                bt += (byte) (short) -bt;
-                z = z;
-            }
-        } else {
-            for (short k1 = 0; k1 < 4; k1++) {
-                z = (short) (c | v2) == (short) (arr[(short) (v1 & 3)] >>> k0);
-                z = z;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) -a + b);
+        v1 = (short) ((short) ((short) 0x7FFF | b) % cell.s);
+        v1++;
+        v1--;
+        cell.s = (short) ((short) (cell.b + (short) 0x7FFF) << b);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p96(short a, short b, byte c) {
@@ -3365,57 +3028,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 *= (short) ((short) iv | k0);
-        if (!z) {
-            if (!z) {
-                v1 = (short) ((short) iv * (short) (bt | bt));
-                z = z;
-            } else {
-                z = (short) (arr[(short) (v1 & 3)] << v2) >= a;
-            }
-            switch ((short) ((short) ((short) 0x7FFF - c) & 7)) {
-                case -2:
-                    v2 = (short) ((short) (b + (short) 3) >> (short) 0x7FFF);
-                    break;
-                case 5:
-                    v2 = (short) ((short) (v2 - a) / (short) ((short) iv % (short) 200));
-                    break;
-                case 8:
-                    v2 = (short) (k0 + (short) (b - c));
-                    break;
-                default:
-                    v2 = (short) ((short) ((short) 3 * b) / (short) -c);
-            }
-        } else {
-            iv = iv * 7 + (short) ((short) 0x7FFF >>> k0);
-        }
-        arr[(short) ((short) iv & 3)] = (short) ((short) -k0 << (short) ((short) 0x8000 >>> v1));
-        if ((short) (b >>> a) <= (short) -1) {
-            v2--;
-            v1 = (short) ((short) (a % (short) iv) >>> v1);
-        } else {
-            switch ((short) ((short) ((short) -1 % (short) iv) & 7)) {
-                case -2:
-                    v1 = (short) (bt + (short) (c ^ b));
-                    break;
-                case 2:
-                    bt = (byte) (short) ((short) (a & a) ^ (short) 0x7FFF);
-                    break;
-                case 7:
-                    v2 = (short) -(short) (bt % c);
-                    break;
-                default:
-                    v2 = b;
-            }
-        }
-        v2 = (short) ((short) ((short) -1 % (short) 200) | bt);
-        if ((short) -(short) 0x8000 >= (short) ((short) 0x8000 + (short) iv)) {
-            v1++;
-            v2 ^= b;
-        } else {
-            bt = (byte) (short) -v1;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 7 + (short) (bt & v2);
+        bt += (byte) (short) -bt;
+        arr[(short) ((short) ((short) -1 >>> v2) & 3)] = b;
+        iv = iv * -1 + (short) ((short) -1 | (short) 0x7FFF);
+        v2 = cell.s;
+        iv = iv * 65537 + (short) ((short) -1 >>> (short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p97(short a, short b, byte c) {
@@ -3426,46 +3048,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) ((short) iv / (short) -1);
-        for (short k2 = 0; k2 < 4; k2++) {
-            v1++;
-            v2 = (short) ((short) 200 >>> (short) -(short) 3);
-        }
-        v2 = (short) ((short) (v2 ^ v1) >> (short) 3);
-        switch ((short) ((short) ((short) iv % (short) 0x7FFF) & 7)) {
-            case -3:
-                bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] + c) & a);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) -v2 & 3)] = v2;
+        v2--;
+        v1--;
+        cell.b = (byte) (short) (v2 | v2);
+        v1 = (short) (bt | (short) -bt);
+        switch ((short) ((short) ((short) 3 ^ (short) 200) & 7)) {
+            case -1:
+                v1 = (short) (a * c);
                 break;
-            case -2:
-                v1 = (short) 0x7FFF;
+            case 2:
+                z = v1 != (short) -(short) iv;
                 break;
-            case 3:
-                bt = (byte) v2;
+            case 5:
+                arr[(short) ((short) ((short) 200 + bt) & 3)] = (short) 0x7FFF;
                 break;
             default:
-                v1 = (short) (b % (short) -(short) -1);
+                v2 = (short) ((short) ((short) -1 * cell.s) / a);
         }
-        if (c <= (short) (a ^ k0)) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2++;
-                v2 &= (short) iv;
-            }
-            if ((short) (arr[(short) (v1 & 3)] ^ v2) != (short) 3) {
-                v1 = (short) (bt / (short) (b & (short) 200));
-                v2--;
-            } else {
-                v1 = (short) ((short) -v2 << (short) ((short) 0x8000 ^ c));
-            }
-        } else {
-            arr[(short) ((short) (v2 ^ (short) -1) & 3)] = (short) -(short) -arr[(short) (v1 & 3)];
-        }
-        if ((short) (bt >> c) > (short) iv) {
-            bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] << k0) >> (short) 0x7FFF);
-            bt += (byte) (short) (arr[(short) (v1 & 3)] / v1);
-        } else {
-            iv = iv * -1 + (short) (v2 >> b);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p98(short a, short b, byte c) {
@@ -3476,51 +3080,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) 3 == (short) ((short) 200 * c)) {
-            if ((short) (b << v1) != (short) ((short) iv ^ (short) 0x8000)) {
-                v1 = c;
-                bt += (byte) (short) (a << v1);
-            } else {
-                v1 = v1;
-            }
-            bt = (byte) (short) ((short) iv / (short) iv);
-        } else {
-            for (short k1 = 0; k1 < 4; k1++) {
-                iv = iv * 65537 + (short) 3;
-                v1 = (short) ((short) ((short) iv >>> v2) >> (short) ((short) 200 << (short) 0x7FFF));
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) ((short) -a + (short) (bt * b));
+        arr[(short) ((short) -k0 & 3)] = v2;
+        switch ((short) ((short) (bt % (short) 0x8000) & 7)) {
+            case -2:
+                bt += (byte) (short) ((short) 0x7FFF + arr[(short) (v1 & 3)]);
+                break;
+            case 2:
+                arr[(short) ((short) (b - cell.b) & 3)] = arr[(short) (v1 & 3)];
+                break;
+            case 7:
+                v1 = (short) ((short) -1 >>> (short) 200);
+                break;
+            default:
+                v1 = (short) (cell.s | (short) (v2 - b));
         }
-        if ((short) (v1 | v1) == k0) {
-            switch ((short) ((short) 0x7FFF & 7)) {
-                case -2:
-                    v2 = v2;
-                    break;
-                case 4:
-                    v1 += (short) 200;
-                    break;
-                case 8:
-                    arr[(short) ((short) ((short) 0x8000 / (short) 0x7FFF) & 3)] = (short) -(short) ((short) 0x8000 >> (short) -1);
-                    break;
-                default:
-                    v1 = (short) ((short) ((short) 0x8000 / (short) 0x7FFF) << (short) (v2 - (short) 200));
-            }
-            if ((short) ((short) iv << v1) > (short) ((short) 0x8000 | k0)) {
-                z = (short) ((short) 3 << c) != (short) (v1 >>> v1);
-                v1--;
-            } else {
-                v1 = (short) 0x8000;
-            }
-        } else {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 -= (short) (c | c);
-                bt = (byte) (short) -(short) (v1 - a);
-            }
-        }
-        arr[(short) (b & 3)] = (short) ((short) (k0 | (short) 0x8000) ^ (short) ((short) 0x7FFF >> bt));
-        bt = (byte) (short) ((short) (v2 + (short) 0x7FFF) & (short) ((short) iv << bt));
-        v1 &= v2;
-        v2 = (short) 3;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 = (short) ((short) (bt & (short) 200) * (short) -1);
+        cell.s = (short) 3;
+        bt += (byte) (short) ((short) 200 * (short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p99(short a, short b, byte c) {
@@ -3531,29 +3112,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) (a >> (short) (v1 & (short) 0x7FFF));
-        v1 = a;
-        if (bt != (short) -1) {
-            if (v1 != (short) ((short) iv / (short) 0x8000)) {
-                v2 &= (short) (bt + (short) 0x7FFF);
-                v2 = (short) -1;
-            } else {
-                bt += (byte) (short) -(short) 200;
-            }
-            bt += (byte) (short) (a & v1);
-        } else {
-            iv = iv * 65537 + (short) (v2 >> (short) iv);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 7 + c;
+        try {
+            bt += (byte) (short) (bt - cell.b);
+            v2 = c;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        for (short k2 = 0; k2 < 4; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) ((short) 200 & (short) (a >>> v1));
-                bt += (byte) (short) iv;
-            }
-            v1 &= (short) (v1 << (short) 3);
-        }
-        v2 = (short) -(short) (bt >> (short) 0x8000);
-        bt += (byte) (short) (k0 * (short) 3);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2--;
+        bt += (byte) (short) -cell.s;
+        cell.next.s = (short) (arr[(short) (v1 & 3)] ^ (short) (arr[(short) (v1 & 3)] / k0));
+        v1 = (short) iv;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p100(short a, short b, byte c) {
@@ -3564,27 +3137,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 4; k2++) {
-            bt += (byte) (short) (v1 + arr[(short) (v1 & 3)]);
-            iv = iv * -1 + (short) -v2;
-        }
-        iv = iv * 7 + (short) -1;
-        for (short k2 = 0; k2 < 3; k2++) {
-            v2 &= (short) (c | b);
-            v1 = k0;
-        }
-        for (short k2 = 0; k2 < 1; k2++) {
-            v2--;
-            v2 = (short) ((short) -(short) 3 >>> (short) -v1);
-        }
-        v1 = (short) ((short) 3 & (short) ((short) 3 << v2));
-        if ((short) ((short) 3 ^ bt) >= b) {
-            v2--;
-            bt += (byte) (short) -arr[(short) (v1 & 3)];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (bt + cell.b) & 3)] = (short) (arr[(short) (v1 & 3)] | (short) ((short) 0x8000 * k0));
+        if (c < (short) (c | (short) iv)) {
+            cell.s = (short) -c;
+            switch ((short) ((short) ((short) 0x8000 & (short) 0x7FFF) & 7)) {
+                case 3:
+                    v1 *= (short) (cell.b << a);
+                    break;
+                case 6:
+                    arr[(short) (v1 & 3)] = (short) ((short) iv % (short) 3);
+                    break;
+                case 8:
+                    z = z;
+                    break;
+                default:
+                    v1 = (short) ((short) ((short) 200 + bt) << arr[(short) (v1 & 3)]);
+            }
         } else {
-            bt += (byte) (short) (v1 - (short) 200);
+            v1 = cell.b;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) ((short) (cell.b & bt) / (short) (k0 + (short) -1));
+        cell.s = (short) ((short) 0x8000 + (short) (arr[(short) (v1 & 3)] + (short) -1));
+        z = z;
+        iv = iv * -1 + (short) -(short) 0x8000;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p101(short a, short b, byte c) {
@@ -3595,40 +3174,33 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) ((short) -c >> k0);
-        switch ((short) (bt & 7)) {
-            case 0:
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] | (short) 0x7FFF) + (short) ((short) 0x7FFF + v2));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) (v2 >> a) <= (short) (c * (short) 0x7FFF);
+        bt += (byte) (short) -cell.b;
+        cell.next.s = (short) ((short) (v1 + b) ^ (short) (v1 << cell.b));
+        if (z) {
+            cell.next.s = (short) (b >> (short) (a >> a));
+            arr[(short) (v1 & 3)] = v1;
+        } else {
+            bt += (byte) k0;
+        }
+        switch ((short) ((short) ((short) -1 + (short) 0x7FFF) & 7)) {
+            case 2:
+                iv = iv * 3 + (short) (bt << k0);
                 break;
-            case 4:
-                iv = iv * 3 + (short) iv;
+            case 3:
+                arr[(short) ((short) iv & 3)] = (short) -1;
                 break;
-            case 7:
-                bt = (byte) v2;
+            case 6:
+                z = z;
                 break;
             default:
-                v1 ^= (short) (k0 ^ bt);
+                arr[(short) ((short) ((short) 3 * c) & 3)] = (short) ((short) 0x7FFF % (short) -c);
         }
-        bt = (byte) v2;
-        if (bt < (short) (c & (short) 3)) {
-            if ((short) (arr[(short) (v1 & 3)] >>> (short) 3) >= (short) (k0 >>> (short) 0x7FFF)) {
-                z = z;
-                v1 &= (short) -v2;
-            } else {
-                v1 = (short) ((short) ((short) 200 >>> a) | (short) (arr[(short) (v1 & 3)] >>> arr[(short) (v1 & 3)]));
-            }
-            v1 = (short) ((short) 200 + (short) (a & (short) -1));
-        } else {
-            if (a < (short) (bt - bt)) {
-                arr[(short) ((short) ((short) iv - (short) 0x7FFF) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] - (short) 0x8000) | (short) -(short) -1);
-                arr[(short) ((short) -1 & 3)] = (short) 3;
-            } else {
-                v1 = (short) -(short) ((short) 200 + (short) 200);
-            }
-        }
-        bt += (byte) (short) (v1 >>> (short) iv);
-        v2 = (short) 200;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) (k0 | (short) (arr[(short) (v1 & 3)] << (short) 3));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p102(short a, short b, byte c) {
@@ -3639,39 +3211,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v2 * bt) >= (short) (v1 & bt)) {
-            v2 = (short) ((short) 0x7FFF >>> (short) (c - k0));
-            arr[(short) ((short) ((short) 0x7FFF << v2) & 3)] = bt;
-        } else {
-            v1--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (b * c);
+        try {
+            v2 = (short) -cell.s;
+            bt += (byte) (short) (v2 + bt);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        switch ((short) (b & 7)) {
-            case -1:
-                z = (short) -(short) 200 < (short) (k0 & (short) 200);
-                break;
-            case 5:
-                bt += (byte) (short) (a >>> (short) 200);
-                break;
-            case 7:
-                v2 = (short) ((short) (v2 >> a) - (short) ((short) iv << c));
-                break;
-            default:
-                v1 = (short) ((short) (v1 % c) * (short) (a & v1));
-        }
-        v2 = (short) ((short) (c ^ k0) - (short) 3);
-        for (short k2 = 0; k2 < 2; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) 0x8000;
-                v1 = (short) ((short) ((short) 3 * (short) 3) & (short) (arr[(short) (v1 & 3)] >>> v1));
-            }
-            for (short k1 = 0; k1 < 3; k1++) {
-                bt += (byte) (short) (bt >> a);
-                iv = iv * 7 + (short) ((short) 200 >>> (short) 0x8000);
-            }
-        }
-        arr[(short) ((short) (bt - a) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] >>> b) * (short) -1);
         v2--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) (k0 + (short) -(short) -1);
+        bt = (byte) bt;
+        iv = iv * 65537 + (short) -cell.b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p103(short a, short b, byte c) {
@@ -3682,31 +3236,19 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = z;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) (bt * v2) | (short) iv);
+        v2 *= (short) 0x8000;
+        v1++;
         for (short k2 = 0; k2 < 4; k2++) {
-            v2 = (short) ((short) 0x7FFF | (short) ((short) 0x8000 % (short) 200));
-            iv = iv * 65537 + c;
+            iv = iv * -1 + (short) (bt / arr[(short) (v1 & 3)]);
+            cell.next.s = cell.s;
         }
-        if ((short) ((short) 0x8000 << a) < (short) 200) {
-            arr[(short) ((short) 0x8000 & 3)] = (short) 200;
-            v1 = (short) 0x7FFF;
-        } else {
-            bt = (byte) bt;
-        }
-        v2++;
-        iv = iv * -1 + (short) -v1;
-        if ((short) (a | (short) 0x8000) >= a) {
-            if ((short) 200 < (short) -1) {
-                z = (short) ((short) 0x8000 << v1) < (short) ((short) 3 | a);
-                iv = iv * 7 + (short) ((short) 3 ^ bt);
-            } else {
-                bt = (byte) (short) ((short) -(short) -1 * (short) (b - (short) -1));
-            }
-            v1 = (short) ((short) iv - (short) (c ^ (short) -1));
-        } else {
-            arr[(short) ((short) (bt & v2) & 3)] = a;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        iv = iv * 65537 + (short) (cell.s | k0);
+        bt = (byte) (short) ((short) -v1 + (short) ((short) -1 / v1));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p104(short a, short b, byte c) {
@@ -3717,41 +3259,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (bt > (short) (b - (short) 200)) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                bt = (byte) (short) ((short) ((short) 0x7FFF >>> (short) iv) >>> (short) ((short) 0x8000 >>> v1));
-                v1 = (short) ((short) (a << c) / (short) 200);
-            }
-            bt += (byte) (short) ((short) 0x8000 % v1);
-        } else {
-            iv = iv * 3 + bt;
-        }
-        arr[(short) (c & 3)] = (short) ((short) 200 << (short) -1);
-        if (z) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                arr[(short) (k0 & 3)] = (short) ((short) ((short) iv << v1) / (short) iv);
-                v1 = k0;
-            }
-            switch ((short) ((short) ((short) 3 << (short) 200) & 7)) {
-                case 0:
-                    v1 = (short) ((short) ((short) 200 ^ k0) | v2);
-                    break;
-                case 3:
-                    bt += (byte) (short) ((short) 0x8000 ^ (short) 0x8000);
-                    break;
-                case 5:
-                    v1 = (short) ((short) (v1 ^ (short) iv) & a);
-                    break;
-                default:
-                    v1 = b;
-            }
-        } else {
-            v2 = (short) ((short) -b >>> (short) (bt << (short) 0x7FFF));
-        }
-        bt += (byte) (short) ((short) 3 >>> (short) 0x8000);
-        v2 = (short) ((short) ((short) 0x8000 >>> arr[(short) (v1 & 3)]) * c);
-        v2 |= (short) ((short) 3 - (short) 200);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) ((short) -1 - cell.b) << (short) ((short) 0x8000 >> cell.s));
+        v1 = (short) 3;
+        v1 -= (short) ((short) iv + (short) 0x7FFF);
+        bt += (byte) (short) ((short) 0x7FFF | (short) iv);
+        cell.next.s = (short) (bt >> (short) 200);
+        v2 = a;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p105(short a, short b, byte c) {
@@ -3762,18 +3279,38 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) arr[(short) (v1 & 3)];
-        iv = iv * 65537 + (short) iv;
-        if ((short) (bt % a) > (short) (bt | (short) iv)) {
-            arr[(short) ((short) 0x7FFF & 3)] = a;
-            iv = iv * 65537 + (short) (v2 % (short) 0x8000);
-        } else {
-            iv = iv * 7 + (short) ((short) 200 >> (short) 200);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) ((short) 0x8000 ^ cell.b) > (short) -(short) -1;
+        arr[(short) ((short) ((short) 0x7FFF << (short) 200) & 3)] = (short) (cell.b * v1);
+        bt += (byte) (short) (c + (short) 3);
+        try {
+            v1 = (short) 200;
+            if ((short) -(short) -1 > (short) ((short) 200 >>> v1)) {
+                iv = iv * 3 + (short) (arr[(short) (v1 & 3)] << cell.b);
+                iv = iv * 65537 + (short) -cell.b;
+            } else {
+                v2 = (short) ((short) (bt / (short) 0x8000) * (short) iv);
+            }
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        z = v2 == k0;
-        iv = iv * 7 + (short) ((short) 3 % (short) -1);
-        bt = (byte) v2;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = z;
+        switch ((short) ((short) (c >>> a) & 7)) {
+            case 1:
+                cell.next.s = bt;
+                break;
+            case 5:
+                v1 = cell.s;
+                break;
+            case 6:
+                cell.s = (short) (bt ^ (short) (cell.b * (short) iv));
+                break;
+            default:
+                v2 = b;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p106(short a, short b, byte c) {
@@ -3784,43 +3321,31 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.b = (byte) (short) -cell.s;
+        iv = iv * 65537 + (short) 0x8000;
         for (short k2 = 0; k2 < 2; k2++) {
-            v2++;
-            switch ((short) (a & 7)) {
+            switch ((short) ((short) (v2 - c) & 7)) {
                 case -3:
-                    v1 &= (short) 0x8000;
+                    arr[(short) ((short) ((short) 0x7FFF << (short) 0x8000) & 3)] = (short) ((short) ((short) 3 & k0) >>> (short) (cell.s % a));
                     break;
                 case 0:
-                    arr[(short) ((short) ((short) iv << c) & 3)] = (short) ((short) (v1 >>> b) ^ b);
+                    bt = (byte) (short) ((short) (k0 % (short) 200) >>> (short) -1);
                     break;
-                case 6:
-                    v2 = (short) -(short) ((short) 0x8000 >>> b);
+                case 8:
+                    arr[(short) ((short) ((short) 200 | b) & 3)] = cell.s;
                     break;
                 default:
-                    iv = iv * 65537 + (short) (v1 + (short) 0x8000);
+                    arr[(short) ((short) (cell.b & arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (bt | bt) >> (short) (cell.s * v1));
             }
+            cell.s = (short) ((short) (k0 >>> bt) - (short) (bt / a));
         }
-        if ((short) iv > (short) -(short) 0x7FFF) {
-            arr[(short) ((short) ((short) iv >>> (short) 3) & 3)] = (short) ((short) (k0 - (short) 0x7FFF) ^ (short) 3);
-            bt = (byte) (short) 3;
-        } else {
-            if ((short) ((short) -1 / arr[(short) (v1 & 3)]) < (short) -(short) 0x8000) {
-                v2 = (short) 0x8000;
-                v1 = (short) ((short) ((short) 0x7FFF >> c) ^ (short) (bt / k0));
-            } else {
-                v1 = (short) ((short) ((short) 3 | c) - (short) iv);
-            }
-        }
-        if ((short) 0x8000 > v1) {
-            bt += (byte) (short) iv;
-            bt += (byte) (short) (c << v1);
-        } else {
-            iv = iv * 3 + (short) ((short) 3 << bt);
-        }
-        v2 <<= (short) (c ^ (short) 0x7FFF);
-        iv = iv * 65537 + (short) 0x7FFF;
-        v1 >>= (short) (k0 ^ c);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) -b & 3)] = (short) (b << (short) ((short) 200 >>> k0));
+        iv = iv * 7 + v1;
+        bt = (byte) (short) ((short) (b - c) ^ (short) -(short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p107(short a, short b, byte c) {
@@ -3831,42 +3356,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) (b & 7)) {
-            case -2:
-                bt = (byte) (short) ((short) ((short) 0x7FFF << k0) >> (short) (v2 >> c));
-                break;
-            case -1:
-                v2 = b;
-                break;
-            case 0:
-                v1 |= (short) -(short) iv;
-                break;
-            default:
-                v1 = (short) ((short) ((short) 0x7FFF - k0) + (short) (bt * (short) 200));
-        }
-        bt = (byte) (short) ((short) (c | (short) 0x7FFF) >> k0);
-        bt = (byte) (short) ((short) 3 >>> (short) (bt + k0));
-        v2 |= b;
-        bt = (byte) (short) ((short) (v1 & b) << (short) ((short) 0x8000 << v1));
-        if ((short) ((short) iv | bt) >= k0) {
-            bt += (byte) (short) ((short) 3 >> bt);
-            iv = iv * 3 + (short) (bt + (short) 0x8000);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (v1 << bt) == (short) ((short) 0x7FFF >> cell.b)) {
+            z = z;
+            v1++;
         } else {
-            switch ((short) ((short) ((short) -1 * (short) iv) & 7)) {
-                case -3:
-                    arr[(short) ((short) -(short) 200 & 3)] = (short) ((short) (bt % (short) iv) + (short) -c);
-                    break;
-                case 0:
-                    arr[(short) ((short) (arr[(short) (v1 & 3)] * (short) -1) & 3)] = (short) ((short) ((short) 0x7FFF / b) >>> (short) ((short) 0x8000 / v1));
-                    break;
-                case 7:
-                    arr[(short) ((short) ((short) -1 % a) & 3)] = (short) 200;
-                    break;
-                default:
-                    bt += (byte) (short) (v2 / bt);
-            }
+            bt = (byte) (short) ((short) (cell.s >>> cell.b) / (short) (arr[(short) (v1 & 3)] / (short) 3));
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) 0x8000 & 3)] = bt;
+        arr[(short) ((short) -cell.b & 3)] = (short) 0x7FFF;
+        v2++;
+        arr[(short) ((short) (v2 * v2) & 3)] = k0;
+        cell.next.s = (short) (arr[(short) (v1 & 3)] << arr[(short) (v1 & 3)]);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p108(short a, short b, byte c) {
@@ -3877,24 +3381,51 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 >>= (short) (v1 - (short) 200);
-        v1 = (short) ((short) (v1 & (short) 0x7FFF) * (short) (c % (short) 200));
-        arr[(short) ((short) (v2 - (short) 200) & 3)] = (short) ((short) (v2 | v2) >>> (short) (bt + arr[(short) (v1 & 3)]));
-        arr[(short) ((short) -(short) 0x7FFF & 3)] = (short) ((short) (arr[(short) (v1 & 3)] - (short) 0x8000) | (short) ((short) 0x8000 & (short) 200));
-        for (short k2 = 0; k2 < 4; k2++) {
-            iv = iv * 3 + (short) (b + (short) 3);
-            bt = (byte) (short) ((short) ((short) 0x7FFF << bt) << (short) (arr[(short) (v1 & 3)] | bt));
-        }
-        for (short k2 = 0; k2 < 3; k2++) {
-            if ((short) (arr[(short) (v1 & 3)] << (short) 0x8000) == (short) (v2 >>> b)) {
-                v2 = (short) -(short) (v1 | b);
-                v2 = arr[(short) (v1 & 3)];
-            } else {
-                v1 += (short) ((short) iv & (short) 0x8000);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            switch ((short) ((short) -k0 & 7)) {
+                case -3:
+                    cell.s = (short) ((short) ((short) 3 - (short) 0x7FFF) - (short) (bt + cell.b));
+                    break;
+                case 3:
+                    v2 = (short) ((short) (bt << (short) -1) % (short) -cell.s);
+                    break;
+                case 4:
+                    arr[(short) ((short) (arr[(short) (v1 & 3)] - (short) iv) & 3)] = v1;
+                    break;
+                default:
+                    v2++;
             }
-            v1 &= (short) 3;
+            v2 = (short) ((short) ((short) 3 + b) ^ (short) (c + arr[(short) (v1 & 3)]));
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        iv = iv * 3 + (short) (a + (short) 0x7FFF);
+        bt += (byte) v2;
+        cell.next.s = (short) ((short) (cell.b / (short) 0x7FFF) * v2);
+        for (short k2 = 0; k2 < 3; k2++) {
+            bt += (byte) (short) (v2 << a);
+            v2++;
+        }
+        for (short k2 = 0; k2 < 2; k2++) {
+            switch ((short) ((short) (v1 + b) & 7)) {
+                case -2:
+                    iv = iv * 65537 + (short) ((short) iv % c);
+                    break;
+                case -1:
+                    iv = iv * -1 + cell.b;
+                    break;
+                case 6:
+                    bt = (byte) k0;
+                    break;
+                default:
+                    iv = iv * 3 + (short) 200;
+            }
+            v1 -= cell.s;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p109(short a, short b, byte c) {
@@ -3905,13 +3436,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2++;
-        arr[(short) ((short) 3 & 3)] = c;
-        iv = iv * 3 + (short) (bt - b);
-        bt = (byte) (short) ((short) (k0 & (short) -1) >> (short) (c ^ (short) 3));
-        arr[(short) ((short) -k0 & 3)] = (short) ((short) (b << (short) 200) << (short) (bt >> (short) 200));
-        arr[(short) ((short) -b & 3)] = arr[(short) (v1 & 3)];
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) ((short) 200 & (short) 3);
+        cell.s = (short) ((short) ((short) 3 - (short) 0x7FFF) * (short) (v2 >> b));
+        cell.s = (short) ((short) ((short) 3 & (short) iv) | cell.b);
+        v2 = (short) ((short) (c ^ (short) 200) & (short) (a | (short) iv));
+        bt += (byte) (short) (bt / (short) 3);
+        bt += (byte) cell.s;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p110(short a, short b, byte c) {
@@ -3922,24 +3456,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 -= (short) -1;
-        for (short k2 = 0; k2 < 2; k2++) {
-            v2 = (short) ((short) ((short) -1 * (short) 0x8000) - (short) ((short) 3 ^ v1));
-            bt = (byte) (short) (arr[(short) (v1 & 3)] / (short) (v2 ^ (short) -1));
-        }
-        v2 = bt;
-        iv = iv * -1 + v1;
-        for (short k2 = 0; k2 < 3; k2++) {
-            iv = iv * 3 + (short) ((short) 0x8000 / (short) 0x8000);
-            v1--;
-        }
-        if (!z) {
-            v1--;
-            bt += (byte) (short) 0x8000;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1++;
+        iv = iv * 7 + (short) ((short) iv | (short) -1);
+        v1 += (short) (bt << cell.b);
+        if ((short) -(short) -1 == (short) (bt >>> (short) 200)) {
+            v2--;
+            bt = (byte) (short) -1;
         } else {
-            bt += (byte) (short) (a >> c);
+            bt += (byte) (short) (v2 % cell.b);
         }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 = (short) ((short) ((short) 0x7FFF - a) + (short) (cell.s | c));
+        bt = (byte) (short) -(short) (k0 ^ v1);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p111(short a, short b, byte c) {
@@ -3950,34 +3481,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (!z) {
-            bt = (byte) v2;
-            for (short k1 = 0; k1 < 2; k1++) {
-                v1++;
-                v1 ^= (short) (arr[(short) (v1 & 3)] * c);
-            }
-        } else {
-            if ((short) (v1 * v1) != (short) (bt + k0)) {
-                bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] + v2) >>> (short) ((short) 200 >> v2));
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] + (short) 0x7FFF) / (short) ((short) 200 >> b));
-            } else {
-                bt = (byte) (short) ((short) (bt | (short) 200) * (short) (arr[(short) (v1 & 3)] ^ v2));
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 3 + (short) (arr[(short) (v1 & 3)] >>> b);
+        v1 = arr[(short) (v1 & 3)];
+        try {
+            v1--;
+            v1++;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        arr[(short) ((short) (arr[(short) (v1 & 3)] & bt) & 3)] = (short) 0x7FFF;
-        v1++;
-        bt += (byte) (short) 3;
-        z = !z;
-        for (short k2 = 0; k2 < 4; k2++) {
-            v2 = (short) ((short) (arr[(short) (v1 & 3)] - (short) 3) << (short) (a + bt));
-            if (z) {
-                v2 = (short) ((short) ((short) 3 ^ (short) iv) >> (short) (c >>> (short) -1));
-                v1 = (short) iv;
-            } else {
-                v1 = (short) ((short) ((short) iv - (short) -1) & (short) ((short) 0x7FFF | c));
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (c % (short) 3);
+        bt = (byte) (short) ((short) ((short) 0x7FFF & (short) 0x7FFF) >>> (short) 3);
+        bt = (byte) (short) (cell.b % (short) 0x7FFF);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p112(short a, short b, byte c) {
@@ -3988,41 +3506,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = z;
-        iv = iv * 7 + (short) ((short) 200 * v1);
-        if ((short) -(short) 0x7FFF == (short) ((short) 0x8000 & bt)) {
-            v2 >>= (short) ((short) iv / (short) 0x8000);
-            z = (short) (a & (short) 200) > (short) 0x7FFF;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) (cell.b >>> cell.b);
+        v2 <<= c;
+        v1++;
+        cell.s = (short) ((short) (c >>> cell.s) % (short) (bt ^ (short) 200));
+        if ((short) (a & (short) 200) != (short) ((short) 200 * c)) {
+            cell.s = (short) ((short) -a & (short) ((short) 0x8000 >> (short) -1));
+            bt = (byte) (short) (k0 | (short) (v2 / (short) 0x7FFF));
         } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                arr[(short) (k0 & 3)] = (short) -b;
-                bt = (byte) a;
-            }
+            arr[(short) ((short) (bt ^ cell.b) & 3)] = (short) -(short) ((short) 0x8000 >>> (short) 3);
         }
-        bt += (byte) (short) (bt ^ k0);
-        if (!z) {
-            bt += (byte) (short) 0x7FFF;
-            switch ((short) (a & 7)) {
-                case -2:
-                    v1 = v2;
-                    break;
-                case 3:
-                    v1 ^= (short) 0x8000;
-                    break;
-                case 8:
-                    bt += (byte) k0;
-                    break;
-                default:
-                    bt += (byte) (short) (v1 % (short) 3);
-            }
-        } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                bt += (byte) (short) (v2 | (short) -1);
-                v2 = (short) -b;
-            }
-        }
-        v1 = a;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 >>= (short) ((short) iv + (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p113(short a, short b, byte c) {
@@ -4033,43 +3531,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (k0 >> b) & 3)] = (short) 3;
-        bt += (byte) (short) (arr[(short) (v1 & 3)] << bt);
-        for (short k2 = 0; k2 < 4; k2++) {
-            switch ((short) ((short) iv & 7)) {
-                case -2:
-                    iv = iv * 3 + v1;
-                    break;
-                case 1:
-                    v1--;
-                    break;
-                case 5:
-                    arr[(short) ((short) (c | (short) 0x8000) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] | a) >>> (short) ((short) 200 % (short) 200));
-                    break;
-                default:
-                    iv = iv * 7 + (short) ((short) 200 << a);
-            }
-            if (z) {
-                arr[(short) ((short) (v1 / (short) iv) & 3)] = a;
-                arr[(short) ((short) (v2 & (short) -1) & 3)] = (short) ((short) -1 ^ (short) (c / (short) 0x8000));
-            } else {
-                z = (short) 3 < (short) (b * (short) -1);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (c | (short) 0x7FFF) & 7)) {
+            case -3:
+                bt += (byte) (short) -(short) -1;
+                break;
+            case 6:
+                iv = iv * 65537 + (short) (k0 | c);
+                break;
+            case 8:
+                cell.s = (short) ((short) ((short) 0x7FFF % (short) 200) ^ cell.s);
+                break;
+            default:
+                v2 = b;
         }
-        bt += (byte) (short) (c << arr[(short) (v1 & 3)]);
-        arr[(short) ((short) ((short) iv + b) & 3)] = (short) ((short) 200 >> (short) -(short) 200);
-        if ((short) ((short) 0x7FFF - a) < bt) {
-            bt += (byte) c;
-            v2 = (short) 0x7FFF;
-        } else {
-            if (b > (short) (bt + v1)) {
-                arr[(short) ((short) ((short) 3 & k0) & 3)] = (short) (bt << (short) ((short) 0x8000 - a));
-                v2 = (short) (k0 & (short) (arr[(short) (v1 & 3)] | arr[(short) (v1 & 3)]));
-            } else {
-                v1 = (short) ((short) ((short) iv ^ c) + (short) 200);
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = k0;
+        v1--;
+        v2++;
+        cell.next.s = (short) ((short) -v2 << (short) 0x7FFF);
+        cell.next.s = (short) ((short) iv % (short) (b << (short) -1));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p114(short a, short b, byte c) {
@@ -4080,40 +3563,24 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) (v2 >> c) & 7)) {
-            case -2:
-                v1 = (short) (c & (short) ((short) 0x8000 / arr[(short) (v1 & 3)]));
-                break;
-            case 4:
-                v2 = (short) ((short) -(short) -1 ^ (short) ((short) 0x7FFF / bt));
-                break;
-            case 6:
-                v1 = (short) ((short) (c / (short) 0x8000) & (short) (b ^ v2));
-                break;
-            default:
-                v1 = (short) 0x8000;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) -(short) (v2 >> v1);
+        bt += (byte) (short) -cell.b;
+        try {
+            for (short k1 = 0; k1 < 4; k1++) {
+                z = !z;
+                v2 = (short) (a | v1);
+            }
+            arr[(short) ((short) 0x8000 & 3)] = (short) 0x7FFF;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        v1 = (short) (b >> (short) -k0);
-        for (short k2 = 0; k2 < 4; k2++) {
-            z = a < (short) 0x7FFF;
-            v2 = (short) ((short) (c * bt) ^ (short) 3);
-        }
-        switch ((short) (v1 & 7)) {
-            case 3:
-                v2 = (short) -(short) (arr[(short) (v1 & 3)] % arr[(short) (v1 & 3)]);
-                break;
-            case 6:
-                arr[(short) ((short) ((short) 200 * (short) 3) & 3)] = v2;
-                break;
-            case 8:
-                iv = iv * -1 + (short) (v2 << (short) 0x7FFF);
-                break;
-            default:
-                v1 = (short) ((short) -(short) 0x7FFF + (short) ((short) 0x7FFF + arr[(short) (v1 & 3)]));
-        }
-        v2 *= v1;
+        z = (short) -1 > (short) ((short) 0x8000 << cell.b);
         v2--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) (c & cell.b) / (short) iv);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p115(short a, short b, byte c) {
@@ -4124,35 +3591,19 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2++;
-        bt += (byte) b;
-        for (short k2 = 0; k2 < 3; k2++) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                arr[(short) ((short) (b & (short) 0x8000) & 3)] = (short) ((short) iv - (short) ((short) 0x8000 | (short) 200));
-                bt += (byte) (short) (a >> bt);
-            }
-            if (a == v2) {
-                arr[(short) ((short) ((short) 0x7FFF - (short) iv) & 3)] = k0;
-                v2 = (short) ((short) (arr[(short) (v1 & 3)] | c) >> (short) 0x8000);
-            } else {
-                bt += (byte) (short) (v2 >>> (short) 200);
-            }
-        }
-        iv = iv * 3 + (short) ((short) 0x8000 << v1);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
         for (short k2 = 0; k2 < 1; k2++) {
-            if (!z) {
-                z = v2 <= (short) -c;
-                bt += (byte) (short) ((short) 3 + b);
-            } else {
-                v2 <<= (short) -arr[(short) (v1 & 3)];
-            }
-            for (short k1 = 0; k1 < 2; k1++) {
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] * (short) 200) << (short) 0x8000);
-                iv = iv * 3 + (short) 200;
-            }
+            cell.b = (byte) (short) (arr[(short) (v1 & 3)] ^ arr[(short) (v1 & 3)]);
+            v2 <<= (short) ((short) 0x8000 & (short) 0x7FFF);
         }
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) (v1 >>> (short) ((short) -1 ^ v2));
+        bt += (byte) (short) (bt ^ b);
+        arr[(short) ((short) (v2 | a) & 3)] = (short) (cell.b << (short) (v2 - (short) 200));
+        cell.next.s = (short) -(short) ((short) 0x7FFF * (short) 200);
+        bt = (byte) cell.b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p116(short a, short b, byte c) {
@@ -4163,16 +3614,28 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (arr[(short) (v1 & 3)] >> a);
-        arr[(short) ((short) (c % arr[(short) (v1 & 3)]) & 3)] = (short) ((short) (v2 - (short) -1) & (short) (b >>> arr[(short) (v1 & 3)]));
-        for (short k2 = 0; k2 < 1; k2++) {
-            arr[(short) ((short) ((short) -1 * (short) 0x7FFF) & 3)] = (short) iv;
-            v2--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * 7 + (short) -cell.s;
+        v1 += (short) ((short) 0x8000 + v1);
+        z = (short) ((short) iv | (short) iv) == (short) ((short) 3 + bt);
+        cell.b = (byte) (short) -(short) 0x7FFF;
+        arr[(short) ((short) ((short) 3 | (short) 0x8000) & 3)] = (short) 0x7FFF;
+        switch ((short) ((short) ((short) 200 - (short) 3) & 7)) {
+            case -3:
+                v2 = arr[(short) (v1 & 3)];
+                break;
+            case 1:
+                v1 = (short) -(short) (arr[(short) (v1 & 3)] >> bt);
+                break;
+            case 7:
+                bt += (byte) (short) (cell.s >>> v1);
+                break;
+            default:
+                v2 = (short) ((short) ((short) 0x7FFF + (short) 200) | (short) (arr[(short) (v1 & 3)] & (short) -1));
         }
-        v2 = (short) ((short) (a % v2) | (short) (v2 + (short) 0x8000));
-        bt += (byte) v1;
-        bt += (byte) (short) (v1 >>> bt);
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p117(short a, short b, byte c) {
@@ -4183,43 +3646,21 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = b >= (short) -v1;
-        bt += (byte) (short) (k0 & v1);
-        for (short k2 = 0; k2 < 1; k2++) {
-            bt = (byte) (short) ((short) ((short) 0x7FFF % (short) 0x8000) - (short) -(short) 3);
-            switch ((short) ((short) (c / (short) -1) & 7)) {
-                case -1:
-                    bt += (byte) a;
-                    break;
-                case 0:
-                    v1 = (short) -(short) -(short) 0x8000;
-                    break;
-                case 3:
-                    v1 = k0;
-                    break;
-                default:
-                    v1 = (short) ((short) (bt * v2) + (short) ((short) 0x7FFF >>> (short) 0x7FFF));
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (bt & 3)] = (short) (arr[(short) (v1 & 3)] >>> (short) (a % cell.b));
+        try {
+            bt += (byte) (short) ((short) 0x8000 / (short) -1);
+            cell.s = cell.s;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        bt = (byte) k0;
-        bt += (byte) k0;
-        for (short k2 = 0; k2 < 1; k2++) {
-            v2++;
-            switch ((short) ((short) (c >> k0) & 7)) {
-                case 0:
-                    arr[(short) ((short) -a & 3)] = (short) ((short) 0x7FFF * (short) (bt | v1));
-                    break;
-                case 4:
-                    v1 += (short) (v2 / (short) 0x7FFF);
-                    break;
-                case 5:
-                    v2 = (short) ((short) (c + (short) 0x8000) & (short) ((short) 3 * b));
-                    break;
-                default:
-                    z = (short) ((short) 0x8000 * (short) -1) > v1;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (cell.s | a) & 3)] = (short) ((short) (cell.b | cell.s) >> (short) (bt * cell.s));
+        cell.next.s = (short) ((short) (c << a) - (short) ((short) -1 & bt));
+        cell.next.s = cell.b;
+        v1 -= b;
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p118(short a, short b, byte c) {
@@ -4230,27 +3671,19 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (z) {
-            v2 ^= (short) ((short) 3 >> (short) 0x7FFF);
-            v2 |= (short) ((short) 0x7FFF >>> (short) 200);
-        } else {
-            v2 = (short) ((short) (b ^ bt) / (short) ((short) 0x8000 % (short) 200));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        iv = iv * -1 + (short) (a | (short) 0x8000);
+        bt += (byte) k0;
+        bt += (byte) (short) (a - (short) iv);
+        iv = iv * 7 + (short) ((short) -1 * (short) 3);
+        for (short k2 = 0; k2 < 3; k2++) {
+            v1 *= (short) (b - a);
+            cell.next.s = (short) 3;
         }
-        bt = (byte) (short) ((short) (bt ^ (short) 0x8000) ^ (short) (b - (short) -1));
-        v1 -= (short) -1;
-        for (short k2 = 0; k2 < 4; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) ((short) (c >>> b) % (short) -1);
-                bt += (byte) arr[(short) (v1 & 3)];
-            }
-            for (short k1 = 0; k1 < 1; k1++) {
-                v2 += (short) (k0 % (short) iv);
-                z = z;
-            }
-        }
-        v1++;
-        bt += (byte) c;
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (bt / v2);
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p119(short a, short b, byte c) {
@@ -4261,28 +3694,16 @@ final class RandProg {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (bt * v2) >= (short) (a | k0);
-        arr[(short) ((short) (arr[(short) (v1 & 3)] >>> bt) & 3)] = (short) ((short) ((short) -1 + v1) % (short) 0x8000);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
         v2++;
-        if (bt < (short) ((short) 200 * (short) 3)) {
-            v2 *= (short) 0x8000;
-            if ((short) ((short) 200 << v1) != (short) ((short) 0x8000 / bt)) {
-                v1 >>= (short) ((short) iv & arr[(short) (v1 & 3)]);
-                iv = iv * -1 + (short) ((short) iv + (short) iv);
-            } else {
-                arr[(short) ((short) (c >>> (short) 3) & 3)] = (short) -(short) (b >> (short) 0x7FFF);
-            }
-        } else {
-            bt = (byte) (short) -1;
-        }
-        bt += (byte) (short) (c | a);
-        if (z) {
-            arr[(short) ((short) (c & (short) 0x8000) & 3)] = (short) ((short) -1 >>> (short) (bt / (short) 0x8000));
-            bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] / bt) % (short) 0x7FFF);
-        } else {
-            iv = iv * 3 + (short) (arr[(short) (v1 & 3)] * (short) 3);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) -(short) (bt >> (short) 0x8000);
+        v2 ^= (short) -cell.s;
+        v1 = (short) -(short) (c * bt);
+        z = (short) ((short) 3 >>> bt) < (short) (arr[(short) (v1 & 3)] >>> cell.b);
+        v1 = (short) (arr[(short) (v1 & 3)] - (short) (a << (short) -1));
+        return (short) (v1 ^ v2 ^ bt ^ (short) iv ^ (short) (iv >> 16) ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short run(short op, short a, short b, byte c) {

@@ -7,6 +7,13 @@ public final class Rand16 {
     private Rand16() {
     }
 
+    /** The programs' object: fields of two types and a reference (to itself or another cell). */
+    static final class Cell {
+        short s;
+        byte b;
+        Cell next;
+    }
+
     static short e0(short a, short b, byte c) {
         return (short) ((short) (127) % (short) (0));
     }
@@ -614,13 +621,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
         v1--;
-        v1 = (short) ((short) ((short) 0x8000 / a) | (short) -arr[(short) (v1 & 3)]);
-        v2 = (short) (v2 * 3 + (short) (v2 + v2));
-        arr[(short) ((short) (v1 << (short) 3) & 3)] = (short) ((short) ((short) 200 ^ (short) 0x8000) | a);
-        bt = (byte) bt;
+        v1 = (short) ((short) (c % (short) 0x8000) ^ v2);
+        v1 = (short) ((short) (v2 / (short) 0x7FFF) & (short) -(short) 0x8000);
+        try {
+            bt += (byte) cell.s;
+            v2 <<= k0;
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        v1++;
         v1--;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p1(short a, short b, byte c) {
@@ -630,48 +645,52 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) (a / a) & 7)) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (a / b) & 7)) {
             case 1:
-                v2 = (short) ((short) ((short) 200 % arr[(short) (v1 & 3)]) | (short) ((short) -1 % v1));
+                v2 = (short) ((short) (k0 ^ (short) 0x8000) << (short) ((short) 3 + (short) -1));
                 break;
             case 6:
-                arr[(short) ((short) ((short) -1 & (short) 3) & 3)] = (short) ((short) (b ^ a) % (short) (bt / (short) 0x7FFF));
+                v2--;
                 break;
             case 7:
-                arr[(short) ((short) 0x8000 & 3)] = (short) -(short) (a % b);
+                v2 = (short) (v2 * 7 + (short) ((short) 0x7FFF ^ (short) 3));
                 break;
             default:
-                bt = (byte) (short) ((short) ((short) -1 * (short) 0x7FFF) - b);
+                v2 = (short) -(short) ((short) 3 & b);
         }
-        for (short k2 = 0; k2 < 1; k2++) {
-            switch ((short) ((short) (v2 >>> (short) 0x8000) & 7)) {
-                case 1:
-                    arr[(short) ((short) (a / bt) & 3)] = (short) 0x7FFF;
-                    break;
-                case 2:
-                    v2 = (short) ((short) 3 ^ (short) 0x8000);
-                    break;
-                case 7:
-                    v1 = arr[(short) (v1 & 3)];
-                    break;
-                default:
-                    v1 = (short) ((short) (arr[(short) (v1 & 3)] ^ (short) 0x7FFF) >>> (short) (k0 >>> c));
-            }
-            v2 -= (short) (k0 % (short) -1);
+        v2 |= (short) (cell.s & arr[(short) (v1 & 3)]);
+        arr[(short) ((short) (bt - (short) -1) & 3)] = v2;
+        switch ((short) ((short) ((short) 200 & cell.b) & 7)) {
+            case 1:
+                arr[(short) ((short) ((short) 3 / b) & 3)] = v2;
+                break;
+            case 2:
+                bt = (byte) (short) ((short) (cell.s - v2) % (short) -cell.s);
+                break;
+            case 7:
+                v1 = (short) ((short) -(short) 200 - (short) (cell.b ^ (short) 0x7FFF));
+                break;
+            default:
+                v2 = (short) (v2 * 3 + (short) ((short) 3 >>> b));
         }
-        for (short k2 = 0; k2 < 3; k2++) {
-            z = (short) ((short) 3 & (short) 200) > (short) ((short) -1 & v2);
-            v1 = arr[(short) (v1 & 3)];
+        z = !z;
+        switch ((short) ((short) (k0 & v2) & 7)) {
+            case 0:
+                arr[(short) ((short) ((short) 3 * (short) -1) & 3)] = (short) ((short) (c / cell.s) + (short) (cell.b | (short) 0x7FFF));
+                break;
+            case 1:
+                v2 *= (short) ((short) 0x7FFF * k0);
+                break;
+            case 8:
+                v1 = (short) ((short) ((short) 0x7FFF + cell.b) >>> (short) -(short) 0x8000);
+                break;
+            default:
+                v2 = (short) (v2 * -1 + v2);
         }
-        v1 &= arr[(short) (v1 & 3)];
-        v1 = (short) ((short) (a & c) + (short) ((short) 0x8000 * b));
-        if ((short) -(short) 0x8000 != (short) ((short) 200 & b)) {
-            v2 = (short) (v2 * -1 + (short) ((short) -1 - (short) 3));
-            bt = (byte) v2;
-        } else {
-            v2 = (short) (v2 * 7 + (short) (c >> (short) 0x7FFF));
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p2(short a, short b, byte c) {
@@ -681,21 +700,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) v1;
-        if (v2 != (short) (v2 ^ arr[(short) (v1 & 3)])) {
-            v1 = (short) (bt - bt);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) ((short) 0x8000 >> cell.s));
+        v2++;
+        if (v2 != (short) (bt ^ cell.s)) {
+            v1 = (short) (b - a);
             z = !z;
         } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = (short) (v2 * -1 + (short) ((short) 0x8000 >>> (short) 0x8000));
-                z = (short) ((short) 0x8000 >>> (short) -1) > (short) 200;
+            if (!z) {
+                v2 = (short) ((short) (k0 | (short) -1) & (short) ((short) -1 + cell.b));
+                v2 |= (short) ((short) 0x8000 / bt);
+            } else {
+                cell.s = (short) ((short) (a >> bt) >>> (short) (b | v2));
             }
         }
-        arr[(short) ((short) ((short) 0x8000 >>> (short) 200) & 3)] = (short) ((short) ((short) 200 - arr[(short) (v1 & 3)]) + (short) 0x8000);
-        arr[(short) (v2 & 3)] = (short) ((short) -k0 % (short) (c + v2));
-        v1 = (short) ((short) -k0 % (short) (a - (short) 0x7FFF));
-        v2 = (short) ((short) (a / arr[(short) (v1 & 3)]) - c);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) (a << k0) % (short) (v2 | (short) -1));
+        v2 = (short) ((short) (v2 * (short) 200) | (short) ((short) -1 ^ (short) 3));
+        z = (short) (v2 & b) > (short) ((short) 0x8000 << v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p3(short a, short b, byte c) {
@@ -705,21 +729,31 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (b & (short) 0x8000) & 3)] = (short) ((short) (k0 ^ v2) & (short) ((short) 3 & (short) 0x8000));
-        arr[(short) ((short) (v1 * k0) & 3)] = (short) 200;
-        bt += (byte) (short) ((short) 200 % b);
-        for (short k2 = 0; k2 < 3; k2++) {
-            v1 -= (short) ((short) 3 % (short) 0x8000);
-            v1 *= (short) (k0 % a);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (a & 3)] = (short) ((short) ((short) 3 & c) / (short) -1);
+        try {
+            bt = (byte) (short) ((short) -(short) 3 % (short) (arr[(short) (v1 & 3)] ^ v2));
+            v1++;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        z = arr[(short) (v1 & 3)] < (short) -arr[(short) (v1 & 3)];
-        if ((short) (arr[(short) (v1 & 3)] * c) < k0) {
-            bt += (byte) (short) (v2 | k0);
-            v2--;
+        bt = (byte) (short) ((short) (b | v2) % (short) (v2 >>> (short) 0x8000));
+        if ((short) ((short) 0x7FFF & c) != (short) (k0 % v2)) {
+            if ((short) (v1 << (short) -1) > (short) -v2) {
+                bt += (byte) (short) ((short) -1 / cell.s);
+                v2 = (short) (v2 * 7 + (short) ((short) 0x8000 >> arr[(short) (v1 & 3)]));
+            } else {
+                cell.next.s = (short) ((short) -v2 * (short) (bt & (short) 0x8000));
+            }
+            v2 -= (short) ((short) 3 % v2);
         } else {
-            v2 = (short) 200;
+            cell.s = (short) ((short) (c / cell.s) % (short) (arr[(short) (v1 & 3)] ^ cell.s));
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) 0x8000;
+        arr[(short) ((short) (a & (short) 0x8000) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] ^ (short) 200) + (short) (v2 >>> b));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p4(short a, short b, byte c) {
@@ -729,23 +763,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = a;
-        if ((short) (v2 + k0) > (short) (bt * (short) 200)) {
-            if (z) {
-                v2 = (short) (v2 * -1 + (short) (arr[(short) (v1 & 3)] >> (short) 0x7FFF));
-                v2 = (short) ((short) ((short) 200 >> (short) -1) >>> a);
-            } else {
-                v2 = (short) ((short) -c * b);
-            }
-            v1 = (short) (a + (short) 3);
-        } else {
-            arr[(short) ((short) ((short) 0x7FFF >>> (short) 0x8000) & 3)] = (short) ((short) ((short) 3 & v2) << arr[(short) (v1 & 3)]);
-        }
-        bt += (byte) c;
-        arr[(short) ((short) ((short) -1 * (short) 200) & 3)] = (short) ((short) ((short) 0x7FFF >>> (short) 200) % (short) ((short) 200 ^ (short) -1));
-        v1 &= a;
-        arr[(short) ((short) -(short) 0x8000 & 3)] = (short) -(short) ((short) 200 - (short) -1);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = bt;
+        bt += (byte) (short) -cell.b;
+        v2 = (short) (a - (short) ((short) 3 + cell.b));
+        v2 |= (short) (c >> v2);
+        v1 |= (short) (bt * v2);
+        arr[(short) ((short) (v2 % (short) -1) & 3)] = (short) -(short) (k0 << cell.b);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p5(short a, short b, byte c) {
@@ -755,26 +782,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 3 + arr[(short) (v1 & 3)]);
-        v2 = (short) ((short) 0x7FFF * bt);
-        bt += (byte) arr[(short) (v1 & 3)];
-        v2 ^= (short) (a & b);
-        for (short k2 = 0; k2 < 1; k2++) {
-            if (z) {
-                v2 = (short) -(short) ((short) 0x7FFF + c);
-                z = (short) -1 >= c;
-            } else {
-                arr[(short) ((short) (v1 % v2) & 3)] = (short) ((short) (bt << v2) % (short) ((short) 0x8000 & b));
-            }
-            bt += (byte) (short) (b - (short) 200);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) -arr[(short) (v1 & 3)] % (short) ((short) 200 * c));
+        switch ((short) ((short) 200 & 7)) {
+            case 1:
+                bt += (byte) (short) ((short) -1 - v2);
+                break;
+            case 2:
+                z = (short) (a ^ (short) 0x8000) == (short) (c ^ k0);
+                break;
+            case 7:
+                v2 = (short) ((short) ((short) 0x7FFF + b) % (short) (c >> cell.s));
+                break;
+            default:
+                v2 = (short) (v2 * 3 + (short) (v2 | (short) 3));
         }
-        if ((short) (bt ^ c) == (short) ((short) 0x7FFF << (short) 200)) {
-            bt += (byte) (short) (c & arr[(short) (v1 & 3)]);
-            z = z;
+        bt = (byte) (short) ((short) (v2 * a) % k0);
+        if ((short) (a & arr[(short) (v1 & 3)]) >= (short) (v2 | a)) {
+            bt += (byte) (short) (bt - v2);
+            cell.s = (short) ((short) (bt - (short) -1) & cell.b);
         } else {
-            bt += (byte) (short) ((short) 3 * a);
+            v1 = cell.b;
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (k0 / (short) 200) & 3)] = (short) ((short) 3 >> (short) -1);
+        bt = (byte) (short) ((short) (b ^ cell.s) * (short) (bt & (short) 0x7FFF));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p6(short a, short b, byte c) {
@@ -784,26 +818,24 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 ^= (short) (c << k0);
-        for (short k2 = 0; k2 < 2; k2++) {
-            if ((short) (c ^ a) != bt) {
-                v2++;
-                v2 = (short) 200;
-            } else {
-                z = (short) (b ^ b) <= (short) 200;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) (v1 / v1) & 3)] = (short) -(short) (v2 | (short) 200);
+        for (short k2 = 0; k2 < 4; k2++) {
+            z = b > (short) ((short) 0x7FFF - k0);
+            try {
+                cell.next.s = (short) ((short) (v2 & v1) / b);
+                arr[(short) ((short) ((short) 3 | v2) & 3)] = (short) ((short) -b | (short) ((short) 200 | k0));
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
             }
-            v2 -= v1;
         }
-        if ((short) (v2 - v2) > (short) (arr[(short) (v1 & 3)] | c)) {
-            arr[(short) ((short) 0x8000 & 3)] = (short) ((short) 0x8000 >> (short) 200);
-            v1 = a;
-        } else {
-            v2 = (short) (v2 * -1 + (short) ((short) 0x7FFF % (short) -1));
-        }
-        v1 = (short) ((short) ((short) 0x7FFF % arr[(short) (v1 & 3)]) & b);
-        arr[(short) ((short) (v1 / v1) & 3)] = (short) -(short) ((short) -1 + c);
-        v2++;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) 0x7FFF;
+        z = (short) (cell.b % a) <= (short) -k0;
+        bt = (byte) (short) ((short) (a & b) >> (short) (cell.b | (short) 3));
+        v2 = (short) ((short) (v2 + k0) * (short) (cell.b + v1));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p7(short a, short b, byte c) {
@@ -813,25 +845,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (bt >> bt);
-        bt += (byte) (short) (b | k0);
-        v1 = bt;
-        switch ((short) ((short) (v2 * (short) 200) & 7)) {
-            case -3:
-                z = (short) ((short) 0x7FFF + b) < b;
-                break;
-            case 1:
-                bt += (byte) (short) 200;
-                break;
-            case 7:
-                v2 <<= (short) 200;
-                break;
-            default:
-                v2 = (short) 200;
-        }
-        v1 = (short) (b >>> (short) -(short) 3);
-        bt += (byte) (short) ((short) -1 * v2);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.b = (byte) (short) (v1 << bt);
+        v1 = (short) ((short) 3 >> c);
+        cell.next.s = (short) ((short) -v2 >>> (short) 3);
+        v1++;
+        cell.s = (short) ((short) (v2 | b) - (short) (arr[(short) (v1 & 3)] + arr[(short) (v1 & 3)]));
+        arr[(short) ((short) -1 & 3)] = (short) ((short) (v2 & bt) ^ (short) (cell.b | v2));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p8(short a, short b, byte c) {
@@ -841,35 +864,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1++;
-        z = !z;
-        switch ((short) ((short) 200 & 7)) {
-            case -2:
-                bt += (byte) (short) 3;
-                break;
-            case -1:
-                v2 = (short) (v2 * 3 + c);
-                break;
-            case 0:
-                v1 = (short) ((short) ((short) 0x7FFF % k0) >>> (short) ((short) 0x7FFF + a));
-                break;
-            default:
-                v2 += k0;
-        }
-        v1 += (short) (b - (short) 0x7FFF);
-        if (arr[(short) (v1 & 3)] > (short) ((short) 200 / v1)) {
-            v2 = (short) (v2 * -1 + (short) (v2 * (short) 0x7FFF));
-            if (!z) {
-                v1 = (short) -(short) ((short) -1 << (short) 0x7FFF);
-                v1 <<= (short) 0x7FFF;
-            } else {
-                v1 = (short) -1;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) (v1 * (short) ((short) 0x7FFF / cell.s));
+        v2--;
+        cell.s = (short) (c / (short) -v2);
+        cell.b = (byte) (short) ((short) 0x7FFF * (short) 0x7FFF);
+        v1 = (short) 3;
+        if (v2 != (short) ((short) -1 | c)) {
+            cell.s = (short) -v2;
+            v2 |= c;
         } else {
-            bt = (byte) (short) ((short) ((short) 0x7FFF + (short) 0x7FFF) & k0);
+            cell.next.s = (short) ((short) (arr[(short) (v1 & 3)] % c) & v1);
         }
-        bt += (byte) (short) (k0 + c);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p9(short a, short b, byte c) {
@@ -879,26 +888,19 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 &= (short) ((short) 0x7FFF >> (short) 200);
-        v1 *= (short) (b / (short) 3);
-        bt = (byte) a;
-        if ((short) 0x8000 > (short) -v2) {
-            v1++;
-            v2 = (short) (v2 * 3 + arr[(short) (v1 & 3)]);
-        } else {
-            v1 &= c;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) -1;
+        for (short k2 = 0; k2 < 3; k2++) {
+            z = cell.b <= (short) (bt | v1);
+            bt = (byte) (short) ((short) 3 / (short) 200);
         }
-        bt = (byte) a;
-        for (short k2 = 0; k2 < 2; k2++) {
-            v1 = (short) (b | (short) 200);
-            if ((short) 0x7FFF < (short) (k0 / b)) {
-                v2 = (short) ((short) ((short) -1 << v2) % bt);
-                v2 = (short) (v2 * 7 + (short) (v2 % a));
-            } else {
-                z = arr[(short) (v1 & 3)] <= (short) (v2 | k0);
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = z;
+        v1 = (short) (v1 & (short) ((short) 200 | v2));
+        v2 = (short) ((short) ((short) -1 ^ cell.s) >>> (short) (b % (short) 3));
+        arr[(short) ((short) 0x7FFF & 3)] = (short) ((short) ((short) 0x7FFF >> v2) % b);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p10(short a, short b, byte c) {
@@ -908,35 +910,34 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * -1 + (short) -bt);
-        switch ((short) ((short) (b >> a) & 7)) {
-            case 0:
-                arr[(short) ((short) (a / v2) & 3)] = (short) ((short) -c & (short) -a);
-                break;
-            case 5:
-                bt += (byte) v1;
-                break;
-            case 6:
-                v1 = (short) 3;
-                break;
-            default:
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] >>> c) % (short) (a >>> (short) -1));
-        }
-        if (v1 == (short) ((short) 3 + a)) {
-            if (z) {
-                v2 = (short) (v2 * -1 + (short) (v2 + (short) 0x8000));
-                z = c <= (short) ((short) 200 + c);
-            } else {
-                v1 = (short) ((short) ((short) 3 << v1) & (short) -v1);
-            }
-            arr[(short) ((short) (arr[(short) (v1 & 3)] << c) & 3)] = (short) ((short) ((short) 0x7FFF % c) ^ (short) (v2 % (short) 0x8000));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) -cell.b | (short) 0x8000);
+        if (!z) {
+            cell.s = (short) ((short) ((short) 200 << v2) & (short) -v2);
+            arr[(short) ((short) (cell.b << (short) 200) & 3)] = (short) ((short) (k0 | cell.b) >> k0);
         } else {
-            v2 = (short) ((short) (c + v1) | (short) -1);
+            bt += (byte) (short) ((short) 3 & (short) -1);
         }
-        bt += (byte) v2;
-        v2 = (short) (v2 * 3 + (short) (v2 >> (short) 200));
-        bt = (byte) (short) -(short) (k0 >> c);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (b / (short) 0x8000) & 3)] = (short) -(short) -a;
+        if (z) {
+            bt = (byte) (short) (cell.s * (short) -cell.s);
+            for (short k1 = 0; k1 < 4; k1++) {
+                v1 = (short) ((short) (c >> v2) >> (short) ((short) 0x8000 << (short) 200));
+                v1 = (short) ((short) 0x8000 * (short) 3);
+            }
+        } else {
+            v2 &= (short) -c;
+        }
+        bt = (byte) v2;
+        if ((short) (c >> (short) 0x8000) > (short) ((short) -1 << (short) 3)) {
+            cell.s = (short) (a >> (short) (a | arr[(short) (v1 & 3)]));
+            v1--;
+        } else {
+            cell.next.s = (short) -c;
+        }
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p11(short a, short b, byte c) {
@@ -946,13 +947,28 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) ((short) (v2 >> k0) - (short) (bt | (short) 200));
-        v2 ^= (short) ((short) -1 % v2);
-        v1 = a;
-        v2 |= (short) -1;
-        bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] * v1) ^ (short) -k0);
-        bt = (byte) (short) ((short) -1 | (short) (k0 & k0));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        v2 &= (short) (cell.s - (short) 0x8000);
+        bt += (byte) (short) 200;
+        switch ((short) (v2 & 7)) {
+            case -3:
+                v2++;
+                break;
+            case 0:
+                v2 = (short) ((short) 0x7FFF | (short) 3);
+                break;
+            case 2:
+                cell.s = (short) (cell.s + (short) (k0 | (short) 0x7FFF));
+                break;
+            default:
+                v2 = (short) (v2 * 7 + (short) (c & cell.s));
+        }
+        v1 = (short) ((short) -1 | (short) -a);
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p12(short a, short b, byte c) {
@@ -962,33 +978,24 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) 0x7FFF & 3)] = (short) 200;
-        bt = (byte) (short) ((short) -arr[(short) (v1 & 3)] >> c);
-        bt += (byte) (short) (v2 % b);
-        switch ((short) (v1 & 7)) {
-            case -2:
-                v1--;
-                break;
-            case 0:
-                v2 &= (short) (v2 | a);
-                break;
-            case 3:
-                bt += (byte) c;
-                break;
-            default:
-                v2 = (short) ((short) (b * a) >>> (short) (bt % v1));
-        }
-        arr[(short) ((short) (v1 / k0) & 3)] = (short) ((short) (a | b) * (short) 3);
-        if ((short) (arr[(short) (v1 & 3)] ^ v2) != (short) (c | k0)) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2 = (short) ((short) 0x8000 * (short) (c >>> b));
-                v2 = (short) (v2 * -1 + (short) 0x7FFF);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) 3 / (short) -1) & 3)] = c;
+        arr[(short) ((short) -a & 3)] = (short) ((short) (v1 >>> bt) >> (short) (cell.s << (short) -1));
+        v2 = (short) (v2 * -1 + (short) (cell.b >> c));
+        v2 = cell.b;
+        v1--;
+        for (short k2 = 0; k2 < 1; k2++) {
+            v2 |= (short) (v1 | cell.s);
+            try {
+                v2 = (short) ((short) (a >> (short) 200) >> (short) ((short) 3 >>> (short) 3));
+                v2 = (short) ((short) (arr[(short) (v1 & 3)] / k0) ^ (short) ((short) 200 * cell.s));
+            } finally {
+                v1 ^= (short) 0x55;
             }
-            arr[(short) ((short) -v2 & 3)] = (short) (bt ^ v1);
-        } else {
-            v2 = (short) (v2 * -1 + (short) -(short) 0x7FFF);
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p13(short a, short b, byte c) {
@@ -998,57 +1005,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (arr[(short) (v1 & 3)] << b) == (short) ((short) 3 >> k0)) {
-            bt += (byte) (short) (a ^ bt);
-            v2--;
-        } else {
-            if (!z) {
-                v2 += (short) ((short) 0x7FFF & v1);
-                v2 = c;
-            } else {
-                z = (short) (bt >> c) != (short) (a % (short) -1);
-            }
-        }
-        v1--;
-        v1++;
-        switch ((short) ((short) ((short) 200 + v2) & 7)) {
-            case 4:
-                bt = (byte) arr[(short) (v1 & 3)];
-                break;
-            case 6:
-                v1 = (short) (v1 ^ (short) (b << (short) 0x8000));
-                break;
-            case 8:
-                z = (short) ((short) 3 >> (short) 0x7FFF) != (short) (v1 << v2);
-                break;
-            default:
-                arr[(short) ((short) (v2 * v2) & 3)] = (short) ((short) (a << v2) + (short) ((short) -1 % arr[(short) (v1 & 3)]));
-        }
-        if (z) {
-            arr[(short) ((short) (v2 % arr[(short) (v1 & 3)]) & 3)] = (short) -1;
-            v2 = (short) -(short) ((short) 3 >>> (short) 3);
-        } else {
-            if ((short) ((short) 200 / arr[(short) (v1 & 3)]) >= v2) {
-                v1 ^= (short) (v1 >> a);
-                bt = (byte) (short) ((short) (b / (short) 3) >>> (short) ((short) 200 % v2));
-            } else {
-                v2 = (short) -(short) ((short) 200 * b);
-            }
-        }
-        switch ((short) ((short) (a | v1) & 7)) {
-            case 1:
-                v2 = (short) ((short) (b - (short) 200) * arr[(short) (v1 & 3)]);
-                break;
-            case 5:
-                arr[(short) ((short) ((short) 0x7FFF << b) & 3)] = (short) ((short) -bt ^ a);
-                break;
-            case 7:
-                z = z;
-                break;
-            default:
-                z = (short) (b * (short) -1) != (short) 0x8000;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) (v1 ^ (short) ((short) -1 << b));
+        bt += (byte) (short) (v2 << c);
+        arr[(short) ((short) (v1 - c) & 3)] = (short) (c / (short) (arr[(short) (v1 & 3)] % arr[(short) (v1 & 3)]));
+        cell.next.s = (short) -(short) ((short) 0x8000 / k0);
+        v1 = (short) (v2 - (short) (v1 | a));
+        bt += (byte) (short) (c ^ (short) 200);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p14(short a, short b, byte c) {
@@ -1058,30 +1024,19 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (v2 << (short) 3);
-        v2 -= (short) 3;
-        v2 = (short) (v2 * 7 + (short) (v2 | (short) -1));
-        v2 = (short) (v2 * 3 + (short) (v2 >>> b));
-        v2 = (short) ((short) -(short) 3 >> (short) -k0);
-        if (v2 == (short) (c % (short) 200)) {
-            v2 = (short) (v2 * 3 + (short) 3);
-            bt = (byte) (short) ((short) 0x7FFF ^ b);
-        } else {
-            switch ((short) (a & 7)) {
-                case 1:
-                    v1 = (short) ((short) -k0 - (short) (c >>> k0));
-                    break;
-                case 2:
-                    bt += (byte) (short) ((short) 0x8000 + (short) -1);
-                    break;
-                case 3:
-                    v1 = (short) ((short) 0x8000 + (short) -1);
-                    break;
-                default:
-                    z = (short) -(short) 200 <= (short) ((short) 0x7FFF >>> (short) 3);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) -1 % (short) (k0 << b));
+        v2 = (short) (v2 * -1 + (short) ((short) -1 / (short) -1));
+        v2++;
+        for (short k2 = 0; k2 < 4; k2++) {
+            v1 = (short) (a & (short) 3);
+            bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] / cell.s) >> v2);
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 ^= (short) ((short) 0x7FFF >> cell.b);
+        v2++;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p15(short a, short b, byte c) {
@@ -1091,37 +1046,48 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) ((short) 200 & b) & 7)) {
-            case -3:
-                v1 = a;
-                break;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        for (short k2 = 0; k2 < 1; k2++) {
+            switch ((short) (cell.s & 7)) {
+                case 0:
+                    v2 = (short) 200;
+                    break;
+                case 4:
+                    bt += (byte) (short) ((short) 0x7FFF * arr[(short) (v1 & 3)]);
+                    break;
+                case 7:
+                    v1 &= (short) (bt << (short) 200);
+                    break;
+                default:
+                    v2 = (short) 0x8000;
+            }
+            z = k0 == (short) ((short) 0x8000 >> (short) 3);
+        }
+        bt += (byte) (short) (a >>> (short) 0x8000);
+        try {
+            v1++;
+            v2 = (short) (v2 * 3 + (short) 0x8000);
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        v2++;
+        cell.next.s = (short) (cell.s % (short) (k0 & (short) 0x8000));
+        switch ((short) (v2 & 7)) {
             case -2:
-                z = z;
+                v1 = (short) ((short) ((short) 200 >>> (short) 200) | (short) (a >> bt));
                 break;
-            case 7:
-                v2 |= (short) -1;
+            case 0:
+                v2 = v2;
                 break;
-            default:
-                bt += (byte) (short) ((short) 200 & c);
-        }
-        v2 = (short) (v2 * 3 + (short) (a & arr[(short) (v1 & 3)]));
-        bt = (byte) (short) (arr[(short) (v1 & 3)] / (short) (k0 >>> (short) 3));
-        switch ((short) ((short) (b | v1) & 7)) {
-            case -3:
-                bt = (byte) (short) 0x8000;
-                break;
-            case 6:
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = bt;
-                break;
-            case 8:
-                v1 >>= v2;
+            case 3:
+                v1 = (short) (cell.b + (short) (cell.b * k0));
                 break;
             default:
-                v2 = (short) (v2 * 7 + (short) 0x7FFF);
+                v2++;
         }
-        v2 += (short) ((short) -1 + v2);
-        v2 = (short) (v2 * -1 + (short) (a + v2));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p16(short a, short b, byte c) {
@@ -1131,30 +1097,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) a;
-        v2 >>= (short) -(short) -1;
-        if ((short) (b << b) > (short) 200) {
-            arr[(short) ((short) ((short) 0x8000 / (short) -1) & 3)] = (short) -(short) (v1 % arr[(short) (v1 & 3)]);
-            v2 = (short) (v2 * 7 + (short) (arr[(short) (v1 & 3)] & bt));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) (a >>> (short) -1) & (short) (cell.b | (short) 0x7FFF));
+        v1 = (short) (cell.b ^ (short) (v1 / cell.b));
+        if ((short) (k0 << v2) != (short) (c * v1)) {
+            bt += (byte) b;
+            v2 *= (short) ((short) -1 % (short) -1);
         } else {
-            arr[(short) ((short) (bt >> b) & 3)] = (short) ((short) (v2 * k0) / c);
+            cell.s = (short) -(short) (v2 >> (short) 3);
         }
-        v1 <<= (short) (bt % arr[(short) (v1 & 3)]);
-        switch ((short) ((short) 3 & 7)) {
-            case 4:
-                v1 = (short) 200;
+        bt += (byte) (short) (cell.s | v2);
+        switch ((short) ((short) -cell.s & 7)) {
+            case -1:
+                v2 <<= (short) (v2 / v1);
                 break;
-            case 6:
-                bt += (byte) (short) (bt - v2);
+            case 0:
+                v2 = (short) (v2 * 7 + (short) (k0 / bt));
                 break;
-            case 7:
-                v1 += (short) ((short) -1 / k0);
+            case 1:
+                v2 <<= (short) (arr[(short) (v1 & 3)] >>> v1);
                 break;
             default:
-                z = (short) ((short) 0x7FFF / v2) < (short) ((short) 0x8000 & k0);
+                v2 = (short) (v2 * 7 + (short) (cell.s & b));
         }
-        v1 = (short) ((short) (k0 % arr[(short) (v1 & 3)]) | (short) (b | (short) 3));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (b >> (short) -1) & 3)] = (short) ((short) (bt * arr[(short) (v1 & 3)]) - (short) (v2 >>> (short) 0x8000));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p17(short a, short b, byte c) {
@@ -1164,35 +1133,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) ((short) -1 << arr[(short) (v1 & 3)]) != (short) (bt % v1);
-        bt += (byte) (short) (v2 / v2);
-        if ((short) (c ^ c) >= k0) {
-            v1 = (short) -(short) -a;
-            if ((short) (arr[(short) (v1 & 3)] >>> (short) 3) > (short) (v2 % v2)) {
-                v1 = v1;
-                bt += (byte) (short) (v2 / k0);
-            } else {
-                z = v2 < (short) (c - v2);
-            }
-        } else {
-            arr[(short) (v2 & 3)] = (short) -(short) (arr[(short) (v1 & 3)] & (short) 0x8000);
-        }
-        bt = (byte) bt;
-        arr[(short) ((short) -(short) -1 & 3)] = (short) (v1 | (short) (c & (short) 0x8000));
-        switch ((short) ((short) (v2 & v2) & 7)) {
-            case -3:
-                v2 = (short) (v2 * -1 + a);
-                break;
-            case 2:
-                v1 <<= (short) 3;
-                break;
-            case 6:
-                v1 = (short) -v2;
-                break;
-            default:
-                v1 = (short) ((short) ((short) 3 - a) % (short) 200);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) ((short) (cell.s >> (short) 200) * c);
+        v1 *= (short) -bt;
+        cell.s = (short) ((short) (arr[(short) (v1 & 3)] >>> a) / bt);
+        v1 = (short) ((short) (b >> k0) ^ (short) (b & (short) 0x8000));
+        z = (short) (arr[(short) (v1 & 3)] >>> cell.s) != (short) (a % v2);
+        bt += (byte) (short) (arr[(short) (v1 & 3)] / v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p18(short a, short b, byte c) {
@@ -1202,30 +1152,45 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 |= (short) (k0 + v1);
-        v1 = (short) (arr[(short) (v1 & 3)] ^ (short) ((short) 200 ^ (short) -1));
-        bt = (byte) (short) ((short) (v1 << (short) 0x8000) - (short) ((short) -1 % v2));
-        bt = (byte) k0;
-        if ((short) -1 < (short) (arr[(short) (v1 & 3)] << (short) 200)) {
-            v2 = (short) ((short) (b + v2) * (short) (arr[(short) (v1 & 3)] << (short) 0x7FFF));
-            bt += (byte) (short) ((short) -1 + a);
-        } else {
-            arr[(short) ((short) (v1 | bt) & 3)] = (short) 0x8000;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            arr[(short) ((short) ((short) 200 | v2) & 3)] = (short) 200;
+            bt += (byte) (short) -(short) 200;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        switch ((short) ((short) -1 & 7)) {
-            case -1:
-                v1 -= a;
+        bt += (byte) v1;
+        switch ((short) ((short) -a & 7)) {
+            case 0:
+                v2 = (short) ((short) (b ^ b) % (short) (v2 / c));
                 break;
-            case 1:
-                v2 = (short) ((short) ((short) 200 - (short) -1) + c);
+            case 2:
+                z = z;
                 break;
             case 7:
-                v1 = (short) ((short) ((short) 0x8000 * c) * (short) 200);
+                cell.next.s = (short) 200;
                 break;
             default:
-                v1 = (short) ((short) ((short) 0x8000 >> v2) >>> (short) (a | c));
+                v2 <<= (short) (bt / bt);
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) ((short) (k0 % b) & 7)) {
+            case -2:
+                v2++;
+                break;
+            case 0:
+                cell.next.s = (short) (k0 & (short) ((short) 3 | v2));
+                break;
+            case 5:
+                v1 &= (short) (v2 / (short) 3);
+                break;
+            default:
+                v1 = (short) -c;
+        }
+        bt += (byte) v2;
+        v1 = (short) ((short) (b >> bt) % (short) (c * k0));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p19(short a, short b, byte c) {
@@ -1235,42 +1200,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) (v2 & 7)) {
-            case 3:
-                z = (short) -v2 <= (short) -a;
-                break;
-            case 5:
-                v2++;
-                break;
-            case 8:
-                v2 = (short) (v2 * 7 + (short) ((short) -1 - v2));
-                break;
-            default:
-                v2 = (short) (v2 * -1 + (short) -k0);
-        }
-        switch ((short) ((short) (v2 % (short) 0x8000) & 7)) {
-            case -3:
-                v1 = (short) ((short) -(short) -1 % bt);
-                break;
-            case 1:
-                v2 = (short) (v2 * 3 + (short) -c);
-                break;
-            case 3:
-                v2 = (short) ((short) ((short) 3 ^ (short) -1) + (short) 200);
-                break;
-            default:
-                arr[(short) ((short) -(short) 200 & 3)] = (short) (b >>> (short) (a % (short) 3));
-        }
-        v2 = (short) (v2 * 7 + (short) (bt * a));
-        arr[(short) ((short) (v2 & b) & 3)] = (short) (v2 << (short) (c >> v2));
-        if (z) {
-            z = (short) (a + bt) != (short) (arr[(short) (v1 & 3)] >>> (short) 0x8000);
-            bt = (byte) (short) -1;
-        } else {
-            v1 = (short) ((short) (a << a) * (short) (v2 - v2));
-        }
-        v2 = (short) (v2 * 3 + (short) -v1);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (v1 + (short) 200);
+        v1 >>= (short) (v1 ^ cell.s);
+        v2--;
+        v2 = (short) (v2 * -1 + (short) -bt);
+        v1 |= (short) (c / (short) -1);
+        cell.next.s = bt;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p20(short a, short b, byte c) {
@@ -1280,25 +1219,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) 0x8000;
-        switch ((short) ((short) 0x7FFF & 7)) {
-            case -1:
-                v1 = (short) ((short) 200 - (short) ((short) 0x8000 >> c));
-                break;
-            case 2:
-                arr[(short) ((short) 3 & 3)] = (short) ((short) (v2 << (short) 0x8000) >>> (short) (b / v1));
-                break;
-            case 8:
-                v1 = a;
-                break;
-            default:
-                bt += (byte) (short) (bt * a);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) 200 + (short) 0x7FFF) & 3)] = (short) ((short) ((short) 0x7FFF + bt) * (short) (cell.s << cell.b));
+        bt = (byte) (short) -(short) (a + (short) 0x8000);
+        if (b > (short) 0x7FFF) {
+            if (z) {
+                bt = (byte) (short) 200;
+                bt = (byte) (short) (v2 >>> (short) -(short) 0x8000);
+            } else {
+                v1 = (short) ((short) (a | a) - (short) -cell.s);
+            }
+            v2 ^= (short) (c >> arr[(short) (v1 & 3)]);
+        } else {
+            v2 |= (short) ((short) 0x8000 << (short) 0x8000);
         }
-        bt += (byte) b;
-        v1 = (short) ((short) (arr[(short) (v1 & 3)] ^ v2) % (short) (b / (short) 200));
-        bt = (byte) c;
-        z = z;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = (short) (v2 * -1 + (short) -b);
+        v1 = (short) ((short) (v2 >> cell.s) & (short) (bt / a));
+        v2 ^= (short) (c - v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p21(short a, short b, byte c) {
@@ -1308,42 +1248,31 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = a;
-        if ((short) (c & (short) 0x7FFF) > (short) -v2) {
-            v2 |= (short) (a % c);
-            bt = (byte) (short) 200;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) ((short) (v1 << v2) >>> (short) -a);
+        v2 = (short) (v2 * 3 + (short) -(short) 0x8000);
+        try {
+            if ((short) 3 == (short) (v1 * (short) 0x8000)) {
+                arr[(short) ((short) ((short) 3 >>> cell.s) & 3)] = (short) -(short) ((short) 0x8000 * v1);
+                v1 = (short) ((short) ((short) 3 >>> (short) -1) - k0);
+            } else {
+                arr[(short) ((short) (c & (short) -1) & 3)] = (short) (bt << (short) ((short) 0x8000 >> bt));
+            }
+            cell.s = (short) 0x7FFF;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
+        }
+        v2 = (short) (v2 * -1 + (short) (v1 * (short) 3));
+        v2 = (short) ((short) (b / (short) 3) << (short) ((short) 3 << (short) 3));
+        if (bt < (short) (b - v2)) {
+            bt += (byte) (short) -1;
+            cell.s = (short) (cell.b * v2);
         } else {
-            v2 = (short) ((short) -b << v1);
+            bt += (byte) (short) ((short) 200 >>> arr[(short) (v1 & 3)]);
         }
-        switch ((short) ((short) (c << arr[(short) (v1 & 3)]) & 7)) {
-            case -2:
-                v2++;
-                break;
-            case -1:
-                arr[(short) ((short) (v2 >> bt) & 3)] = (short) ((short) ((short) 0x7FFF % k0) / (short) -1);
-                break;
-            case 0:
-                v2 = (short) ((short) ((short) -1 - (short) 0x8000) << (short) (v2 * (short) 200));
-                break;
-            default:
-                v2 = (short) -arr[(short) (v1 & 3)];
-        }
-        z = (short) ((short) 200 & c) == (short) (k0 >> b);
-        v2 = (short) (v2 * -1 + (short) -1);
-        switch ((short) ((short) ((short) -1 | a) & 7)) {
-            case -2:
-                bt += (byte) (short) ((short) 0x7FFF - arr[(short) (v1 & 3)]);
-                break;
-            case 0:
-                v1 = (short) ((short) (a & a) - (short) -v2);
-                break;
-            case 7:
-                arr[(short) ((short) (v2 | (short) -1) & 3)] = v2;
-                break;
-            default:
-                v2 = (short) -(short) (bt >>> c);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p22(short a, short b, byte c) {
@@ -1353,31 +1282,50 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (v1 > (short) 3) {
-            v1 += (short) (bt / (short) 3);
-            v2 *= (short) (b * a);
-        } else {
-            arr[(short) ((short) ((short) 0x8000 + v1) & 3)] = (short) ((short) (a % (short) 0x7FFF) >>> v2);
-        }
-        v2 >>= (short) ((short) 0x8000 >> (short) 0x8000);
-        for (short k2 = 0; k2 < 4; k2++) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (b & v2) == (short) (v2 % bt)) {
+            v1 = v2;
             if (!z) {
-                v1 = (short) ((short) ((short) -1 % (short) 0x7FFF) | (short) (v2 << arr[(short) (v1 & 3)]));
-                v1 = (short) ((short) (b | v1) + (short) (v2 / v1));
+                v2 = (short) -(short) (v2 & (short) 200);
+                arr[(short) ((short) ((short) -1 % (short) 3) & 3)] = cell.s;
             } else {
-                bt = (byte) (short) (arr[(short) (v1 & 3)] | (short) -(short) 200);
+                v2 = cell.s;
             }
-            if ((short) (arr[(short) (v1 & 3)] + v1) < (short) ((short) 0x7FFF & (short) 200)) {
-                v2 = (short) (v2 * -1 + (short) 0x8000);
-                v2 = (short) ((short) 3 & (short) ((short) 200 >> v1));
-            } else {
-                v1 ^= v2;
+        } else {
+            switch ((short) ((short) -(short) 0x7FFF & 7)) {
+                case -3:
+                    v2 = v2;
+                    break;
+                case 3:
+                    v2 = v2;
+                    break;
+                case 6:
+                    bt = (byte) (short) ((short) (v2 / bt) / (short) (k0 % (short) 200));
+                    break;
+                default:
+                    v2 = (short) ((short) -(short) -1 << v2);
             }
         }
-        bt = (byte) (short) 0x7FFF;
-        v2 = (short) (v2 * 7 + (short) ((short) 3 & v1));
-        v2 = (short) ((short) -v1 >> (short) ((short) 200 >>> v2));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) (cell.b & 7)) {
+            case -2:
+                v2++;
+                break;
+            case -1:
+                arr[(short) ((short) (bt >> a) & 3)] = (short) ((short) ((short) 3 << c) / (short) ((short) 3 % bt));
+                break;
+            case 0:
+                v2 = (short) ((short) ((short) 3 | bt) * (short) (cell.b | cell.b));
+                break;
+            default:
+                bt += (byte) bt;
+        }
+        v2 = (short) ((short) ((short) 200 / (short) -1) >> (short) -(short) 3);
+        v1 = v2;
+        bt = (byte) (short) ((short) ((short) 0x8000 % (short) 0x7FFF) % v1);
+        v1 |= (short) -v1;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p23(short a, short b, byte c) {
@@ -1387,13 +1335,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) ((short) (b >> a) >>> (short) -k0);
-        v1 <<= (short) (k0 | v2);
-        v2 = (short) (v2 * 7 + (short) -v2);
-        z = (short) -(short) -1 >= (short) ((short) 0x7FFF / c);
-        v1 = v1;
-        v2 = (short) (v2 * -1 + (short) ((short) 0x8000 | b));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) 0x8000 % (short) 0x7FFF) & 3)] = (short) ((short) -(short) 200 << (short) -(short) 200);
+        if (v2 > c) {
+            cell.s = (short) ((short) (b ^ (short) 3) ^ b);
+            switch ((short) ((short) ((short) 200 ^ v2) & 7)) {
+                case -1:
+                    cell.b = (byte) (short) -cell.s;
+                    break;
+                case 1:
+                    arr[(short) ((short) ((short) 3 % v1) & 3)] = (short) (k0 << (short) ((short) -1 >> c));
+                    break;
+                case 2:
+                    cell.s = v2;
+                    break;
+                default:
+                    v2 = (short) 3;
+            }
+        } else {
+            arr[(short) ((short) (bt << cell.s) & 3)] = arr[(short) (v1 & 3)];
+        }
+        bt = (byte) (short) ((short) (v1 + c) | (short) (v2 ^ (short) 0x7FFF));
+        z = (short) (cell.b >>> bt) <= (short) (cell.b ^ (short) 0x8000);
+        arr[(short) ((short) -v1 & 3)] = (short) ((short) (arr[(short) (v1 & 3)] | (short) 3) | (short) (v2 >> (short) 0x7FFF));
+        v2 = (short) (v2 * -1 + (short) (v1 / a));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p24(short a, short b, byte c) {
@@ -1403,47 +1371,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (c <= (short) (b / a)) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2 = (short) ((short) (k0 ^ (short) 200) + (short) -v2);
-                v2 = (short) ((short) ((short) 0x8000 >>> (short) 200) << (short) -k0);
-            }
-            v1 <<= (short) ((short) 0x8000 % b);
-        } else {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v2 = (short) (v2 * 3 + (short) ((short) -1 % (short) 200));
-                v1 = (short) ((short) (v2 % (short) 0x8000) / (short) 0x8000);
-            }
-        }
-        if ((short) (v2 & a) == arr[(short) (v1 & 3)]) {
-            arr[(short) ((short) -bt & 3)] = (short) (v2 & (short) (v1 * v2));
-            arr[(short) ((short) (bt << (short) 3) & 3)] = (short) ((short) -(short) -1 >> (short) (v2 << c));
-        } else {
-            v1--;
-        }
-        if (!z) {
-            if (v2 == (short) (c - arr[(short) (v1 & 3)])) {
-                v2 = (short) (v2 * -1 + (short) (bt >>> arr[(short) (v1 & 3)]));
-                v2 -= (short) (arr[(short) (v1 & 3)] & (short) 0x8000);
-            } else {
-                v2 = (short) ((short) (bt ^ (short) -1) | (short) -(short) 0x8000);
-            }
-            v2 = (short) (v2 * -1 + (short) (bt << k0));
-        } else {
-            v2 = (short) (v2 * 7 + arr[(short) (v1 & 3)]);
-        }
-        v1 = (short) 0x8000;
-        arr[(short) ((short) ((short) 0x8000 + k0) & 3)] = (short) ((short) (v2 | (short) 200) * (short) ((short) 3 >>> (short) 0x7FFF));
-        if ((short) (arr[(short) (v1 & 3)] - bt) >= bt) {
-            v1--;
-            v1 = a;
-        } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                v1--;
-                v1 = (short) ((short) (b & (short) 0x7FFF) >> (short) (c & arr[(short) (v1 & 3)]));
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) -v2;
+        v2--;
+        v2 = (short) (v2 * 3 + (short) (cell.b % (short) -1));
+        v1 = (short) ((short) (bt | c) >> (short) (cell.b >>> cell.b));
+        v1 = (short) 3;
+        arr[(short) ((short) 3 & 3)] = (short) ((short) ((short) 200 << (short) 200) - (short) (a / c));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p25(short a, short b, byte c) {
@@ -1453,38 +1390,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = z;
-        if ((short) -v2 < (short) (arr[(short) (v1 & 3)] / k0)) {
-            if (z) {
-                v1 = (short) 0x8000;
-                v2 = (short) ((short) -v2 - (short) ((short) 200 >>> b));
-            } else {
-                z = (short) ((short) 0x7FFF / v1) < (short) 0x8000;
-            }
-            v2 = (short) (v2 * 7 + v2);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = (short) -(short) 0x8000 == arr[(short) (v1 & 3)];
+        v1 = cell.s;
+        cell.s = (short) ((short) (v2 ^ (short) 200) * (short) ((short) 0x7FFF / (short) 3));
+        if ((short) (arr[(short) (v1 & 3)] + (short) 200) != (short) (c | arr[(short) (v1 & 3)])) {
+            arr[(short) ((short) (cell.b + v1) & 3)] = bt;
+            v2 = (short) ((short) ((short) -1 >>> v1) << (short) ((short) 0x8000 & (short) 0x7FFF));
         } else {
-            v2 = (short) (v2 * -1 + (short) ((short) 200 & arr[(short) (v1 & 3)]));
+            bt += (byte) (short) (v2 >> a);
         }
-        z = v2 >= (short) (a & v2);
-        for (short k2 = 0; k2 < 2; k2++) {
-            bt = (byte) bt;
-            v2 &= (short) (k0 & (short) 0x7FFF);
-        }
-        v2 = (short) ((short) -(short) 3 % (short) (k0 % bt));
-        switch ((short) ((short) (arr[(short) (v1 & 3)] * bt) & 7)) {
-            case 0:
-                v2 = (short) ((short) 0x8000 | (short) (v2 >>> (short) 0x8000));
-                break;
-            case 5:
-                v1 = (short) (b - (short) (v2 ^ bt));
-                break;
-            case 6:
-                v2 = k0;
-                break;
-            default:
-                bt += (byte) (short) ((short) 0x8000 | bt);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) (v2 << v2) >> (short) ((short) 3 / arr[(short) (v1 & 3)]));
+        v2 = (short) (v2 * 3 + (short) (bt & (short) 3));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p26(short a, short b, byte c) {
@@ -1494,47 +1414,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v1 & (short) 0x8000) != (short) (v2 << v1)) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                bt += (byte) (short) (a ^ v1);
-                v2 = (short) (b + (short) -arr[(short) (v1 & 3)]);
-            }
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 >>= c;
-                v1 = b;
-            }
-        } else {
-            arr[(short) ((short) (c >> (short) 3) & 3)] = (short) ((short) (v2 * (short) 0x7FFF) >> (short) -a);
-        }
-        for (short k2 = 0; k2 < 3; k2++) {
-            v2 = (short) 3;
-            v2 = (short) (v2 * 3 + v1);
-        }
-        switch ((short) ((short) ((short) 3 >> bt) & 7)) {
-            case -1:
-                v2 = (short) (bt - (short) ((short) 0x7FFF % a));
-                break;
-            case 6:
-                v2 = (short) (v2 * -1 + (short) (v2 >> (short) 200));
-                break;
-            case 7:
-                v2 = (short) ((short) (bt + (short) 0x8000) << (short) ((short) 0x7FFF >>> (short) 200));
-                break;
-            default:
-                arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) (v1 >>> c) >>> (short) (b * v2));
-        }
-        if (z) {
-            z = (short) (k0 * k0) < b;
-            z = (short) ((short) 200 >> v2) <= (short) (k0 | (short) 0x7FFF);
-        } else {
-            for (short k1 = 0; k1 < 2; k1++) {
-                bt += (byte) bt;
-                v2 = v2;
-            }
-        }
-        bt += (byte) b;
-        v2 *= (short) (bt + (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) (v2 / a));
+        z = c > (short) (v2 * c);
+        arr[(short) ((short) (b << (short) 0x7FFF) & 3)] = (short) ((short) 0x8000 + (short) 0x8000);
+        v1--;
+        cell.s = (short) -(short) ((short) 3 >> (short) 0x8000);
+        cell.next.s = (short) ((short) (cell.s * (short) -1) >>> (short) -(short) -1);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p27(short a, short b, byte c) {
@@ -1544,23 +1433,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) (a - c) & 3)] = a;
-        if ((short) -arr[(short) (v1 & 3)] >= a) {
-            v2 = (short) ((short) ((short) 3 / v2) | a);
-            if ((short) -(short) 200 <= (short) (a << v1)) {
-                v1 = (short) (k0 << (short) ((short) -1 >> (short) 3));
-                z = b == (short) (c | (short) 200);
-            } else {
-                v2 = (short) (bt >> (short) (k0 << (short) 0x7FFF));
-            }
-        } else {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) (k0 - (short) 3));
+        bt += (byte) (short) 3;
+        try {
             v1++;
+            v2 &= (short) (cell.b ^ b);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 = (short) (v2 * 3 + (short) (v1 ^ (short) 3));
-        v1 = (short) 0x8000;
-        arr[(short) (c & 3)] = (short) 3;
-        bt += (byte) (short) (bt % (short) 0x8000);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) ((short) (b >> (short) 0x8000) & 7)) {
+            case 3:
+                v1 *= a;
+                break;
+            case 4:
+                v2--;
+                break;
+            case 7:
+                v2 = (short) (v2 * -1 + bt);
+                break;
+            default:
+                cell.s = (short) ((short) (bt * cell.b) - v1);
+        }
+        arr[(short) ((short) (v1 * k0) & 3)] = k0;
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p28(short a, short b, byte c) {
@@ -1570,26 +1469,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) ((short) -bt << k0);
-        if ((short) (arr[(short) (v1 & 3)] / (short) -1) > (short) (bt * (short) 0x8000)) {
-            v2 &= (short) ((short) 0x8000 + v1);
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1++;
-                v2 ^= (short) ((short) 0x7FFF >> (short) -1);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.b = (byte) (short) ((short) -1 | (short) 0x7FFF);
+        v1 = (short) ((short) (v2 + v1) << (short) (bt + k0));
+        v2 = v2;
+        if ((short) ((short) -1 + k0) != (short) (v2 * v2)) {
+            v1 &= (short) ((short) 3 >>> c);
+            v2++;
         } else {
-            z = (short) (k0 * bt) != (short) ((short) -1 + a);
+            v1 ^= (short) ((short) -1 ^ (short) 0x7FFF);
         }
-        arr[(short) (v2 & 3)] = (short) ((short) (c | (short) -1) << (short) ((short) 0x7FFF / (short) -1));
-        v2 = (short) (v2 * 7 + (short) ((short) 0x8000 ^ a));
-        if ((short) ((short) 200 >> (short) 0x7FFF) <= (short) (k0 & (short) 0x8000)) {
-            v2 = (short) ((short) (c % arr[(short) (v1 & 3)]) * arr[(short) (v1 & 3)]);
-            v1--;
-        } else {
-            bt += (byte) (short) (c >>> b);
-        }
-        z = !z;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 >>= (short) (k0 & c);
+        v2 ^= (short) -a;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p29(short a, short b, byte c) {
@@ -1599,18 +1493,45 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) ((short) 3 >>> a) <= (short) (v1 % v2)) {
-            z = (short) ((short) 3 >> v2) != (short) ((short) -1 << v2);
-            arr[(short) ((short) (b ^ (short) 0x8000) & 3)] = k0;
-        } else {
-            v2 = (short) (v2 * 3 + (short) ((short) 200 * (short) 0x7FFF));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) 0x7FFF;
+        arr[(short) (v2 & 3)] = k0;
+        switch ((short) (cell.s & 7)) {
+            case 1:
+                cell.b = (byte) (short) ((short) 0x8000 % cell.s);
+                break;
+            case 2:
+                v2 = (short) 0x8000;
+                break;
+            case 5:
+                bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] >> bt) & (short) -cell.s);
+                break;
+            default:
+                v2 = cell.s;
         }
-        arr[(short) ((short) -v2 & 3)] = arr[(short) (v1 & 3)];
-        v1 -= arr[(short) (v1 & 3)];
-        bt += (byte) (short) 0x7FFF;
-        v1 = (short) ((short) (bt / v2) - (short) 0x8000);
-        v1 <<= (short) ((short) 0x8000 + bt);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) -(short) (c * (short) 0x8000);
+        if (z) {
+            cell.s = (short) ((short) (v2 - v1) / (short) (a & (short) 0x8000));
+            switch ((short) ((short) (cell.s >>> (short) 200) & 7)) {
+                case -3:
+                    v1 = (short) -(short) -v1;
+                    break;
+                case 2:
+                    bt += (byte) (short) 200;
+                    break;
+                case 3:
+                    v1 <<= (short) ((short) 200 - a);
+                    break;
+                default:
+                    v2 = (short) (v2 * -1 + (short) -arr[(short) (v1 & 3)]);
+            }
+        } else {
+            z = z;
+        }
+        arr[(short) ((short) -(short) 3 & 3)] = k0;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p30(short a, short b, byte c) {
@@ -1620,53 +1541,45 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) 0x7FFF == v2) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v1 = a;
-                v2 = (short) (v2 + (short) -(short) 3);
-            }
-            switch ((short) ((short) 3 & 7)) {
-                case -2:
-                    v1 = (short) ((short) ((short) 3 >>> v2) >> (short) (arr[(short) (v1 & 3)] & (short) 200));
-                    break;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) 200;
+        try {
+            switch ((short) ((short) (cell.s | cell.b) & 7)) {
                 case -1:
-                    v1 = (short) ((short) (bt & (short) 0x7FFF) >>> (short) 3);
+                    cell.next.s = (short) (b - (short) ((short) 3 % cell.s));
                     break;
                 case 6:
-                    v1 ^= (short) -k0;
+                    v2++;
+                    break;
+                case 7:
+                    v1 = (short) ((short) (a + k0) >>> (short) ((short) 3 >> b));
                     break;
                 default:
-                    arr[(short) ((short) (v2 >>> v1) & 3)] = a;
+                    v1 = (short) ((short) ((short) 0x7FFF * c) - c);
             }
-        } else {
-            if ((short) ((short) 200 >> v1) >= v1) {
-                v2 = (short) ((short) (c >>> k0) * c);
-                v2 = (short) (v2 * 7 + (short) (v1 | a));
-            } else {
-                v2 = (short) (v2 * 3 + (short) ((short) 3 >>> b));
-            }
+            bt = (byte) v1;
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        for (short k2 = 0; k2 < 2; k2++) {
-            v2 = (short) (v2 * 7 + (short) -1);
-            z = (short) ((short) -1 ^ (short) -1) < (short) ((short) 0x7FFF - a);
-        }
-        arr[(short) ((short) ((short) -1 / (short) 200) & 3)] = c;
-        v1 = v2;
-        switch ((short) ((short) (bt / v1) & 7)) {
-            case -2:
-                bt = (byte) v2;
+        cell.b = (byte) (short) -arr[(short) (v1 & 3)];
+        cell.b = (byte) (short) ((short) 0x8000 / cell.s);
+        arr[(short) (c & 3)] = b;
+        switch ((short) ((short) -cell.s & 7)) {
+            case 0:
+                v2 = (short) 0x7FFF;
                 break;
-            case 2:
-                v2++;
+            case 1:
+                v2 &= (short) 0x7FFF;
                 break;
-            case 6:
-                arr[(short) ((short) 3 & 3)] = (short) -(short) -1;
+            case 8:
+                v1++;
                 break;
             default:
-                arr[(short) (v2 & 3)] = (short) 0x7FFF;
+                v2 = bt;
         }
-        arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) 200 >>> (short) (v2 * c));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p31(short a, short b, byte c) {
@@ -1676,31 +1589,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) -(short) (a << a);
-        switch ((short) ((short) (a * b) & 7)) {
-            case 2:
-                v2 = (short) (v2 * 3 + (short) ((short) 0x7FFF | (short) 200));
-                break;
-            case 3:
-                z = (short) (bt - v2) != b;
-                break;
-            case 4:
-                arr[(short) ((short) (a << (short) -1) & 3)] = (short) ((short) -v2 - (short) (v1 + (short) 0x8000));
-                break;
-            default:
-                arr[(short) ((short) 200 & 3)] = c;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        v2 = (short) (v2 * 3 + (short) ((short) 3 | k0));
+        v1 += (short) (c - (short) 200);
+        v1 = (short) ((short) (b >>> (short) 0x7FFF) | (short) -v2);
+        bt += (byte) (short) ((short) -1 >>> (short) 0x7FFF);
+        if ((short) ((short) 0x8000 | k0) >= (short) (arr[(short) (v1 & 3)] << a)) {
+            v2 = (short) (v2 * -1 + b);
+            bt += (byte) (short) 0x8000;
+        } else {
+            v2 *= (short) -(short) 0x7FFF;
         }
-        bt += (byte) (short) (arr[(short) (v1 & 3)] + (short) 200);
-        bt = (byte) (short) -(short) -bt;
-        for (short k2 = 0; k2 < 2; k2++) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2++;
-                v2 = (short) -(short) 200;
-            }
-            z = z;
-        }
-        v2 = (short) ((short) (arr[(short) (v1 & 3)] | a) % (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p32(short a, short b, byte c) {
@@ -1710,25 +1613,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) (short) (v1 - (short) 0x7FFF);
-        v2 = (short) (v2 * -1 + arr[(short) (v1 & 3)]);
-        z = (short) ((short) 200 & k0) < (short) 200;
-        switch ((short) ((short) (arr[(short) (v1 & 3)] / v2) & 7)) {
-            case -1:
-                v2 = (short) ((short) ((short) 200 / b) * (short) ((short) 3 >> a));
-                break;
-            case 4:
-                v1 = (short) ((short) ((short) 3 | c) ^ (short) ((short) 200 - (short) -1));
-                break;
-            case 6:
-                v1 = (short) 200;
-                break;
-            default:
-                v1 = (short) ((short) (bt * (short) -1) + (short) (bt - (short) -1));
-        }
-        v1 -= (short) (v1 % bt);
-        z = c <= (short) (k0 >>> (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 3 + arr[(short) (v1 & 3)]);
+        cell.next.s = (short) 0x7FFF;
+        arr[(short) (cell.s & 3)] = (short) ((short) (v1 * bt) << arr[(short) (v1 & 3)]);
+        v2 = (short) (v2 * -1 + c);
+        arr[(short) ((short) (a * (short) -1) & 3)] = (short) ((short) -v2 + v1);
+        v1++;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p33(short a, short b, byte c) {
@@ -1738,18 +1632,36 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (v2 != bt) {
-            v1 |= arr[(short) (v1 & 3)];
-            bt = (byte) b;
-        } else {
-            arr[(short) ((short) (bt | (short) 3) & 3)] = v2;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 >>= (short) 0x7FFF;
+        for (short k2 = 0; k2 < 2; k2++) {
+            try {
+                v1 = b;
+                v1 = (short) ((short) ((short) 200 | c) >>> (short) ((short) 0x8000 % cell.s));
+            } finally {
+                v1 ^= (short) 0x55;
+            }
+            switch ((short) ((short) ((short) 200 >>> v2) & 7)) {
+                case -2:
+                    cell.s = (short) ((short) (cell.s * k0) % (short) ((short) 0x8000 % cell.s));
+                    break;
+                case 0:
+                    arr[(short) (cell.s & 3)] = (short) ((short) (cell.b | (short) 0x7FFF) | (short) ((short) 3 + v2));
+                    break;
+                case 3:
+                    v1 = (short) ((short) (arr[(short) (v1 & 3)] ^ v1) % c);
+                    break;
+                default:
+                    arr[(short) ((short) ((short) -1 ^ v2) & 3)] = (short) (c * (short) (arr[(short) (v1 & 3)] * arr[(short) (v1 & 3)]));
+            }
         }
-        arr[(short) ((short) (bt >> (short) 3) & 3)] = (short) ((short) (v1 - (short) 3) | a);
-        arr[(short) ((short) (a >> (short) 0x8000) & 3)] = (short) ((short) ((short) 3 % b) & (short) 3);
-        v2 = (short) (v2 * 7 + a);
-        bt += (byte) (short) ((short) 200 ^ (short) -1);
-        v2 = (short) ((short) -(short) 0x8000 % a);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) -cell.s;
+        bt += (byte) (short) 0x7FFF;
+        v2 = (short) (v2 * -1 + (short) (a / c));
+        cell.next.s = (short) 3;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p34(short a, short b, byte c) {
@@ -1759,33 +1671,28 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2++;
-        v2 ^= (short) (arr[(short) (v1 & 3)] / a);
-        switch ((short) ((short) ((short) 0x8000 & k0) & 7)) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1++;
+        cell.b = (byte) (short) -v1;
+        arr[(short) (b & 3)] = arr[(short) (v1 & 3)];
+        switch ((short) ((short) (c - b) & 7)) {
             case -2:
-                v2 = (short) 0x7FFF;
+                v2 = (short) (v2 * 7 + (short) (v2 + (short) -1));
                 break;
-            case 0:
-                v2 &= (short) ((short) 200 >> a);
+            case 1:
+                v1 = (short) -(short) 3;
                 break;
-            case 7:
-                arr[(short) (b & 3)] = (short) ((short) (c * (short) 3) | (short) (a - (short) -1));
+            case 4:
+                z = (short) (bt >> arr[(short) (v1 & 3)]) == (short) (cell.s & v1);
                 break;
             default:
-                v1 = (short) 0x7FFF;
+                v1 -= (short) (v2 / a);
         }
-        v2 = (short) (v2 * -1 + (short) (b * b));
-        arr[(short) ((short) 0x8000 & 3)] = (short) ((short) (arr[(short) (v1 & 3)] & v2) & v2);
-        for (short k2 = 0; k2 < 2; k2++) {
-            v2 |= (short) (bt ^ a);
-            if (arr[(short) (v1 & 3)] != (short) -(short) -1) {
-                v2 = (short) ((short) 0x8000 >>> (short) (arr[(short) (v1 & 3)] << c));
-                bt += (byte) (short) (k0 >> v1);
-            } else {
-                v1--;
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) ((short) (c >>> v1) * (short) (c & v2));
+        arr[(short) ((short) (v2 | v2) & 3)] = (short) ((short) ((short) 3 ^ b) / (short) (b % (short) 0x8000));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p35(short a, short b, byte c) {
@@ -1795,26 +1702,19 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (a | arr[(short) (v1 & 3)]) >= (short) 0x8000) {
-            z = (short) (b | v1) == (short) (arr[(short) (v1 & 3)] ^ v2);
-            v2 = (short) 0x8000;
-        } else {
-            v1 ^= (short) -v1;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) (v1 | (short) 3));
+        v2 = (short) (v2 * 3 + (short) ((short) -1 * b));
+        v2 = (short) (v2 * 7 + v2);
+        v1 = cell.s;
+        arr[(short) ((short) (bt % arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 200 | v2) << k0);
+        for (short k2 = 0; k2 < 1; k2++) {
+            v1 = bt;
+            v2++;
         }
-        bt += (byte) (short) (v1 % (short) 3);
-        if ((short) (c | v2) < (short) 0x8000) {
-            z = (short) (a % (short) 0x7FFF) < (short) -(short) 200;
-            for (short k1 = 0; k1 < 3; k1++) {
-                z = (short) (b | b) > (short) (v1 >>> v2);
-                v1 = (short) ((short) -(short) 0x7FFF - c);
-            }
-        } else {
-            arr[(short) ((short) 0x7FFF & 3)] = (short) 0x7FFF;
-        }
-        v2 = (short) -(short) (v2 & bt);
-        bt = (byte) (short) -1;
-        v1 = (short) ((short) (v2 * arr[(short) (v1 & 3)]) * (short) (c - k0));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p36(short a, short b, byte c) {
@@ -1824,16 +1724,24 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * -1 + (short) (bt >> bt));
-        arr[(short) ((short) (v2 ^ (short) 0x8000) & 3)] = (short) -(short) ((short) 0x7FFF / c);
-        arr[(short) (k0 & 3)] = (short) (v1 % (short) (c - a));
-        arr[(short) ((short) -k0 & 3)] = (short) ((short) (c * v1) << (short) ((short) 0x8000 + v1));
-        for (short k2 = 0; k2 < 4; k2++) {
-            arr[(short) ((short) -v2 & 3)] = (short) ((short) (arr[(short) (v1 & 3)] * (short) -1) << (short) ((short) 0x7FFF | (short) -1));
-            v1 <<= (short) (k0 % v1);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (k0 & 3)] = b;
+        v2 = arr[(short) (v1 & 3)];
+        bt += (byte) (short) (c / v2);
+        try {
+            z = z;
+            v2 |= (short) ((short) 200 | arr[(short) (v1 & 3)]);
+        } finally {
+            v1 ^= (short) 0x55;
         }
-        bt += (byte) (short) ((short) -1 & bt);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        for (short k2 = 0; k2 < 4; k2++) {
+            v2 = (short) (v2 * 7 + (short) (arr[(short) (v1 & 3)] ^ (short) 0x8000));
+            arr[(short) ((short) -(short) 0x8000 & 3)] = (short) ((short) (cell.s << cell.s) * a);
+        }
+        bt += (byte) (short) (k0 << c);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p37(short a, short b, byte c) {
@@ -1843,41 +1751,24 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (k0 >> (short) 3) == (short) (a ^ b);
-        bt = (byte) (short) ((short) (arr[(short) (v1 & 3)] | k0) >> (short) (bt + (short) 200));
-        v2 ^= (short) ((short) 0x8000 - v2);
-        if ((short) -(short) 0x8000 >= (short) ((short) 0x7FFF * (short) 200)) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 += (short) -(short) -1;
-                v1 = (short) ((short) (v2 & v2) ^ (short) ((short) -1 + v1));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        z = v2 < (short) (v1 + (short) 0x7FFF);
+        v1 |= (short) 200;
+        v1 = arr[(short) (v1 & 3)];
+        if ((short) (v2 % v2) > b) {
+            bt += (byte) arr[(short) (v1 & 3)];
+            for (short k1 = 0; k1 < 2; k1++) {
+                v2++;
+                v2 = (short) -(short) 0x7FFF;
             }
-            bt += (byte) (short) ((short) 3 * (short) 0x8000);
         } else {
-            arr[(short) ((short) 0x8000 & 3)] = (short) ((short) (v2 * (short) 3) | (short) 200);
+            cell.next.s = (short) ((short) (c & a) ^ (short) ((short) 3 / (short) 3));
         }
-        for (short k2 = 0; k2 < 1; k2++) {
-            if ((short) 3 >= (short) ((short) 0x8000 / v1)) {
-                v2 = (short) (v2 * -1 + (short) (v2 >>> (short) -1));
-                bt += (byte) (short) (v2 + (short) 0x8000);
-            } else {
-                v2 = (short) ((short) ((short) 3 >> arr[(short) (v1 & 3)]) >> (short) (b - v2));
-            }
-            arr[(short) (bt & 3)] = (short) -bt;
-        }
-        switch ((short) ((short) ((short) 200 + v1) & 7)) {
-            case -1:
-                v1 = (short) ((short) -v1 + (short) -b);
-                break;
-            case 0:
-                z = v2 != (short) (v2 + c);
-                break;
-            case 2:
-                v2 = (short) (v2 * 7 + (short) (v1 & (short) -1));
-                break;
-            default:
-                v2 = (short) (v2 * 7 + b);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) (v1 - arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 200 >> (short) 0x8000) / (short) (v2 * k0));
+        bt += (byte) (short) -(short) 3;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p38(short a, short b, byte c) {
@@ -1887,28 +1778,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) 3;
-        v2 = v2;
-        bt += (byte) (short) ((short) 0x8000 >> k0);
-        for (short k2 = 0; k2 < 4; k2++) {
-            arr[(short) (v2 & 3)] = (short) ((short) (bt / v1) >> (short) ((short) 0x7FFF ^ k0));
-            v2 = (short) -c;
-        }
-        v2 >>= b;
-        switch ((short) ((short) -b & 7)) {
-            case -2:
-                v1 *= (short) (c ^ v2);
-                break;
-            case 6:
-                v1 = (short) ((short) (v1 + bt) >>> arr[(short) (v1 & 3)]);
-                break;
-            case 7:
-                v1 = (short) (arr[(short) (v1 & 3)] & (short) ((short) 0x8000 >>> k0));
-                break;
-            default:
-                v2 += (short) ((short) 3 - (short) 0x7FFF);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2--;
+        v1 <<= (short) (b & c);
+        z = !z;
+        bt = (byte) (short) ((short) ((short) 0x8000 | cell.b) & (short) (bt >>> bt));
+        cell.s = (short) 200;
+        bt = (byte) b;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p39(short a, short b, byte c) {
@@ -1918,25 +1797,34 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) ((short) 3 & (short) 3) & 3)] = (short) ((short) 0x7FFF * (short) ((short) 0x7FFF << c));
-        bt = (byte) (short) ((short) ((short) 0x8000 & v2) + (short) (b % v2));
-        v2 = (short) (v2 * 3 + (short) ((short) 0x7FFF << v2));
-        switch ((short) ((short) (v2 * (short) 0x8000) & 7)) {
-            case 0:
-                arr[(short) ((short) ((short) -1 - (short) 0x8000) & 3)] = (short) (v1 ^ (short) ((short) 3 & (short) -1));
-                break;
-            case 5:
-                bt += (byte) v2;
-                break;
-            case 6:
-                bt += (byte) (short) (bt % k0);
-                break;
-            default:
-                bt = (byte) (short) ((short) 0x8000 | (short) (b + arr[(short) (v1 & 3)]));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (a * v2) <= v2) {
+            try {
+                bt += (byte) (short) (v2 | arr[(short) (v1 & 3)]);
+                bt += (byte) (short) (bt << bt);
+            } catch (ArithmeticException e) {
+                v2 = (short) (v2 + 1);
+            }
+            cell.next.s = (short) (k0 % (short) (a & (short) 0x7FFF));
+        } else {
+            bt += (byte) b;
         }
-        v1 = v1;
-        arr[(short) ((short) (v1 >>> a) & 3)] = (short) 0x8000;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (b % cell.b);
+        if ((short) ((short) 0x7FFF ^ (short) 200) < (short) 0x8000) {
+            for (short k1 = 0; k1 < 3; k1++) {
+                arr[(short) ((short) (k0 >> cell.s) & 3)] = (short) ((short) ((short) 0x7FFF & v2) >> (short) (k0 >>> (short) 200));
+                v2 >>= (short) ((short) 0x8000 >> k0);
+            }
+            bt += (byte) (short) (cell.s % (short) -1);
+        } else {
+            v2 = (short) (v2 * 3 + (short) ((short) 200 << arr[(short) (v1 & 3)]));
+        }
+        bt = (byte) (short) 3;
+        bt += (byte) arr[(short) (v1 & 3)];
+        bt += (byte) (short) -cell.b;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p40(short a, short b, byte c) {
@@ -1946,26 +1834,38 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1++;
-        if (!z) {
-            arr[(short) ((short) ((short) 0x8000 + bt) & 3)] = arr[(short) (v1 & 3)];
-            for (short k1 = 0; k1 < 4; k1++) {
-                arr[(short) ((short) ((short) 0x7FFF ^ b) & 3)] = (short) 0x8000;
-                v1 = (short) ((short) (b & (short) 0x7FFF) >> (short) ((short) 0x7FFF / bt));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) -(short) ((short) 200 ^ k0);
+        v2 = (short) (bt >>> (short) ((short) 0x7FFF << k0));
+        v2 = (short) (v2 * 3 + (short) (cell.b % (short) 0x7FFF));
+        if (cell.b > (short) (cell.b & v2)) {
+            v1 = (short) 0x8000;
+            if (z) {
+                v2 = (short) (v2 * -1 + (short) (cell.b % v2));
+                v1 = cell.b;
+            } else {
+                v1 |= (short) (c << (short) 3);
             }
         } else {
-            z = z;
+            bt += (byte) cell.b;
         }
-        if (z) {
-            v2 = (short) (v2 * -1 + (short) (b >>> bt));
-            v2 = (short) (v2 * -1 + v1);
-        } else {
-            bt = (byte) (short) ((short) (a + v2) ^ (short) (arr[(short) (v1 & 3)] + c));
+        switch ((short) ((short) (cell.s ^ arr[(short) (v1 & 3)]) & 7)) {
+            case 1:
+                v2 = (short) ((short) -bt | (short) 0x8000);
+                break;
+            case 4:
+                arr[(short) ((short) (cell.b ^ b) & 3)] = v1;
+                break;
+            case 5:
+                bt += (byte) (short) ((short) 0x7FFF | v2);
+                break;
+            default:
+                v2 = v2;
         }
-        v1++;
-        v2 = (short) -(short) ((short) 200 - a);
-        v1 &= (short) 3;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 ^= (short) -v1;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p41(short a, short b, byte c) {
@@ -1975,31 +1875,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (a / v2) != (short) (bt >>> v1)) {
-            v1 <<= (short) ((short) 0x8000 >> b);
-            v1 <<= (short) -(short) 0x7FFF;
-        } else {
-            v2++;
-        }
-        bt = (byte) (short) ((short) ((short) 0x7FFF ^ (short) 0x7FFF) | (short) ((short) -1 & (short) 0x8000));
-        bt = (byte) (short) -1;
-        if ((short) ((short) 0x8000 << c) < (short) (bt % v2)) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = (short) ((short) (k0 / (short) 0x7FFF) >> (short) (b - arr[(short) (v1 & 3)]));
-                v1 = (short) 0x8000;
-            }
-            v2 = (short) ((short) (v2 ^ c) & (short) -c);
-        } else {
-            v2--;
-        }
-        if ((short) ((short) 0x8000 / a) <= (short) (v2 + (short) 200)) {
-            bt = (byte) (short) (arr[(short) (v1 & 3)] * (short) -(short) 0x8000);
-            v1++;
-        } else {
-            v2 <<= (short) (v2 << (short) 0x7FFF);
-        }
-        bt = (byte) (short) ((short) ((short) 0x8000 | (short) 0x7FFF) & (short) ((short) 200 - (short) 3));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = a;
+        bt = (byte) (short) ((short) ((short) 0x8000 - v2) / (short) ((short) 0x8000 % k0));
+        arr[(short) ((short) -b & 3)] = (short) ((short) -(short) 0x7FFF | (short) ((short) 3 * v1));
+        z = z;
+        cell.b = (byte) bt;
+        bt += (byte) (short) 200;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p42(short a, short b, byte c) {
@@ -2009,13 +1894,24 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) ((short) (v2 | bt) ^ (short) (a >>> (short) 0x7FFF));
-        z = v2 != (short) ((short) 3 % v1);
-        v2++;
-        v2 = v2;
-        v2 = a;
-        v2 = (short) ((short) (c - arr[(short) (v1 & 3)]) + (short) (v1 >>> a));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) (b & 3)] = (short) ((short) (arr[(short) (v1 & 3)] + c) & c);
+        bt += (byte) (short) ((short) 0x7FFF << (short) -1);
+        try {
+            bt = (byte) k0;
+            v2 = (short) (v2 * 7 + (short) 200);
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        for (short k2 = 0; k2 < 2; k2++) {
+            arr[(short) ((short) (c ^ v2) & 3)] = a;
+            v1--;
+        }
+        arr[(short) ((short) 3 & 3)] = (short) ((short) 0x8000 ^ (short) ((short) 0x7FFF << a));
+        cell.next.s = (short) ((short) -b + (short) (v2 + c));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p43(short a, short b, byte c) {
@@ -2025,16 +1921,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) -(short) 200 == (short) (c & (short) 200);
-        for (short k2 = 0; k2 < 4; k2++) {
-            z = (short) ((short) 3 + (short) 0x8000) == (short) -b;
-            v2 = (short) (v2 * -1 + (short) 3);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (cell.b / k0) != c) {
+            v1 = (short) ((short) (b | cell.s) ^ (short) (v1 >> k0));
+            v2 &= a;
+        } else {
+            v2--;
         }
-        v2 = (short) (a ^ (short) (v2 + a));
-        v1 = (short) ((short) 0x8000 >> (short) ((short) 3 ^ arr[(short) (v1 & 3)]));
-        bt = (byte) (short) ((short) (v1 % v2) | (short) ((short) 3 - (short) 0x7FFF));
-        v2 = v2;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) ((short) 0x7FFF % (short) (cell.b | arr[(short) (v1 & 3)]));
+        cell.s = (short) -(short) (bt / v1);
+        arr[(short) ((short) (cell.s * arr[(short) (v1 & 3)]) & 3)] = v2;
+        v1 *= (short) (v2 << b);
+        z = (short) (v2 & v2) >= (short) (v1 + cell.b);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p44(short a, short b, byte c) {
@@ -2044,45 +1945,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) -(short) -1 > (short) (v1 - v1);
-        v2 = (short) (v2 * -1 + (short) (b & c));
-        v2 = (short) (v2 * 7 + (short) (a | (short) 3));
-        switch ((short) (bt & 7)) {
-            case -3:
-                bt += (byte) (short) (c | a);
-                break;
-            case 2:
-                bt += (byte) (short) -(short) 0x8000;
-                break;
-            case 3:
-                v1 = (short) -(short) -v2;
-                break;
-            default:
-                v2 = (short) -(short) (bt >>> bt);
-        }
-        if ((short) (a >> v2) <= (short) ((short) 0x7FFF + (short) 0x8000)) {
-            switch ((short) (bt & 7)) {
-                case -1:
-                    v2 = (short) ((short) -v2 % (short) -1);
-                    break;
-                case 4:
-                    v1 = (short) ((short) (b - a) / a);
-                    break;
-                case 6:
-                    v1 = (short) 0x8000;
-                    break;
-                default:
-                    arr[(short) (k0 & 3)] = (short) ((short) 0x7FFF / (short) (c << (short) 200));
-            }
-            v2 = (short) ((short) ((short) 0x8000 - (short) 0x7FFF) ^ (short) (arr[(short) (v1 & 3)] | (short) 3));
-        } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                bt = (byte) v2;
-                v2 = k0;
-            }
-        }
-        v2 = (short) (v2 * -1 + bt);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (a * c);
+        arr[(short) ((short) ((short) -1 << cell.s) & 3)] = (short) 0x8000;
+        cell.s = (short) -(short) ((short) 0x8000 >> cell.b);
+        bt = (byte) (short) -(short) 0x8000;
+        v2 = (short) (v2 * 3 + (short) (v1 / arr[(short) (v1 & 3)]));
+        arr[(short) ((short) -(short) 0x8000 & 3)] = (short) ((short) (cell.s >> c) * (short) -v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p45(short a, short b, byte c) {
@@ -2092,40 +1964,43 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) -(short) (a << k0);
-        v2++;
-        if (!z) {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v2 = (short) 0x8000;
-                v2 = (short) ((short) ((short) -1 / (short) 3) >>> (short) (bt % b));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) -a;
+        switch ((short) ((short) -v2 & 7)) {
+            case -1:
+                v1 = (short) ((short) -v1 + (short) -(short) 0x7FFF);
+                break;
+            case 0:
+                z = bt != (short) (bt + (short) 200);
+                break;
+            case 2:
+                v2 = (short) (v2 * 7 + (short) (v2 & (short) -1));
+                break;
+            default:
+                bt += (byte) (short) ((short) 0x7FFF & (short) 0x7FFF);
+        }
+        try {
+            if (v2 < (short) (a - (short) 0x8000)) {
+                arr[(short) (c & 3)] = (short) ((short) (b / v1) >> (short) (cell.s << (short) 0x7FFF));
+                bt = (byte) (short) -(short) 0x8000;
+            } else {
+                v1 |= (short) (k0 >> bt);
             }
-            v2++;
+            v1 *= k0;
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        v2 = a;
+        v1 >>= v1;
+        if (z) {
+            bt = (byte) (short) ((short) 3 * (short) ((short) 0x7FFF ^ a));
+            v1--;
         } else {
-            bt += (byte) (short) (k0 + arr[(short) (v1 & 3)]);
+            v2 <<= (short) (v1 ^ bt);
         }
-        for (short k2 = 0; k2 < 4; k2++) {
-            if (a < (short) (a * bt)) {
-                v1 = (short) ((short) (b | c) * (short) ((short) 0x7FFF * v2));
-                v2 = (short) (v2 * 3 + b);
-            } else {
-                bt = (byte) v1;
-            }
-            bt += (byte) (short) ((short) 3 & bt);
-        }
-        for (short k2 = 0; k2 < 3; k2++) {
-            if ((short) ((short) 0x8000 >>> (short) 3) > (short) (v2 << bt)) {
-                v2 = (short) ((short) (v1 % (short) 3) | (short) -(short) 200);
-                arr[(short) ((short) (arr[(short) (v1 & 3)] >> (short) 200) & 3)] = arr[(short) (v1 & 3)];
-            } else {
-                bt = (byte) (short) ((short) (k0 >> arr[(short) (v1 & 3)]) * (short) (b << (short) 200));
-            }
-            bt += (byte) (short) ((short) 200 + v2);
-        }
-        for (short k2 = 0; k2 < 4; k2++) {
-            arr[(short) ((short) (v2 - (short) 0x7FFF) & 3)] = k0;
-            v2 = (short) (v2 * 3 + (short) (v2 >>> k0));
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p46(short a, short b, byte c) {
@@ -2135,30 +2010,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) ((short) 0x8000 * arr[(short) (v1 & 3)]) == (short) ((short) 3 >>> (short) -1);
-        switch ((short) ((short) ((short) 0x7FFF ^ (short) -1) & 7)) {
-            case 2:
-                bt = (byte) b;
-                break;
-            case 7:
-                v1--;
-                break;
-            case 8:
-                v2 = (short) -(short) (v1 * (short) -1);
-                break;
-            default:
-                arr[(short) ((short) ((short) 0x7FFF - v2) & 3)] = (short) ((short) (v1 & b) >>> (short) -1);
-        }
-        arr[(short) ((short) ((short) -1 + b) & 3)] = b;
-        v1 = bt;
-        z = z;
-        if ((short) (bt >> v2) > k0) {
-            v2 = (short) (v2 * -1 + (short) ((short) 3 >> bt));
-            bt = (byte) k0;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 3 + (short) ((short) -1 / k0));
+        v2 = (short) (v2 * 3 + (short) ((short) 200 << cell.b));
+        v2 &= v1;
+        if ((short) 0x7FFF < (short) (c % arr[(short) (v1 & 3)])) {
+            if ((short) (bt << (short) 0x7FFF) <= (short) (k0 ^ (short) -1)) {
+                z = z;
+                cell.s = (short) ((short) -(short) -1 & (short) (a << b));
+            } else {
+                v2 = (short) (v2 * 3 + (short) ((short) 0x8000 * c));
+            }
+            v1 = (short) -v1;
         } else {
-            v1 = (short) (v2 % (short) (v1 / arr[(short) (v1 & 3)]));
+            arr[(short) ((short) (v2 >>> k0) & 3)] = v2;
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = (short) (v2 * 3 + (short) 3);
+        arr[(short) ((short) (cell.s + b) & 3)] = cell.s;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p47(short a, short b, byte c) {
@@ -2168,26 +2039,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 2; k2++) {
-            arr[(short) ((short) (arr[(short) (v1 & 3)] ^ k0) & 3)] = arr[(short) (v1 & 3)];
-            v2 |= (short) ((short) 3 ^ (short) -1);
-        }
-        if (z) {
-            v1 = v1;
-            v2 = bt;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        if ((short) (cell.s & (short) 3) == (short) ((short) 0x7FFF - b)) {
+            arr[(short) ((short) ((short) 200 % arr[(short) (v1 & 3)]) & 3)] = bt;
+            arr[(short) ((short) -a & 3)] = (short) (b >> (short) -v1);
         } else {
-            v1 += (short) (arr[(short) (v1 & 3)] & arr[(short) (v1 & 3)]);
+            bt = (byte) (short) ((short) ((short) 3 + bt) ^ (short) (cell.b + (short) 0x8000));
         }
-        v1 = k0;
-        if ((short) (v2 - bt) >= (short) (c * a)) {
-            v2--;
-            arr[(short) ((short) (arr[(short) (v1 & 3)] + v1) & 3)] = (short) (arr[(short) (v1 & 3)] - (short) (arr[(short) (v1 & 3)] - (short) 3));
-        } else {
-            bt += (byte) (short) -bt;
-        }
-        v2 = (short) (v2 * 7 + (short) ((short) 0x7FFF >>> v1));
-        arr[(short) (a & 3)] = (short) ((short) (b % (short) 3) >> (short) (v1 - c));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1++;
+        v2 = (short) -(short) (bt % arr[(short) (v1 & 3)]);
+        v1 = cell.s;
+        z = (short) (b >>> v2) > (short) 0x8000;
+        bt += (byte) (short) 0x7FFF;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p48(short a, short b, byte c) {
@@ -2197,40 +2063,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 3 + (short) ((short) 0x8000 - v1));
-        switch ((short) (c & 7)) {
-            case 3:
-                v1 = (short) ((short) (a % (short) 0x8000) % (short) (v1 ^ (short) 200));
-                break;
-            case 4:
-                arr[(short) (v2 & 3)] = (short) ((short) -(short) 200 % (short) ((short) 200 + v1));
-                break;
-            case 6:
-                z = (short) ((short) 0x7FFF | k0) != (short) (v2 * k0);
-                break;
-            default:
-                v2 = (short) ((short) ((short) 0x8000 - (short) 0x7FFF) - bt);
-        }
-        bt += (byte) k0;
-        bt += (byte) (short) ((short) 200 / (short) 200);
-        for (short k2 = 0; k2 < 2; k2++) {
-            switch ((short) (v2 & 7)) {
-                case 2:
-                    v2 = (short) ((short) (a << arr[(short) (v1 & 3)]) >> bt);
-                    break;
-                case 3:
-                    v1 >>= (short) ((short) 200 / (short) 0x8000);
-                    break;
-                case 5:
-                    v2 = (short) (v2 * 3 + (short) (v1 ^ b));
-                    break;
-                default:
-                    v2 = (short) (v2 * 3 + (short) (b >>> v1));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 += (short) (v2 * (short) 3);
+        v2 += (short) ((short) -1 >>> cell.s);
+        v2 = (short) (a + (short) ((short) 0x8000 + arr[(short) (v1 & 3)]));
+        z = z;
+        v1++;
+        try {
+            z = z;
+            if ((short) -arr[(short) (v1 & 3)] != (short) ((short) 0x7FFF & bt)) {
+                bt = (byte) (short) ((short) 200 << v2);
+                bt = (byte) (short) ((short) 0x8000 & (short) -(short) 200);
+            } else {
+                v2--;
             }
-            arr[(short) ((short) -arr[(short) (v1 & 3)] & 3)] = b;
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p49(short a, short b, byte c) {
@@ -2240,56 +2092,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (z) {
-            v2 = (short) (v2 * 7 + (short) (v2 / b));
-            if ((short) ((short) 0x8000 << k0) != (short) ((short) -1 << b)) {
-                v1 = (short) -1;
-                v1 = (short) -(short) (b + c);
-            } else {
-                v2 = (short) (v2 ^ (short) ((short) -1 + v1));
-            }
-        } else {
-            v1 = (short) ((short) 0x7FFF | k0);
-        }
-        for (short k2 = 0; k2 < 3; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 = (short) ((short) ((short) -1 / bt) | (short) (a >> (short) 0x7FFF));
-                bt = (byte) (short) ((short) ((short) 3 ^ a) * bt);
-            }
-            bt = (byte) a;
-        }
-        z = !z;
-        for (short k2 = 0; k2 < 4; k2++) {
-            switch ((short) (a & 7)) {
-                case -1:
-                    v1++;
-                    break;
-                case 7:
-                    v1++;
-                    break;
-                case 8:
-                    v2 = (short) (a | (short) ((short) 200 << bt));
-                    break;
-                default:
-                    bt += (byte) (short) ((short) -1 ^ b);
-            }
-            switch ((short) (arr[(short) (v1 & 3)] & 7)) {
-                case 0:
-                    z = (short) (bt ^ k0) > (short) (a - (short) 0x8000);
-                    break;
-                case 2:
-                    v2 = bt;
-                    break;
-                case 8:
-                    v1 = (short) ((short) (c ^ (short) 0x7FFF) ^ (short) ((short) 0x7FFF >> a));
-                    break;
-                default:
-                    v1 = (short) ((short) 0x8000 - (short) (bt >> v2));
-            }
-        }
-        arr[(short) (v1 & 3)] = (short) (c % (short) 3);
-        v1 = v1;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) (b >> c) / cell.b);
+        v1 <<= (short) (cell.s * a);
+        arr[(short) (c & 3)] = (short) ((short) ((short) 0x8000 / cell.b) ^ (short) (v2 % (short) 0x8000));
+        v2 &= (short) (v2 >> (short) 0x8000);
+        bt += (byte) (short) ((short) 0x7FFF - bt);
+        v1 = (short) ((short) (a % arr[(short) (v1 & 3)]) >>> cell.s);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p50(short a, short b, byte c) {
@@ -2299,34 +2111,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * -1 + (short) -c);
-        if (z) {
-            v2 <<= (short) (a ^ arr[(short) (v1 & 3)]);
-            if ((short) (v2 & bt) != (short) (k0 & (short) -1)) {
-                v2 = v2;
-                v1 = v2;
-            } else {
-                v2 = (short) ((short) (v2 * arr[(short) (v1 & 3)]) >>> (short) 0x8000);
-            }
-        } else {
-            bt = (byte) (short) 0x7FFF;
-        }
-        for (short k2 = 0; k2 < 3; k2++) {
-            bt += (byte) (short) -arr[(short) (v1 & 3)];
-            z = (short) (b << (short) 3) > (short) -(short) 0x7FFF;
-        }
-        v2 = bt;
-        for (short k2 = 0; k2 < 4; k2++) {
-            if ((short) (v2 << k0) > a) {
-                v2++;
-                bt += (byte) (short) (bt % a);
-            } else {
-                v2 = (short) ((short) -c >>> (short) 3);
-            }
-            bt = (byte) k0;
-        }
-        v1 = (short) ((short) ((short) 0x8000 >>> k0) ^ k0);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) ((short) -1 >>> v2);
+        v2 = v2;
+        v2 = k0;
+        v2 = (short) ((short) ((short) 200 - cell.s) + (short) (v1 >>> k0));
+        z = (short) -v2 > (short) -1;
+        v1 &= (short) ((short) 0x8000 & (short) 0x8000);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p51(short a, short b, byte c) {
@@ -2336,23 +2130,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) -(short) -1 > (short) (k0 * v2)) {
-            v1 = (short) ((short) -v1 | (short) (arr[(short) (v1 & 3)] | a));
-            v2++;
-        } else {
-            v2--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        try {
+            arr[(short) ((short) 0x7FFF & 3)] = (short) 200;
+            z = k0 >= (short) (bt + (short) 3);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        bt += (byte) (short) -b;
-        v2 = (short) (v2 + (short) (b / v2));
-        arr[(short) ((short) (b ^ a) & 3)] = arr[(short) (v1 & 3)];
-        if ((short) (c << a) < (short) ((short) 0x7FFF & (short) 200)) {
-            bt += (byte) (short) -(short) 3;
-            v1 ^= (short) -(short) 3;
+        v1 = (short) (k0 - (short) (cell.s ^ (short) 0x7FFF));
+        v2 = (short) (v2 * 3 + (short) (c + k0));
+        if ((short) ((short) 0x7FFF >> cell.b) <= (short) (c % v1)) {
+            cell.b = (byte) (short) (v1 + bt);
+            cell.next.s = (short) ((short) (cell.b & b) % (short) (v1 & (short) 200));
         } else {
-            arr[(short) (bt & 3)] = (short) ((short) (v2 * (short) 0x8000) ^ (short) -(short) 0x7FFF);
+            bt += (byte) (short) ((short) 0x8000 | k0);
         }
-        v1 = (short) 0x7FFF;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) -v1;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p52(short a, short b, byte c) {
@@ -2362,31 +2159,36 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v2 | (short) 3) <= (short) (v1 & k0)) {
-            arr[(short) ((short) 3 & 3)] = (short) (bt >>> (short) 0x7FFF);
-            if (z) {
-                v1 = (short) (c << (short) -v2);
-                v2 = (short) (v2 * 3 + (short) (k0 % k0));
-            } else {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 3 + (short) -(short) 0x8000);
+        v2 = (short) (v2 * 7 + arr[(short) (v1 & 3)]);
+        if ((short) -v1 > a) {
+            cell.next.s = arr[(short) (v1 & 3)];
+            bt += (byte) v2;
+        } else {
+            v1 = (short) ((short) ((short) 3 ^ b) >>> bt);
+        }
+        switch ((short) ((short) ((short) 200 << (short) 200) & 7)) {
+            case -2:
+                arr[(short) ((short) ((short) 3 << (short) -1) & 3)] = arr[(short) (v1 & 3)];
+                break;
+            case 1:
                 v2 = bt;
-            }
-        } else {
-            v1 <<= (short) (k0 & (short) 3);
+                break;
+            case 7:
+                v2 = (short) ((short) 3 | (short) -1);
+                break;
+            default:
+                bt = (byte) (short) ((short) ((short) 0x8000 ^ v2) ^ (short) (cell.s | c));
         }
-        v2++;
-        if (c == (short) (arr[(short) (v1 & 3)] * (short) 200)) {
-            arr[(short) (bt & 3)] = (short) ((short) (b * v1) >> (short) (v2 / c));
-            bt = (byte) (short) ((short) (a << (short) 200) + (short) (v2 >>> bt));
-        } else {
-            v2 = (short) ((short) 0x7FFF / (short) ((short) 3 >> a));
+        for (short k2 = 0; k2 < 4; k2++) {
+            v2++;
+            cell.next.s = cell.s;
         }
-        arr[(short) ((short) ((short) -1 % v1) & 3)] = (short) -(short) -(short) 3;
-        for (short k2 = 0; k2 < 3; k2++) {
-            v1 = (short) -1;
-            v2 = (short) (v2 * 3 + bt);
-        }
-        arr[(short) ((short) (v2 / v1) & 3)] = (short) ((short) (a >>> b) / (short) ((short) -1 + bt));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) (bt * (short) 3) == (short) (k0 >> v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p53(short a, short b, byte c) {
@@ -2396,13 +2198,38 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt += (byte) arr[(short) (v1 & 3)];
-        bt += (byte) bt;
-        arr[(short) ((short) 0x8000 & 3)] = (short) (v2 - (short) (a >>> v1));
-        v2 |= (short) ((short) 200 >>> (short) 200);
-        v2 = (short) ((short) ((short) 200 + (short) 200) + (short) 200);
-        arr[(short) ((short) (a % arr[(short) (v1 & 3)]) & 3)] = (short) -(short) ((short) 3 | v1);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.b = (byte) arr[(short) (v1 & 3)];
+        switch ((short) ((short) -a & 7)) {
+            case -2:
+                arr[(short) (bt & 3)] = (short) (a & (short) (a % (short) 0x7FFF));
+                break;
+            case 2:
+                v2++;
+                break;
+            case 6:
+                bt += (byte) (short) (v1 ^ c);
+                break;
+            default:
+                cell.b = (byte) v2;
+        }
+        z = !z;
+        if ((short) ((short) -1 * (short) 0x7FFF) >= (short) (k0 ^ b)) {
+            if (z) {
+                cell.next.s = (short) -(short) 0x7FFF;
+                v1--;
+            } else {
+                v2 = (short) 0x8000;
+            }
+            z = (short) ((short) -1 & b) <= (short) (k0 & (short) 200);
+        } else {
+            cell.b = (byte) (short) (v1 % (short) 200);
+        }
+        bt = (byte) b;
+        z = (short) (cell.s ^ k0) != (short) -cell.s;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p54(short a, short b, byte c) {
@@ -2412,13 +2239,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = c;
-        v2 = arr[(short) (v1 & 3)];
-        v1 = (short) (c ^ c);
-        v1 = (short) (b / (short) (v1 % (short) 0x8000));
-        v2 *= (short) -v1;
-        v2 = (short) (v2 * 7 + (short) (arr[(short) (v1 & 3)] >> arr[(short) (v1 & 3)]));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            v2 -= (short) (v1 - arr[(short) (v1 & 3)]);
+            v1 = (short) ((short) -bt - (short) (b | (short) 3));
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        bt += (byte) (short) (cell.s + (short) -1);
+        z = (short) 0x8000 > (short) (k0 >>> (short) -1);
+        v1 = a;
+        v2 = (short) (v2 * 7 + (short) (v1 ^ (short) 200));
+        v1 = (short) 0x7FFF;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p55(short a, short b, byte c) {
@@ -2428,13 +2263,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) ((short) (a - c) ^ (short) -c);
-        v2 = (short) (v2 * 7 + (short) ((short) 200 >>> v2));
-        bt += (byte) (short) (a - b);
-        v2--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.next.s = (short) ((short) (bt - cell.b) - (short) (v1 & (short) 0x7FFF));
+        z = (short) (b >> v2) > (short) -1;
+        v1 = b;
         z = z;
-        bt += (byte) (short) -(short) 0x7FFF;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = v2;
+        v2 = (short) ((short) ((short) 0x8000 + b) ^ (short) ((short) 0x7FFF << c));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p56(short a, short b, byte c) {
@@ -2444,33 +2282,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) ((short) -1 / b) < (short) (a ^ a);
-        arr[(short) ((short) (v1 >> c) & 3)] = b;
-        switch ((short) ((short) -(short) -1 & 7)) {
-            case 1:
-                v1 = b;
-                break;
-            case 2:
-                v2 = (short) ((short) 0x7FFF - (short) -1);
-                break;
-            case 4:
-                v2 = (short) ((short) (k0 + (short) 3) ^ (short) ((short) -1 ^ (short) 0x8000));
-                break;
-            default:
-                bt += (byte) (short) (k0 >>> (short) 0x8000);
-        }
-        bt = (byte) (short) ((short) ((short) -1 - arr[(short) (v1 & 3)]) / (short) (v2 % c));
-        arr[(short) (arr[(short) (v1 & 3)] & 3)] = (short) ((short) (c >> b) << (short) -1);
-        if (z) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2 = (short) ((short) (b / v1) / bt);
-                v1 = (short) ((short) ((short) 0x7FFF - b) >> (short) ((short) 3 & (short) -1));
-            }
-            z = z;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (bt % v2);
+        bt = (byte) cell.s;
+        if (!z) {
+            arr[(short) ((short) (cell.s << k0) & 3)] = (short) ((short) (arr[(short) (v1 & 3)] - cell.b) >>> v1);
+            arr[(short) ((short) (v1 | a) & 3)] = (short) ((short) (bt + (short) 3) ^ (short) (a * v2));
         } else {
-            bt += (byte) (short) ((short) 0x8000 << arr[(short) (v1 & 3)]);
+            arr[(short) ((short) (bt - b) & 3)] = (short) ((short) (k0 | (short) 3) ^ (short) (v2 % k0));
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = c;
+        bt += (byte) bt;
+        bt = (byte) a;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p57(short a, short b, byte c) {
@@ -2480,63 +2306,40 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (!z) {
-            v1 *= v1;
-            arr[(short) ((short) (k0 | v2) & 3)] = (short) ((short) 3 << (short) 3);
-        } else {
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 = (short) -v1;
-                v1 = (short) 3;
-            }
-        }
-        bt = (byte) (short) ((short) ((short) 3 >>> bt) | (short) (arr[(short) (v1 & 3)] - arr[(short) (v1 & 3)]));
-        if (z) {
-            bt = (byte) (short) (c << (short) 0x7FFF);
-            if (z) {
-                v1 = (short) (c % (short) (b >>> (short) -1));
-                v2 = bt;
-            } else {
-                v2--;
-            }
-        } else {
-            if ((short) 200 == (short) (v2 & (short) -1)) {
-                v2 = (short) 0x7FFF;
-                v2 &= (short) ((short) 200 / v2);
-            } else {
-                v1 = (short) 0x7FFF;
-            }
-        }
-        v2 = (short) 200;
-        for (short k2 = 0; k2 < 4; k2++) {
-            switch ((short) ((short) (arr[(short) (v1 & 3)] * a) & 7)) {
-                case 0:
-                    v1 = (short) ((short) (arr[(short) (v1 & 3)] % v1) % k0);
-                    break;
-                case 4:
-                    v1 = (short) ((short) 200 >>> (short) ((short) 0x8000 | (short) 200));
-                    break;
-                case 6:
-                    v2 = (short) (v2 * 3 + (short) (v2 / k0));
-                    break;
-                default:
-                    v1 = (short) (v2 >> (short) (v2 - (short) -1));
-            }
-            bt += (byte) (short) 200;
-        }
-        switch ((short) ((short) -a & 7)) {
-            case -2:
-                v2 = (short) (b - c);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) (v1 / cell.s));
+        switch ((short) ((short) ((short) 3 | c) & 7)) {
+            case -3:
+                bt += (byte) (short) 3;
                 break;
-            case 2:
-                v1 = (short) ((short) (v2 & v2) >>> bt);
+            case 0:
+                v2 = (short) (v2 * -1 + bt);
                 break;
-            case 7:
-                arr[(short) ((short) (v1 * (short) 0x8000) & 3)] = k0;
+            case 3:
+                v2 = (short) ((short) (bt + (short) 3) / (short) (cell.s - v2));
                 break;
             default:
-                v2 = v1;
+                v2 = (short) ((short) -bt | (short) -1);
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        switch ((short) ((short) ((short) 0x7FFF >>> (short) -1) & 7)) {
+            case -3:
+                bt += (byte) (short) ((short) 200 ^ v2);
+                break;
+            case -1:
+                bt += (byte) (short) ((short) 3 | (short) 0x8000);
+                break;
+            case 3:
+                v2 = (short) (v2 * 7 + (short) (v2 * (short) 3));
+                break;
+            default:
+                v2 = (short) ((short) (b - bt) << (short) ((short) -1 - c));
+        }
+        v2 *= (short) 0x8000;
+        v2 = (short) (v2 * -1 + bt);
+        z = cell.s == a;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p58(short a, short b, byte c) {
@@ -2546,18 +2349,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 |= (short) (v2 * (short) -1);
-        arr[(short) ((short) ((short) 0x8000 & arr[(short) (v1 & 3)]) & 3)] = (short) 3;
-        bt += (byte) (short) 0x7FFF;
-        z = (short) (b + (short) 3) < a;
-        if ((short) (bt % b) == (short) ((short) 0x7FFF % (short) 200)) {
-            bt += (byte) (short) (b / (short) -1);
-            v2 = (short) (v2 * -1 + (short) -c);
-        } else {
-            v2 = v2;
-        }
-        v1 = (short) (arr[(short) (v1 & 3)] << v2);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 -= (short) (cell.s | arr[(short) (v1 & 3)]);
+        v2 = (short) (v2 * 7 + v1);
+        bt = (byte) bt;
+        v2 = (short) (v2 * 3 + (short) ((short) -1 >>> v1));
+        arr[(short) ((short) -cell.s & 3)] = (short) 0x7FFF;
+        v1--;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p59(short a, short b, byte c) {
@@ -2567,26 +2368,31 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 *= (short) (v1 << (short) 0x8000);
-        if ((short) (c ^ (short) 0x8000) > b) {
-            v2 = (short) (v2 * 3 + (short) 200);
-            bt += (byte) (short) ((short) 0x7FFF + v2);
-        } else {
-            v2 -= (short) 0x7FFF;
-        }
-        arr[(short) ((short) -(short) 200 & 3)] = (short) 3;
-        if ((short) -(short) 200 > (short) (k0 >>> a)) {
-            for (short k1 = 0; k1 < 3; k1++) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) ((short) (v2 / (short) -1) - (short) -(short) 0x7FFF);
+        arr[(short) ((short) (b >> (short) 0x7FFF) & 3)] = (short) ((short) (c % (short) -1) * v1);
+        cell.next.s = (short) -cell.s;
+        z = !z;
+        cell.s = (short) ((short) (v2 & a) * (short) (v2 << (short) 200));
+        if ((short) ((short) 0x8000 * (short) 0x7FFF) == (short) 0x8000) {
+            if ((short) ((short) 200 | b) > (short) (cell.b ^ cell.s)) {
+                bt += (byte) (short) -b;
                 bt = (byte) k0;
-                v2 = (short) (k0 << (short) (a / b));
+            } else {
+                z = !z;
             }
-            arr[(short) (bt & 3)] = (short) ((short) (v1 | a) - (short) (k0 * a));
+            if ((short) (b / v2) > v1) {
+                v2 = (short) ((short) 3 | (short) (b + k0));
+                bt += (byte) (short) (cell.b & (short) 3);
+            } else {
+                v1--;
+            }
         } else {
-            v2 = (short) (v2 * 3 + (short) ((short) 0x8000 + v1));
+            z = (short) (a ^ k0) != (short) (v2 * (short) 3);
         }
-        v2 = (short) (v2 * 7 + (short) (v2 % bt));
-        v2 = (short) ((short) (bt + v2) >>> (short) (a ^ (short) 200));
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p60(short a, short b, byte c) {
@@ -2596,16 +2402,43 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 7 + (short) 3);
-        arr[(short) ((short) ((short) -1 / v2) & 3)] = (short) -(short) (bt - v2);
-        for (short k2 = 0; k2 < 1; k2++) {
-            v2 = (short) (c | k0);
-            v1--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) ((short) (bt % (short) 200) ^ (short) ((short) 3 ^ (short) 3));
+        try {
+            bt += (byte) (short) (a ^ bt);
+            switch ((short) ((short) 0x8000 & 7)) {
+                case -1:
+                    v2 = (short) (v2 * -1 + (short) ((short) 0x7FFF + c));
+                    break;
+                case 0:
+                    bt += (byte) (short) 200;
+                    break;
+                case 5:
+                    v1 = v2;
+                    break;
+                default:
+                    v1 = (short) ((short) -k0 ^ (short) (v1 / (short) 0x7FFF));
+            }
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v1 = (short) ((short) 200 >> (short) ((short) 0x8000 ^ arr[(short) (v1 & 3)]));
-        arr[(short) ((short) 3 & 3)] = v1;
-        v2++;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        if ((short) (arr[(short) (v1 & 3)] % arr[(short) (v1 & 3)]) >= a) {
+            cell.s = cell.s;
+            v2 = (short) ((short) -cell.b + arr[(short) (v1 & 3)]);
+        } else {
+            v2 = (short) (cell.s >> (short) -(short) -1);
+        }
+        v2 = (short) (v2 * 7 + (short) -(short) 0x7FFF);
+        bt += (byte) a;
+        if ((short) 0x7FFF < (short) (b * k0)) {
+            v2++;
+            bt += (byte) (short) (a % k0);
+        } else {
+            cell.b = (byte) (short) (b >>> v1);
+        }
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p61(short a, short b, byte c) {
@@ -2615,43 +2448,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (v2 * c) < (short) -arr[(short) (v1 & 3)]) {
-            bt += (byte) (short) (c | (short) 0x7FFF);
-            v2 = (short) (v2 * 7 + (short) (v2 & b));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) (bt * (short) 0x7FFF) & 7)) {
+            case -2:
+                bt = (byte) (short) 200;
+                break;
+            case 6:
+                v2 <<= c;
+                break;
+            case 7:
+                cell.next.s = v2;
+                break;
+            default:
+                v2++;
+        }
+        if (z) {
+            arr[(short) ((short) (bt | v1) & 3)] = (short) ((short) (cell.s | k0) >> (short) (b | (short) 200));
+            v2++;
         } else {
-            if ((short) (v1 % v2) == (short) -(short) 3) {
-                v1 = bt;
-                bt = (byte) (short) -v2;
-            } else {
-                arr[(short) ((short) -v2 & 3)] = (short) ((short) (bt >>> v1) & c);
-            }
+            cell.next.s = (short) (b / arr[(short) (v1 & 3)]);
         }
-        for (short k2 = 0; k2 < 1; k2++) {
-            if (v2 != (short) (v1 - (short) 3)) {
-                bt = (byte) (short) ((short) ((short) 200 * (short) 3) & (short) ((short) 200 << (short) -1));
-                v2 = b;
-            } else {
-                z = (short) ((short) 0x8000 ^ (short) 0x7FFF) > (short) (b * (short) 3);
-            }
-            switch ((short) ((short) (v2 & bt) & 7)) {
-                case -1:
-                    v2 = (short) (v2 * -1 + (short) (v1 ^ (short) 200));
-                    break;
-                case 7:
-                    v1--;
-                    break;
-                case 8:
-                    v1 = (short) ((short) ((short) 3 + (short) 0x8000) << v2);
-                    break;
-                default:
-                    v1 = (short) ((short) (v1 >> arr[(short) (v1 & 3)]) | (short) ((short) -1 & (short) 0x8000));
-            }
-        }
-        v1 = (short) (a & (short) 200);
-        v2 = (short) (v2 * -1 + (short) (bt * (short) 3));
-        v2 = (short) (v2 * 3 + (short) -arr[(short) (v1 & 3)]);
-        bt += (byte) (short) ((short) 200 & c);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) (a & 3)] = (short) ((short) (k0 / cell.s) - k0);
+        v2 = (short) (v2 * -1 + k0);
+        bt += (byte) (short) ((short) 0x7FFF >>> bt);
+        v1++;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p62(short a, short b, byte c) {
@@ -2661,30 +2484,19 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 3 + arr[(short) (v1 & 3)]);
-        switch ((short) ((short) (arr[(short) (v1 & 3)] << (short) 200) & 7)) {
-            case 0:
-                z = (short) (v2 * (short) 0x7FFF) <= (short) -v2;
-                break;
-            case 3:
-                bt += (byte) (short) 0x7FFF;
-                break;
-            case 6:
-                arr[(short) (bt & 3)] = (short) 0x8000;
-                break;
-            default:
-                v1 = (short) ((short) 3 - (short) (v1 << b));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        for (short k2 = 0; k2 < 2; k2++) {
+            cell.s = (short) 3;
+            bt = (byte) (short) (a ^ (short) -(short) 0x8000);
         }
-        if ((short) (v2 - arr[(short) (v1 & 3)]) >= (short) -a) {
-            v1--;
-            v1 = (short) (arr[(short) (v1 & 3)] - v2);
-        } else {
-            v1 = (short) -1;
-        }
-        bt += (byte) (short) (bt >>> a);
-        v2 = (short) (v2 * 7 + (short) -(short) -1);
-        z = z;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        arr[(short) ((short) -v2 & 3)] = (short) ((short) 0x7FFF - (short) (a >>> v2));
+        arr[(short) (v1 & 3)] = (short) ((short) (b >>> v2) - (short) 3);
+        v1 = (short) ((short) 200 << (short) -arr[(short) (v1 & 3)]);
+        v2 = (short) (v2 * 3 + (short) (k0 << v2));
+        bt += (byte) a;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p63(short a, short b, byte c) {
@@ -2694,47 +2506,50 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        arr[(short) ((short) ((short) 3 | c) & 3)] = (short) ((short) (v2 % (short) 0x8000) * (short) (b * (short) 3));
-        bt += (byte) bt;
-        bt = (byte) (short) ((short) (b / k0) | (short) (bt % b));
-        if ((short) 3 < (short) (bt >> (short) -1)) {
-            switch ((short) ((short) (arr[(short) (v1 & 3)] ^ bt) & 7)) {
-                case -1:
-                    v1--;
-                    break;
-                case 2:
-                    v2 = b;
-                    break;
-                case 4:
-                    z = !z;
-                    break;
-                default:
-                    z = (short) (c << a) > (short) ((short) 0x8000 | b);
-            }
-            if ((short) ((short) 0x8000 / c) != (short) ((short) 0x7FFF / (short) -1)) {
-                arr[(short) ((short) ((short) -1 / v1) & 3)] = k0;
-                v1 = (short) ((short) -(short) 200 * v2);
-            } else {
-                v2 = (short) ((short) (v2 % (short) 200) << (short) (v2 % arr[(short) (v1 & 3)]));
-            }
-        } else {
-            switch ((short) ((short) (v2 + (short) 0x8000) & 7)) {
-                case -2:
-                    v1 = (short) ((short) (v1 / (short) 3) * (short) (v1 - (short) -1));
-                    break;
-                case 2:
-                    bt = (byte) (short) ((short) (b / bt) + (short) (v2 | arr[(short) (v1 & 3)]));
-                    break;
-                case 3:
-                    v2 = (short) ((short) (a * v2) * a);
-                    break;
-                default:
-                    bt += (byte) (short) -b;
-            }
-        }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 ^= (short) ((short) 0x8000 + (short) -1);
         z = z;
-        bt += (byte) (short) (v2 >>> (short) 0x7FFF);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 = arr[(short) (v1 & 3)];
+        switch ((short) ((short) -(short) 3 & 7)) {
+            case 3:
+                v2 = v2;
+                break;
+            case 5:
+                cell.s = (short) ((short) 0x7FFF * bt);
+                break;
+            case 8:
+                v2 = (short) ((short) (v1 >>> bt) >>> cell.b);
+                break;
+            default:
+                v1 = (short) ((short) (k0 & (short) 3) * (short) (v1 - arr[(short) (v1 & 3)]));
+        }
+        try {
+            if ((short) ((short) 3 + bt) <= arr[(short) (v1 & 3)]) {
+                v2 *= v1;
+                v1 = (short) ((short) ((short) 3 << v2) * (short) -cell.s);
+            } else {
+                bt += (byte) b;
+            }
+            arr[(short) (b & 3)] = (short) ((short) (k0 >>> v2) ^ (short) 3);
+        } finally {
+            v1 ^= (short) 0x55;
+        }
+        switch ((short) ((short) ((short) -1 ^ (short) 0x7FFF) & 7)) {
+            case 3:
+                cell.next.s = (short) ((short) 0x8000 + (short) -c);
+                break;
+            case 7:
+                v1 = (short) 3;
+                break;
+            case 8:
+                v1 = (short) ((short) (v2 | (short) 3) / (short) 200);
+                break;
+            default:
+                bt += (byte) (short) ((short) -1 - (short) 3);
+        }
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p64(short a, short b, byte c) {
@@ -2744,38 +2559,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 7 + (short) ((short) 3 >> v2));
-        if ((short) (v1 / (short) -1) < (short) (arr[(short) (v1 & 3)] * v2)) {
-            v1 = (short) -(short) (a >> a);
-            if (a >= (short) 200) {
-                v2 = (short) ((short) (k0 - (short) -1) ^ (short) (k0 >>> v2));
-                v1 = (short) ((short) (v1 >> (short) 0x8000) ^ (short) -b);
-            } else {
-                bt += (byte) (short) (v2 % (short) 200);
-            }
-        } else {
-            z = v2 <= (short) ((short) 3 & (short) 0x8000);
-        }
-        switch ((short) (b & 7)) {
-            case 2:
-                v2++;
-                break;
-            case 7:
-                bt += (byte) c;
-                break;
-            case 8:
-                bt += (byte) (short) (b << v2);
-                break;
-            default:
-                z = (short) ((short) 0x8000 - bt) == (short) ((short) -1 ^ c);
-        }
-        arr[(short) (v2 & 3)] = (short) ((short) (b / v2) | (short) ((short) 200 & (short) 0x8000));
-        for (short k2 = 0; k2 < 1; k2++) {
-            bt += (byte) (short) (v2 >>> c);
-            bt += (byte) k0;
-        }
-        v1 -= (short) ((short) 3 / c);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 7 + (short) 0x8000);
+        v1 = (short) ((short) 0x7FFF / (short) (v2 % k0));
+        z = (short) -v2 == (short) -1;
+        v2--;
+        bt = (byte) (short) ((short) ((short) 3 - (short) 0x8000) ^ (short) -(short) 0x8000);
+        v2 = (short) (v2 * 7 + (short) (bt << bt));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p65(short a, short b, byte c) {
@@ -2785,28 +2578,40 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 1; k2++) {
-            bt = (byte) k0;
-            bt = (byte) (short) -(short) ((short) -1 >>> b);
-        }
-        v1--;
-        bt = (byte) (short) ((short) (v2 * (short) 0x7FFF) - v1);
-        arr[(short) ((short) (b >> c) & 3)] = (short) ((short) 0x7FFF * (short) (bt - v1));
-        switch ((short) ((short) (bt - b) & 7)) {
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) ((short) 200 << v1) & 7)) {
+            case 2:
+                z = z;
+                break;
             case 3:
-                v1 = (short) (a + arr[(short) (v1 & 3)]);
+                bt += (byte) (short) -c;
                 break;
-            case 5:
-                v2 = (short) (v2 * -1 + (short) (arr[(short) (v1 & 3)] & (short) -1));
-                break;
-            case 7:
-                arr[(short) ((short) -1 & 3)] = (short) -(short) ((short) 0x8000 + a);
+            case 4:
+                v1 = k0;
                 break;
             default:
-                bt = (byte) (short) -1;
+                v2 = (short) (v2 * 3 + (short) (cell.s & k0));
         }
-        bt = (byte) (short) 0x7FFF;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v1 = (short) 0x7FFF;
+        cell.next.s = (short) (v2 - (short) 0x8000);
+        v1 *= (short) (cell.s & cell.s);
+        bt += (byte) (short) (arr[(short) (v1 & 3)] % cell.s);
+        switch ((short) ((short) 0x8000 & 7)) {
+            case -2:
+                v2 |= (short) -arr[(short) (v1 & 3)];
+                break;
+            case 4:
+                v1--;
+                break;
+            case 7:
+                bt += (byte) (short) (cell.s % (short) -1);
+                break;
+            default:
+                bt += (byte) (short) (bt - arr[(short) (v1 & 3)]);
+        }
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p66(short a, short b, byte c) {
@@ -2816,49 +2621,31 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (a <= k0) {
-            if (z) {
-                v1 = (short) (a - (short) (v1 / k0));
-                v2++;
-            } else {
-                arr[(short) ((short) (k0 - bt) & 3)] = (short) -(short) 0x7FFF;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            v2 = (short) ((short) (v1 / arr[(short) (v1 & 3)]) * v2);
             v2++;
-        } else {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2 = (short) ((short) (b + b) | (short) -(short) 200);
-                v2 = (short) -1;
-            }
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 = (short) ((short) ((short) -1 + arr[(short) (v1 & 3)]) | (short) -(short) 200);
-        if ((short) ((short) 3 | v2) <= (short) 200) {
-            if ((short) (v2 + (short) 0x8000) >= (short) (k0 | k0)) {
-                v2 = (short) (v2 * 3 + (short) 0x7FFF);
-                z = (short) 0x7FFF <= (short) (b & c);
-            } else {
-                v2 = (short) -(short) (v1 / (short) 0x8000);
-            }
-            bt = (byte) (short) (v2 >>> (short) -b);
-        } else {
-            v1 |= (short) -arr[(short) (v1 & 3)];
-        }
-        arr[(short) ((short) -1 & 3)] = arr[(short) (v1 & 3)];
-        if ((short) (v1 ^ (short) 0x7FFF) == (short) 3) {
-            v2 = (short) (v2 * 3 + (short) ((short) 0x7FFF ^ k0));
-            for (short k1 = 0; k1 < 2; k1++) {
-                bt = (byte) a;
-                v1 += (short) (arr[(short) (v1 & 3)] | a);
-            }
-        } else {
-            arr[(short) ((short) (arr[(short) (v1 & 3)] & (short) 3) & 3)] = (short) ((short) 200 >> (short) ((short) 200 & arr[(short) (v1 & 3)]));
-        }
+        arr[(short) ((short) 200 & 3)] = (short) 0x7FFF;
+        arr[(short) ((short) (v2 << cell.b) & 3)] = c;
+        v1++;
         if (z) {
-            bt += (byte) (short) (arr[(short) (v1 & 3)] + v2);
-            arr[(short) ((short) (a / k0) & 3)] = b;
+            if ((short) ((short) 0x8000 >> v2) > (short) -c) {
+                v1 += (short) -v2;
+                bt = (byte) arr[(short) (v1 & 3)];
+            } else {
+                cell.next.s = (short) ((short) ((short) 3 >> a) | (short) (cell.b - cell.s));
+            }
+            cell.s = (short) -(short) (v2 | b);
         } else {
-            v2 = (short) ((short) (arr[(short) (v1 & 3)] % (short) 200) | (short) ((short) 3 >>> v2));
+            v1 = (short) 3;
         }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.s = (short) ((short) 0x8000 % (short) ((short) 0x7FFF >>> c));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p67(short a, short b, byte c) {
@@ -2868,13 +2655,50 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * 3 + (short) ((short) 3 >> c));
-        v1 = (short) ((short) 0x7FFF << a);
-        v2 -= (short) (c ^ (short) 200);
-        v2 = (short) (v2 * -1 + k0);
-        v2 = (short) -(short) (k0 ^ (short) 0x8000);
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 = (short) ((short) -v2 << (short) (v2 & (short) 0x8000));
+        v2 = (short) (v2 * 3 + (short) 0x8000);
+        v1 &= (short) (arr[(short) (v1 & 3)] / c);
+        if ((short) (cell.s + arr[(short) (v1 & 3)]) < (short) -cell.b) {
+            switch ((short) (v2 & 7)) {
+                case -2:
+                    v1 = (short) (arr[(short) (v1 & 3)] ^ (short) ((short) 200 - v2));
+                    break;
+                case 5:
+                    v2 >>= (short) ((short) 0x8000 << b);
+                    break;
+                case 7:
+                    z = (short) (k0 >> cell.s) <= v2;
+                    break;
+                default:
+                    bt = (byte) c;
+            }
+            z = (short) -c < (short) (bt & arr[(short) (v1 & 3)]);
+        } else {
+            z = (short) ((short) 0x7FFF - v2) >= (short) ((short) 0x8000 ^ cell.b);
+        }
+        switch ((short) ((short) (c >> (short) 0x7FFF) & 7)) {
+            case 0:
+                v1++;
+                break;
+            case 2:
+                v2 = (short) ((short) ((short) 3 + arr[(short) (v1 & 3)]) + (short) -k0);
+                break;
+            case 8:
+                cell.s = (short) ((short) (v2 * v2) | (short) ((short) 0x7FFF ^ a));
+                break;
+            default:
+                v1 >>= (short) (v2 >> v2);
+        }
+        if (z) {
+            v1 = (short) -(short) 0x7FFF;
+            v2 = (short) (v2 * 7 + k0);
+        } else {
+            v2 ^= (short) ((short) 0x7FFF / arr[(short) (v1 & 3)]);
+        }
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p68(short a, short b, byte c) {
@@ -2884,38 +2708,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 ^= (short) ((short) 0x8000 - b);
-        if (z) {
-            bt += (byte) a;
-            arr[(short) ((short) -(short) 3 & 3)] = (short) ((short) (k0 << k0) / arr[(short) (v1 & 3)]);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) ((short) 3 - (short) 0x8000);
+        bt += (byte) (short) -bt;
+        bt += (byte) (short) (bt >> v2);
+        arr[(short) (v1 & 3)] = (short) -(short) ((short) 0x8000 ^ k0);
+        if ((short) -cell.s == (short) 200) {
+            arr[(short) ((short) -b & 3)] = (short) ((short) -arr[(short) (v1 & 3)] + (short) -v1);
+            bt += (byte) (short) ((short) -1 >> c);
         } else {
-            switch ((short) ((short) (v2 % a) & 7)) {
-                case -3:
-                    v2 = (short) (c >>> (short) (k0 + (short) 0x8000));
-                    break;
-                case 1:
-                    arr[(short) ((short) (bt >>> (short) -1) & 3)] = a;
-                    break;
-                case 2:
-                    v2 = (short) -a;
-                    break;
-                default:
-                    v2 -= (short) ((short) 200 + a);
-            }
+            v2++;
         }
-        v2 = (short) (v2 * -1 + c);
-        if ((short) ((short) 0x7FFF >>> (short) 0x7FFF) == (short) ((short) 0x7FFF * b)) {
-            v1 ^= (short) (v2 + (short) 0x8000);
-            bt = (byte) bt;
-        } else {
-            z = (short) (v2 >> (short) 3) > (short) (k0 / (short) -1);
-        }
-        v2 = (short) -(short) -1;
-        for (short k2 = 0; k2 < 2; k2++) {
-            v1 ^= (short) (a / v2);
-            bt += (byte) (short) (v1 >> bt);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.b = (byte) (short) ((short) 0x7FFF & k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p69(short a, short b, byte c) {
@@ -2925,38 +2732,33 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) -v2 >= c) {
-            v2 = (short) (v2 * 7 + k0);
-            if (z) {
-                bt = (byte) (short) -v1;
-                v2 = (short) (v2 & v1);
-            } else {
-                bt = (byte) (short) ((short) (k0 >>> v2) * (short) (a ^ k0));
-            }
-        } else {
-            for (short k1 = 0; k1 < 4; k1++) {
-                bt = (byte) (short) 0x7FFF;
-                v1 = (short) (v1 >> c);
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt = (byte) (short) ((short) (v1 % arr[(short) (v1 & 3)]) & (short) (a >>> (short) 3));
+        v2 = (short) (v2 * 7 + v2);
+        try {
+            cell.s = (short) (arr[(short) (v1 & 3)] / (short) (v1 + cell.b));
+            bt += (byte) (short) (arr[(short) (v1 & 3)] % b);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        v2 += (short) (v2 / (short) 200);
-        v1 |= (short) 200;
-        v2 = (short) (v2 * 7 + c);
-        switch ((short) ((short) (a - (short) 200) & 7)) {
-            case -3:
-                v2 = (short) ((short) (a * a) ^ (short) (b & v2));
+        v2 = (short) ((short) (a + arr[(short) (v1 & 3)]) >>> (short) (k0 ^ k0));
+        switch ((short) ((short) ((short) 3 >> b) & 7)) {
+            case 0:
+                bt += (byte) (short) (k0 * (short) 0x8000);
                 break;
-            case -2:
-                v1 = (short) (c >> (short) (bt | b));
+            case 5:
+                v1 = (short) -(short) -(short) -1;
                 break;
-            case -1:
-                bt += (byte) (short) (bt / arr[(short) (v1 & 3)]);
+            case 6:
+                arr[(short) ((short) (arr[(short) (v1 & 3)] + (short) 200) & 3)] = (short) ((short) -(short) 0x8000 % (short) (c - cell.b));
                 break;
             default:
-                v1 = (short) ((short) (v1 % bt) - (short) (arr[(short) (v1 & 3)] + (short) 0x7FFF));
+                v2 = (short) -(short) ((short) 0x8000 / b);
         }
-        arr[(short) ((short) (k0 + (short) 3) & 3)] = (short) -(short) -(short) -1;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt += (byte) (short) (bt * cell.b);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p70(short a, short b, byte c) {
@@ -2966,36 +2768,43 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        z = (short) (arr[(short) (v1 & 3)] ^ v2) < (short) ((short) 0x7FFF & bt);
-        v1 ^= (short) (arr[(short) (v1 & 3)] / v2);
-        switch ((short) ((short) (bt - b) & 7)) {
-            case -2:
-                v1 = arr[(short) (v1 & 3)];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) ((short) 200 | (short) 200);
+        v2 = (short) (v2 * -1 + (short) 0x7FFF);
+        switch ((short) ((short) 0x7FFF & 7)) {
+            case 6:
+                arr[(short) (k0 & 3)] = (short) -1;
                 break;
-            case 0:
-                v1 = (short) ((short) -(short) -1 % (short) ((short) 0x7FFF / (short) 0x8000));
+            case 7:
+                v2 = (short) (v2 * 7 + (short) (k0 * bt));
                 break;
-            case 3:
-                v2 = (short) (v2 * 7 + (short) (bt & (short) 0x8000));
+            case 8:
+                bt += (byte) (short) ((short) 0x7FFF + b);
                 break;
             default:
-                v1 = (short) ((short) ((short) -1 >>> arr[(short) (v1 & 3)]) & (short) ((short) -1 + (short) 0x8000));
+                v1 = (short) -(short) 200;
         }
-        if ((short) ((short) 3 | bt) >= (short) (c ^ (short) 200)) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                v2 = (short) (v2 * 3 + (short) (k0 * (short) 0x7FFF));
-                v2 = (short) ((short) (a - (short) 0x7FFF) >> (short) -arr[(short) (v1 & 3)]);
+        if (z) {
+            bt = (byte) v2;
+            if ((short) -v2 == (short) (cell.b >>> v1)) {
+                v2 *= (short) ((short) 0x7FFF / c);
+                v1 = (short) ((short) (k0 ^ (short) 0x7FFF) >> (short) (b >> k0));
+            } else {
+                cell.s = (short) ((short) ((short) 0x8000 & v1) ^ (short) (k0 | k0));
             }
-            arr[(short) ((short) (k0 / bt) & 3)] = a;
         } else {
-            for (short k1 = 0; k1 < 3; k1++) {
-                z = (short) (v2 / c) <= (short) (b / (short) -1);
-                bt += (byte) (short) 0x7FFF;
+            if ((short) (v1 << a) < (short) (bt & b)) {
+                v1 = (short) ((short) (v2 >> cell.s) | (short) ((short) -1 | v2));
+                bt = (byte) (short) 3;
+            } else {
+                v1 &= v2;
             }
         }
-        v2 = (short) (v2 * 7 + (short) (c << k0));
-        arr[(short) ((short) (arr[(short) (v1 & 3)] | (short) 200) & 3)] = (short) -1;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.b = (byte) (short) (a >>> bt);
+        v2 <<= (short) 0x7FFF;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p71(short a, short b, byte c) {
@@ -3005,35 +2814,40 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v2 = (short) (v2 * -1 + a);
-        if ((short) -v1 == (short) (k0 << v1)) {
-            arr[(short) ((short) ((short) -1 & v2) & 3)] = (short) ((short) (b % (short) 0x7FFF) << v1);
-            for (short k1 = 0; k1 < 4; k1++) {
-                v1 = v2;
-                z = (short) (a / b) >= (short) (v2 << arr[(short) (v1 & 3)]);
-            }
-        } else {
-            v1--;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2 = (short) (v2 * 3 + cell.s);
+        switch ((short) ((short) (v2 ^ c) & 7)) {
+            case 0:
+                z = (short) (v2 * b) <= arr[(short) (v1 & 3)];
+                break;
+            case 3:
+                bt += (byte) a;
+                break;
+            case 6:
+                z = !z;
+                break;
+            default:
+                bt = (byte) (short) (v2 >> (short) -v1);
         }
-        if (c < arr[(short) (v1 & 3)]) {
-            bt += (byte) b;
-            bt = (byte) (short) -(short) ((short) -1 - k0);
-        } else {
-            v1 = bt;
+        bt += (byte) (short) (k0 - bt);
+        v2--;
+        v1--;
+        switch ((short) ((short) ((short) 3 * (short) 200) & 7)) {
+            case 0:
+                v1 = (short) -(short) (cell.s - v2);
+                break;
+            case 3:
+                bt += (byte) (short) (c + v1);
+                break;
+            case 7:
+                v1 = (short) ((short) (bt * bt) >> (short) (b * (short) 200));
+                break;
+            default:
+                bt = (byte) b;
         }
-        for (short k2 = 0; k2 < 4; k2++) {
-            v2 = v2;
-            bt += (byte) v2;
-        }
-        bt += (byte) v2;
-        for (short k2 = 0; k2 < 3; k2++) {
-            for (short k1 = 0; k1 < 2; k1++) {
-                v2 = (short) (c * bt);
-                bt += (byte) (short) (k0 | (short) 0x7FFF);
-            }
-            bt = (byte) (short) (v2 + (short) 200);
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p72(short a, short b, byte c) {
@@ -3043,64 +2857,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if ((short) (k0 | v2) <= (short) (k0 ^ v1)) {
-            switch ((short) ((short) ((short) 3 >>> v2) & 7)) {
-                case -3:
-                    v2 = (short) ((short) ((short) 200 + v2) ^ (short) (k0 << v2));
-                    break;
-                case -1:
-                    v1 = (short) (k0 & arr[(short) (v1 & 3)]);
-                    break;
-                case 2:
-                    v1 = (short) ((short) -v2 + (short) ((short) 3 << (short) 0x8000));
-                    break;
-                default:
-                    v2 = (short) ((short) (v1 / c) + (short) ((short) 200 / c));
-            }
-            bt += (byte) v1;
-        } else {
-            switch ((short) ((short) (v2 | (short) 200) & 7)) {
-                case -3:
-                    bt += (byte) (short) 3;
-                    break;
-                case 0:
-                    v2 = (short) (v2 * 3 + (short) ((short) 0x7FFF + (short) 3));
-                    break;
-                case 6:
-                    v2 = k0;
-                    break;
-                default:
-                    v1 = (short) ((short) ((short) -1 >> a) >>> (short) ((short) 200 >>> (short) -1));
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) (short) (a >> v1);
+        try {
+            v2 = (short) 0x8000;
+            arr[(short) ((short) -k0 & 3)] = (short) (a >> (short) 200);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        bt = (byte) c;
-        v1 &= (short) 0x7FFF;
-        v2++;
-        switch ((short) ((short) -a & 7)) {
-            case 2:
-                v2 = v1;
-                break;
-            case 7:
-                v1 = (short) ((short) -a * (short) (k0 << (short) 0x8000));
-                break;
-            case 8:
-                v2 = (short) (v2 * 3 + (short) -(short) -1);
-                break;
-            default:
-                v1 = v2;
-        }
-        if (!z) {
-            v2 -= (short) ((short) 0x7FFF >> v2);
-            if ((short) (v2 ^ v2) == (short) ((short) 0x8000 * v2)) {
-                z = k0 < (short) (v2 + v1);
-                v2--;
-            } else {
-                bt = (byte) (short) -(short) (v2 % b);
-            }
-        } else {
-            v2 = (short) (v2 * 3 + (short) ((short) -1 << bt));
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        z = (short) (cell.b & v2) == (short) ((short) 200 | v2);
+        v1 = (short) ((short) (v2 << (short) 200) << (short) 3);
+        bt += (byte) (short) (c | (short) 0x7FFF);
+        v2--;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p73(short a, short b, byte c) {
@@ -3110,16 +2881,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) (c % (short) (bt >> (short) 200));
-        v2 = (short) (v2 * 7 + bt);
-        v2 = (short) (v2 * -1 + c);
-        v1 = (short) (bt / (short) (v2 ^ (short) 0x8000));
-        for (short k2 = 0; k2 < 2; k2++) {
-            bt += (byte) (short) (v2 ^ (short) 0x7FFF);
-            arr[(short) ((short) ((short) 3 + arr[(short) (v1 & 3)]) & 3)] = (short) ((short) ((short) 200 + (short) 3) + (short) 0x8000);
-        }
-        v2 ^= (short) ((short) 3 * (short) -1);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        bt += (byte) arr[(short) (v1 & 3)];
+        arr[(short) ((short) (c + v1) & 3)] = (short) -(short) (v1 * b);
+        v2 = cell.b;
+        v1--;
+        arr[(short) (c & 3)] = cell.s;
+        z = !z;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p74(short a, short b, byte c) {
@@ -3129,48 +2900,28 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        if (z) {
-            v2++;
-            v2 = a;
-        } else {
-            bt = (byte) (short) -1;
-        }
-        switch ((short) (c & 7)) {
-            case -3:
-                v1 = bt;
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        switch ((short) ((short) ((short) 3 * v2) & 7)) {
+            case -2:
+                v1 = (short) ((short) (v1 / a) >>> v1);
                 break;
-            case -1:
-                v1 = (short) ((short) ((short) 3 - (short) -1) ^ (short) -1);
+            case 2:
+                v2 >>= (short) ((short) -1 << (short) 3);
                 break;
             case 3:
-                z = (short) (arr[(short) (v1 & 3)] ^ v2) == (short) ((short) 200 + (short) 0x8000);
+                cell.s = (short) -(short) ((short) 200 ^ cell.s);
                 break;
             default:
-                v2 = bt;
+                bt += (byte) (short) 3;
         }
-        v2 |= (short) ((short) -1 & (short) 0x8000);
-        v1++;
-        if (v2 != (short) ((short) -1 * c)) {
-            for (short k1 = 0; k1 < 3; k1++) {
-                v2 = (short) -1;
-                bt += (byte) (short) (v1 + (short) 200);
-            }
-            bt += (byte) arr[(short) (v1 & 3)];
-        } else {
-            arr[(short) ((short) -1 & 3)] = (short) (v2 * (short) (k0 ^ bt));
-        }
-        if (arr[(short) (v1 & 3)] != (short) (b - v1)) {
-            arr[(short) (c & 3)] = (short) ((short) ((short) -1 - (short) 3) + (short) ((short) 0x8000 & k0));
-            if (z) {
-                bt += (byte) (short) (v2 % c);
-                v2 = (short) ((short) (v2 + k0) >> v2);
-            } else {
-                v1 = (short) ((short) -(short) 3 * (short) ((short) 0x8000 | v2));
-            }
-        } else {
-            z = z;
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        v2 = (short) ((short) 0x7FFF >> (short) 0x7FFF);
+        z = z;
+        bt += (byte) (short) (v2 >>> v1);
+        v1 = (short) ((short) 0x8000 >> (short) (v2 << k0));
+        v2++;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p75(short a, short b, byte c) {
@@ -3180,35 +2931,26 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) ((short) 0x7FFF & 7)) {
-            case 0:
-                bt += (byte) (short) -c;
-                break;
-            case 3:
-                v2 = (short) ((short) -(short) -1 << (short) ((short) 200 + k0));
-                break;
-            case 6:
-                v1 = (short) ((short) (k0 >> v1) >>> (short) (v1 << (short) -1));
-                break;
-            default:
-                v2 = (short) ((short) (v2 / c) + (short) ((short) 0x7FFF >> v2));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        try {
+            bt += (byte) (short) -(short) -1;
+            bt += (byte) (short) ((short) 3 - b);
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        if ((short) (c / (short) 0x7FFF) <= (short) (v2 << (short) 200)) {
-            v2 = bt;
-            arr[(short) ((short) 0x8000 & 3)] = (short) ((short) 0x7FFF + (short) (v1 | (short) 0x8000));
+        v2 = (short) (v2 * 7 + bt);
+        bt = (byte) (short) ((short) ((short) -1 % v2) >>> (short) (b << v2));
+        v1 = (short) ((short) (v2 >> cell.s) ^ (short) -1);
+        bt += (byte) (short) (v2 % (short) 200);
+        if (!z) {
+            bt += (byte) (short) ((short) 0x7FFF % (short) 0x7FFF);
+            v1 = (short) ((short) 3 / (short) (v1 & arr[(short) (v1 & 3)]));
         } else {
-            if ((short) (bt / (short) 200) <= (short) (v2 >> (short) 200)) {
-                v1 = (short) ((short) ((short) 3 / (short) 200) >>> (short) (arr[(short) (v1 & 3)] % (short) 0x7FFF));
-                v2 += (short) -v1;
-            } else {
-                v2 = k0;
-            }
+            cell.next.s = (short) ((short) (v2 * (short) 3) / (short) ((short) 3 / bt));
         }
-        arr[(short) ((short) ((short) 0x7FFF / (short) 0x7FFF) & 3)] = (short) ((short) ((short) -1 << v2) << v1);
-        v1 ^= (short) -1;
-        v2 = (short) (v2 * -1 + (short) -1);
-        v1--;
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p76(short a, short b, byte c) {
@@ -3218,50 +2960,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        bt = (byte) (short) 200;
-        if ((short) -arr[(short) (v1 & 3)] <= (short) (bt % c)) {
-            v2 <<= (short) 3;
-            v1 ^= v2;
-        } else {
-            v1 ^= (short) (v1 >>> k0);
-        }
-        switch ((short) ((short) (v2 | v2) & 7)) {
-            case 1:
-                v2 = (short) (v2 * -1 + (short) ((short) 0x8000 + bt));
-                break;
-            case 2:
-                v2 = (short) (v2 * 7 + (short) (arr[(short) (v1 & 3)] & (short) 200));
-                break;
-            case 8:
-                v2 = (short) -(short) (c >> (short) 0x8000);
-                break;
-            default:
-                v2 = (short) ((short) (a >>> (short) -1) + v2);
-        }
-        bt += (byte) (short) -1;
-        v2 <<= (short) ((short) -1 << b);
-        if (z) {
-            v1 ^= a;
-            for (short k1 = 0; k1 < 1; k1++) {
-                v1 = (short) ((short) (arr[(short) (v1 & 3)] >> v1) >> (short) (bt - c));
-                v1 = (short) ((short) -v1 << (short) ((short) 0x8000 | b));
-            }
-        } else {
-            switch ((short) ((short) (a >> (short) -1) & 7)) {
-                case -2:
-                    v1 = c;
-                    break;
-                case -1:
-                    arr[(short) ((short) (bt - v2) & 3)] = (short) ((short) (v2 >>> v1) >>> (short) (a >>> a));
-                    break;
-                case 4:
-                    z = z;
-                    break;
-                default:
-                    z = (short) -1 >= (short) ((short) 0x7FFF >> v1);
-            }
-        }
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        arr[(short) ((short) ((short) -1 & (short) 0x7FFF) & 3)] = bt;
+        v1 = (short) ((short) -v1 >> (short) (bt >>> (short) 0x8000));
+        bt += (byte) v2;
+        cell.s = arr[(short) (v1 & 3)];
+        v1 = (short) -(short) -v2;
+        v2 = (short) 0x7FFF;
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p77(short a, short b, byte c) {
@@ -3271,22 +2979,28 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        v1 = (short) ((short) -v2 | a);
-        for (short k2 = 0; k2 < 1; k2++) {
-            for (short k1 = 0; k1 < 4; k1++) {
-                bt += (byte) (short) (bt ^ v2);
-                v2 = (short) -(short) ((short) 3 + (short) 3);
-            }
-            for (short k1 = 0; k1 < 2; k1++) {
-                v1 = (short) ((short) (v2 >>> v2) % (short) -b);
-                bt = (byte) v2;
-            }
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1--;
+        bt = (byte) (short) ((short) (c * bt) * (short) (cell.s & a));
+        switch ((short) ((short) -k0 & 7)) {
+            case 3:
+                v1 = (short) -a;
+                break;
+            case 5:
+                v1--;
+                break;
+            case 6:
+                v1 <<= a;
+                break;
+            default:
+                cell.next.s = (short) ((short) (cell.s & v2) << (short) (bt >>> b));
         }
-        bt += (byte) (short) 200;
-        arr[(short) (a & 3)] = (short) ((short) -b * (short) ((short) 3 + (short) 0x7FFF));
-        v2 = (short) (v2 * 7 + (short) (bt - bt));
-        z = (short) (v1 - b) == (short) (arr[(short) (v1 & 3)] | a);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        bt = (byte) (short) (cell.s & (short) -bt);
+        v2 = (short) ((short) 0x8000 * (short) (arr[(short) (v1 & 3)] * v2));
+        bt = (byte) (short) (c / (short) -v2);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p78(short a, short b, byte c) {
@@ -3296,36 +3010,21 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        for (short k2 = 0; k2 < 1; k2++) {
-            bt = (byte) a;
-            v1 = (short) ((short) (v2 & (short) 3) % (short) ((short) 0x7FFF + (short) 0x8000));
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v1 += (short) (cell.s << bt);
+        v1 = (short) 0x7FFF;
+        try {
+            arr[(short) ((short) -bt & 3)] = (short) 200;
+            v1 = (short) ((short) ((short) -1 | v2) - (short) (cell.b / (short) 200));
+        } catch (ArithmeticException e) {
+            v2 = (short) (v2 + 1);
         }
-        for (short k2 = 0; k2 < 1; k2++) {
-            if ((short) (a - v2) <= k0) {
-                arr[(short) ((short) (v1 >>> v2) & 3)] = (short) -(short) ((short) 0x7FFF | (short) 0x7FFF);
-                bt = (byte) (short) ((short) (b * c) + (short) (v2 >> (short) 0x7FFF));
-            } else {
-                arr[(short) ((short) 0x7FFF & 3)] = (short) ((short) (v1 | (short) 0x8000) >> (short) (bt & (short) 0x8000));
-            }
-            switch ((short) (k0 & 7)) {
-                case -3:
-                    v1 = (short) ((short) (v1 >> (short) 200) + b);
-                    break;
-                case 4:
-                    v2--;
-                    break;
-                case 8:
-                    z = z;
-                    break;
-                default:
-                    bt = (byte) (short) -1;
-            }
-        }
-        arr[(short) ((short) (a >> a) & 3)] = (short) (v2 % (short) ((short) 3 << v2));
-        v2 *= (short) -1;
-        v1 = (short) -bt;
-        bt += (byte) (short) ((short) 200 ^ v1);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        cell.next.s = (short) ((short) (v1 ^ (short) 200) % (short) -v1);
+        v2 = (short) (v2 * 7 + (short) ((short) 0x8000 - b));
+        cell.s = (short) ((short) (v2 | arr[(short) (v1 & 3)]) >>> (short) ((short) 200 * b));
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     static short p79(short a, short b, byte c) {
@@ -3335,25 +3034,16 @@ public final class Rand16 {
         boolean z = a < b;
         short k0 = 1;
         short[] arr = new short[4];
-        switch ((short) (bt & 7)) {
-            case 0:
-                z = (short) (v2 | a) > (short) ((short) 0x7FFF | v2);
-                break;
-            case 3:
-                v2 = (short) ((short) ((short) -1 << (short) 200) % (short) (c >>> a));
-                break;
-            case 7:
-                v1 = (short) 200;
-                break;
-            default:
-                bt = (byte) (short) 200;
-        }
-        v2 = (short) ((short) (c / (short) 200) >>> (short) (bt >> bt));
-        v1--;
-        v2 = (short) (v2 * 3 + v2);
-        bt += (byte) (short) (v1 >> (short) 0x7FFF);
-        bt = (byte) (short) (v1 >> bt);
-        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0);
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        v2++;
+        cell.b = (byte) (short) (arr[(short) (v1 & 3)] & (short) -1);
+        v2 = (short) -(short) (v1 / cell.b);
+        arr[(short) ((short) ((short) -1 / v2) & 3)] = (short) ((short) 3 >>> (short) -(short) 3);
+        cell.s = (short) -(short) (cell.s + cell.s);
+        arr[(short) (b & 3)] = (short) ((short) (a ^ v2) % (short) -cell.b);
+        return (short) (v1 ^ v2 ^ bt ^ arr[0] ^ arr[1] ^ arr[2] ^ arr[3] ^ (z ? 1 : 0) ^ k0 ^ cell.s ^ cell.b ^ cell.next.s);
     }
 
     public static short run(short op, short a, short b, byte c) {
