@@ -215,6 +215,16 @@ static int sym_update(api_op_t *op, const cipher_alg_t *a, const uint8_t *in, ui
     return r;
 }
 
+/* The exact number of bytes sym_update will produce for n more input bytes: update checks its
+ * output room with it first, so a too small output array refuses the call and changes nothing. */
+static uint32_t sym_update_len(const api_op_t *op, const cipher_alg_t *a, uint32_t n)
+{
+    if (a->kind == CK_AES_CTR || a->kind == CK_GCM) return n;
+    uint32_t bs = block_size(a), ol = (op->count % bs + n) / bs * bs; /* EVP (no padding) emits whole blocks */
+    if (!(op->mode == MODE_DECRYPT && (a->pad == CPAD_M2 || a->pad == CPAD_PKCS5))) return ol;
+    return op->buflen + ol >= bs ? op->buflen + ol - bs : 0; /* the last block is held back */
+}
+
 /* Finishes a block/stream cipher: padding in or out. Returns bytes produced into out, -1 error,
  * -2 ILLEGAL_USE (length or padding). */
 static int sym_final(api_op_t *op, const cipher_alg_t *a, uint8_t *out)
@@ -298,6 +308,8 @@ static int ci_process(vm_t *vm, uint16_t *args, uint16_t *ret, bool final)
     api_op_t *op = ci_state(vm, args[0], &a);
     if (!op) return VM_NAT_THROW;
     if (a->kind == CK_GCM && (op->flags & GF_FINAL)) return api_throw(vm, CE_ILLEGAL_USE);
+    if (!final && a->kind != CK_RSA && !api_out(vm, args[4], (int16_t)args[5], (int32_t)sym_update_len(op, a, (uint32_t)n), &outo))
+        return VM_NAT_THROW;
     uint32_t cap = (uint32_t)n + 64 + 512;
     uint8_t *out = OPENSSL_malloc(cap);
     if (!out) return api_throw(vm, CE_ILLEGAL_USE);
@@ -335,8 +347,9 @@ static int ci_process(vm_t *vm, uint16_t *args, uint16_t *ret, bool final)
         ret[0] = (uint16_t)produced;
     }
     OPENSSL_clear_free(out, cap);
-    /* A finished block cipher starts over with the same key and IV (re-initialization). */
-    if (result == VM_NAT_OK && final && a->kind != CK_RSA && a->kind != CK_GCM) {
+    /* A finished block cipher starts over with the same key and IV (re-initialization), also when
+     * its output did not fit: a retry must not chain on from the message that was lost. */
+    if (produced >= 0 && final && a->kind != CK_RSA && a->kind != CK_GCM) {
         op->count = 0;
         op->buflen = 0;
         if (!EVP_CipherInit_ex(op->cipher, NULL, NULL, NULL, op->chain, -1)) api_op_end(vm, args[0], op);

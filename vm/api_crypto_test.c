@@ -1150,6 +1150,51 @@ START_TEST(cipher_reuse_after_do_final)
 }
 END_TEST
 
+/* An output array too small for doFinal or update: the call throws, and the next message still
+ * gives the right answer (doFinal restarts with the IV of init; update refuses before it consumes
+ * anything), never a result chained on from the message that was lost. */
+START_TEST(cipher_output_too_small_changes_nothing)
+{
+    static const char *pt2 = "6BC1BEE22E409F96E93D7E117393172AAE2D8A571E03AC9C9EB76FAC45AF8E51";
+    static const char *ct2 = "7649ABAC8119B246CEE98E9B12E9197D5086CB9B507219EE95DB113A917678B2";
+    uint16_t sw;
+    build_key(0, T_AES, 128);
+    set_key_hex(0, 0, aes128);
+    load_hex("0D000210000102030405060708090A0B0C0D0E0F"); /* AES CBC NOPAD, slot 0, encrypt, IV */
+    op_ok(0x42, 0, 0);
+    load_hex(pt2);
+    op(0x42, 2, 16, &sw); /* doFinal of two blocks into the last 16 bytes */
+    ck_assert_uint_ne(sw, 0x9000);
+    expect_data(op_ok(0x42, 1, 0), ct2, "CBC after a doFinal that did not fit");
+    op(0x42, 3, 16, &sw); /* update of two blocks into the last 16 bytes */
+    ck_assert_uint_ne(sw, 0x9000);
+    expect_data(op_ok(0x42, 1, 0), ct2, "CBC after an update that did not fit");
+    op_ok(0x42, 3, 32); /* the same update with room: chains on, as update does */
+    load_hex("30C81C46A35CE411E5FBC1191A0A52EF");
+    expect_data(op_ok(0x42, 1, 0), "73BED6B8E3C1743B7116E69E22229516", "third CBC block after an update with room");
+    /* PKCS#5 decryption holds the last block back: a doFinal that did not fit must not leave it there. */
+    load_hex("18000210000102030405060708090A0B0C0D0E0F"); /* AES CBC PKCS5, slot 0, encrypt, IV */
+    op_ok(0x42, 0, 0);
+    load_hex("6BC1BEE22E409F96E93D7E117393172A");
+    size_t n = op_ok(0x42, 1, 0);
+    ck_assert_uint_eq(n, 32);
+    char ct[80];
+    cl_hex_encode(resp, n, ct, 0);
+    load_hex("18000110000102030405060708090A0B0C0D0E0F"); /* decrypt */
+    op_ok(0x42, 0, 0);
+    load_hex(ct);
+    op(0x42, 2, 8, &sw);
+    ck_assert_uint_ne(sw, 0x9000);
+    load_hex(ct);
+    expect_data(op_ok(0x42, 1, 0), "6BC1BEE22E409F96E93D7E117393172A", "PKCS#5 decryption after a doFinal that did not fit");
+    load_hex(ct);
+    op(0x42, 3, 0, &sw); /* update: its first block is due, no room at all */
+    ck_assert_uint_ne(sw, 0x9000);
+    load_hex(ct);
+    expect_data(op_ok(0x42, 1, 0), "6BC1BEE22E409F96E93D7E117393172A", "PKCS#5 decryption after an update that did not fit");
+}
+END_TEST
+
 /* DER SEQUENCE { INTEGER r, INTEGER s } from r || s (width bytes each, width <= 32), written here
  * independently of the card's codec. */
 static size_t test_der_rs(const uint8_t *rs, size_t width, uint8_t *out)
@@ -1353,6 +1398,7 @@ int main(void)
     tcase_add_test(tc, rsa_2048_pair);
     tcase_add_test(tc, precomputed_hash);
     tcase_add_test(tc, cipher_reuse_after_do_final);
+    tcase_add_test(tc, cipher_output_too_small_changes_nothing);
     tcase_add_test(tc, ecdsa_plain);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -63,7 +63,8 @@ import javacardx.crypto.Cipher;
  *   80 36 alg slot        VERIFY PRECOMPUTED HASH: in = hashLen hash sig; returns 01 or 00
  *   80 37 00 slot         SIGN/VERIFY BY PARTS: in = md cipher pad mode msgLen msg [sig]: getInstance(md, cipher,
  *                         pad, false); mode 1 signs (returns the signature), 2 verifies (returns 01 or 00)
- *   80 42 step 00         KEPT CIPHER: 0 getInstance(in[0]) + init(keys[in[1]], in[2], iv = in[4..4+in[3]]); 1 doFinal(all)
+ *   80 42 step n          KEPT CIPHER: 0 getInstance(in[0]) + init(keys[in[1]], in[2], iv = in[4..4+in[3]]); 1 doFinal(all);
+ *                         2 doFinal(all) into the last n bytes of the output buffer; 3 update(all) into its last n bytes
  */
 public class CryptoTest extends Applet {
     private static final byte INS_LOAD = 0x01;
@@ -234,8 +235,12 @@ public class CryptoTest extends Applet {
                     } else {
                         keptCipher.init(key(in[1]), in[2], in, (short) 4, kivl);
                     }
-                } else {
+                } else if (p1 == 1) {
                     n = keptCipher.doFinal(in, (short) 0, inLen, out, (short) 0);
+                } else if (p1 == 2) {
+                    keptCipher.doFinal(in, (short) 0, inLen, out, (short) (out.length - (p2 & 0xFF)));
+                } else {
+                    keptCipher.update(in, (short) 0, inLen, out, (short) (out.length - (p2 & 0xFF)));
                 }
                 break;
             case INS_THROW:
