@@ -35,6 +35,7 @@ struct card_link {
     const struct card_link_ops *ops;
     void *card;
     int stop_pipe[2];
+    int send_timeout_ms;                 /* a reply waiting longer than this for the reader drops it */
     atomic_uint connects, apdus, malformed;
     size_t rx_len;                       /* bytes of rx received and not yet consumed */
     uint8_t rx[2 + CARD_LINK_FRAME_MAX]; /* one whole frame at least: header + payload */
@@ -103,6 +104,7 @@ int card_link_new(const char *reader, const struct card_link_ops *ops, void *car
     }
     l->ops = ops;
     l->card = card;
+    l->send_timeout_ms = SEND_TIMEOUT_MS;
     *out = l;
     return 0;
 }
@@ -117,6 +119,8 @@ void card_link_free(card_link_t *l)
     cl_wipe(l->resp, sizeof l->resp);
     free(l);
 }
+
+void card_link_set_send_timeout(card_link_t *l, int ms) { l->send_timeout_ms = ms > 0 ? ms : SEND_TIMEOUT_MS; }
 
 void card_link_stop(card_link_t *l)
 {
@@ -237,26 +241,51 @@ static void consume_frame(card_link_t *l, size_t n)
     if (l->rx_len) memmove(l->rx, l->rx + 2 + n, l->rx_len);
 }
 
+/* Waits until fd accepts more bytes (1), the stop pipe fires (0), or the deadline passes (-2). */
+static int wait_writable(const card_link_t *l, int fd, uint64_t deadline)
+{
+    struct pollfd p[2] = { { .fd = fd, .events = POLLOUT }, { .fd = l->stop_pipe[0], .events = POLLIN } };
+    for (;;) {
+        uint64_t now = cl_now_ns();
+        if (now >= deadline) return -2;
+        uint64_t left = (deadline - now + 999999u) / 1000000u;
+        int r = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) continue; /* re-checks the deadline */
+        if (p[1].revents & POLLIN) return 0;
+        return 1;
+    }
+}
+
+/* Sends one frame. A reader that stops reading must not hold the card forever: the socket is
+ * written without blocking, and a reply that cannot leave within send_timeout_ms (or before a
+ * stop) drops the connection. */
 static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size_t len)
 {
     if (len == 0 || len > CARD_LINK_FRAME_MAX) return -1;
     uint8_t hdr[2];
     cl_put16(hdr, (uint16_t)len);
     /* Header and payload leave in one sendmsg (one segment on TCP), without copying the payload. */
-    struct iovec iov[2] = { { hdr, 2 }, { (void *)payload, len } };
     size_t total = len + 2, done = 0;
+    uint64_t deadline = cl_now_ns() + (uint64_t)l->send_timeout_ms * 1000000u;
     while (done < total) {
         struct msghdr m = { 0 };
         struct iovec part[2];
         int cnt = 0;
         if (done < 2) part[cnt++] = (struct iovec){ hdr + done, 2 - done };
         size_t poff = done > 2 ? done - 2 : 0;
-        part[cnt++] = (struct iovec){ (uint8_t *)iov[1].iov_base + poff, len - poff };
+        part[cnt++] = (struct iovec){ (uint8_t *)payload + poff, len - poff };
         m.msg_iov = part;
         m.msg_iovlen = (size_t)cnt;
-        ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL);
+        ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) { done += (size_t)w; continue; }
-        if (w < 0 && errno == EINTR && !stop_requested(l)) continue; /* a stop must not wait for a stuck reader */
+        if (w < 0 && errno == EINTR && !stop_requested(l)) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int r = wait_writable(l, fd, deadline);
+            if (r == 1) continue;
+            if (r == -2) cl_err("reader %s has not read a reply for %d ms; dropping it", l->reader, l->send_timeout_ms);
+        }
         return -1;
     }
     return 0;

@@ -49,6 +49,10 @@ void card_link_free(card_link_t *link);
  * first connection has ended. Returns 0 when stopped or done, -1 on an internal error (e set). */
 int card_link_run(card_link_t *link, bool once, cl_error_t *e);
 
+/* How long one reply may wait for a reader that does not read (default 10 s): past it the reader
+ * counts as gone and the connection is dropped. For tests; call before card_link_run. */
+void card_link_set_send_timeout(card_link_t *link, int ms);
+
 /* Makes card_link_run return soon. Async-signal-safe: call it from a SIGINT/SIGTERM handler. */
 void card_link_stop(card_link_t *link);
 

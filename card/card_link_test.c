@@ -40,13 +40,19 @@ static size_t fc_reset(void *c, uint8_t atr[CARD_LINK_ATR_MAX])
 }
 static void fc_power_off(void *c) { struct fake_card *f = c; f->powered = 0; f->power_offs++; }
 static size_t fc_atr(void *c, uint8_t atr[CARD_LINK_ATR_MAX]) { (void)c; memcpy(atr, ATR, sizeof ATR); return sizeof ATR; }
-/* Answers INS 0xEE with a 65536-byte body (more than a frame holds), anything else with the
+/* Answers INS 0xEF with a full 65535-byte frame, INS 0xEE with a 65536-byte body (more than a
+ * frame holds), anything else with the
  * command's length and first byte, then 90 00. */
 static size_t fc_transmit(void *c, const uint8_t *cmd, size_t len, uint8_t *resp)
 {
     struct fake_card *f = c;
     f->apdus++;
     if (!f->powered) { resp[0] = 0x6F; resp[1] = 0x00; return 2; }
+    if (len >= 2 && cmd[1] == 0xEF) { /* the largest answer a frame holds */
+        memset(resp, 0xCD, 65533);
+        resp[65533] = 0x90; resp[65534] = 0x00;
+        return 65535;
+    }
     if (len >= 2 && cmd[1] == 0xEE) {
         memset(resp, 0xAB, 65536);
         resp[65536] = 0x90; resp[65537] = 0x00;
@@ -331,6 +337,38 @@ START_TEST(stop_while_connected)
 }
 END_TEST
 
+/* A reader that sends commands but never reads the answers: once the socket is full the card must
+ * give up on it after its send timeout (not block forever), drop it and stay stoppable. */
+START_TEST(reader_that_never_reads_is_dropped)
+{
+    int lfd = listen_at(path);
+    cl_error_t e = { { 0 } };
+    once_mode = 1;
+    ck_assert_int_eq(card_link_new(reader, &FAKE_OPS, &card, &link_, &e), 0);
+    card_link_set_send_timeout(link_, 300);
+    pthread_create(&runner, NULL, run_link, NULL);
+    int fd = accept_within(lfd, 5000);
+    ck_assert_int_ge(fd, 0);
+    send_frame(fd, (const uint8_t *)"\x01", 1);
+    const uint8_t big[] = { 0x00, 0xEF, 0x00, 0x00, 0x00 };
+    /* Far more answer bytes than any socket buffer holds; our own writes may block once the card
+     * stops reading too, so they are non-blocking and best effort. */
+    uint8_t frame[2 + sizeof big];
+    cl_put16(frame, sizeof big);
+    memcpy(frame + 2, big, sizeof big);
+    for (int i = 0; i < 200; i++) (void)send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+    /* The link gives up and, in once mode, returns: the join must not wait for a stop. */
+    uint64_t t0 = cl_now_ns();
+    pthread_join(runner, NULL);
+    ck_assert_msg(cl_now_ns() - t0 < 10000000000ull, "the link waited for the reader for 10 s or more");
+    card_link_free(link_);
+    link_ = NULL;
+    ck_assert_int_eq(card.powered, 0); /* a lost reader powers the card off */
+    close(fd);
+    close(lfd);
+}
+END_TEST
+
 START_TEST(tcp_loopback_round_trip)
 {
     /* A loopback listener on a free port chosen by the kernel. */
@@ -373,6 +411,7 @@ int main(void)
     tcase_add_test(t, once_returns_when_connection_ends);
     tcase_add_test(t, stop_while_connected);
     tcase_add_test(t, tcp_loopback_round_trip);
+    tcase_add_test(t, reader_that_never_reads_is_dropped);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
