@@ -159,6 +159,7 @@ int with_remove_tree(const char *dir)
 
 void with_print_log_tail(const char *what, const char *path, int lines)
 {
+    if (lines < 1) return;
     FILE *f = fopen(path, "r");
     if (!f) return;
     /* Keep the last `lines` lines in a ring of fixed-size slots: logs can be large, we only need the end. */
@@ -168,7 +169,8 @@ void with_print_log_tail(const char *what, const char *path, int lines)
     int count = 0;
     while (fgets(ring[count % lines], SLOT, f)) {
         size_t n = strlen(ring[count % lines]);
-        if (n && ring[count % lines][n - 1] != '\n' && n + 1 < SLOT) { /* long line cut: keep it one line */
+        /* A line that filled its slot was cut: drop its rest so that it stays one line of the tail. */
+        if (n + 1 == SLOT && ring[count % lines][n - 1] != '\n') {
             int c;
             while ((c = fgetc(f)) != EOF && c != '\n') {}
         }

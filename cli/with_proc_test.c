@@ -175,6 +175,73 @@ START_TEST(free_port_is_bindable)
 }
 END_TEST
 
+/* Runs with_print_log_tail with stderr captured into out (NUL-terminated); returns the byte count. */
+static size_t capture_log_tail(const char *log, int lines, char *out, size_t cap)
+{
+    char cap_path[128];
+    snprintf(cap_path, sizeof cap_path, "%s/captured", tmpdir);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    with_print_log_tail("the test log", log, lines);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    FILE *f = fopen(cap_path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    fclose(f);
+    out[n] = 0;
+    return n;
+}
+
+static unsigned count_lines(const char *s)
+{
+    unsigned n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* A line longer than a ring slot is shown cut, as one line: it must not push the real last lines out. */
+START_TEST(log_tail_keeps_a_long_line_as_one)
+{
+    char log[128];
+    snprintf(log, sizeof log, "%s/long.log", tmpdir);
+    FILE *f = fopen(log, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "first\nsecond\nthird\n");
+    for (int i = 0; i < 2000; i++) fputc('x', f);
+    fprintf(f, "\nlast\n");
+    fclose(f);
+    static char out[8192];
+    capture_log_tail(log, 3, out, sizeof out);
+    ck_assert_msg(strstr(out, "    third\n"), "third line lost: %s", out);
+    ck_assert_msg(strstr(out, "    last\n"), "last line lost: %s", out);
+    ck_assert_ptr_null(strstr(out, "second"));
+    ck_assert_uint_eq(count_lines(out), 1 + 3); /* heading and three lines */
+}
+END_TEST
+
+/* A caller asking for no lines gets nothing, not a division by zero. */
+START_TEST(log_tail_of_zero_lines_prints_nothing)
+{
+    char log[128];
+    snprintf(log, sizeof log, "%s/short.log", tmpdir);
+    FILE *f = fopen(log, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "one\ntwo\n");
+    fclose(f);
+    static char out[1024];
+    ck_assert_uint_eq(capture_log_tail(log, 0, out, sizeof out), 0);
+    ck_assert_uint_eq(capture_log_tail(log, -3, out, sizeof out), 0);
+    ck_assert_uint_gt(capture_log_tail(log, 1, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "    two\n"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("with_proc");
@@ -188,6 +255,8 @@ int main(void)
     tcase_add_test(tc, stop_reports_a_child_that_ended_first);
     tcase_add_test(tc, remove_tree_removes_all_but_not_link_targets);
     tcase_add_test(tc, free_port_is_bindable);
+    tcase_add_test(tc, log_tail_keeps_a_long_line_as_one);
+    tcase_add_test(tc, log_tail_of_zero_lines_prints_nothing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
