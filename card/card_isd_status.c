@@ -85,6 +85,29 @@ static size_t encode(const struct entry *en, bool tagged, uint8_t *out, size_t c
     return b.overflow ? 0 : b.len;
 }
 
+/* Appends the entries of one page from pg->next on, as many as fit in limit (the first always goes in);
+ * advances pg->next past what was written. Returns 63 10 when entries remain, else 90 00. */
+static int fill_page(const card_isd_t *isd, struct card_isd_page *pg, uint8_t p1, bool tagged, uint32_t limit,
+                     apdu_resp_t *r, size_t *written)
+{
+    size_t found = 0;
+    struct entry en;
+    for (size_t i = pg->next; entry_at(isd, p1, i, &en); i++) {
+        if (!en.aid_len || !prefix_match(&en, pg)) { pg->next = i + 1; continue; }
+        uint8_t one[80];
+        size_t n = encode(&en, tagged, one, sizeof one);
+        if (!n) return APDU_SW_UNKNOWN;
+        /* The first entry always goes in (a tiny Le then gets 6C from the router, not a loop). */
+        if (found > 0 && *written + n > limit) return APDU_SW_MORE_DATA; /* pg->next stays at i */
+        if (apdu_resp_append(r, one, n) != 0) return APDU_SW_UNKNOWN;
+        *written += n;
+        found++;
+        pg->next = i + 1;
+    }
+    pg->active = false;
+    return APDU_SW_OK;
+}
+
 int card_isd_get_status(card_isd_t *isd, const apdu_cmd_t *cmd, apdu_resp_t *r)
 {
     uint8_t ch = cmd->cla_info.channel;
@@ -112,21 +135,14 @@ int card_isd_get_status(card_isd_t *isd, const apdu_cmd_t *cmd, apdu_resp_t *r)
     }
 
     uint32_t limit = apdu_resp_limit(cmd);
-    size_t written = 0, found = 0;
-    struct entry en;
-    for (size_t i = pg->next; entry_at(isd, p1, i, &en); i++) {
-        if (!en.aid_len || !prefix_match(&en, pg)) { pg->next = i + 1; continue; }
-        uint8_t one[80];
-        size_t n = encode(&en, tagged, one, sizeof one);
-        if (!n) return APDU_SW_UNKNOWN;
-        /* The first entry always goes in (a tiny Le then gets 6C from the router, not a loop). */
-        if (found > 0 && written + n > limit) return APDU_SW_MORE_DATA; /* pg->next stays at i */
-        if (apdu_resp_append(r, one, n) != 0) return APDU_SW_UNKNOWN;
-        written += n;
-        found++;
-        pg->next = i + 1;
+    size_t start = pg->next, written = 0;
+    int sw = fill_page(isd, pg, p1, tagged, limit, r, &written);
+    /* A page longer than Le leaves the card as 6C XX (the router drops the data): the terminal repeats
+     * the same command with Le XX, so that page must start again from the same entry. */
+    if (written > limit) {
+        pg->next = start;
+        pg->active = true;
     }
-    pg->active = false;
-    if (found == 0 && p1 == P1_ISD && !(cmd->p2 & P2_NEXT)) return APDU_SW_REF_DATA_NOT_FOUND;
-    return APDU_SW_OK;
+    if (sw == APDU_SW_OK && written == 0 && p1 == P1_ISD && !(cmd->p2 & P2_NEXT)) return APDU_SW_REF_DATA_NOT_FOUND;
+    return sw;
 }

@@ -356,6 +356,47 @@ START_TEST(test_get_status_paging)
 }
 END_TEST
 
+/* Index (last AID byte) of the last E3 entry of a GET STATUS response. */
+static int last_entry_index(void)
+{
+    size_t off = 0;
+    card_tlv_t e3;
+    int idx = -1;
+    while (card_tlv_next(resp, rlen - 2, &off, &e3) == 1) idx = child(e3, 0x4F).val[15];
+    ck_assert_uint_eq(off, rlen - 2);
+    return idx;
+}
+
+/* A "next occurrence" page refused with 6C XX (Le too small for even one entry) must not move the
+ * paging on: the terminal repeats it with Le XX and gets the entry that follows the previous page. */
+START_TEST(test_get_status_paging_wrong_le_loses_nothing)
+{
+    uint8_t aid[16];
+    for (int i = 0; i < NAPPS; i++) {
+        memset(aid, 0xD0, sizeof aid);
+        aid[15] = (uint8_t)i;
+        cl_error_t e;
+        ck_assert_int_eq(apdu_reg_add(card->reg, aid, sizeof aid, &mock_ops, NULL, 0, &e), 0);
+    }
+    ck_assert_uint_eq(tx("80F24002024F0000"), 0x6310);
+    int last = last_entry_index();
+    ck_assert_int_ge(last, 0);
+    uint16_t sw = tx("80F24003024F0005");
+    ck_assert_uint_eq(rlen, 2);
+    ck_assert_uint_eq(sw & 0xFF00, 0x6C00);
+    char again[32];
+    snprintf(again, sizeof again, "80F24003024F00%02X", sw & 0xFF);
+    sw = tx(again);
+    ck_assert_msg(sw == 0x6310 || sw == 0x9000, "SW %04X", sw);
+    card_tlv_t e3 = only(resp, rlen - 2, 0xE3);
+    ck_assert_int_eq(child(e3, 0x4F).val[15], last + 1);
+    /* The first page's own 6C (first occurrence) also restarts cleanly. */
+    ck_assert_uint_eq(tx("80F24002024F0005") & 0xFF00, 0x6C00);
+    ck_assert_uint_eq(tx("80F24002024F0000"), 0x6310);
+    ck_assert_int_eq(last_entry_index(), last);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("card_isd");
@@ -371,6 +412,7 @@ int main(void)
     tcase_add_test(t, test_store_data_refused_when_secured);
     tcase_add_test(t, test_get_status_isd);
     tcase_add_test(t, test_get_status_paging);
+    tcase_add_test(t, test_get_status_paging_wrong_le_loses_nothing);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
