@@ -301,8 +301,8 @@ static const apdu_app_ops_t mock_ops = { m_select_b, m_deselect, m_process };
 
 #define NAPPS 30
 
-/* GET STATUS P1 40 with more applications than one short response holds: 63 10 pages. */
-START_TEST(test_get_status_paging)
+/* NAPPS applications D0..D0 nn (16-byte AIDs, nn = 0..NAPPS-1), after the ISD in registry order. */
+static void register_apps(void)
 {
     uint8_t aid[16];
     for (int i = 0; i < NAPPS; i++) {
@@ -311,6 +311,12 @@ START_TEST(test_get_status_paging)
         cl_error_t e;
         ck_assert_int_eq(apdu_reg_add(card->reg, aid, sizeof aid, &mock_ops, NULL, 0, &e), 0);
     }
+}
+
+/* GET STATUS P1 40 with more applications than one short response holds: 63 10 pages. */
+START_TEST(test_get_status_paging)
+{
+    register_apps();
     bool seen[NAPPS] = { 0 };
     int total = 0, pages = 0, last = -1;
     uint16_t sw = tx("80F24002024F0000");
@@ -371,13 +377,7 @@ static int last_entry_index(void)
  * paging on: the terminal repeats it with Le XX and gets the entry that follows the previous page. */
 START_TEST(test_get_status_paging_wrong_le_loses_nothing)
 {
-    uint8_t aid[16];
-    for (int i = 0; i < NAPPS; i++) {
-        memset(aid, 0xD0, sizeof aid);
-        aid[15] = (uint8_t)i;
-        cl_error_t e;
-        ck_assert_int_eq(apdu_reg_add(card->reg, aid, sizeof aid, &mock_ops, NULL, 0, &e), 0);
-    }
+    register_apps();
     ck_assert_uint_eq(tx("80F24002024F0000"), 0x6310);
     int last = last_entry_index();
     ck_assert_int_ge(last, 0);

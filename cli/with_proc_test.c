@@ -205,13 +205,20 @@ static unsigned count_lines(const char *s)
     return n;
 }
 
+/* Creates tmpdir/name for writing; its path goes to path (128 bytes). */
+static FILE *new_log(const char *name, char path[128])
+{
+    snprintf(path, 128, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
 /* A line longer than a ring slot is shown cut, as one line: it must not push the real last lines out. */
 START_TEST(log_tail_keeps_a_long_line_as_one)
 {
     char log[128];
-    snprintf(log, sizeof log, "%s/long.log", tmpdir);
-    FILE *f = fopen(log, "w");
-    ck_assert_ptr_nonnull(f);
+    FILE *f = new_log("long.log", log);
     fprintf(f, "first\nsecond\nthird\n");
     for (int i = 0; i < 2000; i++) fputc('x', f);
     fprintf(f, "\nlast\n");
@@ -229,9 +236,7 @@ END_TEST
 START_TEST(log_tail_of_zero_lines_prints_nothing)
 {
     char log[128];
-    snprintf(log, sizeof log, "%s/short.log", tmpdir);
-    FILE *f = fopen(log, "w");
-    ck_assert_ptr_nonnull(f);
+    FILE *f = new_log("short.log", log);
     fprintf(f, "one\ntwo\n");
     fclose(f);
     static char out[1024];
