@@ -87,12 +87,24 @@ static inline void ht_dir_remove(ht_dir_t *d)
     rmdir(d->dir);
 }
 
+/* Size of the card images the tests create: small, as every case of a sweep copies the image. */
+#define HT_IMAGE_SIZE (96u * 1024)
+
+/* Writes a file without fsync (a test's scratch image; speed matters, durability does not). */
+static inline void ht_write(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "%s", path);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* Opens the card and its VM. */
 static inline card_t *ht_card_open(const char *img, vm_t **vm)
 {
     card_t *card;
     cl_error_t e = { { 0 } };
-    ck_assert_msg(card_open(img, 256 * 1024, IMG_SYNC_NORMAL, &card, &e) == 0, "card_open: %s", e.msg);
+    ck_assert_msg(card_open(img, HT_IMAGE_SIZE, IMG_SYNC_NORMAL, &card, &e) == 0, "card_open: %s", e.msg);
     *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
     ck_assert_msg(*vm != NULL, "vm_card_attach: %s", e.msg);
     uint8_t atr[CARD_ATR_MAX];

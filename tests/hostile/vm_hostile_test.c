@@ -33,11 +33,7 @@ typedef struct {
     size_t base_len, base_wal_len;
 } env_t;
 
-static void write_file(const char *path, const uint8_t *p, size_t n)
-{
-    cl_error_t e = { { 0 } };
-    ck_assert_msg(cl_write_file_atomic(path, p, n, &e) == 0, "%s", e.msg);
-}
+static void write_file(const char *path, const uint8_t *p, size_t n) { ht_write(path, p, n); }
 
 /* Are the image and its log as they were? The persistent area and the main header must be
  * byte-identical. Two places may legitimately move: the checkpoint stamp (main file bytes
