@@ -431,6 +431,7 @@ long ifd_reader_transmit(unsigned long lun, const uint8_t *cmd, size_t len, uint
         memcpy(resp, r->rx, n);
         *resp_len = n;
     }
+    cl_wipe(r->rx, n); /* replies may carry secrets (key material, decrypted data): no copy stays here */
     pthread_mutex_unlock(&r->io);
     return rc;
 }

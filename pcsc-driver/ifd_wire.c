@@ -79,6 +79,7 @@ int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms)
         rc = -1;
         break;
     }
+    cl_wipe(buf, total); /* the command may carry a PIN or key (VERIFY, PUT KEY) */
     if (buf != small) free(buf);
     return rc;
 }
