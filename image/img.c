@@ -92,7 +92,8 @@ static int create_image(const char *path, uint32_t size, cl_error_t *e)
         cl_seterr(e, "IMAGE: cannot write %s: %s", tmp, strerror(errno));
         goto out;
     }
-    if (fchmod(fd, 0644) != 0) { /* mkstemp made it 0600; keep that if we may not change it */ }
+    /* mkstemp made the file 0600, and so it stays: the area holds keys and PINs. The log gets
+     * the main file's mode. */
     if (link(tmp, path) != 0 && errno != EEXIST) {
         cl_seterr(e, "IMAGE: cannot create %s: %s", path, strerror(errno));
         goto out;

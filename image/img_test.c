@@ -41,6 +41,11 @@ START_TEST(create_write_reopen)
     ck_assert_mem_eq(img_mem(img) + 9990, "0123456789", 10);
     img_close(img);
 
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600); /* keys and PINs live here: owner only */
+    ck_assert_int_eq(stat(wal, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
     size_t n;
     uint8_t *main_file = itu_slurp(path, &n);
     ck_assert_uint_eq(n, IMG_AREA_OFFSET + 10000);
