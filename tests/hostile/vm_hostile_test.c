@@ -954,6 +954,80 @@ START_TEST(misbehaving_life_cycle)
 }
 END_TEST
 
+/* ---- 9. packages that depend on others, and a package using int without saying so ---- */
+static size_t stream_comp(const uint8_t *s, size_t len, int tag)
+{
+    for (size_t at = 0; at + 3 <= len; at += 3u + cl_get16(s + at + 1))
+        if (s[at] == tag) return at + 3;
+    ck_abort_msg("component %d not found", tag);
+    return 0;
+}
+
+START_TEST(package_dependencies)
+{
+    env_t env;
+    env_setup(&env);
+    size_t slen, clen, ilen;
+    uint8_t *server = ht_cap_stream("points-server", &slen), *client = ht_cap_stream("points-client", &clen);
+    uint8_t *conform = ht_cap_stream("vmconform", &ilen);
+    /* the client before its server: an import of a package that is not on the card */
+    ck_assert_int_eq(try_cap(&env, client, clen, "client without server", NULL, NULL), REFUSED);
+    printf("vm_hostile: client before its server: %s\n", last_msg);
+    /* a package using int whose header does not say ACC_INT */
+    uint8_t *m = malloc(ilen);
+    memcpy(m, conform, ilen);
+    size_t hdr = stream_comp(m, ilen, CAP_COMP_HEADER);
+    ck_assert(m[hdr + 6] & CAP_HDR_ACC_INT);
+    m[hdr + 6] &= (uint8_t)~CAP_HDR_ACC_INT;
+    ck_assert_int_eq(try_cap(&env, m, ilen, "int without ACC_INT", NULL, NULL), REFUSED);
+    printf("vm_hostile: int instructions without ACC_INT: %s\n", last_msg);
+    free(m);
+    /* server, then a client importing the server with major + 1, then the real client */
+    env_reset(&env);
+    vm_t *vm;
+    card_t *card = ht_card_open(env.d.img, &vm);
+    cl_error_t e = { { 0 } };
+    uint8_t slot, *snap = NULL;
+    ck_assert_msg(vm_load_install(vm, server, slen, &slot, &e) == 0, "%s", e.msg);
+    uint8_t sid[7] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x03, 0x01 };
+    m = malloc(clen);
+    memcpy(m, client, clen);
+    size_t imp = stream_comp(m, clen, CAP_COMP_IMPORT), at = imp + 1;
+    bool found = false;
+    for (unsigned i = 0; i < m[imp]; i++, at += 3u + m[at + 2])
+        if (m[at + 2] == 7 && memcmp(m + at + 3, sid, 7) == 0) { m[at + 1]++; found = true; }
+    ck_assert(found);
+    area_snapshot_cmp(card, &snap, true);
+    quiet(true);
+    ck_assert_int_ne(vm_load_install(vm, m, clen, &slot, &e), 0);
+    quiet(false);
+    printf("vm_hostile: client importing the server's next major version: %s\n", e.msg);
+    ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused client changed the image");
+    ck_assert_msg(vm_load_install(vm, client, clen, &slot, &e) == 0, "%s", e.msg);
+    /* deleting the server while the client imports it: refused, nothing changes */
+    area_snapshot_cmp(card, &snap, true);
+    quiet(true);
+    ck_assert_int_ne(vm_card_delete_package(vm, sid, 7, &e), 0);
+    quiet(false);
+    printf("vm_hostile: delete of a package another one imports: %s\n", e.msg);
+    ck_assert_msg(e.msg[0], "refused without a message");
+    ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused delete changed the image");
+    ck_assert_int_ge(vm_pkg_find(vm, sid, 7), 0);
+    ht_hello_answers(card, "dependency cases");
+    ht_card_close(card, vm);
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "re-open with server and client");
+    ck_assert_int_ge(vm_pkg_find(vm, sid, 7), 0);
+    ht_card_close(card, vm);
+    free(snap);
+    free(m);
+    free(server);
+    free(client);
+    free(conform);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -968,6 +1042,7 @@ int main(void)
     tcase_add_test(tc, resources_run_out);
     tcase_add_test(tc, opcode_swaps);
     tcase_add_test(tc, misbehaving_life_cycle);
+    tcase_add_test(tc, package_dependencies);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
