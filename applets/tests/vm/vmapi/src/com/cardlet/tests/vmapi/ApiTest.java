@@ -483,12 +483,16 @@ public class ApiTest extends Applet {
             got = apdu.receiveBytes(off);
             chunks++;
         }
+        byte state = apdu.getCurrentState();
+        short more = apdu.receiveBytes(off);                 // everything has arrived: 0
         Util.setShort(buf, (short) 0, total);
         Util.setShort(buf, (short) 2, count);
         Util.setShort(buf, (short) 4, sum);
         Util.setShort(buf, (short) 6, off);
-        buf[8] = apdu.getCurrentState();
-        apdu.setOutgoingAndSend((short) 0, (short) 9);
+        buf[8] = state;
+        buf[9] = (byte) more;
+        buf[10] = (byte) chunks;
+        apdu.setOutgoingAndSend((short) 0, (short) 11);
     }
 
     /** 80 71 P1=n: n (up to 255) bytes of `big` through setOutgoing / sendBytesLong in pieces. */
@@ -551,6 +555,13 @@ public class ApiTest extends Applet {
                 break;
             case 2:
                 apdu.setOutgoingLength((short) 2);             // before setOutgoing: ILLEGAL_USE
+                break;
+            case 4:
+                apdu.receiveBytes(ISO7816.OFFSET_CDATA);       // before setIncomingAndReceive: ILLEGAL_USE
+                break;
+            case 5:
+                apdu.setOutgoing();
+                apdu.setIncomingAndReceive();                  // after setOutgoing: ILLEGAL_USE
                 break;
             default:
                 apdu.setOutgoing();
