@@ -3,6 +3,45 @@ package t.sem;
 /* Arithmetic for the semantic test: each method runs on a small JVM model and, converted, on a
  * small JCVM model; the results must agree for every input tried (conv_semantics_test.c). */
 public class Sem {
+    /* objects for the g* methods: fields of two types and a reference */
+    static final class Cell {
+        short s;
+        byte b;
+        Cell next;
+    }
+
+    static short g1(short a, short b, byte c) {
+        short[] arr = new short[4];
+        Cell cell = new Cell();
+        cell.next = cell;
+        if ((a & 1) != 0) cell.next = new Cell();
+        cell.s = (short) (a ^ b);
+        cell.next.b = c;
+        short r = 0;
+        try {
+            r = (short) (cell.s / c);
+            arr[(short) (a & 3)] = r;
+        } catch (ArithmeticException e) {
+            r = -1;
+        } finally {
+            r ^= 0x55;
+        }
+        for (short i = 0; i < 4; i++) r += arr[i];
+        return (short) (r + cell.next.b + cell.s);
+    }
+    static short g2(short a, short b, byte c) {
+        byte[] buf = new byte[8];
+        try {
+            buf[(short) (a & 15)] = c;
+        } catch (ArrayIndexOutOfBoundsException e) {
+            return 7;
+        }
+        short sum = 0;
+        for (byte x : buf) sum += x;
+        return (short) (buf[(short) (a & 7)] + b + sum);
+    }
+    static short g3(short a) { short r = 0; try { r = (short) (100 / (a & 3)); } finally { r++; } return r; }
+
     static short f1(short a, short b) { return (short) ((a * b + 7) >> 2); }
     static short f2(short a, short b) { short r = 0; for (short i = 0; i < (short) (a & 15); i++) r = (short) (r * 31 + b); return r; }
     static byte f3(byte a, byte b) { return (byte) ((a ^ b) << 3); }
