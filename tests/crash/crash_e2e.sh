@@ -60,7 +60,7 @@ class Model:
         """sw None: the command was in flight when the card died (it may have completed)."""
         if op == 0x10: s.record(arg)
         elif op == 0x11 and arg <= s.balance: s.record(-arg)
-        elif op == 0x12: s.ticks += 1
+        elif op == 0x12: s.ticks = (s.ticks + 1 + 0x8000) % 0x10000 - 0x8000
         elif op == 0x13: s.stamp = arg
         elif op == 0x20:
             if sw is not None and sw & 0xFFF0 == 0x63C0: s.tries = sw & 0x0F
@@ -76,10 +76,10 @@ def state(card, proto):
     h, r = SCardTransmit(card, proto, SELECT); ok(h, "SELECT")
     if r[-2:] != [0x90, 0x00]: sys.exit("SELECT ledger answered %s" % bytes(r).hex())
     h, r = SCardTransmit(card, proto, [0x80, 0x30, 0x00, 0x00, 0x00]); ok(h, "STATE")
-    if r[-2:] != [0x90, 0x00] or len(r) != 2 + 15 + 2 * CAP: sys.exit("STATE answered %s" % bytes(r).hex())
+    if r[-2:] != [0x90, 0x00] or len(r) != 2 + 23 + 2 * CAP: sys.exit("STATE answered %s" % bytes(r).hex())
     stamp = r[7:15]
     if len(set(stamp)) != 1: sys.exit("stamp torn: %s" % bytes(stamp).hex())
-    return Model((s16(r, 0), s16(r, 2), s16(r, 4), r[6], stamp[0], [s16(r, 15 + 2 * i) for i in range(CAP)]))
+    return Model((s16(r, 0), s16(r, 2), s16(r, 4), r[6], stamp[0], [s16(r, 23 + 2 * i) for i in range(CAP)]))
 
 h, ctx = SCardEstablishContext(SCARD_SCOPE_USER); ok(h, "establish")
 h, readers = SCardListReaders(ctx, []); ok(h, "list readers")

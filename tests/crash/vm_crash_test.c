@@ -34,7 +34,8 @@ static const uint8_t HELLO_APPLET[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01
 #define SELECT_LEDGER "00A4040008F063617264110101"
 
 enum op { OP_CREDIT = 0x10, OP_DEBIT = 0x11, OP_TICK = 0x12, OP_STAMP = 0x13, OP_ABORT = 0x14, OP_THROW = 0x15,
-          OP_VERIFY = 0x20 };
+          OP_MARK = 0x16, OP_VERIFY = 0x20, OP_VERIFY_TX = 0x21 };
+#define STATE_LEN (23 + 2 * CAPACITY)
 
 /* One pipe record; 8 bytes, so a write is atomic and a killed child leaves whole records only. */
 typedef struct {
@@ -50,6 +51,7 @@ typedef struct {
     int16_t balance, count, ticks;
     int16_t hist[CAPACITY];
     uint8_t stamp;
+    uint8_t mark[8]; /* written non-atomically: after a crash each byte is old or new */
     int tries;
 } model_t;
 
@@ -74,7 +76,9 @@ static void model_apply(model_t *m, const rec_t *r, bool acked)
         break;
     case OP_TICK: m->ticks++; break;
     case OP_STAMP: m->stamp = (uint8_t)r->arg; break;
+    case OP_MARK: memset(m->mark, (uint8_t)r->arg, sizeof m->mark); break;
     case OP_VERIFY:
+    case OP_VERIFY_TX:
         if (acked && (r->sw & 0xFFF0) == 0x63C0) m->tries = r->sw & 0x0F;
         else if (!acked && m->tries > 0) m->tries--;
         break;
@@ -89,14 +93,15 @@ static void read_state(card_t *card, model_t *s)
     size_t n;
     ck_assert_int_eq(ht_cmd(card, SELECT_LEDGER, NULL, NULL), 0x9000);
     ck_assert_int_eq(ht_cmd(card, "8030000000", d, &n), 0x9000);
-    ck_assert_uint_eq(n, 15 + 2 * CAPACITY);
+    ck_assert_uint_eq(n, STATE_LEN);
     s->balance = (int16_t)cl_get16(d);
     s->count = (int16_t)cl_get16(d + 2);
     s->ticks = (int16_t)cl_get16(d + 4);
     s->tries = d[6];
     for (int i = 1; i < 8; i++) ck_assert_msg(d[7 + i] == d[7], "stamp torn: %02X ... %02X", d[7], d[7 + i]);
     s->stamp = d[7];
-    for (int i = 0; i < CAPACITY; i++) s->hist[i] = (int16_t)cl_get16(d + 15 + 2 * i);
+    memcpy(s->mark, d + 15, 8);
+    for (int i = 0; i < CAPACITY; i++) s->hist[i] = (int16_t)cl_get16(d + 23 + 2 * i);
 }
 
 static bool same_ledger(const model_t *a, const model_t *b)
@@ -133,7 +138,7 @@ static void child_run(const char *img, int fd, unsigned seed)
     uint8_t c[8] = { 0x80, 0x30, 0, 0, 0 };
     static uint8_t r[CARD_RESP_MAX];
     size_t rl = card_transmit(card, c, 5, r);
-    if (rl != 2 + 15 + 2 * CAPACITY) _exit(9);
+    if (rl != 2 + STATE_LEN) _exit(9);
     int tries = r[6];
     srand(seed);
     for (;;) {
@@ -144,18 +149,20 @@ static void child_run(const char *img, int fd, unsigned seed)
         else if (pick < 75) rec.op = OP_TICK;
         else if (pick < 83) { rec.op = OP_STAMP; rec.arg = (int16_t)(rand() % 256); }
         else if (pick < 88) { rec.op = OP_ABORT; rec.arg = (int16_t)(1 + rand() % 100); }
-        else if (pick < 93) { rec.op = OP_THROW; rec.arg = (int16_t)(1 + rand() % 100); }
-        else if (tries > 3) rec.op = OP_VERIFY;
+        else if (pick < 91) { rec.op = OP_THROW; rec.arg = (int16_t)(1 + rand() % 100); }
+        else if (pick < 94) { rec.op = OP_MARK; rec.arg = (int16_t)(rand() % 256); }
+        else if (tries > 3) rec.op = pick < 97 ? OP_VERIFY : OP_VERIFY_TX;
         else rec.op = OP_TICK;
         char hex[32];
-        if (rec.op == OP_STAMP) snprintf(hex, sizeof hex, "8013%02X00", (uint8_t)rec.arg);
+        if (rec.op == OP_STAMP || rec.op == OP_MARK) snprintf(hex, sizeof hex, "80%02X%02X00", rec.op, (uint8_t)rec.arg);
         else if (rec.op == OP_TICK) snprintf(hex, sizeof hex, "80120000");
-        else if (rec.op == OP_VERIFY) snprintf(hex, sizeof hex, "802000000430303030"); /* "0000": wrong */
+        else if (rec.op == OP_VERIFY || rec.op == OP_VERIFY_TX)
+            snprintf(hex, sizeof hex, "80%02X00000430303030", rec.op); /* "0000": wrong */
         else snprintf(hex, sizeof hex, "80%02X000002%04X", rec.op, (uint16_t)rec.arg);
         if (write(fd, &rec, sizeof rec) != sizeof rec) _exit(3);
         rec.sw = (uint16_t)child_cmd(card, hex);
         rec.done = 1;
-        if (rec.op == OP_VERIFY && (rec.sw & 0xFFF0) == 0x63C0) tries = rec.sw & 0x0F;
+        if ((rec.op == OP_VERIFY || rec.op == OP_VERIFY_TX) && (rec.sw & 0xFFF0) == 0x63C0) tries = rec.sw & 0x0F;
         if (write(fd, &rec, sizeof rec) != sizeof rec) _exit(3);
     }
 }
@@ -225,7 +232,8 @@ static void one_round(crash_t *c, unsigned seed, unsigned delay_us)
         if ((r.op == OP_CREDIT || r.op == OP_DEBIT) && r.sw != 0x9000)
             ck_assert_msg(r.op == OP_DEBIT && r.sw == 0x6985, "round %d: %02X answered %04X", c->rounds, r.op, r.sw);
         model_apply(&c->m, &r, true);
-        if (r.op == OP_VERIFY) {
+        if (r.op == OP_MARK) ck_assert_msg(r.sw == 0x9000, "MARK answered %04X", r.sw);
+        if (r.op == OP_VERIFY || r.op == OP_VERIFY_TX) {
             ck_assert_msg((r.sw & 0xFFF0) == 0x63C0, "wrong PIN answered %04X", r.sw);
             if ((r.sw & 0x0F) < min_tries_acked) min_tries_acked = r.sw & 0x0F;
         }
@@ -256,12 +264,18 @@ static void one_round(crash_t *c, unsigned seed, unsigned delay_us)
     /* The try counter: never above what was last seen, at most one below when a check was in flight. */
     ck_assert_msg(got.tries <= min_tries_acked, "round %d: PIN tries went up: %d after an acknowledged %d", c->rounds,
                   got.tries, min_tries_acked);
-    ck_assert_msg(got.tries == c->m.tries || (have_pending && pending.op == OP_VERIFY && got.tries == c->m.tries - 1),
-                  "round %d: PIN tries %d, expected %d%s", c->rounds, got.tries, c->m.tries,
-                  have_pending && pending.op == OP_VERIFY ? " or one less" : "");
+    bool pin_pending = have_pending && (pending.op == OP_VERIFY || pending.op == OP_VERIFY_TX);
+    ck_assert_msg(got.tries == c->m.tries || (pin_pending && got.tries == c->m.tries - 1),
+                  "round %d: PIN tries %d, expected %d%s", c->rounds, got.tries, c->m.tries, pin_pending ? " or one less" : "");
+    /* mark: a non-atomic copy inside an aborted transaction stays; torn only by a crash in it */
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(got.mark[i] == c->m.mark[i] || (have_pending && pending.op == OP_MARK && got.mark[i] == with.mark[i]),
+                      "round %d: mark byte %d is %02X, acknowledged %02X", c->rounds, i, got.mark[i], c->m.mark[i]);
     if (have_pending) {
         c->inflight_seen++;
-        if (!as_before || got.ticks != c->m.ticks || got.stamp != c->m.stamp || got.tries != c->m.tries) c->inflight_applied++;
+        if (!as_before || got.ticks != c->m.ticks || got.stamp != c->m.stamp || got.tries != c->m.tries ||
+            memcmp(got.mark, c->m.mark, 8) != 0)
+            c->inflight_applied++;
     }
     c->m = got; /* the card's state is the truth from here on (it matched one of the two) */
     /* Not killed from here: the parent unblocks the PIN before the child runs out of tries. */

@@ -25,10 +25,14 @@ import javacard.framework.Util;
  *   80 13 vv 00               STAMP  (stamp := 8 bytes vv, by Util.arrayCopy)
  *   80 14 00 00 02 amount     CREDIT then abortTransaction (nothing may change)
  *   80 15 00 00 02 amount     CREDIT then an exception inside the transaction (nothing may change)
+ *   80 16 vv 00               MARK: mark := 8 bytes vv by Util.arrayCopyNonAtomic inside a transaction
+ *                             that is then aborted (non-atomic copies are not undone by an abort)
  *   80 20 00 00 Lc pin        VERIFY (63 Cx on a wrong PIN, 69 83 when blocked)
+ *   80 21 00 00 Lc pin        VERIFY inside a transaction that is then aborted (the try counter
+ *                             is not part of transactions: the failed try still counts)
  *   80 2C 00 00               UNBLOCK (resetAndUnblock)
  *   80 30 00 00               STATE: balance, count, ticks (shorts), tries (byte), stamp (8),
- *                             history (CAPACITY shorts)
+ *                             mark (8), history (CAPACITY shorts)
  */
 public class Ledger extends Applet {
     private static final short CAPACITY = 32;
@@ -40,6 +44,7 @@ public class Ledger extends Applet {
     private short ticks;
     private final short[] history = new short[CAPACITY];
     private final byte[] stamp = new byte[8];
+    private final byte[] mark = new byte[8];
     private final OwnerPIN pin = new OwnerPIN(PIN_TRIES, (byte) 8);
 
     private Ledger() {
@@ -88,8 +93,22 @@ public class Ledger extends Applet {
             record(readAmount(apdu, buf));
             ISOException.throwIt(ISO7816.SW_CONDITIONS_NOT_SATISFIED);
             break;
+        case 0x16:
+            Util.arrayFillNonAtomic(buf, (short) 8, (short) 8, buf[ISO7816.OFFSET_P1]);
+            JCSystem.beginTransaction();
+            Util.arrayCopyNonAtomic(buf, (short) 8, mark, (short) 0, (short) 8);
+            JCSystem.abortTransaction();
+            break;
         case 0x20:
             verify(apdu, buf);
+            break;
+        case 0x21:
+            JCSystem.beginTransaction();
+            try {
+                verify(apdu, buf);
+            } finally {
+                JCSystem.abortTransaction();
+            }
             break;
         case 0x2C:
             pin.resetAndUnblock();
@@ -150,7 +169,8 @@ public class Ledger extends Applet {
         Util.setShort(buf, (short) 4, ticks);
         buf[6] = pin.getTriesRemaining();
         Util.arrayCopyNonAtomic(stamp, (short) 0, buf, (short) 7, (short) 8);
-        short off = 15;
+        Util.arrayCopyNonAtomic(mark, (short) 0, buf, (short) 15, (short) 8);
+        short off = 23;
         for (short i = 0; i < CAPACITY; i++) {
             off = Util.setShort(buf, off, history[i]);
         }
