@@ -40,10 +40,16 @@ def main():
     for i in range(300):
         s.append(f"        r = (short) (r + ZFill{i // 150}.f{i % 150});\n")
     s.append("        return r;\n    }\n\n")
+    # Field access on this with a wide index: no _this form exists for it, the converter must emit
+    # aload_0 + getfield/putfield_<t>_w (it once wrote the index modulo 256).
+    s.append("    byte thisB() {\n        return wb;\n    }\n\n")
+    s.append("    void thisSet(short v) {\n        ws = v;\n        wi = v;\n        wa = null;\n    }\n\n")
     s.append("    static short wide(short v) {\n")
     s.append("        ZWide o = new ZWide();\n        fill();\n")
     s.append("        o.wb = (byte) v;\n        o.ws = (short) (v * 3);\n        o.wi = v * 100000;\n        o.wa = o;\n")
-    s.append("        return (short) (o.wb + o.ws + (short) (o.wi >> 8) + (o.wa == o ? 1 : 0));\n    }\n}\n\n")
+    s.append("        short r = (short) (o.wb + o.ws + (short) (o.wi >> 8) + (o.wa == o ? 1 : 0));\n")
+    s.append("        o.thisSet((short) (v + 1));\n")
+    s.append("        return (short) (r * 3 + o.thisB() + o.ws + (short) o.wi + (o.wa == null ? 7 : 0));\n    }\n}\n\n")
     s.append("final class FarForms {\n")
     s.append("    private FarForms() {\n    }\n\n")
     for name, cond in CONDS:

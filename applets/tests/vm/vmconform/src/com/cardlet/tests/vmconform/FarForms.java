@@ -630,6 +630,16 @@ final class ZWide {
         return r;
     }
 
+    byte thisB() {
+        return wb;
+    }
+
+    void thisSet(short v) {
+        ws = v;
+        wi = v;
+        wa = null;
+    }
+
     static short wide(short v) {
         ZWide o = new ZWide();
         fill();
@@ -637,7 +647,9 @@ final class ZWide {
         o.ws = (short) (v * 3);
         o.wi = v * 100000;
         o.wa = o;
-        return (short) (o.wb + o.ws + (short) (o.wi >> 8) + (o.wa == o ? 1 : 0));
+        short r = (short) (o.wb + o.ws + (short) (o.wi >> 8) + (o.wa == o ? 1 : 0));
+        o.thisSet((short) (v + 1));
+        return (short) (r * 3 + o.thisB() + o.ws + (short) o.wi + (o.wa == null ? 7 : 0));
     }
 }
 
