@@ -6,16 +6,23 @@
  * CLEAR_ON_DESELECT, owned by the creating context so its deselection clears it) otherwise,
  * so a transient key reads as uninitialized after a reset, like on a real card.
  *
- * Material layout: u16 mask of the components set, then per component a u16 length and room
- * for its largest value. A component is stored (length and bytes in one heap write) before its
- * mask bit, so a power cut never leaves a half-written component marked as set; writes join an
- * open transaction. clearKey zeroes the whole array at once (not transactional: a secret is
- * wiped even if the transaction aborts). */
+ * Material layout: u16 handle of the key object the array belongs to, u16 mask of the components
+ * set, then per component a u16 length and room for its largest value. The handle binds a
+ * persistent (JCRE-owned) array to its one key: an applet may write its own key object's cells
+ * (a hostile CAP can putfield them), and without the binding it could name another applet's
+ * material there and read or overwrite that key. (Transient material is owned by the key's own
+ * context, which the owner check enforces; its binding is cleared with it at reset/deselect.)
+ * A component is stored (length and bytes in one heap write) before its mask bit, so a power
+ * cut never leaves a half-written component marked as set; writes join an open transaction.
+ * clearKey zeroes mask and components at once (not transactional: a secret is wiped even if the
+ * transaction aborts), keeping the binding. */
 #include "vm/api_crypto_int.h"
 
 #include <string.h>
 
 enum { KC_TYPE = 0, KC_BITS = 1, KC_DATA = 2, KC_CELLS = 3 };
+/* Offsets in the material array: the owning key's handle, the mask, the first component. */
+enum { KM_OWNER = 0, KM_MASK = 2, KM_COMPS = 4 };
 #define HMAC_MAX_KEY 128
 
 /* Family, material array flags, and whether the length is one this card offers. */
@@ -75,14 +82,14 @@ static int key_layout(int family, uint16_t bits, uint16_t max[API_KEY_MAXCOMP])
 
 static uint32_t key_data_size(int ncomp, const uint16_t *max)
 {
-    uint32_t n = 2;
+    uint32_t n = KM_COMPS;
     for (int i = 0; i < ncomp; i++) n += 2u + max[i];
     return n;
 }
 
 static uint32_t comp_offset(int i, const uint16_t *max)
 {
-    uint32_t n = 2;
+    uint32_t n = KM_COMPS;
     for (int k = 0; k < i; k++) n += 2u + max[k];
     return n;
 }
@@ -125,8 +132,15 @@ int api_key_build(vm_t *vm, uint8_t type, int16_t bits, uint16_t *ref)
     r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, flags, flags ? vm->cur_ctx : VM_CTX_JCRE, VM_T_BYTE, 0,
                       key_data_size(n, max), &data);
     if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
-    vm_obj_t o;
-    if (!vm_heap_get(vm->heap, *ref, &o) || o.len < KC_CELLS) { vm_throw_security(vm, "key object"); return VM_NAT_THROW; }
+    vm_obj_t o, d;
+    if (!vm_heap_get(vm->heap, *ref, &o) || o.len < KC_CELLS || !vm_heap_get(vm->heap, data, &d)) {
+        vm_throw_security(vm, "key object");
+        return VM_NAT_THROW;
+    }
+    uint8_t owner[2];
+    cl_put16(owner, *ref);
+    r = vm_heap_write(vm->heap, &d, KM_OWNER, owner, 2, true);
+    if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
     uint8_t b[2 * KC_CELLS];
     cl_put16(b, type);
     cl_put16(b + 2, (uint16_t)bits);
@@ -167,12 +181,16 @@ static bool key_read(vm_t *vm, uint16_t ref, api_key_t *k, vm_obj_t *data)
     }
     const uint8_t *p = vm_heap_data(vm->heap, &d);
     if (!p) { vm_throw_store_error(vm, VM_ERR_NOMEM); return false; }
+    if (!flags && cl_get16(p + KM_OWNER) != ref) { /* another key's material (see the top of the file) */
+        api_throw(vm, CE_ILLEGAL_VALUE);
+        return false;
+    }
     k->ref = ref;
     k->type = (uint8_t)c[KC_TYPE];
     k->family = (uint8_t)family;
     k->bits = c[KC_BITS];
     k->ncomp = (uint8_t)n;
-    k->mask = cl_get16(p);
+    k->mask = cl_get16(p + KM_MASK);
     for (int i = 0; i < n; i++) {
         uint32_t off = comp_offset(i, max);
         uint16_t len = cl_get16(p + off);
@@ -211,7 +229,7 @@ bool api_key_store(vm_t *vm, uint16_t ref, int i, const uint8_t *p, uint16_t len
     if (!r) {
         uint8_t m[2];
         cl_put16(m, (uint16_t)(k.mask | (1u << i)));
-        r = vm_heap_write(vm->heap, &d, 0, m, 2, true);
+        r = vm_heap_write(vm->heap, &d, KM_MASK, m, 2, true);
     }
     if (r) { vm_throw_store_error(vm, r); return false; }
     return true;
@@ -225,7 +243,7 @@ static int key_clear(vm_t *vm, uint16_t *args, uint16_t *ret)
     api_key_t k;
     vm_obj_t d;
     if (!key_read(vm, args[0], &k, &d)) return VM_NAT_THROW;
-    int r = vm_heap_fill(vm->heap, &d, 0, 0, d.len, false);
+    int r = vm_heap_fill(vm->heap, &d, KM_MASK, 0, d.len - KM_MASK, false);
     if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
     return VM_NAT_OK;
 }

@@ -94,9 +94,9 @@ START_TEST(damaged_lengths_read_as_unset)
     ck_assert(vm_heap_get(T.vm->heap, key, &o));
     ck_assert(vm_obj_cell(T.vm, &o, 2, &data));
     ck_assert(vm_heap_get(T.vm->heap, data, &d));
-    /* Length field of the key component claims 0xFFFF bytes. */
+    /* Length field of the key component (after the owner handle and the mask) claims 0xFFFF bytes. */
     static const uint8_t bad[2] = { 0xFF, 0xFF };
-    ck_assert_int_eq(vm_heap_write(T.vm->heap, &d, 2, bad, 2, false), VM_OK);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &d, 4, bad, 2, false), VM_OK);
     api_key_t k;
     ck_assert(api_key_load(T.vm, key, &k));
     ck_assert_uint_eq(k.mask & 1, 0);
@@ -145,7 +145,7 @@ START_TEST(forged_cells_refused)
 {
     uint16_t key;
     ck_assert_int_eq(api_key_build(T.vm, KT_AES, 128, &key), VM_NAT_OK);
-    uint16_t mine = byte_array(2 + 2 + 16); /* the material array's size for AES-128, owned by the applet */
+    uint16_t mine = byte_array(2 + 2 + 2 + 16); /* the material array's size for AES-128, owned by the applet */
     vm_obj_t o;
     ck_assert(vm_heap_get(T.vm->heap, key, &o));
     uint8_t cell[2];
@@ -169,6 +169,57 @@ START_TEST(forged_cells_refused)
 }
 END_TEST
 
+/* A hostile CAP can putfield into its own key object (the firewall lets an applet write its own
+ * objects). Pointing the material cell at ANOTHER applet's persistent key (JCRE-owned, same size)
+ * must not lend that key: getKey, setKey and clearKey are refused and the other key is untouched. */
+START_TEST(forged_cell_naming_another_applets_key)
+{
+    static const uint8_t secret[16] = { 0x5E, 0xC2, 0xE7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
+    uint16_t theirs, mine, ret[2], material;
+    T.vm->cur_ctx = 17; /* the victim applet: its own AES key */
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 128, &theirs), VM_NAT_OK);
+    uint16_t src = byte_array(16);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, src, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, secret, 16, false), VM_OK);
+    uint16_t sargs[3] = { theirs, src, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 5)(T.vm, sargs, ret), VM_NAT_OK); /* setKey */
+    ck_assert(vm_heap_get(T.vm->heap, theirs, &o));
+    ck_assert(vm_obj_cell(T.vm, &o, 2, &material));
+
+    T.vm->cur_ctx = 16; /* the attacker: its own AES key, material cell forged to the victim's */
+    ck_assert_int_eq(api_key_build(T.vm, KT_AES, 128, &mine), VM_NAT_OK);
+    ck_assert(vm_heap_get(T.vm->heap, mine, &o));
+    uint8_t cell[2];
+    cl_put16(cell, material);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 2 * 2, cell, 2, false), VM_OK);
+    uint16_t out = byte_array(16);
+    uint16_t gargs[3] = { mine, out, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 6)(T.vm, gargs, ret), VM_NAT_THROW); /* getKey */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    ck_assert(vm_heap_get(T.vm->heap, out, &o));
+    const uint8_t *d = vm_heap_data(T.vm->heap, &o);
+    ck_assert(d != NULL);
+    for (int i = 0; i < 16; i++) ck_assert_uint_eq(d[i], 0);
+    uint16_t zero = byte_array(16);
+    uint16_t zargs[3] = { mine, zero, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 5)(T.vm, zargs, ret), VM_NAT_THROW); /* setKey */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+    ck_assert_int_eq(method(SEC_IMPL_KEY, VM_NAT_VIRTUAL, 1)(T.vm, zargs, ret), VM_NAT_THROW); /* clearKey */
+    expect_exc(VM_PKG_SECURITY, SEC_CRYPTOEXC, CE_ILLEGAL_VALUE);
+
+    T.vm->cur_ctx = 17; /* the victim's key is as it was */
+    uint16_t back = byte_array(16);
+    uint16_t bargs[3] = { theirs, back, 0 };
+    ck_assert_int_eq(method(SEC_IMPL_AES, VM_NAT_VIRTUAL, 6)(T.vm, bargs, ret), VM_NAT_OK);
+    ck_assert_uint_eq(ret[0], 16);
+    ck_assert(vm_heap_get(T.vm->heap, back, &o));
+    d = vm_heap_data(T.vm->heap, &o);
+    ck_assert(d != NULL);
+    ck_assert_mem_eq(d, secret, 16);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_keys");
@@ -179,6 +230,7 @@ int main(void)
     tcase_add_test(tc, damaged_lengths_read_as_unset);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, forged_cells_refused);
+    tcase_add_test(tc, forged_cell_naming_another_applets_key);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
