@@ -667,6 +667,17 @@ void xl_req(X *x, int i, int k, int *want, int *exact)
     }
 }
 
+/* Does this value need int instructions? A constant beyond the short range does not when it only
+ * meets truncating uses (`v += (short) 0x8000` is javac's `ldc 32768; isub; i2s`): the low 16 bits
+ * are all that matter there, so it is emitted as the short with those bits. */
+static int needs_int(X *x, int n)
+{
+    const node_t *nd = &x->nodes[n];
+    if (nd->kind == K_REF) return 0;
+    if (nd->kind == K_CONST) return !xl_fits_s(nd->cval) && (nd->exact || nd->want != R_S);
+    return nd->rep == R_I || nd->want == R_I;
+}
+
 static int is_arith(uint8_t op)
 {
     return op == 0x60 || op == 0x64 || op == 0x68 || op == 0x6c || op == 0x70 || op == 0x74 || op == 0x78 ||
@@ -737,15 +748,12 @@ static int widths(X *x)
             int st, isref, s = xl_ins_slot(x, in, &st, &isref);
             if (s >= 0 && s < x->nslots && !isref && x->slot_int[s])
                 return xl_fail_at(x, in->pc, "int is not supported (local variable of type int; the package does not declare `int yes`)", NULL);
-            for (int k = 0; k < in->npops; k++) {
-                node_t *nd = &x->nodes[in->pops[k]];
-                if (nd->kind != K_REF && (nd->rep == R_I || nd->want == R_I))
-                    return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
-            }
-            if (in->out >= 0 && x->nodes[in->out].rep == R_I) return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
+            for (int k = 0; k < in->npops; k++)
+                if (needs_int(x, in->pops[k])) return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
+            if (in->out >= 0 && needs_int(x, in->out)) return xl_fail_at(x, in->pc, xl_MUST_CAST, NULL);
         }
     }
-    for (int i = 0; i < x->nins; i++) if (x->ins[i].in_stack && (x->ins[i].out >= 0 && x->nodes[x->ins[i].out].rep == R_I)) x->p->uses_int = 1;
+    for (int i = 0; i < x->nins; i++) if (x->ins[i].in_stack && x->ins[i].out >= 0 && needs_int(x, x->ins[i].out)) x->p->uses_int = 1;
     (void)xl_words;
     return 0;
 }

@@ -39,6 +39,8 @@ static const expect_t OK[] = {
     { "Arith", "km1", NULL, "sconst_m1 sreturn" },
     { "Arith", "inc", NULL, "sinc 0 1 sload_0 sreturn" },
     { "Arith", "incw", NULL, "sinc_w 0 1000 sinc 0 -3 sload_0 sreturn" },
+    /* constants beyond the short range meeting only truncating uses keep their low 16 bits */
+    { "Arith", "addmin", NULL, "sinc_w 0 -32768 sload_0 sreturn" },
     /* a byte local wraps at 8 bits: no sinc */
     { "Arith", "incb", NULL, "sload_0 sconst_1 sadd s2b sstore_0 sload_0 sreturn" },
     { "Arith", "masked", NULL, "sload_0 sspush 255 sand sreturn" },

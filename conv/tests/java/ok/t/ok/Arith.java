@@ -24,6 +24,8 @@ public class Arith {
     static short inc(short a) { a++; return a; }
     static short incw(short a) { a += 1000; a -= 3; return a; }
     static byte incb(byte b) { b++; return b; }
+    static short addmin(short v) { v += (short) 0x8000; return v; }
+    static short xormin(short a, short b) { return (short) ((a ^ (short) 0x8000) + b); }
     static short masked(byte b) { return (short) (b & 0xFF); }
     static boolean not(boolean z) { return !z; }
 }
