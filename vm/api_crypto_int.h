@@ -106,8 +106,11 @@ typedef struct api_op {
     uint8_t flags;            /* Signature: 1 = IV given; AEADCipher: GF_* progress */
 } api_op_t;
 
-/* Operation objects: cell 0 algorithm, cell 1 handle of the CLEAR_ON_RESET nonce array. */
-enum { OP_ALG = 0, OP_NONCE = 1, OP_CELLS = 2 };
+/* Operation objects: cell 0 algorithm, cell 1 handle of the CLEAR_ON_RESET nonce array, cell 2
+ * handle of a persistent JCRE-owned 4-byte array holding (object handle, nonce array handle): an
+ * applet can write its own object's cells, and that binding keeps it from naming another
+ * object's nonce array (which would end or replace that object's running state). */
+enum { OP_ALG = 0, OP_NONCE = 1, OP_BIND = 2, OP_CELLS = 3 };
 
 /* Allocates an operation object of class (pkg, token) for alg, owned by the caller's context. */
 int api_op_new_object(vm_t *vm, uint8_t pkg, uint8_t token, uint8_t alg, uint16_t *ref);

@@ -29,17 +29,26 @@ int api_throw(vm_t *vm, int reason)
 
 int api_op_new_object(vm_t *vm, uint8_t pkg, uint8_t token, uint8_t alg, uint16_t *ref)
 {
-    uint16_t nonce;
-    vm_obj_t o;
+    uint16_t nonce, bind;
+    vm_obj_t o, bo;
     int r = vm_obj_new_instance(vm, VM_CLASS_ID(pkg, token), vm->cur_ctx, ref);
     if (r) return r;
     r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, VM_OF_CLEAR_ON_RESET, VM_CTX_JCRE, VM_T_BYTE, 0, 4, &nonce);
+    if (!r) r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, VM_CTX_JCRE, VM_T_BYTE, 0, 4, &bind);
     if (r) { vm_throw_store_error(vm, r); return r; }
-    if (!vm_heap_get(vm->heap, *ref, &o) || o.len < OP_CELLS) { vm_throw_security(vm, "operation object"); return VM_ERR_BAD; }
-    uint8_t b[4];
-    cl_put16(b, alg);
+    if (!vm_heap_get(vm->heap, *ref, &o) || o.len < OP_CELLS || !vm_heap_get(vm->heap, bind, &bo)) {
+        vm_throw_security(vm, "operation object");
+        return VM_ERR_BAD;
+    }
+    uint8_t b[2 * OP_CELLS];
+    cl_put16(b, *ref);
     cl_put16(b + 2, nonce);
-    r = vm_heap_write(vm->heap, &o, 0, b, 4, true);
+    r = vm_heap_write(vm->heap, &bo, 0, b, 4, true);
+    if (r) { vm_throw_store_error(vm, r); return r; }
+    cl_put16(b + 2 * OP_ALG, alg);
+    cl_put16(b + 2 * OP_NONCE, nonce);
+    cl_put16(b + 2 * OP_BIND, bind);
+    r = vm_heap_write(vm->heap, &o, 0, b, sizeof b, true);
     if (r) { vm_throw_store_error(vm, r); return r; }
     return VM_OK;
 }
@@ -64,13 +73,22 @@ bool api_op_object(vm_t *vm, uint16_t ref, uint8_t *alg)
     return true;
 }
 
-/* The nonce array of an operation object (vm_obj_t of it). */
+/* A JCRE-owned byte array of 4 elements with these transient flags. */
+static bool jcre_quad(vm_t *vm, uint16_t handle, uint8_t transient, vm_obj_t *a)
+{
+    return vm_heap_get(vm->heap, handle, a) && a->kind == VM_KIND_ARRAY && a->etype == VM_T_BYTE && a->len == 4 &&
+           a->owner == VM_CTX_JCRE && (a->flags & VM_OF_TRANSIENT) == transient;
+}
+
+/* The nonce array of an operation object (vm_obj_t of it), checked against the object's binding. */
 static bool nonce_array(vm_t *vm, uint16_t ref, vm_obj_t *n, uint32_t *value)
 {
     uint16_t c[OP_CELLS];
+    vm_obj_t bo;
     if (!op_cells(vm, ref, c)) return false;
-    if (!vm_heap_get(vm->heap, c[OP_NONCE], n) || n->kind != VM_KIND_ARRAY || n->etype != VM_T_BYTE || n->len != 4 ||
-        n->owner != VM_CTX_JCRE || (n->flags & VM_OF_TRANSIENT) != VM_OF_CLEAR_ON_RESET) {
+    const uint8_t *bind = jcre_quad(vm, c[OP_BIND], 0, &bo) ? vm_heap_data(vm->heap, &bo) : NULL;
+    if (!bind || cl_get16(bind) != ref || cl_get16(bind + 2) != c[OP_NONCE] ||
+        !jcre_quad(vm, c[OP_NONCE], VM_OF_CLEAR_ON_RESET, n)) {
         vm_throw_security(vm, "crypto object state damaged");
         return false;
     }

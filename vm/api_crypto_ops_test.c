@@ -100,6 +100,43 @@ START_TEST(not_a_crypto_object)
 }
 END_TEST
 
+/* An applet may write its own operation object's cells (a hostile CAP can putfield them). Naming
+ * another applet's nonce array there must not let it end or replace that applet's running state:
+ * refused (SecurityException), the other object's state still found, also after a card reset. */
+START_TEST(forged_nonce_cell_cannot_touch_another_objects_state)
+{
+    T.vm->cur_ctx = 17;
+    uint16_t victim = new_digest();
+    api_op_t *vop = api_op_fresh(T.vm, victim);
+    ck_assert_ptr_nonnull(vop);
+    T.vm->cur_ctx = 16;
+    uint16_t attacker = new_digest();
+    vm_obj_t v, a;
+    uint16_t cell;
+    ck_assert(vm_heap_get(T.vm->heap, victim, &v));
+    ck_assert(vm_obj_cell(T.vm, &v, OP_NONCE, &cell));
+    ck_assert(vm_heap_get(T.vm->heap, attacker, &a));
+    ck_assert(vm_obj_set_cell(T.vm, &a, OP_NONCE, cell));
+    bool lost;
+    ck_assert_ptr_null(api_op_fresh(T.vm, attacker));
+    ck_assert_uint_ne(T.vm->exc, 0);
+    T.vm->exc = 0;
+    api_op_end(T.vm, attacker, NULL);
+    T.vm->exc = 0;
+    T.vm->cur_ctx = 17;
+    ck_assert_ptr_eq(api_op_find(T.vm, victim, &lost), vop);
+    /* After a reset nobody has state; the attacker still cannot claim the victim's array. */
+    vm_heap_clear_transient(T.vm->heap, VM_OF_CLEAR_ON_RESET, 0xFFFF);
+    T.vm->cur_ctx = 16;
+    ck_assert_ptr_null(api_op_fresh(T.vm, attacker));
+    T.vm->exc = 0;
+    T.vm->cur_ctx = 17;
+    vop = api_op_fresh(T.vm, victim);
+    ck_assert_ptr_nonnull(vop);
+    ck_assert_ptr_eq(api_op_find(T.vm, victim, &lost), vop);
+}
+END_TEST
+
 /* The ECDSA DER <-> r || s codec: round trip, and malformed or oversized input refused without over-reads. */
 START_TEST(ecdsa_codec)
 {
@@ -153,6 +190,7 @@ int main(void)
     tcase_add_test(tc, accumulator_bounded);
     tcase_add_test(tc, not_a_crypto_object);
     tcase_add_test(tc, ecdsa_codec);
+    tcase_add_test(tc, forged_nonce_cell_cannot_touch_another_objects_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
