@@ -220,6 +220,40 @@ START_TEST(forged_cell_naming_another_applets_key)
 }
 END_TEST
 
+/* Complete records the image's log holds now (each is one atomic step). */
+static uint64_t log_records(void)
+{
+    struct img_info info;
+    cl_error_t e = { { 0 } };
+    ck_assert_msg(img_inspect(T.path, &info, &e) == 0, "img_inspect: %s", e.msg);
+    return info.records;
+}
+
+/* genKeyPair outside a transaction is ONE atomic step: a power cut can never leave a new public
+ * key next to the old private key (both marked initialized, a pair that does not match). */
+START_TEST(gen_key_pair_is_one_atomic_step)
+{
+    img_set_checkpoint_threshold(T.img, 1u << 30);
+    uint16_t pub, priv, kp, ret[2];
+    ck_assert_int_eq(api_key_build(T.vm, KT_EC_FP_PUB, 256, &pub), VM_NAT_OK);
+    ck_assert_int_eq(api_key_build(T.vm, KT_EC_FP_PRIV, 256, &priv), VM_NAT_OK);
+    ck_assert_int_eq(vm_obj_new_instance(T.vm, VM_CLASS_ID(VM_PKG_SECURITY, SEC_KEYPAIR), T.vm->cur_ctx, &kp), 0);
+    uint16_t cargs[3] = { kp, pub, priv };
+    ck_assert_int_eq(method(SEC_KEYPAIR, VM_NAT_CTOR, 1)(T.vm, cargs, ret), VM_NAT_OK);
+    for (int round = 0; round < 2; round++) { /* first pair, then a pair replacing it */
+        uint64_t before = log_records();
+        uint16_t gargs[1] = { kp };
+        ck_assert_int_eq(method(SEC_KEYPAIR, VM_NAT_VIRTUAL, 1)(T.vm, gargs, ret), VM_NAT_OK);
+        ck_assert_uint_eq(log_records() - before, 1);
+        api_key_t k;
+        ck_assert(api_key_load(T.vm, priv, &k));
+        ck_assert(api_key_ready(T.vm, &k));
+        ck_assert(api_key_load(T.vm, pub, &k));
+        ck_assert(api_key_ready(T.vm, &k));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_keys");
@@ -231,6 +265,7 @@ int main(void)
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, forged_cells_refused);
     tcase_add_test(tc, forged_cell_naming_another_applets_key);
+    tcase_add_test(tc, gen_key_pair_is_one_atomic_step);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
