@@ -20,9 +20,10 @@
  * Adding API classes = one new file vm/api_<area>.c that defines
  *     const vm_native_area_t vm_api_<area> = { "area", classes, CL_ARRAY_LEN(classes) };
  * and registers it with VM_NATIVE_AREA(vm_api_<area>) (a constructor). Because libcl_vm.a is a
- * static archive, an area nothing else references must be pulled in: the VM references the
- * areas it knows by name through vm_native_areas[] in vm_native.c (java.lang, framework) and
- * weakly the expected ones (vm_api_security, vm_api_crypto) -- see vm_native.c.
+ * static archive, an object file nothing references is not linked at all (a weak reference
+ * does not pull it in either), so vm_native.c names every area it knows (java.lang, the
+ * framework files, vm_api_security, vm_api_crypto): a new area adds its name there, unless
+ * the archive is linked with --whole-archive.
  *
  * Persistent native state (keys, PIN try counters) lives in the object's cells or in heap
  * arrays the object references, so it survives power loss like any field; transient state
