@@ -75,6 +75,11 @@ bool api_key_ready(vm_t *vm, const api_key_t *k);
 /* Stores component i of key ref (length and bytes in one heap write, then its mask bit). false:
  * exception pending (ILLEGAL_VALUE if it does not fit). */
 bool api_key_store(vm_t *vm, uint16_t ref, int i, const uint8_t *p, uint16_t len);
+/* Several key stores as one atomic step: opens an image group unless a transaction or install
+ * has one open (then the stores join it). api_key_atomic_end commits it when ok, else aborts it;
+ * it returns ok, false with an exception pending if the commit failed. */
+bool api_key_atomic_begin(vm_t *vm, bool *own);
+bool api_key_atomic_end(vm_t *vm, bool own, bool ok);
 /* EVP_PKEY of an initialized EC or RSA key (NULL + ILLEGAL_VALUE pending if OpenSSL refuses it). */
 EVP_PKEY *api_key_pkey(vm_t *vm, const api_key_t *k);
 /* Stores a generated key pair's material into the public and private key objects. */

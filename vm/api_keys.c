@@ -235,6 +235,21 @@ bool api_key_store(vm_t *vm, uint16_t ref, int i, const uint8_t *p, uint16_t len
     return true;
 }
 
+bool api_key_atomic_begin(vm_t *vm, bool *own)
+{
+    *own = !img_group_open(vm->img);
+    if (*own && img_group_begin(vm->img) != 0) { vm_throw_store_error(vm, VM_ERR_IO); return false; }
+    return true;
+}
+
+bool api_key_atomic_end(vm_t *vm, bool own, bool ok)
+{
+    if (!own) return ok;
+    if (!ok) { img_group_abort(vm->img); return false; }
+    if (img_group_commit(vm->img) != 0) { vm_throw_store_error(vm, VM_ERR_IO); return false; } /* it aborted */
+    return true;
+}
+
 /* --- Key interface --- */
 
 static int key_clear(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -405,15 +420,15 @@ static int ec_copy_domain(vm_t *vm, uint16_t *args, uint16_t *ret)
     if (!ec_from || from.bits != to.bits) return api_throw(vm, CE_ILLEGAL_VALUE);
     uint16_t need = (1u << EC_FIELD) | (1u << EC_A) | (1u << EC_B) | (1u << EC_G) | (1u << EC_R);
     if ((from.mask & need) != need) return api_throw(vm, CE_UNINITIALIZED_KEY);
-    for (int i = EC_FIELD; i <= EC_K; i++) {
+    bool own, ok = api_key_atomic_begin(vm, &own); /* never half old, half new parameters */
+    for (int i = EC_FIELD; ok && i <= EC_K; i++) {
         if (!(from.mask & (1u << i))) continue;
         uint8_t tmp[200];
         uint16_t len = from.len[i];
         memcpy(tmp, from.comp[i], len);
-        if (!api_key_store(vm, args[0], i, tmp, len)) return VM_NAT_THROW;
-        if (!key_read(vm, args[1], &from, NULL)) return VM_NAT_THROW; /* pointers moved by the store */
+        ok = api_key_store(vm, args[0], i, tmp, len) && key_read(vm, args[1], &from, NULL); /* pointers moved by the store */
     }
-    return VM_NAT_OK;
+    return api_key_atomic_end(vm, own, ok) ? VM_NAT_OK : VM_NAT_THROW;
 }
 
 /* --- RSA keys --- */

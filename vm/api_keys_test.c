@@ -230,8 +230,9 @@ static uint64_t log_records(void)
 }
 
 /* genKeyPair outside a transaction is ONE atomic step: a power cut can never leave a new public
- * key next to the old private key (both marked initialized, a pair that does not match). */
-START_TEST(gen_key_pair_is_one_atomic_step)
+ * key next to the old private key (both marked initialized, a pair that does not match). The
+ * same for copyDomainParametersFrom (never half old, half new domain parameters). */
+START_TEST(gen_key_pair_and_domain_copy_are_one_atomic_step)
 {
     img_set_checkpoint_threshold(T.img, 1u << 30);
     uint16_t pub, priv, kp, ret[2];
@@ -251,6 +252,16 @@ START_TEST(gen_key_pair_is_one_atomic_step)
         ck_assert(api_key_load(T.vm, pub, &k));
         ck_assert(api_key_ready(T.vm, &k));
     }
+    /* copyDomainParametersFrom: the six domain components in one step too. */
+    uint16_t other;
+    ck_assert_int_eq(api_key_build(T.vm, KT_EC_FP_PUB, 256, &other), VM_NAT_OK);
+    uint64_t before = log_records();
+    uint16_t dargs[2] = { other, priv };
+    ck_assert_int_eq(method(SEC_IMPL_ECPUB, VM_NAT_VIRTUAL, 21)(T.vm, dargs, ret), VM_NAT_OK);
+    ck_assert_uint_eq(log_records() - before, 1);
+    api_key_t k;
+    ck_assert(api_key_load(T.vm, other, &k));
+    ck_assert_uint_eq(k.mask, 0x3F); /* field, a, b, G, r, k: all but W */
 }
 END_TEST
 
@@ -265,7 +276,7 @@ int main(void)
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, forged_cells_refused);
     tcase_add_test(tc, forged_cell_naming_another_applets_key);
-    tcase_add_test(tc, gen_key_pair_is_one_atomic_step);
+    tcase_add_test(tc, gen_key_pair_and_domain_copy_are_one_atomic_step);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -122,20 +122,9 @@ static int kp_gen(vm_t *vm, uint16_t *args, uint16_t *ret)
     if (!pk) return api_throw(vm, CE_ILLEGAL_VALUE);
     /* Both keys change in one atomic step (joining a transaction or install that is open): a
      * power cut or a failed store never leaves a new public key next to the old private one. */
-    bool own_group = !img_group_open(vm->img);
-    if (own_group && img_group_begin(vm->img) != 0) {
-        EVP_PKEY_free(pk);
-        vm_throw_store_error(vm, VM_ERR_IO);
-        return VM_NAT_THROW;
-    }
-    bool ok = api_key_store_pair(vm, &pub, &priv, pk);
+    bool own, ok = api_key_atomic_begin(vm, &own) && api_key_store_pair(vm, &pub, &priv, pk);
     EVP_PKEY_free(pk);
-    if (own_group && !ok) img_group_abort(vm->img);
-    if (own_group && ok && img_group_commit(vm->img) != 0) { /* the commit aborts what it cannot log */
-        vm_throw_store_error(vm, VM_ERR_IO);
-        ok = false;
-    }
-    return ok ? VM_NAT_OK : VM_NAT_THROW;
+    return api_key_atomic_end(vm, own, ok) ? VM_NAT_OK : VM_NAT_THROW;
 }
 
 static int kp_get_private(vm_t *vm, uint16_t *args, uint16_t *ret)
