@@ -311,16 +311,19 @@ START_TEST(forged_references_are_contained)
     env_setup(&env);
     hcap_t h;
     hcap_load(&h);
-    struct { const char *name; size_t at; const char *ins; } v[] = {
-        { "peek (getfield_s)", at_peek(&h), "07" },
-        { "poke (putfield_s)", at_poke(&h), "08" },
-        { "call (invokevirtual)", at_call(&h), "09" },
-        { "first (baload)", at_first(&h), "0A" },
+    /* at: the aload_1 made sload_0; more: a second byte made op2 (0 = none) */
+    struct { const char *name; size_t at; const char *ins; size_t more; uint8_t op2; } v[] = {
+        { "peek (getfield_s)", at_peek(&h), "07", 0, 0 },
+        { "poke (putfield_s)", at_poke(&h), "08", 0, 0 },
+        { "call (invokevirtual)", at_call(&h), "09", 0, 0 },
+        { "first (baload)", at_first(&h), "0A", 0, 0 },
+        { "first (athrow)", at_first(&h), "0A", 1, JC_athrow },
     };
     for (size_t i = 0; i < CL_ARRAY_LEN(v); i++) {
         uint8_t *m = malloc(h.len);
         memcpy(m, h.s, h.len);
         m[v[i].at] = JC_sload_0; /* aload_1 -> sload_0: the handle comes from P1 P2 */
+        if (v[i].more) m[v[i].at + v[i].more] = v[i].op2;
         /* handles 0..63 and a few far ones */
         static char cmdbuf[72][16];
         const char *cmds[73];
