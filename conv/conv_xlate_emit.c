@@ -182,6 +182,30 @@ static int find_virtual(X *x, uint32_t pc, conv_cref_t r, const char *name, cons
     return find_virtual(x, pc, s, name, desc, decl, token, priv, depth + 1);
 }
 
+/* An abstract class may leave an interface method undeclared (Java's "miranda" methods): a call
+ * through the class then names a method only its interfaces declare. Found there, it is called with
+ * invokeinterface, which any implementing object accepts. */
+static int find_in_interfaces(X *x, uint32_t pc, conv_cref_t r, const char *name, const char *desc, conv_cref_t *decl,
+                              int *token, int depth)
+{
+    for (; depth < 32; depth++) {
+        int n = r.internal ? x->p->classes[r.index].cf.interface_count : r.ext->iface_count;
+        for (int k = 0; k < n; k++) {
+            const char *in = r.internal ? x->p->classes[r.index].cf.interfaces[k] : r.ext->ifaces[k];
+            conv_cref_t s;
+            int priv;
+            if (cref(x, pc, in, &s)) return -1;
+            if (find_virtual(x, pc, s, name, desc, decl, token, &priv, 0) == 0 && priv < 0) return 0;
+            if (x->failed) return -1;
+        }
+        conv_cref_t sup;
+        cl_error_t e;
+        if (conv_pkg_super(x->p, &r, &sup, &e) < 0) return -1;
+        r = sup;
+    }
+    return -1;
+}
+
 /* Static method or constructor. */
 static int cp_static_method(X *x, uint32_t pc, const char *owner, const char *name, const char *desc)
 {
@@ -457,7 +481,8 @@ int xl_xlate_ins(X *x, int i)
         conv_cref_t owner, decl;
         int token = 0, priv = -1;
         if (cref(x, pc, cls, &owner)) return -1;
-        if (find_virtual(x, pc, owner, nm, ds, &decl, &token, &priv, 0)) {
+        if (find_virtual(x, pc, owner, nm, ds, &decl, &token, &priv, 0) &&
+            (x->failed || find_in_interfaces(x, pc, owner, nm, ds, &decl, &token, 0))) {
             if (x->failed) return -1;
             char what[300];
             snprintf(what, sizeof what, "%s.%s%s", cls, nm, ds);

@@ -111,6 +111,7 @@ static const expect_t OK[] = {
     { "Calls", "callPr", NULL, "aload_0 invokespecial #M sreturn" },
     { "Calls", "callIf", NULL, "aload_1 sconst_2 invokeinterface 2 #C 0 sreturn" },
     { "Calls", "mk", NULL, "new #C dup invokespecial #M areturn" },
+    { "AbsI", "call", NULL, "aload_1 sconst_1 invokeinterface 2 #C 0 sreturn" },
     /* exceptions */
     { "Exc", "caught", NULL, "sload_0 invokestatic #M goto +5 astore_1 sconst_1 sreturn sconst_0 sreturn" },
     { "Exc", "thrown", NULL, "new #C dup sconst_1 invokespecial #M athrow" },
