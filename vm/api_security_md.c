@@ -171,15 +171,16 @@ static int rnd_fill(vm_t *vm, uint16_t *args)
     vm_obj_t out;
     int32_t off = (int16_t)args[2], len = (int16_t)args[3];
     if (!api_op_object(vm, args[0], &alg) || !api_out(vm, args[1], off, len, &out)) return VM_NAT_THROW;
-    while (len > 0) {
+    int r = VM_NAT_OK;
+    while (len > 0 && r == VM_NAT_OK) {
         int n = len > (int32_t)sizeof buf ? (int)sizeof buf : (int)len;
-        if (RAND_bytes(buf, n) != 1) return api_throw(vm, CE_ILLEGAL_USE);
-        if (!api_write(vm, &out, off, buf, (uint32_t)n)) return VM_NAT_THROW;
+        if (RAND_bytes(buf, n) != 1) r = api_throw(vm, CE_ILLEGAL_USE);
+        else if (!api_write(vm, &out, off, buf, (uint32_t)n)) r = VM_NAT_THROW;
         off += n;
         len -= n;
     }
-    cl_wipe(buf, sizeof buf);
-    return VM_NAT_OK;
+    cl_wipe(buf, sizeof buf); /* on every path: the bytes may become a key */
+    return r;
 }
 
 static int rnd_generate(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return rnd_fill(vm, args); }
