@@ -335,13 +335,28 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
         if (vm_heap_get(h, (uint16_t)hd, &o)) { objs[nlive].off = o.data_off - h->base - VM_OBJ_HDR; objs[nlive++].handle = (uint16_t)hd; }
     }
     qsort(objs, nlive, sizeof *objs, by_offset);
-    uint32_t frontier = h->objects;
+    /* Moves are batched into img groups (one atomic step per batch instead of two per object):
+     * an object's new place lies below its old one and below every later object's old place,
+     * so no source is overwritten before it is read. An object too big for a group moves by
+     * itself when its new place is free space (copy, then switch the handle), or stays. */
+    uint32_t frontier = h->objects, cap = img_group_capacity(h->img), npend = 0;
     long rc = 0;
+    bool open = false;
+    struct pending { uint16_t handle; uint32_t off; } *pend = malloc(sizeof *pend * (nlive ? nlive : 1));
+    if (!pend) { free(objs); return -1; }
+#define FLUSH() do { \
+        if (open) { \
+            open = false; \
+            if (img_group_commit(h->img)) { img_group_abort(h->img); rc = -1; } \
+            else for (uint32_t k_ = 0; k_ < npend; k_++) \
+                if (h->ram[pend[k_].handle]) h->ram_obj[pend[k_].handle] = pend[k_].off + VM_OBJ_HDR; \
+            npend = 0; \
+        } } while (0)
     for (uint32_t i = 0; i < nlive && rc == 0; i++) {
         vm_obj_t o;
         if (!vm_heap_get(h, objs[i].handle, &o)) continue;
         uint32_t off = objs[i].off, sz = image_size_of(&o);
-        if (off < frontier) { frontier = off + sz > frontier ? off + sz : frontier; continue; } /* shared/odd layout: leave */
+        if (off < frontier) { frontier = off + sz > frontier ? off + sz : frontier; continue; } /* odd layout: leave */
         if (off == frontier) { frontier += sz; continue; }
         uint8_t *copy = malloc(sz);
         if (!copy) { rc = -1; break; }
@@ -349,32 +364,36 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
         uint8_t e4[4];
         cl_put32(e4, frontier);
         uint32_t ent = h->base + VM_HEAP_HDR + 4u * objs[i].handle;
-        if (frontier + sz <= off) {
-            /* The new place is free space: copy, then switch the handle (each step atomic). */
-            if (img_write(h->img, h->base + frontier, copy, sz) || img_write(h->img, ent, e4, 4)) rc = -1;
-        } else if ((uint64_t)sz + 4 + 2 * IMG_GROUP_ENTRY_COST <= img_group_capacity(h->img)) {
-            /* Overlapping its old place: copy and switch in one group. */
-            if (img_group_begin(h->img)) rc = -1;
-            else if (img_group_write(h->img, h->base + frontier, copy, sz) || img_group_write(h->img, ent, e4, 4)) {
+        uint64_t cost = (uint64_t)sz + 4 + 2 * IMG_GROUP_ENTRY_COST;
+        bool moved = true;
+        if (cost <= cap) {
+            if (open && img_group_used(h->img) + cost > cap) FLUSH();
+            if (rc == 0 && !open) {
+                if (img_group_begin(h->img)) rc = -1;
+                else open = true;
+            }
+            if (rc == 0 && (img_group_write(h->img, h->base + frontier, copy, sz) || img_group_write(h->img, ent, e4, 4))) {
                 img_group_abort(h->img);
-                rc = -1;
-            } else if (img_group_commit(h->img)) {
-                img_group_abort(h->img);
+                open = false;
                 rc = -1;
             }
+            if (rc == 0) { pend[npend].handle = objs[i].handle; pend[npend++].off = frontier; }
+        } else if (frontier + sz <= off) {
+            FLUSH(); /* the batch below must be in place before this lands above it */
+            if (rc == 0 && (img_write(h->img, h->base + frontier, copy, sz) || img_write(h->img, ent, e4, 4))) rc = -1;
+            if (rc == 0 && h->ram[objs[i].handle]) h->ram_obj[objs[i].handle] = frontier + VM_OBJ_HDR;
         } else {
-            cl_wipe(copy, sz); /* objects may hold keys or PINs */
-        free(copy);
-            frontier = off + sz; /* too big to move safely over itself: stays */
-            continue;
+            moved = false; /* too big to move over itself in one step: stays */
         }
         cl_wipe(copy, sz); /* objects may hold keys or PINs */
         free(copy);
-        if (rc == 0) {
-            if (h->ram[objs[i].handle]) h->ram_obj[objs[i].handle] = frontier + VM_OBJ_HDR; /* transient data follows */
-            frontier += sz;
-        }
+        if (!moved) { FLUSH(); frontier = off + sz; continue; }
+        if (rc == 0) frontier += sz;
     }
+    if (rc == 0) FLUSH();
+    else if (open) img_group_abort(h->img);
+#undef FLUSH
+    free(pend);
     free(objs);
     if (rc) return -1;
     /* 3. The bump pointer comes down and what lies beyond it is zeroed again. */

@@ -211,6 +211,47 @@ START_TEST(owner_pin_counter)
 }
 END_TEST
 
+/* Many objects, dead and live, small and larger than one commit group: after the collection
+ * every live one holds its bytes, whether it moved in a batch, alone, or stayed. */
+START_TEST(gc_mixed_sizes)
+{
+    enum { N = 60 };
+    uint16_t h[N];
+    uint32_t sizes[N];
+    vm_obj_t so;
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    uint16_t holder = new_array(VM_T_REF, N, 16, 0);
+    uint8_t hb[2];
+    cl_put16(hb, holder);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 0, hb, 2, false), 0);
+    vm_obj_t ho;
+    ck_assert(vm_heap_get(T.vm->heap, holder, &ho));
+    for (int i = 0; i < N; i++) {
+        sizes[i] = (i % 7 == 3) ? 12000u + (uint32_t)i : 20u + (uint32_t)(i * 37 % 400);
+        h[i] = new_array(VM_T_BYTE, sizes[i], 16, 0);
+        vm_obj_t o;
+        ck_assert(vm_heap_get(T.vm->heap, h[i], &o));
+        uint8_t *fill = malloc(sizes[i]);
+        for (uint32_t k = 0; k < sizes[i]; k++) fill[k] = (uint8_t)(i * 31 + k);
+        ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, fill, sizes[i], false), 0);
+        free(fill);
+        if (i % 3 != 0) { /* two in three stay reachable */
+            cl_put16(hb, h[i]);
+            ck_assert_int_eq(vm_heap_write(T.vm->heap, &ho, 2u * (uint32_t)i, hb, 2, false), 0);
+        }
+    }
+    uint32_t got = 0;
+    ck_assert_int_eq(vm_gc(T.vm, &got), 0);
+    ck_assert_uint_gt(got, 0);
+    for (int i = 0; i < N; i++) {
+        vm_obj_t o;
+        if (i % 3 == 0) { ck_assert(!vm_heap_get(T.vm->heap, h[i], &o)); continue; }
+        const uint8_t *d = data_of(h[i]);
+        for (uint32_t k = 0; k < sizes[i]; k++) ck_assert_int_eq(d[k], (uint8_t)(i * 31 + k));
+    }
+}
+END_TEST
+
 START_TEST(transient_budget)
 {
     uint16_t r[2] = { 0, 0 }, mem[1] = { 1 }; /* MEMORY_TYPE_TRANSIENT_RESET */
@@ -492,6 +533,7 @@ int main(void)
     tcase_add_test(tc, firewall_shareable_interface);
     tcase_add_test(tc, gc_frees_garbage_and_compacts);
     tcase_add_test(tc, transient_budget);
+    tcase_add_test(tc, gc_mixed_sizes);
     tcase_add_test(tc, owner_pin_builder);
     tcase_add_test(tc, heap_refuses_damaged_header);
     tcase_add_test(tc, power_loss_in_transaction_rolls_back);
