@@ -2,7 +2,7 @@
 # loader, linker, verifier and a few commands (vm_load_fuzz). The hostile applet and the hello
 # sample are the starting points; applets/module.mk converts them.
 HOSTILE_CAPS := $(addprefix $(BUILD)/applets/,hostile.cap hello.cap points-server.cap points-client.cap vmconform.cap)
-$(BUILD)/test/tests/hostile/vm_hostile_test: $(HOSTILE_CAPS)
+$(BUILD)/test/tests/hostile/vm_hostile_test $(BUILD)/test/tests/hostile/vm_hostile_run_test: $(HOSTILE_CAPS)
 
 # make fuzz: the libFuzzer target, built with clang straight from the sources (like vm/ and cap/
 # do). vm/module.mk already owns fuzz-vm / fuzz-run-vm (install only); this one is fuzz-hostile /
