@@ -284,7 +284,7 @@ static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             int r = wait_writable(l, fd, deadline);
             if (r == 1) continue;
-            if (r == -2) cl_err("reader %s has not read a reply for %d ms; dropping it", l->reader, l->send_timeout_ms);
+            if (r == -2) errno = ETIMEDOUT; /* the reason the caller reports */
         }
         return -1;
     }
@@ -313,6 +313,20 @@ static int serve_apdu(card_link_t *l, int fd, const uint8_t *cmd, size_t n)
     return rc;
 }
 
+/* How a connection ends when a reply could not be sent: a stop, or an error whose reason (from
+ * send_frame's errno) goes to why. */
+static enum conn_end reply_failed(char *why, size_t why_len, const card_link_t *l)
+{
+    int err = errno;
+    if (stop_requested(l)) return END_STOPPED;
+    errno = err;
+    if (errno == ETIMEDOUT)
+        snprintf(why, why_len, "the reader did not read a reply for %d ms", l->send_timeout_ms);
+    else
+        snprintf(why, why_len, "sending a reply: %s", strerror(errno));
+    return END_IO;
+}
+
 /* Serves one reader connection until it ends. */
 static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
 {
@@ -325,7 +339,7 @@ static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
         if (n >= 2) {
             int rc = serve_apdu(l, fd, payload, n);
             consume_frame(l, n);
-            if (rc != 0) return END_IO;
+            if (rc != 0) return reply_failed(why, why_len, l);
             continue;
         }
         uint8_t ctrl = payload[0];
@@ -341,7 +355,7 @@ static enum conn_end serve(card_link_t *l, int fd, char *why, size_t why_len)
                 snprintf(why, why_len, "card has no valid ATR (%zu bytes)", an);
                 return END_IO;
             }
-            if (send_frame(l, fd, atr, an) != 0) return END_IO;
+            if (send_frame(l, fd, atr, an) != 0) return reply_failed(why, why_len, l);
             break;
         }
         default:

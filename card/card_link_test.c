@@ -369,6 +369,31 @@ START_TEST(reader_that_never_reads_is_dropped)
 }
 END_TEST
 
+/* A stop while a reply waits for a reader that never reads returns at once, not after the send timeout. */
+START_TEST(stop_while_reader_never_reads)
+{
+    int lfd = listen_at(path);
+    start_link(0); /* default send timeout: 10 s */
+    int fd = accept_within(lfd, 5000);
+    ck_assert_int_ge(fd, 0);
+    send_frame(fd, (const uint8_t *)"\x01", 1);
+    const uint8_t big[] = { 0x00, 0xEF, 0x00, 0x00, 0x00 };
+    uint8_t frame[2 + sizeof big];
+    cl_put16(frame, sizeof big);
+    memcpy(frame + 2, big, sizeof big);
+    for (int i = 0; i < 200; i++) (void)send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+    sleep_ms(200); /* the link is now stuck on a full socket */
+    uint64_t t0 = cl_now_ns();
+    card_link_stop(link_);
+    pthread_join(runner, NULL);
+    ck_assert_msg(cl_now_ns() - t0 < 3000000000ull, "the stop waited for the reader");
+    card_link_free(link_);
+    link_ = NULL;
+    close(fd);
+    close(lfd);
+}
+END_TEST
+
 START_TEST(tcp_loopback_round_trip)
 {
     /* A loopback listener on a free port chosen by the kernel. */
@@ -412,6 +437,7 @@ int main(void)
     tcase_add_test(t, stop_while_connected);
     tcase_add_test(t, tcp_loopback_round_trip);
     tcase_add_test(t, reader_that_never_reads_is_dropped);
+    tcase_add_test(t, stop_while_reader_never_reads);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
