@@ -6,7 +6,8 @@
  *   (AID length, AID, life cycle, privileges(1)); P2 b1: 0 first page, 1 next page.
  *   Data: 4F [AID prefix] as the search criterion (empty = everything).
  * Entries are written while they fit in the response limit (256 for short APDUs); if some remain,
- * the answer is 63 10 and the next GET STATUS with P2 b1 set continues on that channel. */
+ * the answer is 63 10 and the next GET STATUS with P2 b1 set continues on that channel. A page that
+ * exceeds Le (answered 6C XX) leaves the sequence where it was, for the repeat with Le XX. */
 #include "card/card_isd.h"
 
 #include <string.h>
