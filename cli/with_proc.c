@@ -87,8 +87,9 @@ pid_t with_spawn(char *const argv[], const char *log, with_child_setup_fn setup,
         }
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0) dup2(nul, STDIN_FILENO);
+        int nul = open("/dev/null", O_RDONLY | O_CLOEXEC); /* only its copy on stdin outlives exec */
+        if (nul > STDIN_FILENO) dup2(nul, STDIN_FILENO);
+        else if (nul == STDIN_FILENO) fcntl(nul, F_SETFD, 0); /* stdin was closed: this is it */
     }
     execv(argv[0], argv);
     fprintf(stderr, "cardlet with: cannot run %s: %s\n", argv[0], strerror(errno));

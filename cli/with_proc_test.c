@@ -2,6 +2,7 @@
  * (a child that ignores SIGTERM still goes), exit descriptions, temp tree removal, free ports.
  * The cli/ objects are not in a library, so the unit under test is compiled in here. */
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,56 @@ START_TEST(spawn_writes_log_and_exits)
     free(text);
     char why[96];
     ck_assert_str_eq(with_describe_status(st, why, sizeof why), "exited with status 3");
+}
+END_TEST
+
+/* Descriptors 3 and up of this process that a child inherits and that name /dev/null (the environment
+ * running the tests may pass some down; they are not with_spawn's doing). */
+static unsigned inherited_dev_null(void)
+{
+    unsigned n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *de; (de = readdir(d));) {
+        int fd = atoi(de->d_name);
+        char target[64], link[64];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(link, target, sizeof target - 1);
+        if (fd < 3 || fd == dirfd(d) || k <= 0) continue;
+        target[k] = 0;
+        if (!strcmp(target, "/dev/null") && !(fcntl(fd, F_GETFD) & FD_CLOEXEC)) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The helper gets /dev/null as stdin and the log as stdout/stderr, and no stray descriptor of ours:
+ * pcscd and the card daemon run for long and must not hold files they do not use. */
+START_TEST(spawned_child_gets_no_stray_descriptor)
+{
+    char log[128];
+    snprintf(log, sizeof log, "%s/fds.log", tmpdir);
+    char *argv[] = { "/bin/sh", "-c", "for f in /proc/self/fd/*; do readlink \"$f\"; done", NULL };
+    cl_error_t e;
+    pid_t pid = with_spawn(argv, log, NULL, NULL, &e);
+    ck_assert_int_gt(pid, 0);
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    size_t len;
+    uint8_t *text = cl_read_file(log, 65536, &len, &e);
+    ck_assert_ptr_nonnull(text);
+    char *lines = strndup((const char *)text, len); /* cl_read_file does not terminate it */
+    free(text);
+    ck_assert_ptr_nonnull(lines);
+    unsigned nul = 0, logs = 0;
+    for (char *l = strtok(lines, "\n"); l; l = strtok(NULL, "\n")) {
+        nul += !strcmp(l, "/dev/null");
+        logs += !strcmp(l, log);
+    }
+    free(lines);
+    ck_assert_uint_eq(nul, 1 + inherited_dev_null()); /* stdin, and what the test runner passed down */
+    ck_assert_uint_eq(logs, 2); /* stdout and stderr */
 }
 END_TEST
 
@@ -253,6 +304,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, spawn_writes_log_and_exits);
+    tcase_add_test(tc, spawned_child_gets_no_stray_descriptor);
     tcase_add_test(tc, spawned_child_has_its_own_process_group);
     tcase_add_test(tc, failing_setup_means_no_exec);
     tcase_add_test(tc, stop_escalates_to_sigkill);
