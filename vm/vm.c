@@ -124,8 +124,9 @@ int vm_applet_remove(vm_t *vm, const uint8_t *aid, uint8_t len)
     for (unsigned i = 0; i < APPLET_MAX; i++) {
         const uint8_t *e = t + i * APPLET_ENTRY;
         if (e[0] && e[1] == len && !memcmp(e + 2, aid, len)) {
-            uint8_t zero = 0;
-            return vm_heap_write(vm->heap, &o, i * APPLET_ENTRY, &zero, 1, true);
+            /* the whole entry: its handles would otherwise keep the instance alive for the collector */
+            static const uint8_t zero[APPLET_ENTRY];
+            return vm_heap_write(vm->heap, &o, i * APPLET_ENTRY, zero, APPLET_ENTRY, true);
         }
     }
     return VM_ERR_BAD;

@@ -3,6 +3,7 @@
  * refusals and persistence across a card re-open. */
 #include "apdu/apdu_reg.h"
 #include "vm/vm_card.h"
+#include "vm/vm_gc.h"
 #include "vm/vm_load.h"
 #include "vm/vm_rt.h"
 
@@ -298,6 +299,27 @@ START_TEST(delete_applet_and_package)
 }
 END_TEST
 
+/* Loading, using and deleting a package leaves nothing behind once the collector has run. */
+START_TEST(delete_reclaims_everything)
+{
+    ck_assert_int_eq(vm_gc(vm, NULL), 0);
+    uint32_t baseline = vm_heap_free_bytes(vm->heap);
+    install("wallet", "F063617264020101", "31323334");
+    static uint8_t resp[CARD_RESP_MAX];
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    ck_assert_int_eq(xmit("00A4040008F063617264020101", resp), 2);
+    ck_assert_int_eq(xmit("B030000002 0064", resp), 2);
+    ck_assert_uint_lt(vm_heap_free_bytes(vm->heap), baseline);
+    static const uint8_t inst[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x02, 0x01, 0x01 };
+    static const uint8_t pkg[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x02, 0x01 };
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(vm_card_delete_applet(vm, inst, sizeof inst, &e), 0);
+    ck_assert_int_eq(vm_card_delete_package(vm, pkg, sizeof pkg, &e), 0);
+    ck_assert_uint_eq(vm_heap_free_bytes(vm->heap), baseline);
+}
+END_TEST
+
 START_TEST(attach_is_counted)
 {
     install("hello", "F063617264010101", NULL);
@@ -331,6 +353,7 @@ int main(void)
     tcase_add_test(tc, unknown_import_refused);
     tcase_add_test(tc, delete_applet_and_package);
     tcase_add_test(tc, attach_is_counted);
+    tcase_add_test(tc, delete_reclaims_everything);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
