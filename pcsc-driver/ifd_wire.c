@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,27 @@ static int ensure_parent_dir(const char *path, char *why, size_t why_len)
     return 0;
 }
 
+/* True when a socket bound to path is listening (Linux: /proc/net/unix lists every bound socket, flag
+ * __SO_ACCEPTCON 0x10000 for listeners): the file is not stale, and unlinking it would silently take
+ * the address from a live reader. Read from /proc rather than by connecting, which the live reader
+ * would take for a card being inserted. Without /proc the file counts as stale (the old behaviour). */
+static bool socket_in_use(const char *path)
+{
+    FILE *f = fopen("/proc/net/unix", "re");
+    if (!f) return false;
+    char line[1024];
+    bool live = false;
+    while (!live && fgets(line, sizeof line, f)) {
+        unsigned long flags;
+        char bound[sizeof ((struct ifd_addr *)0)->path + 1];
+        /* Num RefCount Protocol Flags Type St Inode Path; header and unnamed sockets do not match. */
+        if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %108s", &flags, bound) == 2)
+            live = (flags & 0x10000) && !strcmp(bound, path);
+    }
+    fclose(f);
+    return live;
+}
+
 static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
 {
     if (ensure_parent_dir(addr->path, why, why_len) != 0) return -1;
@@ -216,6 +238,11 @@ static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
         /* A socket left by an earlier run is stale; anything else is somebody's file: leave it. */
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(why, why_len, "%s exists and is not a socket; not replacing it", addr->path);
+            return -1;
+        }
+        if (socket_in_use(addr->path)) {
+            snprintf(why, why_len, "%s is in use: another reader listens there (a second pcscd, or the same "
+                     "DEVICENAME twice)", addr->path);
             return -1;
         }
         if (unlink(addr->path) != 0) {

@@ -56,7 +56,8 @@ struct ifd_addr {
 int ifd_addr_parse(const char *text, struct ifd_addr *out, char *why, size_t why_len);
 
 /* Creates the listening socket for addr (unix: parent directory created if missing (0755), stale
- * socket file replaced, socket mode 0600; tcp: SO_REUSEADDR, loopback only). Close-on-exec.
+ * socket file replaced but never one a live reader listens on, socket mode 0600; tcp: SO_REUSEADDR,
+ * loopback only). Close-on-exec.
  * Returns the fd, or -1 with a reason in why. */
 int ifd_listen(const struct ifd_addr *addr, char *why, size_t why_len);
 

@@ -215,6 +215,19 @@ START_TEST(listen_unix_mode_and_stale)
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert(S_ISSOCK(st.st_mode));
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
+
+    /* A socket somebody still listens on is not stale: a second reader on the same address (another
+     * pcscd, a copied reader.conf) is refused and the first one keeps its cards. */
+    ck_assert_int_eq(ifd_listen(&a, why, sizeof why), -1);
+    ck_assert_msg(strstr(why, "in use"), "%s", why);
+    int c = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    memcpy(sa.sun_path, a.path, strlen(a.path) + 1); /* a.path fits sun_path: ifd_addr_parse checked */
+    ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
+    int acc = accept(fd, NULL, NULL);
+    ck_assert_int_ge(acc, 0); /* the connection reached the first listener */
+    close(acc);
+    close(c);
     close(fd); /* leaves the socket file behind: stale */
 
     fd = ifd_listen(&a, why, sizeof why);
