@@ -337,6 +337,19 @@ START_TEST(stop_while_connected)
 }
 END_TEST
 
+/* Powers the card on, then asks for far more answer bytes (200 full frames) than any socket buffer
+ * holds, never reading them. Our writes may block once the card stops reading too, so they are
+ * non-blocking and best effort. */
+static void power_on_and_flood(int fd)
+{
+    send_frame(fd, (const uint8_t *)"\x01", 1);
+    const uint8_t big[] = { 0x00, 0xEF, 0x00, 0x00, 0x00 };
+    uint8_t frame[2 + sizeof big];
+    cl_put16(frame, sizeof big);
+    memcpy(frame + 2, big, sizeof big);
+    for (int i = 0; i < 200; i++) (void)send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* A reader that sends commands but never reads the answers: once the socket is full the card must
  * give up on it after its send timeout (not block forever), drop it and stay stoppable. */
 START_TEST(reader_that_never_reads_is_dropped)
@@ -349,14 +362,7 @@ START_TEST(reader_that_never_reads_is_dropped)
     pthread_create(&runner, NULL, run_link, NULL);
     int fd = accept_within(lfd, 5000);
     ck_assert_int_ge(fd, 0);
-    send_frame(fd, (const uint8_t *)"\x01", 1);
-    const uint8_t big[] = { 0x00, 0xEF, 0x00, 0x00, 0x00 };
-    /* Far more answer bytes than any socket buffer holds; our own writes may block once the card
-     * stops reading too, so they are non-blocking and best effort. */
-    uint8_t frame[2 + sizeof big];
-    cl_put16(frame, sizeof big);
-    memcpy(frame + 2, big, sizeof big);
-    for (int i = 0; i < 200; i++) (void)send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+    power_on_and_flood(fd);
     /* The link gives up and, in once mode, returns: the join must not wait for a stop. */
     uint64_t t0 = cl_now_ns();
     pthread_join(runner, NULL);
@@ -376,12 +382,7 @@ START_TEST(stop_while_reader_never_reads)
     start_link(0); /* default send timeout: 10 s */
     int fd = accept_within(lfd, 5000);
     ck_assert_int_ge(fd, 0);
-    send_frame(fd, (const uint8_t *)"\x01", 1);
-    const uint8_t big[] = { 0x00, 0xEF, 0x00, 0x00, 0x00 };
-    uint8_t frame[2 + sizeof big];
-    cl_put16(frame, sizeof big);
-    memcpy(frame + 2, big, sizeof big);
-    for (int i = 0; i < 200; i++) (void)send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+    power_on_and_flood(fd);
     sleep_ms(200); /* the link is now stuck on a full socket */
     uint64_t t0 = cl_now_ns();
     card_link_stop(link_);

@@ -25,18 +25,26 @@ static void teardown(void) { with_remove_tree(tmpdir); }
 
 static bool alive(pid_t pid) { return kill(pid, 0) == 0; }
 
-START_TEST(spawn_writes_log_and_exits)
+/* Runs a shell command through with_spawn with its output in log; returns its wait status. */
+static int sh_with_log(const char *script, const char *log)
 {
-    char log[128];
-    snprintf(log, sizeof log, "%s/child.log", tmpdir);
-    char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+    char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
     cl_error_t e;
     pid_t pid = with_spawn(argv, log, NULL, NULL, &e);
     ck_assert_int_gt(pid, 0);
     int st = 0;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return st;
+}
+
+START_TEST(spawn_writes_log_and_exits)
+{
+    char log[128];
+    snprintf(log, sizeof log, "%s/child.log", tmpdir);
+    int st = sh_with_log("echo out; echo err >&2; exit 3", log);
     ck_assert(WIFEXITED(st));
     ck_assert_int_eq(WEXITSTATUS(st), 3);
+    cl_error_t e;
     size_t len;
     uint8_t *text = cl_read_file(log, 4096, &len, &e);
     ck_assert_ptr_nonnull(text);
@@ -74,13 +82,8 @@ START_TEST(spawned_child_gets_no_stray_descriptor)
 {
     char log[128];
     snprintf(log, sizeof log, "%s/fds.log", tmpdir);
-    char *argv[] = { "/bin/sh", "-c", "for f in /proc/self/fd/*; do readlink \"$f\"; done", NULL };
+    ck_assert(WIFEXITED(sh_with_log("for f in /proc/self/fd/*; do readlink \"$f\"; done", log)));
     cl_error_t e;
-    pid_t pid = with_spawn(argv, log, NULL, NULL, &e);
-    ck_assert_int_gt(pid, 0);
-    int st = 0;
-    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-    ck_assert(WIFEXITED(st));
     size_t len;
     uint8_t *text = cl_read_file(log, 65536, &len, &e);
     ck_assert_ptr_nonnull(text);
