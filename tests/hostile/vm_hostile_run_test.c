@@ -549,6 +549,65 @@ START_TEST(aid_uniqueness)
 }
 END_TEST
 
+/* ---- 12. deleting what is in use: an applet instance selected on a logical channel while hello
+ * is selected on channel 0, then its package (each delete runs the garbage collection, which
+ * moves objects): the channel must not reach the deleted applet any more, hello keeps working,
+ * and nothing touches freed memory (ASan). Selecting a non-MultiSelectable applet on a second
+ * channel is refused (69 85), as the JCRE specification says. ---- */
+START_TEST(delete_while_selected)
+{
+    env_t env;
+    env_setup(&env);
+    size_t len;
+    uint8_t *cap = ht_cap_stream("hostile", &len);
+    ck_assert_int_eq(try_cap(&env, cap, len, "hostile applet", NULL, NULL), ACCEPTED);
+    free(cap);
+    vm_t *vm;
+    card_t *card = ht_card_open(env.d.img, &vm);
+    uint8_t d[8];
+    size_t n;
+    ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264010101", NULL, NULL), 0x9000);
+    ck_assert_int_eq(ht_cmd(card, "0070000001", d, &n), 0x9000);
+    uint8_t ch = d[0];
+    char sel1[40], cmd1[16];
+    snprintf(sel1, sizeof sel1, "0%XA4040008F063617264120101", ch & 3);
+    snprintf(cmd1, sizeof cmd1, "8%X0C000002", ch & 3);
+    ck_assert_int_eq(ht_cmd(card, sel1, NULL, NULL), 0x9000);
+    ck_assert_int_eq(ht_cmd(card, cmd1, d, &n), 0x9000); /* the secret, through the logical channel */
+    ck_assert_int_eq(ht_cmd(card, SELECT_HOSTILE, NULL, NULL), 0x6985); /* not MultiSelectable: one channel only */
+    ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264010101", NULL, NULL), 0x9000);
+    cl_error_t e = { { 0 } };
+    quiet(true);
+    int r = vm_card_delete_applet(vm, HOSTILE_APPLET, sizeof HOSTILE_APPLET, &e);
+    quiet(false);
+    printf("vm_hostile: delete of an instance selected on channel %u: %s %s\n", ch, r ? "refused:" : "done",
+           r ? e.msg : "");
+    if (r == 0) {
+        uint8_t echo[4];
+        ck_assert_int_eq(ht_cmd(card, "8002000002ABCD", echo, &n), 0x9000); /* hello on channel 0 */
+        int sw1 = ht_cmd(card, cmd1, NULL, NULL);
+        printf("vm_hostile: a command on the channel of the deleted instance: %04X\n", sw1);
+        ck_assert_msg(sw1 != 0x9000, "the deleted instance still answered");
+        uint8_t pkg[7] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x12, 0x01 };
+        quiet(true);
+        r = vm_card_delete_package(vm, pkg, 7, &e);
+        quiet(false);
+        ck_assert_msg(r == 0, "package delete after its only instance: %s", e.msg);
+        sw1 = ht_cmd(card, cmd1, NULL, NULL);
+        ck_assert_msg(sw1 != 0x9000, "the deleted package still answered (%04X)", sw1);
+        ck_assert_int_eq(ht_cmd(card, "8002000002ABCD", echo, &n), 0x9000);
+        ck_assert_int_ne(ht_cmd(card, sel1, NULL, NULL), 0x9000);
+    }
+    ht_hello_answers(card, "deleting a selected applet");
+    ht_card_close(card, vm);
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "re-open after the deletes");
+    if (r == 0) ck_assert_int_lt(vm_applet_find(vm, HOSTILE_APPLET, sizeof HOSTILE_APPLET), 0);
+    ht_card_close(card, vm);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -562,6 +621,7 @@ int main(void)
     tcase_add_test(tc, package_dependencies);
     tcase_add_test(tc, forged_return_address);
     tcase_add_test(tc, aid_uniqueness);
+    tcase_add_test(tc, delete_while_selected);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
