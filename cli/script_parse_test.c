@@ -196,6 +196,10 @@ START_TEST(sw_texts)
     char b[96];
     ck_assert_str_eq(script_sw_text(0x90, 0x00, b, sizeof b), "Normal processing.");
     ck_assert_ptr_nonnull(strstr(script_sw_text(0x61, 0x10, b, sizeof b), "16 more"));
+    /* SW2 00 in 61 XX and 6C XX means 256 bytes (ISO 7816-4), not none */
+    ck_assert_ptr_nonnull(strstr(script_sw_text(0x61, 0x00, b, sizeof b), "256 more"));
+    ck_assert_ptr_nonnull(strstr(script_sw_text(0x6C, 0x00, b, sizeof b), "exact length is 256"));
+    ck_assert_ptr_nonnull(strstr(script_sw_text(0x6C, 0x05, b, sizeof b), "exact length is 5"));
     ck_assert_ptr_nonnull(strstr(script_sw_text(0x63, 0xC2, b, sizeof b), "counter 2"));
     ck_assert_ptr_nonnull(strstr(script_sw_text(0x6A, 0x82, b, sizeof b), "not found"));
     ck_assert_str_eq(script_sw_text(0x12, 0x34, b, sizeof b), "Unknown status word.");

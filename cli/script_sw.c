@@ -54,6 +54,8 @@ const char *script_sw_text(uint8_t sw1, uint8_t sw2, char *buf, size_t cap)
     for (size_t i = 0; i < CL_ARRAY_LEN(sw_table); i++) {
         if ((sw & sw_table[i].mask) != sw_table[i].sw) continue;
         unsigned arg = (sw_table[i].mask == 0xFFF0) ? (unsigned)(sw2 & 0x0F) : sw2;
+        /* 61 XX and 6C XX give a byte count, where XX = 00 means 256 (ISO 7816-4 5.6). */
+        if ((sw1 == 0x61 || sw1 == 0x6C) && sw2 == 0) arg = 256;
         /* The table's formats take at most one %u; a format without one ignores the argument. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
