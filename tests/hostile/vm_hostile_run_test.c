@@ -608,6 +608,59 @@ START_TEST(delete_while_selected)
 }
 END_TEST
 
+/* ---- 13. the server of a Shareable interface deleted while its client holds the interface
+ * object (points samples): the client's next calls must end in a status word, never reach freed
+ * memory, and a new server instance must work with the client again ---- */
+START_TEST(shareable_server_deleted)
+{
+    env_t env;
+    env_setup(&env);
+    size_t slen, clen;
+    uint8_t *server = ht_cap_stream("points-server", &slen), *client = ht_cap_stream("points-client", &clen);
+    env_reset(&env);
+    vm_t *vm;
+    card_t *card = ht_card_open(env.d.img, &vm);
+    cl_error_t e = { { 0 } };
+    static const uint8_t srv[8] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x03, 0x01, 0x01 };
+    static const uint8_t cli[8] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x04, 0x01, 0x01 };
+    ck_assert_msg(vm_card_install(vm, server, slen, srv, 8, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
+    ck_assert_msg(vm_card_install(vm, client, clen, cli, 8, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
+    uint8_t d[8];
+    size_t n;
+    ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264040101", NULL, NULL), 0x9000);
+    ck_assert_int_eq(ht_cmd(card, "8010000002000502", d, &n), 0x9000); /* EARN 5 through the interface */
+    ck_assert(n == 2 && d[0] == 0 && d[1] == 5);
+    quiet(true);
+    int r = vm_card_delete_applet(vm, srv, 8, &e);
+    quiet(false);
+    ck_assert_msg(r == 0, "server instance delete: %s", e.msg);
+    int sws[3];
+    sws[0] = ht_cmd(card, "8010000002000502", NULL, NULL);
+    sws[1] = ht_cmd(card, "8020000002", NULL, NULL);
+    ht_cmd(card, "00A4040008F063617264040101", NULL, NULL);
+    sws[2] = ht_cmd(card, "8010000002000502", NULL, NULL);
+    printf("vm_hostile: client calls after its server instance was deleted: %04X %04X, after re-select %04X\n",
+           sws[0], sws[1], sws[2]);
+    for (int k = 0; k < 3; k++) ck_assert_msg(sws[k] != 0x9000, "call %d reached the deleted server", k);
+    ht_hello_answers(card, "a deleted Shareable server");
+    /* a new server instance: the client works again, from zero */
+    ck_assert_msg(vm_card_install(vm, NULL, 0, srv, 8, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264040101", NULL, NULL), 0x9000);
+    int sw = ht_cmd(card, "8010000002000702", d, &n);
+    printf("vm_hostile: client with a new server instance: %04X %s\n", sw, sw == 0x9000 && n == 2 ? "" : "(no balance)");
+    ht_card_close(card, vm);
+    card = ht_card_open(env.d.img, &vm);
+    ht_hello_answers(card, "re-open after the Shareable case");
+    ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264040101", NULL, NULL), 0x9000);
+    sw = ht_cmd(card, "8010000002000102", NULL, NULL);
+    ck_assert_msg(sw == 0x9000 || sw == 0x6F00, "client after re-open: %04X", sw);
+    ht_card_close(card, vm);
+    free(server);
+    free(client);
+    env_teardown(&env);
+}
+END_TEST
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -622,6 +675,7 @@ int main(void)
     tcase_add_test(tc, forged_return_address);
     tcase_add_test(tc, aid_uniqueness);
     tcase_add_test(tc, delete_while_selected);
+    tcase_add_test(tc, shareable_server_deleted);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
