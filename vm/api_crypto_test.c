@@ -1265,6 +1265,54 @@ START_TEST(ecdsa_plain)
 }
 END_TEST
 
+/* Plain r || s are each as long as the ORDER (BSI TR-03111), which for secp160r1 (a 161-bit
+ * order over a 160-bit field) is 21 bytes, not the key size's 20. */
+START_TEST(ecdsa_plain_width_is_the_order_length)
+{
+    static const char *dom[5] = {
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFFFF", "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7FFFFFFC",
+        "1C97BEFC54BD7A8B65ACF89F81D4D4ADC565FA45",
+        "044A96B5688EF573284664698968C38BB913CBFC8223A628553168947D59DCC912042351377AC5FB32",
+        "0100000000000000000001F4C8F927AED3CA752257" };
+    build_key(0, T_EC_PUB, 160);
+    build_key(1, T_EC_PRIV, 160);
+    for (uint8_t slot = 0; slot < 2; slot++) {
+        for (uint8_t i = 0; i < 5; i++) set_key_hex(slot, (uint8_t)(i + 1), dom[i]);
+        set_key_hex(slot, 6, "0001");
+    }
+    op_ok(0x25, 0, 1); /* genKeyPair */
+    load_hex("010900");
+    expect_data(op_ok(0x33, 0, 1), "00010900002A", "getLength: 2 x 21");
+    load_hex("0109000103616263");
+    size_t n = op_ok(0x37, 0, 1);
+    ck_assert_uint_eq(n, 42);
+    uint8_t rs[42];
+    memcpy(rs, resp, 42);
+    char in[200], sh[90];
+    cl_hex_encode(rs, 42, sh, 0);
+    snprintf(in, sizeof in, "0109000203616263%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x37, 0, 0), "01", "plain signature verifies on the card");
+    /* The host verifies it with the card's public key on OpenSSL's own secp160r1. */
+    uint8_t w[41];
+    ck_assert_uint_eq(op_ok(0x22, 0, 7), 41);
+    memcpy(w, resp, 41);
+    uint8_t der[80];
+    size_t dl = test_der_rs(rs, 21, der);
+    EVP_PKEY *pub = NULL;
+    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "secp160r1", 0),
+                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, 41), OSSL_PARAM_construct_end() };
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
+    EVP_PKEY_CTX_free(c);
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    ck_assert(EVP_DigestVerifyInit(m, NULL, EVP_sha1(), NULL, pub) == 1);
+    ck_assert_int_eq(EVP_DigestVerify(m, der, dl, (const uint8_t *)"abc", 3), 1);
+    EVP_MD_CTX_free(m);
+    EVP_PKEY_free(pub);
+}
+END_TEST
+
 START_TEST(mac_with_iv_and_m1)
 {
     /* AES CBC-MAC with an IV = last block of CBC encryption with that IV (SP 800-38A F.2.1 vectors). */
@@ -1400,6 +1448,7 @@ int main(void)
     tcase_add_test(tc, cipher_reuse_after_do_final);
     tcase_add_test(tc, cipher_output_too_small_changes_nothing);
     tcase_add_test(tc, ecdsa_plain);
+    tcase_add_test(tc, ecdsa_plain_width_is_the_order_length);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

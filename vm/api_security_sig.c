@@ -194,7 +194,8 @@ static int sig_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t 
         memcpy(op->key, k.comp[0], k.len[0]);
         op->keylen = k.len[0];
     }
-    if (a->kind == SK_ECDSA_PLAIN) op->keylen = (uint16_t)((k.bits + 7) / 8); /* r and s width */
+    /* r and s width: the order's byte length (BSI TR-03111), which can exceed the field's (secp160r1) */
+    if (a->kind == SK_ECDSA_PLAIN) op->keylen = k.len[EC_R];
     if (iv) { memcpy(op->key + 64, ivcopy, (size_t)ivlen); op->flags |= 1; }
     bool ok = true;
     if (a->kind == SK_HMAC || a->kind == SK_CMAC) {
