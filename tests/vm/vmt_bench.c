@@ -35,6 +35,16 @@ static int die(const char *what, const char *msg)
     return 1;
 }
 
+/* The card image and its write-ahead log, then the directory. */
+static void remove_image(const char *dir, const char *image)
+{
+    char wal[128];
+    snprintf(wal, sizeof wal, "%s.wal", image);
+    unlink(image);
+    unlink(wal);
+    rmdir(dir);
+}
+
 static size_t xmit(card_t *card, const char *hex, uint8_t *resp)
 {
     uint8_t cmd[64];
@@ -54,10 +64,14 @@ int main(int argc, char **argv)
     cl_error_t e = { { 0 } };
     size_t cap_len;
     uint8_t *cap = cl_read_file(cap_path, 4u << 20, &cap_len, &e);
-    if (!cap) return die(cap_path, e.msg);
+    if (!cap) { remove_image(dir, image); return die(cap_path, e.msg); }
     card_t *card;
     int rc = 1;
-    if (card_open(image, 1024 * 1024, IMG_SYNC_NORMAL, &card, &e) != 0) { free(cap); return die("card_open", e.msg); }
+    if (card_open(image, 1024 * 1024, IMG_SYNC_NORMAL, &card, &e) != 0) {
+        free(cap);
+        remove_image(dir, image);
+        return die("card_open", e.msg);
+    }
     vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, &e);
     if (!vm) { die("attach", e.msg); goto out_card; }
     static const uint8_t aid[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x15, 0x01, 0x01 };
@@ -132,7 +146,6 @@ out_vm:
 out_card:
     card_close(card);
     free(cap);
-    unlink(image);
-    rmdir(dir);
+    remove_image(dir, image);
     return rc;
 }
