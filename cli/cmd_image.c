@@ -14,12 +14,15 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: cardlet image install CARD.img [FILE.cap] [--applet AID [--instance AID] [--params HEX] [--default]]\n"
+            "       cardlet image delete CARD.img AID\n"
             "       cardlet image info CARD.img\n"
             "  install   loads the package (the image is created if missing); with --applet, creates an\n"
             "            instance of that applet class (instance AID: --instance, default the class AID);\n"
             "            without FILE.cap, only the instance (of a package loaded before).\n"
             "            --params: GlobalPlatform install parameters (C9 LL data) or the applet data itself.\n"
             "            --default: the instance is selected on channel 0 at power-on.\n"
+            "  delete    deletes the applet instance, or the package, with that AID (a package only once\n"
+            "            no instance of it exists and no other package imports it).\n"
             "  info      lists the packages and applet instances in the image.\n");
 }
 
@@ -106,6 +109,27 @@ static int image_info(int argc, char **argv)
     return 0;
 }
 
+static int image_delete(int argc, char **argv)
+{
+    if (argc != 3) { usage(stderr); return 2; }
+    uint8_t aid[16], len;
+    if (parse_aid(argv[2], aid, &len)) return 2;
+    card_t *card;
+    vm_t *vm;
+    if (open_vm(argv[1], 0, &card, &vm)) return 1;
+    cl_error_t e = { { 0 } };
+    int rc;
+    bool is_instance = false;
+    vm_instance_info_t info;
+    for (int i = 0; i < vm_card_instance_count(vm); i++)
+        if (vm_card_instance(vm, i, &info) && info.aid_len == len && !memcmp(info.aid, aid, len)) is_instance = true;
+    rc = is_instance ? vm_card_delete_applet(vm, aid, len, &e) : vm_card_delete_package(vm, aid, len, &e);
+    if (rc) fprintf(stderr, "cardlet image: %s: %s\n", argv[2], e.msg);
+    vm_card_detach(card, vm);
+    card_close(card);
+    return rc ? 1 : 0;
+}
+
 static int cmd_image(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -114,6 +138,7 @@ static int cmd_image(int argc, char **argv)
     }
     if (!strcmp(argv[1], "install")) return image_install(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) return image_info(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "delete")) return image_delete(argc - 1, argv + 1);
     fprintf(stderr, "cardlet image: unknown subcommand '%s'\n", argv[1]);
     usage(stderr);
     return 2;
