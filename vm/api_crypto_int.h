@@ -129,7 +129,10 @@ api_op_t *api_op_fresh(vm_t *vm, uint16_t ref);
 void api_op_drop(api_op_t *op);
 /* Drops op (may be NULL) and marks the object as having no state (not "lost"). */
 void api_op_end(vm_t *vm, uint16_t ref, api_op_t *op);
-/* Appends to op->acc (grows, wipes the old buffer). false on out of memory. */
+/* Appends to op->acc (grows, wipes the old buffer). false on out of memory or beyond
+ * API_OP_ACC_MAX: only RSA Cipher accumulates, and its input is at most the modulus (256 bytes
+ * here), so a larger bound would only let an applet hold host memory (128 states x the bound). */
+#define API_OP_ACC_MAX 4096u
 bool api_op_acc(api_op_t *op, const uint8_t *p, uint32_t n);
 
 /* Output array region for natives: checks [off, off+len) of a byte array, firewall included. */

@@ -186,7 +186,7 @@ void api_op_end(vm_t *vm, uint16_t ref, api_op_t *op)
 bool api_op_acc(api_op_t *op, const uint8_t *p, uint32_t n)
 {
     if (!n) return true;
-    if (op->acclen + (uint64_t)n > (1u << 20)) return false;
+    if (op->acclen + (uint64_t)n > API_OP_ACC_MAX) return false;
     if (op->acclen + n > op->acccap) {
         uint32_t cap = op->acccap ? op->acccap : 256;
         while (cap < op->acclen + n) cap *= 2;
