@@ -1216,6 +1216,25 @@ static size_t test_der_rs(const uint8_t *rs, size_t width, uint8_t *out)
     return k;
 }
 
+/* The host verifies the card's plain r || s over "abc" (as DER it builds itself) with the card's
+ * public point w on the named curve. */
+static void host_verify_plain(const char *curve, uint8_t *w, size_t wlen, const EVP_MD *md, const uint8_t *rs, size_t width)
+{
+    uint8_t der[80];
+    size_t dl = test_der_rs(rs, width, der);
+    EVP_PKEY *pub = NULL;
+    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0),
+                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, wlen), OSSL_PARAM_construct_end() };
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
+    EVP_PKEY_CTX_free(c);
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    ck_assert(EVP_DigestVerifyInit(m, NULL, md, NULL, pub) == 1);
+    ck_assert_int_eq(EVP_DigestVerify(m, der, dl, (const uint8_t *)"abc", 3), 1);
+    EVP_MD_CTX_free(m);
+    EVP_PKEY_free(pub);
+}
+
 /* ECDSA with plain r || s (getInstance(ALG_SHA_256, SIG_CIPHER_ECDSA_PLAIN, PAD_NULL)). */
 START_TEST(ecdsa_plain)
 {
@@ -1240,23 +1259,10 @@ START_TEST(ecdsa_plain)
     snprintf(in, sizeof in, "040900020361626300%s", sh); /* one byte too long */
     load_hex(in);
     expect_data(op_ok(0x37, 0, 2), "00", "wrong length");
-    /* The host verifies r || s (as DER it builds itself) with the card's public key. */
     uint8_t w[65];
     ck_assert_uint_eq(op_ok(0x22, 2, 7), 65);
     memcpy(w, resp, 65);
-    uint8_t der[80];
-    size_t dl = test_der_rs(rs, 32, der);
-    EVP_PKEY *pub = NULL;
-    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0),
-                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, 65), OSSL_PARAM_construct_end() };
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
-    EVP_PKEY_CTX_free(c);
-    EVP_MD_CTX *m = EVP_MD_CTX_new();
-    ck_assert(EVP_DigestVerifyInit(m, NULL, EVP_sha256(), NULL, pub) == 1);
-    ck_assert_int_eq(EVP_DigestVerify(m, der, dl, (const uint8_t *)"abc", 3), 1);
-    EVP_MD_CTX_free(m);
-    EVP_PKEY_free(pub);
+    host_verify_plain("P-256", w, 65, EVP_sha256(), rs, 32);
     /* The internal codes are not single-byte algorithms. */
     uint16_t sw;
     load_hex("00");
@@ -1293,23 +1299,10 @@ START_TEST(ecdsa_plain_width_is_the_order_length)
     snprintf(in, sizeof in, "0109000203616263%s", sh);
     load_hex(in);
     expect_data(op_ok(0x37, 0, 0), "01", "plain signature verifies on the card");
-    /* The host verifies it with the card's public key on OpenSSL's own secp160r1. */
-    uint8_t w[41];
+    uint8_t w[41]; /* OpenSSL's own secp160r1 checks it */
     ck_assert_uint_eq(op_ok(0x22, 0, 7), 41);
     memcpy(w, resp, 41);
-    uint8_t der[80];
-    size_t dl = test_der_rs(rs, 21, der);
-    EVP_PKEY *pub = NULL;
-    OSSL_PARAM prm[3] = { OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "secp160r1", 0),
-                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, w, 41), OSSL_PARAM_construct_end() };
-    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    ck_assert(c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pub, EVP_PKEY_PUBLIC_KEY, prm) > 0);
-    EVP_PKEY_CTX_free(c);
-    EVP_MD_CTX *m = EVP_MD_CTX_new();
-    ck_assert(EVP_DigestVerifyInit(m, NULL, EVP_sha1(), NULL, pub) == 1);
-    ck_assert_int_eq(EVP_DigestVerify(m, der, dl, (const uint8_t *)"abc", 3), 1);
-    EVP_MD_CTX_free(m);
-    EVP_PKEY_free(pub);
+    host_verify_plain("secp160r1", w, 41, EVP_sha1(), rs, 21);
 }
 END_TEST
 
