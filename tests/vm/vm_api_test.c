@@ -21,6 +21,28 @@ START_TEST(api_conversation)
 }
 END_TEST
 
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* JCSystem.getAvailableMemory([SSB) and requestObjectDeletion: 10 000 bytes of unreachable arrays
+ * lower the persistent memory available by at least that much, and the deletion requested in the
+ * same command gives them back before the next one. */
+START_TEST(object_deletion_gives_memory_back)
+{
+    vmt_install(&t, "vmapi", "F063617264110101", NULL);
+    vmt_select(&t, "F063617264110101");
+    ck_assert_int_eq(vmt_xmit(&t, "8082000000"), 0x9000);
+    ck_assert_int_eq(t.rlen, 11);
+    ck_assert_int_eq(t.resp[0], 1); /* isObjectDeletionSupported */
+    uint32_t before = be32(t.resp + 1), during = be32(t.resp + 5);
+    ck_assert_msg(before > during && before - during >= 10000, "available %u before, %u with 50 x byte[200]", before, during);
+    ck_assert_int_eq(vmt_xmit(&t, "8082010000"), 0x9000);
+    ck_assert_int_eq(t.rlen, 7);
+    uint32_t after = be32(t.resp + 1);
+    ck_assert_msg(after >= during + 10000 && after + 64 >= before, "available %u before, %u with garbage, %u after deletion", before,
+                  during, after);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_api");
@@ -28,6 +50,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, api_conversation);
+    tcase_add_test(tc, object_deletion_gives_memory_back);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

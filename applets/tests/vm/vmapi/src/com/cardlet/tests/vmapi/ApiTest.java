@@ -30,6 +30,7 @@ public class ApiTest extends Applet {
     // back by the transaction aborts this applet tests.
     private final byte[] res;
     private final short[] rnc;
+    private final short[] mem;
 
     private short field = 1;
     private final byte[] parr = new byte[8];
@@ -54,6 +55,7 @@ public class ApiTest extends Applet {
     private ApiTest(byte[] bArray, short bOffset, byte bLength) {
         res = JCSystem.makeTransientByteArray((short) 64, JCSystem.CLEAR_ON_DESELECT);
         rnc = JCSystem.makeTransientShortArray((short) 1, JCSystem.CLEAR_ON_DESELECT);
+        mem = JCSystem.makeTransientShortArray((short) 2, JCSystem.CLEAR_ON_DESELECT);
         cor = JCSystem.makeTransientByteArray((short) 4, JCSystem.CLEAR_ON_RESET);
         cod = JCSystem.makeTransientByteArray((short) 4, JCSystem.CLEAR_ON_DESELECT);
         sor = JCSystem.makeTransientShortArray((short) 2, JCSystem.CLEAR_ON_RESET);
@@ -119,6 +121,7 @@ public class ApiTest extends Applet {
         case 0x74: apduErrors(apdu, p1); break;
         case (byte) 0x80: system(); break;
         case (byte) 0x81: lifecycle(p1); break;
+        case (byte) 0x82: memory(p1); break;
         case 0x51: flags(); break;
         default: ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
@@ -600,6 +603,26 @@ public class ApiTest extends Applet {
         putS((short) (deselects - deselectsBase));
         putZ(lastReselect);
         putZ(reSelectingApplet());
+    }
+
+    /** 80 82 P1: persistent memory available (int, as two shorts). P1 0 also makes 50 unreachable
+     * byte[200], reports the memory again and requests object deletion; tests/vm/vm_api_test.c
+     * checks the figures (deletion runs before the next command). */
+    private void memory(byte p1) {
+        putZ(JCSystem.isObjectDeletionSupported());
+        JCSystem.getAvailableMemory(mem, (short) 0, JCSystem.MEMORY_TYPE_PERSISTENT);
+        putS(mem[0]);
+        putS(mem[1]);
+        if (p1 == 0) {
+            for (short i = 0; i < 50; i++) {
+                byte[] garbage = new byte[200];
+                garbage[0] = (byte) i;
+            }
+            JCSystem.getAvailableMemory(mem, (short) 0, JCSystem.MEMORY_TYPE_PERSISTENT);
+            putS(mem[0]);
+            putS(mem[1]);
+            JCSystem.requestObjectDeletion();
+        }
     }
 
     /** 80 80: JCSystem facts. */
