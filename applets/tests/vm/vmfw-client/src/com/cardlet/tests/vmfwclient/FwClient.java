@@ -73,6 +73,18 @@ public class FwClient extends Applet {
             } catch (ISOException e) {
                 return e.getReason();                        // the server's own object: illegal
             }
+        case 20: {
+            // A global array (JCSystem.makeGlobalArray) may be used from any context: the server's store works.
+            byte[] g = (byte[]) JCSystem.makeGlobalArray(JCSystem.ARRAY_TYPE_BYTE, (short) 4);
+            byte r = sio.touch(g);
+            return (short) (r * 256 + g[0]);
+        }
+        case 21: {
+            // So may the APDU buffer (a global array of the JCRE); byte 0 is rewritten with the answer later.
+            byte[] buf = APDU.getCurrentAPDUBuffer();
+            byte r = sio.touch(buf);
+            return (short) (r * 256 + buf[0]);
+        }
         default: return -1;
         }
     }
