@@ -22,6 +22,9 @@ public class FwClient extends Applet {
     };
 
     private final byte[] mine = new byte[2];
+    private Object kept;
+    private static Object keptStatic;
+    private final Object[] keptArray = new Object[1];
 
     private FwClient() {
         register();
@@ -85,6 +88,16 @@ public class FwClient extends Applet {
             byte r = sio.touch(buf);
             return (short) (r * 256 + buf[0]);
         }
+        case 22: kept = APDU.getCurrentAPDUBuffer(); return 0;        // a global array in a field
+        case 23: keptStatic = APDU.getCurrentAPDUBuffer(); return 0;  // ... in a static field
+        case 24: keptArray[0] = APDU.getCurrentAPDUBuffer(); return 0; // ... in an array
+        case 25:
+            try {
+                ISOException.throwIt((short) 0x6A80);
+            } catch (ISOException e) {
+                kept = e;                                           // a temporary entry point object in a field
+            }
+            return 0;
         default: return -1;
         }
     }
