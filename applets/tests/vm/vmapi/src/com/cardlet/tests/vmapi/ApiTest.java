@@ -122,6 +122,7 @@ public class ApiTest extends Applet {
         case (byte) 0x80: system(); break;
         case (byte) 0x81: lifecycle(p1); break;
         case (byte) 0x82: memory(p1); break;
+        case (byte) 0x83: putS(depth(Util.makeShort(p1, buf[ISO7816.OFFSET_P2]))); break;
         case 0x51: flags(); break;
         default: ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
         }
@@ -623,6 +624,11 @@ public class ApiTest extends Applet {
             putS(mem[1]);
             JCSystem.requestObjectDeletion();
         }
+    }
+
+    /** Recursion n frames deep (80 83 P1 P2 = n): the VM's frame limit ends a runaway with 6F 00. */
+    private static short depth(short n) {
+        return n <= 0 ? 0 : (short) (depth((short) (n - 1)) + 1);
     }
 
     /** 80 80: JCSystem facts. */
