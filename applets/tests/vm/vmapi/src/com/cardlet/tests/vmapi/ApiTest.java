@@ -31,6 +31,7 @@ public class ApiTest extends Applet {
     private final byte[] res;
     private final short[] rnc;
     private final short[] mem;
+    private byte[] keep;
 
     private short field = 1;
     private final byte[] parr = new byte[8];
@@ -285,6 +286,25 @@ public class ApiTest extends Applet {
             put(parr[5]);
             put(fill[0]);
             put(fill[(short) (n * 100 - 1)]);
+            break;
+        }
+        case 7: {
+            // Objects created inside an aborted transaction: the field that named one is restored
+            // (null); a local still naming one must act as null (JCRE 3.0.5, 7.6.3).
+            JCSystem.beginTransaction();
+            byte[] o = new byte[4];
+            keep = o;
+            JCSystem.abortTransaction();
+            putZ(keep == null);
+            putZ(o == null);
+            try {
+                o[0] = 1;
+                put(NONE);
+            } catch (NullPointerException e) {
+                put((byte) 2);
+            } catch (SecurityException e) {
+                put((byte) 1);
+            }
             break;
         }
         case 4:
