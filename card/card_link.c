@@ -48,6 +48,11 @@ static int parse_reader(card_link_t *l, const char *reader, cl_error_t *e)
 {
     if (!reader || strlen(reader) >= sizeof l->reader) { cl_seterr(e, "reader address missing or too long"); return -1; }
     snprintf(l->reader, sizeof l->reader, "%s", reader);
+    if (strstr(reader, "@timeout=")) {
+        cl_seterr(e, "%s: @timeout= is the driver's reply timeout, for DEVICENAME in reader.conf; give the card "
+                  "the address without it", reader);
+        return -1;
+    }
     if (!strncmp(reader, "unix:", 5)) {
         const char *path = reader + 5;
         if (path[0] != '/') { cl_seterr(e, "reader socket path must be absolute: %s", reader); return -1; }

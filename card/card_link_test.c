@@ -187,6 +187,15 @@ START_TEST(bad_addresses_refused)
         ck_assert_ptr_null(l);
         ck_assert_msg(e.msg[0], "no message for %s", bad[i]);
     }
+    /* The driver's DEVICENAME suffix pasted into the card's address: said so, not taken for a path
+     * (which would leave the card waiting forever for a socket that never appears). */
+    static const char *with_timeout[] = { "unix:/run/cardlet/card.sock@timeout=30", "tcp:127.0.0.1:35963@timeout=30" };
+    for (size_t i = 0; i < CL_ARRAY_LEN(with_timeout); i++) {
+        cl_error_t e = { { 0 } };
+        card_link_t *l = NULL;
+        ck_assert_msg(card_link_new(with_timeout[i], &FAKE_OPS, &card, &l, &e) == -1, "accepted %s", with_timeout[i]);
+        ck_assert_msg(strstr(e.msg, "@timeout"), "%s: %s", with_timeout[i], e.msg);
+    }
     struct card_link_ops partial = FAKE_OPS;
     partial.transmit = NULL;
     cl_error_t e = { { 0 } };
