@@ -71,6 +71,31 @@ static int skip_remote(cap_rd_t *r, cap_class_t *c)
     return 0;
 }
 
+static bool lists(const cap_class_t *c, uint16_t raw)
+{
+    for (unsigned i = 0; i < c->interface_count; i++)
+        if (c->interfaces[i].raw == raw) return true;
+    return false;
+}
+
+/* Entry i of c's interface list, naming s (NULL if external): the list is the complete set
+ * (JCVM 6.8: an interface's superinterfaces direct and indirect; a class's interfaces with
+ * theirs), each once, and an interface is not its own superinterface. Complete lists make
+ * inheritance cycles show up as self-listing, and keep the VM's walk up the interface
+ * hierarchy small (a self-listing interface would make it explore 15^8 paths). */
+static int check_interface_list(cap_rd_t *r, const cap_class_t *c, unsigned i, const cap_class_t *s)
+{
+    uint16_t raw = c->interfaces[i].raw;
+    for (unsigned j = 0; j < i; j++)
+        if (c->interfaces[j].raw == raw) return cap_rd_fail_at(r, c->offset, "interface 0x%04x listed twice", raw);
+    if (s == c) return cap_rd_fail_at(r, c->offset, "interface lists itself as a superinterface");
+    for (unsigned k = 0; s && k < s->interface_count; k++)
+        if (!lists(c, s->interfaces[k].raw))
+            return cap_rd_fail_at(r, c->offset, "superinterface 0x%04x of 0x%04x is not listed (the list must be complete)",
+                                  s->interfaces[k].raw, raw);
+    return 0;
+}
+
 int cap_p_class(cap_file_t *cap, cl_error_t *e)
 {
     cap_rd_t r;
@@ -154,6 +179,7 @@ int cap_p_class(cap_file_t *cap, cl_error_t *e)
             if (cap_check_classref(cap, &r, c->offset, c->interfaces[i], "interface reference") != 0) return -1;
             const cap_class_t *s = c->interfaces[i].external ? NULL : cap_class_at(cap, c->interfaces[i].offset);
             if (s && !s->is_interface) return cap_rd_fail_at(&r, c->offset, "implements a class, not an interface");
+            if (check_interface_list(&r, c, i, s) != 0) return -1;
         }
     }
     /* Constant pool entries naming internal classes must land on class starts too. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cap/cap_parse.h"
+#include "cap/cap_parse_int.h"
 #include "cap/cap_testgen.h"
 #include "cap/jc_opcodes.h"
 
@@ -408,6 +409,53 @@ static size_t info_at(const uint8_t *s, size_t len, int tag)
     return 0;
 }
 
+/* Runs the Class component parser alone over a hand-made Class component (CAP 2.1, no pool). */
+static int parse_class_only(const uint8_t *info, size_t n, cl_error_t *e)
+{
+    cap_file_t cap;
+    memset(&cap, 0, sizeof cap);
+    cap.cap_minor = 1;
+    cap.comp[CAP_COMP_CLASS] = (cap_component_t){ true, (uint16_t)n, info };
+    int rc = cap_p_class(&cap, e);
+    free(cap.classes);
+    return rc;
+}
+
+/* Interface lists are the complete set (JCVM 6.8: superinterfaces, direct and indirect; a class's
+ * interfaces include theirs), without repeats, and an interface is not its own superinterface.
+ * Unchecked, a self-listing or incomplete hierarchy makes every instanceof against it walk up to
+ * 15^8 paths in the VM (a hang); complete, acyclic lists bound that walk. */
+START_TEST(test_interface_lists_checked)
+{
+    enum { IF = CAP_ACC_INTERFACE << 4 };
+    cl_error_t e = {{0}};
+    /* J at 0 (no supers), K at 1 extends J: fine */
+    static const uint8_t ok[] = { IF | 0, IF | 1, 0x00, 0x00 };
+    ck_assert_msg(parse_class_only(ok, sizeof ok, &e) == 0, "%s", e.msg);
+    /* an interface listing itself */
+    static const uint8_t self[] = { IF | 1, 0x00, 0x00 };
+    ck_assert_int_eq(parse_class_only(self, sizeof self, &e), -1);
+    ck_assert_msg(strstr(e.msg, "Class component: offset 0x0: interface lists itself") != NULL, "%s", e.msg);
+    /* K lists J twice */
+    static const uint8_t twice[] = { IF | 0, IF | 2, 0x00, 0x00, 0x00, 0x00 };
+    ck_assert_int_eq(parse_class_only(twice, sizeof twice, &e), -1);
+    ck_assert_msg(strstr(e.msg, "listed twice") != NULL, "%s", e.msg);
+    /* L extends K but leaves out J, K's superinterface */
+    static const uint8_t partial[] = { IF | 0, IF | 1, 0x00, 0x00, IF | 1, 0x00, 0x01 };
+    ck_assert_int_eq(parse_class_only(partial, sizeof partial, &e), -1);
+    ck_assert_msg(strstr(e.msg, "offset 0x4: superinterface 0x0000 of 0x0001 is not listed") != NULL, "%s", e.msg);
+    /* the same with J listed: fine */
+    static const uint8_t full[] = { IF | 0, IF | 1, 0x00, 0x00, IF | 2, 0x00, 0x01, 0x00, 0x00 };
+    ck_assert_msg(parse_class_only(full, sizeof full, &e) == 0, "%s", e.msg);
+    /* a class implementing K must list J too */
+    static const uint8_t cls[] = { IF | 0, IF | 1, 0x00, 0x00,
+                                   0x01, 0xFF, 0xFF, 0, 0xFF, 0, 0, 0, 0, 0, /* implements 1, Object, empty tables */
+                                   0x00, 0x01, 0x00 };                         /* K, no methods */
+    ck_assert_int_eq(parse_class_only(cls, sizeof cls, &e), -1);
+    ck_assert_msg(strstr(e.msg, "offset 0x4: superinterface 0x0000 of 0x0001 is not listed") != NULL, "%s", e.msg);
+}
+END_TEST
+
 START_TEST(test_specific_errors)
 {
     tg_cap_t t;
@@ -560,6 +608,7 @@ int main(void)
     tcase_add_test(tc, test_truncate_everywhere);
     tcase_add_loop_test(tc, test_flip_every_byte, 0, 2);
     tcase_add_test(tc, test_specific_errors);
+    tcase_add_test(tc, test_interface_lists_checked);
     tcase_add_test(tc, test_jar_errors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
