@@ -36,8 +36,9 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
     if (!def) { cl_seterr(e, "no installed package defines applet class AID"); return -1; }
     if (!inst_aid) { inst_aid = class_aid; inst_aid_len = class_aid_len; }
     if (inst_aid_len < 5 || inst_aid_len > 16) { cl_seterr(e, "instance AID must have 5..16 bytes"); return -1; }
-    if (vm_applet_find(vm, inst_aid, inst_aid_len) >= 0 || (vm->reg && apdu_reg_find(vm->reg, inst_aid, inst_aid_len) >= 0)) {
-        cl_seterr(e, "an application with this instance AID exists");
+    const char *taken = vm_aid_taken(vm, inst_aid, inst_aid_len, -1, def->aid, def->aid_len);
+    if (taken) {
+        cl_seterr(e, "instance AID is already used by %s", taken);
         return -1;
     }
     if (vm->napplets >= VM_MAX_APPLETS) { cl_seterr(e, "applet table full"); return -1; }
@@ -75,6 +76,8 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
                                   vm->last_error[0] ? ": " : "", vm->last_error);
     else if (vm->install_tx_aborted) cl_seterr(e, "applet install() aborted a transaction (not possible during installation)");
     else if (!vm->registered_obj) cl_seterr(e, "applet install() did not call register()");
+    else if ((taken = vm_aid_taken(vm, vm->registered_aid, vm->registered_aid_len, -1, def->aid, def->aid_len)))
+        cl_seterr(e, "applet install() registered an AID already used by %s", taken); /* register(byte[], ...) */
     else if (vm_applet_add(vm, vm->registered_aid, vm->registered_aid_len, p->slot, vm->registered_obj, flags))
         cl_seterr(e, "cannot record the applet instance (commit capacity or table full)");
     else if (img_group_commit(vm->img)) cl_seterr(e, "cannot commit the applet instance");

@@ -90,12 +90,32 @@ bool vm_find_interface(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t token, vm
     return iface_to_virtual(vm, cls, iface, token, &vtok) && vm_find_virtual(vm, cls, vtok, VM_CLASS_PKG(cls), mpkg, moff, nat);
 }
 
+/* The bytecode extent [code, end) of the method whose method_info starts at m: a binary search
+ * of the package's sorted extent table (made by the loader from the CAP's method list). A call to
+ * an offset that starts no method is refused. Hand-made test packages without a table fall back
+ * to the end of the Method component. */
+static bool method_extent(const vm_pkg_t *p, uint32_t m, const mhdr_t *h, uint32_t *end)
+{
+    if (!p->mext) { *end = p->methods_len; return true; }
+    uint32_t lo = 0, hi = p->nmext;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->mext[mid].off < m) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo >= p->nmext || p->mext[lo].off != m || p->mext[lo].code != h->code) return false;
+    *end = p->mext[lo].end;
+    return *end > h->code && *end <= p->methods_len;
+}
+
 /* Pushes a frame for bytecode method m of p; its arguments are the top words of the caller's
  * stack (or, for the first frame, copied in by vm_run_method). */
 static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)
 {
     mhdr_t h;
     if (!method_header(p, m, &h)) { vm_throw_security(vm, "call of an abstract or malformed method"); return false; }
+    uint32_t code_end;
+    if (!method_extent(p, m, &h, &code_end)) { vm_throw_security(vm, "call of an offset that starts no method"); return false; }
     if (vm->nframes >= VM_MAX_FRAMES) { vm_throw_security(vm, "call depth limit (stack overflow)"); return false; }
     uint16_t *base;
     if (vm->nframes == 0) {
@@ -116,6 +136,7 @@ static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t p
     nf->pkg = p;
     nf->code = h.code;
     nf->pc = h.code;
+    nf->code_end = code_end;
     nf->locals = base;
     nf->nlocals = (uint16_t)(h.nargs + h.max_locals);
     nf->stack = base + nf->nlocals;
@@ -256,7 +277,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         vm->budget--;
         {
         const uint8_t *M = f->pkg->methods;
-        const uint32_t mlen = f->pkg->methods_len;
+        const uint32_t mlen = f->code_end; /* the running method's end, not the component's */
         uint32_t pc = f->pc;
         if (pc >= mlen || pc < f->code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
         const uint8_t *ip = M + pc;
@@ -553,7 +574,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             f = &vm->frames[vm->nframes - 1];
             if (f->sp + rw > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; }
             for (int i = 0; i < rw; i++) f->stack[f->sp++] = rv[i];
-            int cl = jc_insn_len(f->pkg->methods + f->pc, f->pkg->methods_len - f->pc);
+            int cl = f->pc < f->code_end ? jc_insn_len(f->pkg->methods + f->pc, f->code_end - f->pc) : 0;
             f->pc += (uint32_t)(cl > 0 ? cl : 1);
             goto next;
         }
@@ -807,7 +828,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                     if (cti >= p->ncp || p->cp[cti].tag != 1) continue;
                     if (!vm_instance_of(vm, &eo, 0, p->cp[cti].cls)) continue;
                 }
-                if (hoff < f->code || hoff >= p->methods_len || f->max_stack < 1) continue;
+                if (hoff < f->code || hoff >= f->code_end || f->max_stack < 1) continue;
                 f->sp = 0;
                 f->stack[f->sp++] = vm->exc;
                 f->pc = hoff;

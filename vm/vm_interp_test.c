@@ -369,6 +369,58 @@ START_TEST(hostile_jump_out)
 }
 END_TEST
 
+/* Every pc of a frame stays inside its own method: ret to a forged address, a branch or a switch
+ * into the next method, and falling off the end are stopped, although the target is valid code
+ * of the same package (which the Method component bound alone would let run). */
+START_TEST(hostile_leave_method)
+{
+    /* The victim comes right after each attacker: "return 0x1234" would answer 9000. */
+    static const uint8_t victim[] = { JC_sspush, H(0x1234), JC_sreturn };
+    static const uint8_t ok[] = { JC_sconst_2, JC_sreturn };
+    /* ret to the victim's first bytecode (forged return address in local 0) */
+    uint32_t m = at;
+    uint32_t vcode = m + 2 + 7 + 2; /* after this method's header and its 7 bytes, the victim's header */
+    const uint8_t ret_out[] = { JC_sspush, H(vcode), JC_sstore_0, JC_ret, 0, JC_nop };
+    ck_assert_uint_eq(vt_method(P, &at, 1, 0, 1, ret_out, sizeof ret_out), m);
+    uint32_t v = vt_method(P, &at, 1, 0, 0, victim, sizeof victim);
+    ck_assert_uint_eq(v + 2, vcode);
+    uint16_t r[2];
+    ck_assert_int_eq(vt_run(&T, P, v, NULL, 0, r), 0x9000); /* the victim itself runs */
+    ck_assert_int_eq(r[0], 0x1234);
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "ret outside"));
+    /* ret to its own code is fine: back to the nop, then off to sconst_2 */
+    const uint8_t ret_in[] = { JC_sspush, H(at + 2 + 6), JC_sstore_0, JC_ret, 0, JC_nop, JC_sconst_2, JC_sreturn };
+    m = vt_method(P, &at, 1, 0, 1, ret_in, sizeof ret_in);
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x9000);
+    ck_assert_int_eq(r[0], 2);
+    /* goto over its own end to the next method's first bytecode */
+    const uint8_t goto_out[] = { JC_goto, 5, JC_nop };
+    m = vt_method(P, &at, 1, 0, 0, goto_out, sizeof goto_out);
+    vt_method(P, &at, 1, 0, 0, victim, sizeof victim);
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "branch outside"));
+    /* stableswitch whose default goes to the next method's first bytecode */
+    const uint8_t switch_out[] = { JC_sconst_0, JC_stableswitch, H(11), H(1), H(1), H(11) };
+    m = vt_method(P, &at, 1, 0, 0, switch_out, sizeof switch_out);
+    vt_method(P, &at, 1, 0, 0, victim, sizeof victim);
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "branch outside"));
+    /* falling off the end into the next method */
+    const uint8_t fall[] = { JC_nop };
+    m = vt_method(P, &at, 1, 0, 0, fall, sizeof fall);
+    vt_method(P, &at, 1, 0, 0, victim, sizeof victim);
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "pc outside"));
+    /* a call to an offset that starts no method (the victim's bytecode) */
+    P->cp[20].tag = 6; P->cp[20].pkg = 16; P->cp[20].a = (uint16_t)vcode;
+    const uint8_t call_mid[] = { JC_invokestatic, H(20), JC_sreturn };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 0, 0, call_mid, sizeof call_mid), NULL, 0, r), 0x6F00);
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "starts no method"));
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 1, 0, 0, ok, sizeof ok), NULL, 0, r), 0x9000);
+}
+END_TEST
+
 START_TEST(hostile_stack)
 {
     static const uint8_t under[] = { JC_pop, JC_return };
@@ -457,6 +509,7 @@ int main(void)
     tcase_add_test(tc, checkcast_instanceof);
     tcase_add_test(tc, statics_all_types);
     tcase_add_test(tc, hostile_jump_out);
+    tcase_add_test(tc, hostile_leave_method);
     tcase_add_test(tc, hostile_stack);
     tcase_add_test(tc, hostile_forged_reference);
     tcase_add_test(tc, hostile_recursion);

@@ -20,6 +20,7 @@ void vm_pkg_free(vm_t *vm, uint8_t slot)
     }
     free(p->classes);
     free(p->cp);
+    free(p->mext);
     free(p->exports);
     free(p->owned);
     free(p);
@@ -144,6 +145,11 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     p->has_int = (cap.flags & CAP_HDR_ACC_INT) != 0;
     hex(p->aid, p->aid_len, a);
     if (install && vm_pkg_find(vm, p->aid, p->aid_len) >= 0) { cl_seterr(e, "Header component: package %s is already installed", a); goto out; }
+    const char *taken;
+    if (install && (taken = vm_aid_taken(vm, p->aid, p->aid_len, slot, NULL, 0))) {
+        cl_seterr(e, "Header component: package AID %s is already used by %s", a, taken);
+        goto out;
+    }
 
     /* Imports: API packages or installed ones, same major, minor not newer than the card's. */
     if (cap.import_count > sizeof p->imports) { fail(e, "Import", 0, "too many imports"); goto out; }
@@ -264,12 +270,32 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     p->methods = cap.comp[CAP_COMP_METHOD].info;
     p->methods_len = cap.comp[CAP_COMP_METHOD].size;
     p->nhandlers = cap.handler_count;
+    /* Each method's bytecode extent: the interpreter bounds every pc of a frame by its own method. */
+    p->mext = calloc(cap.method_count ? cap.method_count : 1, sizeof *p->mext);
+    if (!p->mext) { cl_seterr(e, "out of memory"); goto out; }
+    for (uint16_t i = 0; i < cap.method_count; i++) {
+        const cap_method_t *m = &cap.methods[i];
+        if (!m->code_len) continue; /* abstract: never called */
+        if (p->nmext && p->mext[p->nmext - 1].off >= m->offset) { fail(e, "Method", m->offset, "methods out of order"); goto out; }
+        if ((uint32_t)m->code_offset + m->code_len > p->methods_len) { fail(e, "Method", m->offset, "code past the component"); goto out; }
+        p->mext[p->nmext++] = (vm_method_ext_t){ m->offset, m->code_offset, (uint16_t)(m->code_offset + m->code_len) };
+    }
     if (cap.applet_count > CL_ARRAY_LEN(p->applets)) { fail(e, "Applet", 0, "too many applets"); goto out; }
     p->napplets = cap.applet_count;
     for (unsigned i = 0; i < cap.applet_count; i++) {
         p->applets[i].aid_len = cap.applets[i].aid_len;
         memcpy(p->applets[i].aid, cap.applets[i].aid, cap.applets[i].aid_len);
         p->applets[i].install = cap.applets[i].install_method_offset;
+        if (!install) continue;
+        /* Applet class AIDs are unique on the card and within the package (INSTALL names a class by it). */
+        char ca[40];
+        hex(p->applets[i].aid, p->applets[i].aid_len, ca);
+        taken = vm_aid_taken(vm, p->applets[i].aid, p->applets[i].aid_len, slot, NULL, 0);
+        if (!taken && p->applets[i].aid_len == p->aid_len && !memcmp(p->applets[i].aid, p->aid, p->aid_len)) taken = "this package";
+        for (unsigned k = 0; k < i && !taken; k++)
+            if (p->applets[k].aid_len == p->applets[i].aid_len && !memcmp(p->applets[k].aid, p->applets[i].aid, p->applets[i].aid_len))
+                taken = "another applet class of this package";
+        if (taken) { cl_seterr(e, "Applet component: applet class AID %s is already used by %s", ca, taken); goto out; }
     }
     if (vm_verify_pkg(vm, p, &cap, e)) goto out;
     if (install) {

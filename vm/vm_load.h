@@ -30,6 +30,13 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
                       uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len, uint8_t flags,
                       cl_error_t *e);
 
+/* What on the card already has this AID (vm_aid.c): NULL if nothing, else its description. The
+ * ISD, every package (API and installed) and its applet classes, every instance and registry
+ * application count; package slot skip_slot (the one being linked) does not, and neither does
+ * own_class (an instance may be named like the applet class it instantiates). */
+const char *vm_aid_taken(vm_t *vm, const uint8_t *aid, uint8_t len, int skip_slot, const uint8_t *own_class,
+                         uint8_t own_class_len);
+
 /* Package and applet tables (vm.c). */
 int vm_pkg_table_get(vm_t *vm, uint8_t slot, uint16_t *blob, uint16_t *statics);
 int vm_pkg_table_set(vm_t *vm, uint8_t slot, uint16_t blob, uint16_t statics);

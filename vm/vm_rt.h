@@ -75,6 +75,13 @@ typedef struct vm_applet_def {
     uint16_t install;   /* install() method offset */
 } vm_applet_def_t;
 
+/* One method of a loaded package: where its header and bytecode lie in the Method component.
+ * The interpreter bounds pc, branches, switches, ret and handlers of a frame by [code, end). */
+typedef struct vm_method_ext {
+    uint16_t off;        /* method_info offset (what method refs and vtables name) */
+    uint16_t code, end;  /* bytecode [code, end) */
+} vm_method_ext_t;
+
 typedef struct vm_pkg {
     uint8_t slot;
     bool native;
@@ -86,6 +93,8 @@ typedef struct vm_pkg {
     const uint8_t *methods;
     uint32_t methods_len;
     uint8_t nhandlers;
+    vm_method_ext_t *mext;         /* every method with code, sorted by off (NULL: hand-made test package) */
+    uint16_t nmext;
     vm_cpe_t *cp;
     uint16_t ncp;
     vm_class_t *classes;
@@ -111,6 +120,7 @@ typedef struct vm_frame {
     vm_pkg_t *pkg;
     uint32_t pc;         /* offset into pkg->methods */
     uint32_t code;       /* first bytecode of the method */
+    uint32_t code_end;   /* one past its last bytecode: no pc of this frame leaves [code, code_end) */
     uint16_t *locals;
     uint16_t *stack;     /* operand stack base */
     uint16_t nlocals, max_stack, sp;

@@ -63,6 +63,7 @@ typedef struct {
     uint8_t methods[4096];
     vm_cpe_t cp[64];
     vm_class_t classes[8];
+    vm_method_ext_t mext[64];   /* what the loader records: each method's bytecode extent */
 } vt_pkg_t;
 
 static inline vt_pkg_t *vt_pkg(vt_env_t *t, uint8_t slot, uint32_t static_bytes)
@@ -110,6 +111,11 @@ static inline uint32_t vt_method(vt_pkg_t *p, uint32_t *at, uint8_t max_stack, u
     memcpy(p->methods + off + 2, code, len);
     *at = off + 2 + (uint32_t)len;
     if (*at > p->pkg.methods_len) p->pkg.methods_len = *at;
+    /* Methods are written in ascending order, like the loader's sorted table. */
+    ck_assert_uint_lt(p->pkg.nmext, 64);
+    ck_assert(p->pkg.nmext == 0 || p->mext[p->pkg.nmext - 1].off < off);
+    p->pkg.mext = p->mext; /* from the first vt_method on; methods written by hand use the whole area */
+    p->mext[p->pkg.nmext++] = (vm_method_ext_t){ (uint16_t)off, (uint16_t)(off + 2), (uint16_t)*at };
     return off;
 }
 
