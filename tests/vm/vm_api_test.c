@@ -12,7 +12,7 @@ static void teardown(void) { vmt_teardown(&t); }
 
 START_TEST(api_conversation)
 {
-    vmt_install(&t, "vmapi", "F063617264110101", NULL);
+    vmt_install(&t, "vmapi", "F063617264170101", NULL);
     static char report[20 * 1200];
     int failed;
     int checked = vmt_run_script(&t, "api", "tests/vm/vmapi.script", &failed, report, sizeof report);
@@ -28,8 +28,8 @@ static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t
  * same command gives them back before the next one. */
 START_TEST(object_deletion_gives_memory_back)
 {
-    vmt_install(&t, "vmapi", "F063617264110101", NULL);
-    vmt_select(&t, "F063617264110101");
+    vmt_install(&t, "vmapi", "F063617264170101", NULL);
+    vmt_select(&t, "F063617264170101");
     ck_assert_int_eq(vmt_xmit(&t, "8082000000"), 0x9000);
     ck_assert_int_eq(t.rlen, 11);
     ck_assert_int_eq(t.resp[0], 1); /* isObjectDeletionSupported */

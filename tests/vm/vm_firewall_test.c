@@ -12,7 +12,7 @@ static void teardown(void) { vmt_teardown(&t); }
 START_TEST(firewall_conversation)
 {
     vmt_install(&t, "vmfw-lib", NULL, NULL);
-    vmt_install(&t, "vmfw-server", "F063617264120101", NULL);
+    vmt_install(&t, "vmfw-server", "F063617264180101", NULL);
     vmt_install(&t, "vmfw-client", "F063617264130101", NULL);
     static char report[20 * 1200];
     int failed;

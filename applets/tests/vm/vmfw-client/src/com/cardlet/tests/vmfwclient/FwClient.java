@@ -18,7 +18,7 @@ import javacard.framework.Shareable;
  */
 public class FwClient extends Applet {
     private static final byte[] SERVER_AID = {
-        (byte) 0xF0, 0x63, 0x61, 0x72, 0x64, 0x12, 0x01, 0x01
+        (byte) 0xF0, 0x63, 0x61, 0x72, 0x64, 0x18, 0x01, 0x01
     };
 
     private final byte[] mine = new byte[2];
