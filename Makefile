@@ -122,9 +122,13 @@ demo: deps
 	@tools/demo.sh
 
 install: programs
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cardlet $(DESTDIR)/etc/reader.conf.d
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cardlet $(DESTDIR)/etc/reader.conf.d \
+	  $(DESTDIR)$(PREFIX)/share/cardlet
+	install -d -m 0700 $(DESTDIR)/var/lib/cardlet
 	install -m 0755 $(BUILD)/bin/cardlet $(DESTDIR)$(PREFIX)/bin/cardlet
 	install -m 0644 $(DRIVER) $(DESTDIR)$(PREFIX)/lib/cardlet/libifdcardlet.so
+	# The API token table: `cardlet cap dump` names API calls with it (PREFIX/bin/../share/cardlet).
+	install -m 0644 applets/api/javacard-api.tokens $(DESTDIR)$(PREFIX)/share/cardlet/javacard-api.tokens
 	sed -e 's|@LIBPATH@|$(PREFIX)/lib/cardlet/libifdcardlet.so|' pcsc-driver/reader.conf.in \
 	  > $(DESTDIR)/etc/reader.conf.d/cardlet
 	chmod 0644 $(DESTDIR)/etc/reader.conf.d/cardlet
