@@ -20,6 +20,11 @@ static const rej_t REJ[] = {
       "unsupported int type of intermediate value, must cast intermediate value to type short or byte" },
     { "RejIndex", "RejIndex.f (RejIndex.java:5)",
       "unsupported int type of intermediate value, must cast intermediate value to type short or byte" },
+    /* an int constant under %, a product under >>: their high bits matter */
+    { "RejIntRem", "RejIntRem.f (RejIntRem.java:5)",
+      "unsupported int type of intermediate value, must cast intermediate value to type short or byte" },
+    { "RejIntShr", "RejIntShr.f (RejIntShr.java:5)",
+      "unsupported int type of intermediate value, must cast intermediate value to type short or byte" },
     { "RejIntLocal", "RejIntLocal.f (RejIntLocal.java:5)", "int is not supported" },
     { "RejIntParam", "RejIntParam.f (RejIntParam.java:4)", "int is not supported" },
     { "RejReflect", "RejReflect.f (RejReflect.java:4)", "class literals (reflection) are not supported" },

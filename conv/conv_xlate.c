@@ -712,6 +712,18 @@ static int widths(X *x)
                 for (int k = 0; k < 2; k++)
                     if (nd->in[k] >= 0 && x->nodes[nd->in[k]].rep == R_I && x->nodes[nd->in[k]].kind != K_CONST) { nd->rep = R_I; changed = 1; }
             }
+            if (nd->rep == R_S && nd->ins >= 0 && is_arith(x->ins[nd->ins].op)) {
+                /* A constant beyond the short range may be narrowed to its low 16 bits only under
+                 * operations whose low 16 result bits depend on nothing else (+ - * & | ^ <<).
+                 * The dividend and divisor of / %, and the shifted value of >> >>>, need their
+                 * full value: (short) (0x12345678 % s) is irem on the int constant, then i2s. */
+                uint8_t op = x->ins[nd->ins].op;
+                int full_ops = op == 0x6c || op == 0x70 ? 2 : op == 0x7a || op == 0x7c ? 1 : 0;
+                for (int k = 0; k < full_ops; k++) {
+                    const node_t *o = nd->in[k] >= 0 ? &x->nodes[nd->in[k]] : NULL;
+                    if (o && o->kind == K_CONST && !xl_fits_s(o->cval)) { nd->rep = R_I; changed = 1; }
+                }
+            }
             if (nd->ins >= 0 && is_arith(x->ins[nd->ins].op) && nd->kind == K_SHORT) {
                 /* a short-range result of int operands (e.g. int & 0xFF) is computed in int */
                 for (int k = 0; k < 2; k++)

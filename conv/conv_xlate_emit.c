@@ -716,7 +716,10 @@ int xl_sinc_pattern(X *x, int i, const char *target, int32_t *inc)
         return -1;
     int64_t c = x->nodes[k->out].cval;
     if (op->op == 0x64) c = -c;
-    if (c < -32768 || c > 32767) return -1;
+    /* the sum is narrowed to short, so only the increment's low 16 bits count: javac's
+     * `v -= (short) 0x8000` is `ldc 32768; iadd`, which is sinc_w v -32768 */
+    c &= 0xFFFF;
+    if (c > 32767) c -= 65536;
     *inc = (int32_t)c;
     return slot;
 }

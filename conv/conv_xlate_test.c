@@ -41,6 +41,8 @@ static const expect_t OK[] = {
     { "Arith", "incw", NULL, "sinc_w 0 1000 sinc 0 -3 sload_0 sreturn" },
     /* constants beyond the short range meeting only truncating uses keep their low 16 bits */
     { "Arith", "addmin", NULL, "sinc_w 0 -32768 sload_0 sreturn" },
+    { "Arith", "submin", NULL, "sinc_w 0 -32768 sload_0 sreturn" },
+    { "Arith", "addminb", NULL, "sload_0 sspush -32768 ssub s2b sstore_0 sload_0 sreturn" },
     /* a byte local wraps at 8 bits: no sinc */
     { "Arith", "incb", NULL, "sload_0 sconst_1 sadd s2b sstore_0 sload_0 sreturn" },
     { "Arith", "masked", NULL, "sload_0 sspush 255 sand sreturn" },
@@ -128,6 +130,13 @@ static const expect_t INT[] = {
     { "Ints", "getF", NULL, "getfield_i_this #F0 ireturn" },
     { "Ints", "chain", NULL,
       "sload_0 sload_1 sadd dup sstore 4 iload_2 swap_x 0x21 s2i swap_x 0x22 iadd istore 5 iload 5 sload 4 s2i iadd ireturn" },
+    /* the full value of an int constant matters under % / >> >>>: int instructions, result narrowed */
+    { "Ints", "remk", NULL, "iipush 305419896 sload_0 s2i irem i2s sreturn" },
+    { "Ints", "divk", NULL, "sload_0 s2i iipush -70000 idiv i2s sreturn" },
+    { "Ints", "shrk", NULL, "iipush 98304 sload_0 s2i ishr i2s sreturn" },
+    { "Ints", "ushrk", NULL, "iipush 305419896 sload_0 s2i iushr i2s sreturn" },
+    /* under + only its low 16 bits count */
+    { "Ints", "addk", NULL, "sspush 22136 sload_0 sadd sreturn" },
 };
 
 START_TEST(t_ok_converts)

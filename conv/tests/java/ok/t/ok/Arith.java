@@ -25,6 +25,9 @@ public class Arith {
     static short incw(short a) { a += 1000; a -= 3; return a; }
     static byte incb(byte b) { b++; return b; }
     static short addmin(short v) { v += (short) 0x8000; return v; }
+    /* javac's ldc 32768 with iadd (v -= -32768) and on a byte local (no sinc: it wraps at 8 bits) */
+    static short submin(short v) { v -= (short) 0x8000; return v; }
+    static byte addminb(byte b) { b += (short) 0x8000; return b; }
     static short xormin(short a, short b) { return (short) ((a ^ (short) 0x8000) + b); }
     static short masked(byte b) { return (short) (b & 0xFF); }
     static boolean not(boolean z) { return !z; }

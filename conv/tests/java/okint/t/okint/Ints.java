@@ -12,4 +12,11 @@ public class Ints {
     static int chain(short a, short b, int i) { short s; int r = (s = (short) (a + b)) + i; return r + s; }
     int f;
     int getF() { return f; }
+    /* an int constant keeps its int value under % / >> (only the result is narrowed) */
+    static short remk(short a) { return (short) (0x12345678 % a); }
+    static short divk(short a) { return (short) (a / -70000); }
+    static short shrk(short a) { return (short) (0x18000 >> a); }
+    static short ushrk(short a) { return (short) (0x12345678 >>> a); }
+    /* ... but narrows under + (the low 16 bits of a sum depend only on the operands' low bits) */
+    static short addk(short a) { return (short) (0x12345678 + a); }
 }

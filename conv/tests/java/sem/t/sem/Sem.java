@@ -77,4 +77,19 @@ public class Sem {
     static int f21(short a, short b, int i) { short s; int r = (s = (short) (a + b)) + i; return r + s; }
     static short f22(short a, short b) { short x = a; short y = (short) (x++ + ++b); return (short) (x * y - b); }
     static int f20(short a) { int x = a; x = x * x * x; return x >> 5; }
+
+    /* int constants and int values under / % >> >>>: their full value matters there, so they must
+     * not be narrowed to their low 16 bits before the operation (only the result is narrowed) */
+    static short n1(short a) { return (short) (0x12345678 % a); }
+    static short n2(short a) { return (short) (-70000 / a); }
+    static short n3(short a) { return (short) (a / 0x12345678); }
+    static short n4(short a) { return (short) (a % 0x18000); }
+    static short n5(short a) { return (short) (0x18000 >> a); }
+    static short n6(short a) { return (short) (-70000 >>> a); }
+    static byte n7(short a) { return (byte) (0x12345678 % a); }
+    static short n8(short a, short b) { return (short) ((a * b) % 1000 + (a << 20 >> 18)); }
+    static short n9(short a, short b) { int k = 0x12345678; k ^= b; return (short) (k / a); }
+    static short n10(short a, short b) { return (short) ((a + 0x12345) % b - (0x12345678 >>> (a & 7))); }
+    static short n11(short a, short b) { short r = (short) (0x40000 / (b | 1)); r += (short) 0x8000; return (short) (r - a); }
+    static short n12(short a) { return (short) ((short) 0x12345678 % a); }
 }
