@@ -284,10 +284,17 @@ static bool presence_news(const struct reader *r)
     return (int)present != r->reported || (present && r->reported_gen != r->gen);
 }
 
+/* Longest single wait of the polling function. pcscd decides to power down a card that no client
+ * uses (its grace period) only when the polling function returns; with pcscd's own timeout (many
+ * minutes) an idle card would stay powered forever, and RAM state (CLEAR_ON_RESET arrays, the
+ * selected applet) would leak from one tool run into the next, unlike with a real reader. */
+#define IFD_POLL_MAX_MS 400
+
 long ifd_reader_wait_change(unsigned long lun, int timeout_ms)
 {
     struct reader *r = find(lun);
     if (!r) return IFD_NO_SUCH_DEVICE;
+    if (timeout_ms < 0 || timeout_ms > IFD_POLL_MAX_MS) timeout_ms = IFD_POLL_MAX_MS;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     if (timeout_ms >= 0) {
