@@ -169,7 +169,11 @@ static int run_file(struct runner *r, const char *file, const struct script *s)
         case SOP_RESET:
         case SOP_POWERUP: {
             if (r->format == SCRIPT_SCRIPTOR && r->output) printf("> RESET\n");
-            if (!connect_card(r, st->op == SOP_RESET ? SCARD_RESET_CARD : SCARD_UNPOWER_CARD)) {
+            DWORD how = st->op == SOP_RESET ? SCARD_RESET_CARD : SCARD_UNPOWER_CARD;
+            /* Not connected yet: connecting alone may find the card as the previous client left it (pcscd
+             * keeps it powered for a grace period), so connect, then reset it as asked. */
+            bool fresh = !r->connected;
+            if (!connect_card(r, how) || (fresh && !connect_card(r, how))) {
                 if (r->format == SCRIPT_SCRIPTOR) printf("< KO\n");
                 rc = 1;
                 break;

@@ -49,4 +49,19 @@ run "$CARDLET" with --card "$img" -- "$PY3" "$E2E_TMP/idle.py"
 expect_rc 0 "idle power-down"
 expect_out "card manager: the card was powered down" "session 2 found a fresh card"
 note "$OUT"
+
+# A script that starts with `reset` gets a fresh card even right after another client left one powered
+# with an applet selected (inside the grace period): hello must not answer, the card manager does.
+cat >"$E2E_TMP/select.py" <<'PY'
+from smartcard.scard import *
+h, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
+h, readers = SCardListReaders(ctx, [])
+h, card, proto = SCardConnect(ctx, readers[0], SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1)
+h, r = SCardTransmit(card, proto, [0x00, 0xA4, 0x04, 0x00, 0x08, 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01])
+assert r == [0x90, 0x00], r
+SCardDisconnect(card, SCARD_LEAVE_CARD)
+PY
+printf 'reset\n80 01 00 00 0F\n< 6D 00\n' >"$E2E_TMP/fresh.script"
+run "$CARDLET" with --card "$img" -- sh -c "'$PY3' '$E2E_TMP/select.py' && '$CARDLET' script --check '$E2E_TMP/fresh.script'"
+expect_rc 0 "a leading reset gives a fresh card"
 echo ok
