@@ -63,6 +63,7 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
     if (img_group_begin(vm->img)) { cl_seterr(e, "a transaction is open"); return -1; }
     vm->installing = true;
     vm->install_tx_aborted = false;
+    vm->out_of_memory = false;
     memcpy(vm->inst_aid, inst_aid, inst_aid_len);
     vm->inst_aid_len = inst_aid_len;
     vm->registered_obj = 0;
@@ -72,8 +73,11 @@ int vm_install_applet(vm_t *vm, const uint8_t *class_aid, uint8_t class_aid_len,
     if (vm->tx_depth) vm_tx_abort(vm); /* left open: aborted, as after process() */
     vm->installing = false;
     int rc = -1;
-    if (r != VM_RUN_OK) cl_seterr(e, "applet install() failed with status %04X%s%s", vm->sw,
-                                  vm->last_error[0] ? ": " : "", vm->last_error);
+    if (r != VM_RUN_OK && vm->out_of_memory)
+        cl_seterr(e, "applet install() failed with status %04X: the card ran out of memory (%u heap bytes left)",
+                  vm->sw, vm_heap_free_bytes(vm->heap));
+    else if (r != VM_RUN_OK) cl_seterr(e, "applet install() failed with status %04X%s%s", vm->sw,
+                                       vm->last_error[0] ? ": " : "", vm->last_error);
     else if (vm->install_tx_aborted) cl_seterr(e, "applet install() aborted a transaction (not possible during installation)");
     else if (!vm->registered_obj) cl_seterr(e, "applet install() did not call register()");
     else if ((taken = vm_aid_taken(vm, vm->registered_aid, vm->registered_aid_len, -1, def->aid, def->aid_len)))

@@ -126,7 +126,10 @@ static int make_statics(vm_t *vm, vm_pkg_t *p, const cap_file_t *cap, cl_error_t
     return 0;
 }
 
-/* Links the component stream data[0..len) (owned by the new package) into slot. */
+/* Links the component stream data[0..len) (owned by the new package) into slot. Writes nothing
+ * to the image: at install every check is done before the first write (the static field image is
+ * made afterwards by vm_load_install, inside the install group); at boot the stored static image
+ * is attached. */
 static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t statics, bool install, cl_error_t *e)
 {
     cap_file_t cap;
@@ -298,9 +301,7 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
         if (taken) { cl_seterr(e, "Applet component: applet class AID %s is already used by %s", ca, taken); goto out; }
     }
     if (vm_verify_pkg(vm, p, &cap, e)) goto out;
-    if (install) {
-        if (make_statics(vm, p, &cap, e)) goto out;
-    } else {
+    if (!install) {
         vm_obj_t so;
         if (!vm_heap_get(vm->heap, statics, &so) || so.kind != VM_KIND_BLOB || so.len != cap.sfield.image_size) {
             fail(e, "StaticField", 0, "stored static image does not match");
@@ -357,28 +358,37 @@ int vm_load_install(vm_t *vm, const uint8_t *buf, size_t len, uint8_t *slot_out,
         if (!vm->pkgs[s] && !vm_pkg_table_get(vm, (uint8_t)s, &b, &st) && !b) slot = s;
     }
     if (slot < 0) { free(stream); cl_seterr(e, "no free package slot"); return -1; }
-    if (vm->tx_depth || img_group_begin(vm->img)) { free(stream); cl_seterr(e, "a transaction is open"); return -1; }
-    uint16_t blob;
-    if (vm_heap_alloc_blob(vm->heap, VM_CTX_JCRE, stream, (uint32_t)slen, &blob)) {
-        img_group_abort(vm->img);
-        vm_heap_scrub(vm->heap);
-        free(stream);
+    if (vm->tx_depth || img_group_open(vm->img)) { free(stream); cl_seterr(e, "a transaction is open"); return -1; }
+    /* Link and verify first: a refused CAP writes nothing, not even a checkpoint. link_pkg takes
+     * the stream (the package's RAM copy); the blob stores the same bytes for the next boot. */
+    if (link_pkg(vm, (uint8_t)slot, stream, slen, 0, true, e)) return -1;
+    vm_pkg_t *p = vm->pkgs[slot];
+    cap_file_t sc;
+    if (cap_parse(&sc, p->owned, slen, CAP_PARSE_NO_COPY, e)) { vm_pkg_free(vm, (uint8_t)slot); return -1; }
+    uint16_t blob = 0;
+    int rc = -1;
+    if (img_group_begin(vm->img)) { cl_seterr(e, "a transaction is open"); goto out; }
+    if (vm_heap_alloc_blob(vm->heap, VM_CTX_JCRE, p->owned, (uint32_t)slen, &blob)) {
         cl_seterr(e, "no room in the card for %zu bytes of package", slen);
-        return -1;
+        goto abort;
     }
-    /* link_pkg takes the stream; the blob holds the same bytes for the next boot. */
-    if (link_pkg(vm, (uint8_t)slot, stream, slen, 0, true, e) ||
-        vm_pkg_table_set(vm, (uint8_t)slot, blob, vm->pkgs[slot]->statics) || img_group_commit(vm->img)) {
-        if (img_group_open(vm->img)) img_group_abort(vm->img);
-        vm_heap_scrub(vm->heap);
-        vm_heap_clear_transient(vm->heap, 0, 0xFFFF);
-        vm_pkg_free(vm, (uint8_t)slot);
+    if (make_statics(vm, p, &sc, e) || vm_pkg_table_set(vm, (uint8_t)slot, blob, p->statics) ||
+        img_group_commit(vm->img)) {
         if (!e || !e->msg[0]) cl_seterr(e, "install failed: out of commit capacity");
-        return -1;
+        goto abort;
     }
-    vm->pkgs[slot]->blob = blob;
+    p->blob = blob;
     if (slot_out) *slot_out = (uint8_t)slot;
-    return 0;
+    rc = 0;
+    goto out;
+abort:
+    if (img_group_open(vm->img)) img_group_abort(vm->img);
+    vm_heap_scrub(vm->heap);
+    vm_heap_clear_transient(vm->heap, 0, 0xFFFF);
+out:
+    cap_free(&sc);
+    if (rc) vm_pkg_free(vm, (uint8_t)slot);
+    return rc;
 }
 
 int vm_load_boot(vm_t *vm, cl_error_t *e)

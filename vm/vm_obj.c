@@ -15,7 +15,10 @@ bool vm_obj_get(vm_t *vm, uint16_t ref, vm_obj_t *o)
 void vm_throw_store_error(vm_t *vm, int err)
 {
     if (err == VM_ERR_TXFULL) vm_throw_api(vm, VM_PKG_FRAMEWORK, 14, 3); /* TransactionException.BUFFER_FULL */
-    else if (err == VM_ERR_NOMEM) vm_throw_api(vm, VM_PKG_FRAMEWORK, 13, 5); /* SystemException.NO_RESOURCE */
+    else if (err == VM_ERR_NOMEM) {
+        vm->out_of_memory = true; /* an install that fails after this says so */
+        vm_throw_api(vm, VM_PKG_FRAMEWORK, 13, 5); /* SystemException.NO_RESOURCE */
+    }
     else vm_throw_security(vm, "persistent store failed");
 }
 
@@ -36,7 +39,10 @@ int vm_obj_new_array(vm_t *vm, uint8_t etype, uint16_t elem_cls, int32_t len, ui
     int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, flags, owner, etype, etype == VM_T_REF ? elem_cls : 0,
                           (uint32_t)len, ref);
     if (r) {
-        if (r == VM_ERR_NOMEM && (flags & VM_OF_TRANSIENT)) vm_throw_api(vm, VM_PKG_FRAMEWORK, 13, 2);
+        if (r == VM_ERR_NOMEM && (flags & VM_OF_TRANSIENT)) {
+            vm->out_of_memory = true;
+            vm_throw_api(vm, VM_PKG_FRAMEWORK, 13, 2); /* SystemException.NO_TRANSIENT_SPACE */
+        }
         else vm_throw_store_error(vm, r);
         return -1;
     }

@@ -200,6 +200,7 @@ struct vm {
     bool gc_requested;       /* JCSystem.requestObjectDeletion: collect after this command */
     bool tx_in_install;      /* JCSystem transaction opened inside Applet.install(): part of the install group */
     bool install_tx_aborted; /* ... and aborted: the install cannot honour that and fails */
+    bool out_of_memory;      /* an allocation found the heap (or transient RAM) full since it was cleared */
     struct apdu_reg *reg;   /* the card's application registry (vm_card.c) */
     vm_app_ctx_t app_ctx[VM_MAX_APPLETS];
     uint32_t steps;         /* bytecodes executed (bench) */

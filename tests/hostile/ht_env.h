@@ -33,10 +33,11 @@ typedef struct {
 static inline void write_file(const char *path, const uint8_t *p, size_t n) { ht_write(path, p, n); }
 
 /* Are the image and its log as they were? The persistent area and the main header must be
- * byte-identical. Two places may legitimately move: the checkpoint stamp (main file bytes
- * 512..575) and the log header's generation, which change when a refused install wrote into the
- * log and scrubbed its writes again (content unchanged, one checkpoint spent). Those are counted
- * in bookkeeping_moves and reported, not failed. */
+ * byte-identical. Two places may move: the checkpoint stamp (main file bytes 512..575) and the
+ * log header's generation, which change when a refused install wrote into the log and scrubbed
+ * its writes again (content unchanged, one checkpoint spent). Those are counted in
+ * bookkeeping_moves; a CAP refused by the loader must not move them (vm_hostile_test asserts 0),
+ * an Applet.install() that fails after running may. */
 static int bookkeeping_moves;
 static inline bool same_files(const env_t *env)
 {
