@@ -237,6 +237,13 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     const int base = vm->nframes;
     vm_frame_t *f;
     int hn;
+    /* The running frame's hot state (see the dispatch loop below). */
+    const uint8_t *M = NULL, *ip = NULL;
+    uint32_t mlen = 0, code = 0, pc = 0, run = 0;
+    int len = 0;
+    uint16_t *S = NULL;
+    vm_cpe_t *cp = NULL;
+    uint16_t ncp = 0;
     vm->exc = 0;
     vm->fatal = false;
     vm->last_error[0] = 0;
@@ -268,29 +275,40 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         if (nargs) memcpy(vm->stack_words, args, sizeof(uint16_t) * (size_t)nargs);
     }
 
+    /* The running frame's hot state lives in locals, reloaded only when the frame changes (call,
+     * return, ret, exception handler: the `next` label); straight-line instructions go on at
+     * `dispatch`. Budget and step counting: `run` counts instructions since the last check, which
+     * happens at every frame change, every backward branch and every native call, so a loop cannot
+     * escape it and the limit stays in instructions (straight code between checks is bounded by
+     * the method's length). */
+#define BUDGET_CHECK() do { \
+        vm->steps += run; \
+        if (run >= vm->budget) { vm->budget = 0; run = 0; vm_throw_security(vm, "instruction budget exhausted"); goto throw_; } \
+        vm->budget -= run; run = 0; } while (0)
     for (;;) {
     next:
         f = &vm->frames[vm->nframes - 1];
         vm->cur_ctx = f->ctx;
         /* One budget for the whole command, nested runs (Shareable lookups) included. */
-        if (vm->budget == 0) { vm_throw_security(vm, "instruction budget exhausted"); goto throw_; }
-        vm->budget--;
+        BUDGET_CHECK();
+        M = f->pkg->methods;
+        mlen = f->code_end; /* the running method's end, not the component's */
+        code = f->code;
+        pc = f->pc;
+        S = f->stack;
+        cp = f->pkg->cp;
+        ncp = f->pkg->ncp;
+    dispatch:
         {
-        const uint8_t *M = f->pkg->methods;
-        const uint32_t mlen = f->code_end; /* the running method's end, not the component's */
-        uint32_t pc = f->pc;
-        if (pc >= mlen || pc < f->code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
-        const uint8_t *ip = M + pc;
+        if (pc >= mlen || pc < code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
+        ip = M + pc;
         /* Fixed lengths come from a table made once from cap/jc_opcodes.h; switches are measured. */
-        int len = insn_len_table[ip[0]];
-        if (len < 0) len = jc_insn_len(ip, mlen - pc);
-        if (len <= 0 || (uint32_t)len > mlen - pc) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
-        vm->steps++;
-        if (trace_on)
+        len = insn_len_table[ip[0]];
+        if (__builtin_expect(len < 0, 0)) len = jc_insn_len(ip, mlen - pc);
+        if (__builtin_expect(len <= 0 || (uint32_t)len > mlen - pc, 0)) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
+        run++;
+        if (__builtin_expect(trace_on, 0))
             cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, f->sp, jc_opcode_name(ip[0]));
-        uint16_t *S = f->stack;
-        vm_cpe_t *cp = f->pkg->cp;
-        uint16_t ncp = f->pkg->ncp;
 
 /* Checked stack and local access. */
 #define NEED(n) do { if (f->sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
@@ -305,10 +323,12 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define U2(k) cl_get16(ip + (k))
 #define S2(k) ((int16_t)cl_get16(ip + (k)))
 #define S4(k) ((int32_t)cl_get32(ip + (k)))
-#define NEXT() do { f->pc = pc + (uint32_t)len; goto next; } while (0)
+#define NEXT() do { pc += (uint32_t)len; f->pc = pc; goto dispatch; } while (0)
 #define JUMP(off) do { int64_t t_ = (int64_t)pc + (off); \
-        if (t_ < (int64_t)f->code || t_ >= (int64_t)mlen) { vm_throw_security(vm, "branch outside the method"); goto throw_; } \
-        f->pc = (uint32_t)t_; goto next; } while (0)
+        if (t_ < (int64_t)code || t_ >= (int64_t)mlen) { vm_throw_security(vm, "branch outside the method"); goto throw_; } \
+        pc = (uint32_t)t_; f->pc = pc; \
+        if ((off) <= 0) BUDGET_CHECK(); \
+        goto dispatch; } while (0)
 #define CPE(i, tg) ({ unsigned ci_ = (i); if (ci_ >= ncp || cp[ci_].tag != (tg)) { vm_throw_security(vm, "wrong constant pool entry"); goto throw_; } &cp[ci_]; })
 #define GETOBJ(ref, o) do { if (!vm_obj_get(vm, (ref), (o))) goto throw_; } while (0)
 #define THROW_API(p, c, r) do { vm_throw_api(vm, (p), (c), (r)); goto throw_; } while (0)
@@ -569,6 +589,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm->nframes--;
             if (vm->nframes == base) {
                 ret[0] = rv[0]; ret[1] = rv[1];
+                vm->steps += run; /* instructions since the last check count against the budget */
+                vm->budget = run >= vm->budget ? 0 : vm->budget - run;
                 return VM_RUN_OK;
             }
             f = &vm->frames[vm->nframes - 1];
@@ -680,6 +702,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if ((nm ? 1 + vm_native_arg_words(nm->sig) : method_nargs(mp, mo)) != nargs) {
                 vm_throw_security(vm, "override with different arguments"); goto throw_; }
             if (nm) {
+                BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 if (!call_native(vm, f, nm, 1 + vm_native_arg_words(nm->sig))) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 NEXT();
@@ -704,6 +727,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             } else { vm_throw_security(vm, "wrong constant pool entry for invoke"); goto throw_; }
             if (nm) {
                 int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
+                BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
+                BUDGET_CHECK();
                 if (!call_native(vm, f, nm, nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 NEXT();
@@ -732,6 +757,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!vm_find_virtual(vm, dyn, vtok, VM_CLASS_PKG(dyn), &mp, &mo, &nm)) { unbound(vm, "interface method", e->cls, tok); goto throw_; }
             if (nm) {
                 if ((int)nargs != 1 + vm_native_arg_words(nm->sig)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
+                BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 NEXT();
@@ -848,6 +874,8 @@ e_setup:
     vm_throw_security(vm, "bad entry call");
 uncaught_setup:
 uncaught:
+    vm->steps += run;
+    vm->budget = run >= vm->budget ? 0 : vm->budget - run;
     vm->nframes = base;
     vm->sw = vm->fatal ? 0x6F00 : uncaught_sw(vm, vm->exc);
     if (vm->sw == 0x6F00) {
