@@ -237,6 +237,40 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     const int base = vm->nframes;
     vm_frame_t *f;
     int hn;
+    /* Dispatch. With GCC/clang (labels as values) every instruction ends with its own copy of the
+     * decode step and an indirect jump through op_label, so the host's branch predictor sees one
+     * jump per instruction kind instead of one shared switch jump; VM_SWITCH_DISPATCH (or another
+     * compiler) keeps the plain switch. Both run the same checks: pc inside the running method,
+     * a defined opcode, the whole instruction inside the method. */
+#if defined(__GNUC__) && !defined(VM_SWITCH_DISPATCH)
+#define VM_THREADED 1
+#define OPLABEL(name) L_##name:
+    static const void *const op_label[JC_OPCODE_LAST + 1] = {
+#define X(name, code_, fmt) [code_] = &&L_##name,
+        JC_OPCODES(X)
+#undef X
+    };
+#else
+#define OPLABEL(name)
+#endif
+#define DECODE() do { \
+        if (__builtin_expect(pc >= mlen || pc < code, 0)) { vm_throw_security(vm, "pc outside the method"); goto throw_; } \
+        ip = M + pc; \
+        /* Fixed lengths come from a table made once from cap/jc_opcodes.h; switches are measured. */ \
+        len = insn_len_table[ip[0]]; \
+        if (__builtin_expect(len < 0, 0)) len = jc_insn_len(ip, mlen - pc); \
+        if (__builtin_expect(len <= 0 || (uint32_t)len > mlen - pc, 0)) { \
+            vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; } \
+        run++; \
+        if (__builtin_expect(trace_on, 0)) \
+            cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, f->sp, jc_opcode_name(ip[0])); \
+    } while (0)
+#ifdef VM_THREADED
+/* len > 0 only for defined opcodes (0x00..JC_OPCODE_LAST); the bound is a second guard. */
+#define DISPATCH() do { DECODE(); goto *(ip[0] <= JC_OPCODE_LAST ? op_label[ip[0]] : &&L_undefined_); } while (0)
+#else
+#define DISPATCH() goto dispatch
+#endif
     /* The running frame's hot state (see the dispatch loop below). */
     const uint8_t *M = NULL, *ip = NULL;
     uint32_t mlen = 0, code = 0, pc = 0, run = 0;
@@ -298,17 +332,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         S = f->stack;
         cp = f->pkg->cp;
         ncp = f->pkg->ncp;
+#ifndef VM_THREADED
     dispatch:
+#endif
         {
-        if (pc >= mlen || pc < code) { vm_throw_security(vm, "pc outside the method"); goto throw_; }
-        ip = M + pc;
-        /* Fixed lengths come from a table made once from cap/jc_opcodes.h; switches are measured. */
-        len = insn_len_table[ip[0]];
-        if (__builtin_expect(len < 0, 0)) len = jc_insn_len(ip, mlen - pc);
-        if (__builtin_expect(len <= 0 || (uint32_t)len > mlen - pc, 0)) { vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; }
-        run++;
-        if (__builtin_expect(trace_on, 0))
-            cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, f->sp, jc_opcode_name(ip[0]));
+        DECODE(); /* first instruction after a frame change: through the switch */
 
 /* Checked stack and local access. */
 #define NEED(n) do { if (f->sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
@@ -323,49 +351,49 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define U2(k) cl_get16(ip + (k))
 #define S2(k) ((int16_t)cl_get16(ip + (k)))
 #define S4(k) ((int32_t)cl_get32(ip + (k)))
-#define NEXT() do { pc += (uint32_t)len; f->pc = pc; goto dispatch; } while (0)
+#define NEXT() do { pc += (uint32_t)len; f->pc = pc; DISPATCH(); } while (0)
 #define JUMP(off) do { int64_t t_ = (int64_t)pc + (off); \
         if (t_ < (int64_t)code || t_ >= (int64_t)mlen) { vm_throw_security(vm, "branch outside the method"); goto throw_; } \
         pc = (uint32_t)t_; f->pc = pc; \
         if ((off) <= 0) BUDGET_CHECK(); \
-        goto dispatch; } while (0)
+        DISPATCH(); } while (0)
 #define CPE(i, tg) ({ unsigned ci_ = (i); if (ci_ >= ncp || cp[ci_].tag != (tg)) { vm_throw_security(vm, "wrong constant pool entry"); goto throw_; } &cp[ci_]; })
 #define GETOBJ(ref, o) do { if (!vm_obj_get(vm, (ref), (o))) goto throw_; } while (0)
 #define THROW_API(p, c, r) do { vm_throw_api(vm, (p), (c), (r)); goto throw_; } while (0)
 #define ARITH() THROW_API(VM_PKG_JAVA_LANG, 9, 0)
 
         switch ((enum jc_opcode)ip[0]) {
-        case JC_nop: NEXT();
-        case JC_aconst_null: PUSH(0); NEXT();
-        case JC_sconst_m1: case JC_sconst_0: case JC_sconst_1: case JC_sconst_2: case JC_sconst_3:
-        case JC_sconst_4: case JC_sconst_5: PUSH((int16_t)(ip[0] - JC_sconst_0)); NEXT();
-        case JC_iconst_m1: case JC_iconst_0: case JC_iconst_1: case JC_iconst_2: case JC_iconst_3:
-        case JC_iconst_4: case JC_iconst_5: PUSHI((int32_t)(ip[0] - JC_iconst_0)); NEXT();
-        case JC_bspush: PUSH((int16_t)S1(1)); NEXT();
-        case JC_sspush: PUSH(S2(1)); NEXT();
-        case JC_bipush: PUSHI((int32_t)S1(1)); NEXT();
-        case JC_sipush: PUSHI((int32_t)S2(1)); NEXT();
-        case JC_iipush: PUSHI(S4(1)); NEXT();
+        case JC_nop: OPLABEL(nop) NEXT();
+        case JC_aconst_null: OPLABEL(aconst_null) PUSH(0); NEXT();
+        case JC_sconst_m1: OPLABEL(sconst_m1) case JC_sconst_0: OPLABEL(sconst_0) case JC_sconst_1: OPLABEL(sconst_1) case JC_sconst_2: OPLABEL(sconst_2) case JC_sconst_3: OPLABEL(sconst_3)
+        case JC_sconst_4: OPLABEL(sconst_4) case JC_sconst_5: OPLABEL(sconst_5) PUSH((int16_t)(ip[0] - JC_sconst_0)); NEXT();
+        case JC_iconst_m1: OPLABEL(iconst_m1) case JC_iconst_0: OPLABEL(iconst_0) case JC_iconst_1: OPLABEL(iconst_1) case JC_iconst_2: OPLABEL(iconst_2) case JC_iconst_3: OPLABEL(iconst_3)
+        case JC_iconst_4: OPLABEL(iconst_4) case JC_iconst_5: OPLABEL(iconst_5) PUSHI((int32_t)(ip[0] - JC_iconst_0)); NEXT();
+        case JC_bspush: OPLABEL(bspush) PUSH((int16_t)S1(1)); NEXT();
+        case JC_sspush: OPLABEL(sspush) PUSH(S2(1)); NEXT();
+        case JC_bipush: OPLABEL(bipush) PUSHI((int32_t)S1(1)); NEXT();
+        case JC_sipush: OPLABEL(sipush) PUSHI((int32_t)S2(1)); NEXT();
+        case JC_iipush: OPLABEL(iipush) PUSHI(S4(1)); NEXT();
 
-        case JC_aload: case JC_sload: { LOCAL(U1(1), 1); PUSH(f->locals[U1(1)]); NEXT(); }
-        case JC_iload: { LOCAL(U1(1), 2); ROOM(2); S[f->sp++] = f->locals[U1(1)]; S[f->sp++] = f->locals[U1(1) + 1]; NEXT(); }
-        case JC_aload_0: case JC_aload_1: case JC_aload_2: case JC_aload_3: {
+        case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(f->locals[U1(1)]); NEXT(); }
+        case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[f->sp++] = f->locals[U1(1)]; S[f->sp++] = f->locals[U1(1) + 1]; NEXT(); }
+        case JC_aload_0: OPLABEL(aload_0) case JC_aload_1: OPLABEL(aload_1) case JC_aload_2: OPLABEL(aload_2) case JC_aload_3: OPLABEL(aload_3) {
             int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
-        case JC_sload_0: case JC_sload_1: case JC_sload_2: case JC_sload_3: {
+        case JC_sload_0: OPLABEL(sload_0) case JC_sload_1: OPLABEL(sload_1) case JC_sload_2: OPLABEL(sload_2) case JC_sload_3: OPLABEL(sload_3) {
             int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
-        case JC_iload_0: case JC_iload_1: case JC_iload_2: case JC_iload_3: {
+        case JC_iload_0: OPLABEL(iload_0) case JC_iload_1: OPLABEL(iload_1) case JC_iload_2: OPLABEL(iload_2) case JC_iload_3: OPLABEL(iload_3) {
             int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[f->sp++] = f->locals[i]; S[f->sp++] = f->locals[i + 1]; NEXT(); }
-        case JC_astore: case JC_sstore: { LOCAL(U1(1), 1); NEED(1); f->locals[U1(1)] = POP(); NEXT(); }
-        case JC_istore: { LOCAL(U1(1), 2); NEED(2); f->locals[U1(1) + 1] = POP(); f->locals[U1(1)] = POP(); NEXT(); }
-        case JC_astore_0: case JC_astore_1: case JC_astore_2: case JC_astore_3: {
+        case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); f->locals[U1(1)] = POP(); NEXT(); }
+        case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); f->locals[U1(1) + 1] = POP(); f->locals[U1(1)] = POP(); NEXT(); }
+        case JC_astore_0: OPLABEL(astore_0) case JC_astore_1: OPLABEL(astore_1) case JC_astore_2: OPLABEL(astore_2) case JC_astore_3: OPLABEL(astore_3) {
             int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
-        case JC_sstore_0: case JC_sstore_1: case JC_sstore_2: case JC_sstore_3: {
+        case JC_sstore_0: OPLABEL(sstore_0) case JC_sstore_1: OPLABEL(sstore_1) case JC_sstore_2: OPLABEL(sstore_2) case JC_sstore_3: OPLABEL(sstore_3) {
             int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
-        case JC_istore_0: case JC_istore_1: case JC_istore_2: case JC_istore_3: {
+        case JC_istore_0: OPLABEL(istore_0) case JC_istore_1: OPLABEL(istore_1) case JC_istore_2: OPLABEL(istore_2) case JC_istore_3: OPLABEL(istore_3) {
             int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); f->locals[i + 1] = POP(); f->locals[i] = POP(); NEXT(); }
 
         /* Arrays: ..., arrayref, index -> value */
-        case JC_aaload: case JC_baload: case JC_saload: case JC_iaload: {
+        case JC_aaload: OPLABEL(aaload) case JC_baload: OPLABEL(baload) case JC_saload: OPLABEL(saload) case JC_iaload: OPLABEL(iaload) {
             NEED(2);
             int16_t idx = (int16_t)POP();
             uint16_t ref = POP();
@@ -385,7 +413,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             }
             NEXT();
         }
-        case JC_aastore: case JC_bastore: case JC_sastore: case JC_iastore: {
+        case JC_aastore: OPLABEL(aastore) case JC_bastore: OPLABEL(bastore) case JC_sastore: OPLABEL(sastore) case JC_iastore: OPLABEL(iastore) {
             uint8_t want = ip[0] == JC_aastore ? VM_T_REF : ip[0] == JC_sastore ? VM_T_SHORT : ip[0] == JC_iastore ? VM_T_INT : VM_T_BYTE;
             int vw = want == VM_T_INT ? 2 : 1;
             NEED(2 + vw);
@@ -418,11 +446,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT();
         }
 
-        case JC_pop: NEED(1); f->sp--; NEXT();
-        case JC_pop2: NEED(2); f->sp -= 2; NEXT();
-        case JC_dup: NEED(1); ROOM(1); S[f->sp] = S[f->sp - 1]; f->sp++; NEXT();
-        case JC_dup2: NEED(2); ROOM(2); S[f->sp] = S[f->sp - 2]; S[f->sp + 1] = S[f->sp - 1]; f->sp += 2; NEXT();
-        case JC_dup_x: {
+        case JC_pop: OPLABEL(pop) NEED(1); f->sp--; NEXT();
+        case JC_pop2: OPLABEL(pop2) NEED(2); f->sp -= 2; NEXT();
+        case JC_dup: OPLABEL(dup) NEED(1); ROOM(1); S[f->sp] = S[f->sp - 1]; f->sp++; NEXT();
+        case JC_dup2: OPLABEL(dup2) NEED(2); ROOM(2); S[f->sp] = S[f->sp - 2]; S[f->sp + 1] = S[f->sp - 1]; f->sp += 2; NEXT();
+        case JC_dup_x: OPLABEL(dup_x) {
             unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
             if (m < 1 || m > 4 || (n != 0 && (n < m || n > m + 4))) { vm_throw_security(vm, "bad dup_x operand"); goto throw_; }
             NEED(n > m ? n : m); ROOM(m);
@@ -433,7 +461,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             f->sp = (uint16_t)(f->sp + m);
             NEXT();
         }
-        case JC_swap_x: {
+        case JC_swap_x: OPLABEL(swap_x) {
             unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
             if (m < 1 || m > 2 || n < 1 || n > 2) { vm_throw_security(vm, "bad swap_x operand"); goto throw_; }
             NEED(m + n);
@@ -445,8 +473,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         }
 
         /* short arithmetic: results wrap to 16 bits */
-        case JC_sadd: case JC_ssub: case JC_smul: case JC_sdiv: case JC_srem: case JC_sand: case JC_sor:
-        case JC_sxor: case JC_sshl: case JC_sshr: case JC_sushr: {
+        case JC_sadd: OPLABEL(sadd) case JC_ssub: OPLABEL(ssub) case JC_smul: OPLABEL(smul) case JC_sdiv: OPLABEL(sdiv) case JC_srem: OPLABEL(srem) case JC_sand: OPLABEL(sand) case JC_sor: OPLABEL(sor)
+        case JC_sxor: OPLABEL(sxor) case JC_sshl: OPLABEL(sshl) case JC_sshr: OPLABEL(sshr) case JC_sushr: OPLABEL(sushr) {
             NEED(2);
             int32_t b = (int16_t)POP(), a = (int16_t)POP(), r;
             switch (ip[0]) {
@@ -465,9 +493,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSH((uint16_t)r);
             NEXT();
         }
-        case JC_sneg: NEED(1); S[f->sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[f->sp - 1]); NEXT();
-        case JC_iadd: case JC_isub: case JC_imul: case JC_idiv: case JC_irem: case JC_iand: case JC_ior:
-        case JC_ixor: case JC_ishl: case JC_ishr: case JC_iushr: {
+        case JC_sneg: OPLABEL(sneg) NEED(1); S[f->sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[f->sp - 1]); NEXT();
+        case JC_iadd: OPLABEL(iadd) case JC_isub: OPLABEL(isub) case JC_imul: OPLABEL(imul) case JC_idiv: OPLABEL(idiv) case JC_irem: OPLABEL(irem) case JC_iand: OPLABEL(iand) case JC_ior: OPLABEL(ior)
+        case JC_ixor: OPLABEL(ixor) case JC_ishl: OPLABEL(ishl) case JC_ishr: OPLABEL(ishr) case JC_iushr: OPLABEL(iushr) {
             NEED(4);
             int32_t b = POPI(), a = POPI();
             uint32_t ua = (uint32_t)a, ub = (uint32_t)b, r;
@@ -487,10 +515,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSHI(r);
             NEXT();
         }
-        case JC_ineg: { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT(); }
-        case JC_sinc: { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S1(2)); NEXT(); }
-        case JC_sinc_w: { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S2(2)); NEXT(); }
-        case JC_iinc: case JC_iinc_w: {
+        case JC_ineg: OPLABEL(ineg) { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT(); }
+        case JC_sinc: OPLABEL(sinc) { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S1(2)); NEXT(); }
+        case JC_sinc_w: OPLABEL(sinc_w) { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S2(2)); NEXT(); }
+        case JC_iinc: OPLABEL(iinc) case JC_iinc_w: OPLABEL(iinc_w) {
             unsigned i = U1(1);
             LOCAL(i, 2);
             uint32_t v = ((uint32_t)f->locals[i] << 16) | f->locals[i + 1];
@@ -498,15 +526,15 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             f->locals[i] = (uint16_t)(v >> 16); f->locals[i + 1] = (uint16_t)v;
             NEXT();
         }
-        case JC_s2b: NEED(1); S[f->sp - 1] = (uint16_t)(int16_t)(int8_t)S[f->sp - 1]; NEXT();
-        case JC_s2i: { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT(); }
-        case JC_i2b: { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT(); }
-        case JC_i2s: { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT(); }
-        case JC_icmp: { NEED(4); int32_t b = POPI(), a = POPI(); PUSH(a < b ? -1 : a > b ? 1 : 0); NEXT(); }
+        case JC_s2b: OPLABEL(s2b) NEED(1); S[f->sp - 1] = (uint16_t)(int16_t)(int8_t)S[f->sp - 1]; NEXT();
+        case JC_s2i: OPLABEL(s2i) { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT(); }
+        case JC_i2b: OPLABEL(i2b) { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT(); }
+        case JC_i2s: OPLABEL(i2s) { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT(); }
+        case JC_icmp: OPLABEL(icmp) { NEED(4); int32_t b = POPI(), a = POPI(); PUSH(a < b ? -1 : a > b ? 1 : 0); NEXT(); }
 
         /* Branches: offsets relative to the opcode. */
-        case JC_ifeq: case JC_ifne: case JC_iflt: case JC_ifge: case JC_ifgt: case JC_ifle:
-        case JC_ifeq_w: case JC_ifne_w: case JC_iflt_w: case JC_ifge_w: case JC_ifgt_w: case JC_ifle_w: {
+        case JC_ifeq: OPLABEL(ifeq) case JC_ifne: OPLABEL(ifne) case JC_iflt: OPLABEL(iflt) case JC_ifge: OPLABEL(ifge) case JC_ifgt: OPLABEL(ifgt) case JC_ifle: OPLABEL(ifle)
+        case JC_ifeq_w: OPLABEL(ifeq_w) case JC_ifne_w: OPLABEL(ifne_w) case JC_iflt_w: OPLABEL(iflt_w) case JC_ifge_w: OPLABEL(ifge_w) case JC_ifgt_w: OPLABEL(ifgt_w) case JC_ifle_w: OPLABEL(ifle_w) {
             NEED(1);
             int16_t v = (int16_t)POP();
             int op = ip[0] >= JC_ifeq_w ? ip[0] - JC_ifeq_w : ip[0] - JC_ifeq;
@@ -515,7 +543,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (t) JUMP(off);
             NEXT();
         }
-        case JC_ifnull: case JC_ifnonnull: case JC_ifnull_w: case JC_ifnonnull_w: {
+        case JC_ifnull: OPLABEL(ifnull) case JC_ifnonnull: OPLABEL(ifnonnull) case JC_ifnull_w: OPLABEL(ifnull_w) case JC_ifnonnull_w: OPLABEL(ifnonnull_w) {
             NEED(1);
             uint16_t v = POP();
             bool wide = ip[0] >= JC_ifnull_w;
@@ -523,7 +551,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if ((v == 0) == want_null) JUMP(wide ? S2(1) : S1(1));
             NEXT();
         }
-        case JC_if_acmpeq: case JC_if_acmpne: case JC_if_acmpeq_w: case JC_if_acmpne_w: {
+        case JC_if_acmpeq: OPLABEL(if_acmpeq) case JC_if_acmpne: OPLABEL(if_acmpne) case JC_if_acmpeq_w: OPLABEL(if_acmpeq_w) case JC_if_acmpne_w: OPLABEL(if_acmpne_w) {
             NEED(2);
             uint16_t b = POP(), a = POP();
             bool wide = ip[0] >= JC_if_acmpeq_w;
@@ -531,9 +559,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if ((a == b) == eq) JUMP(wide ? S2(1) : S1(1));
             NEXT();
         }
-        case JC_if_scmpeq: case JC_if_scmpne: case JC_if_scmplt: case JC_if_scmpge: case JC_if_scmpgt: case JC_if_scmple:
-        case JC_if_scmpeq_w: case JC_if_scmpne_w: case JC_if_scmplt_w: case JC_if_scmpge_w: case JC_if_scmpgt_w:
-        case JC_if_scmple_w: {
+        case JC_if_scmpeq: OPLABEL(if_scmpeq) case JC_if_scmpne: OPLABEL(if_scmpne) case JC_if_scmplt: OPLABEL(if_scmplt) case JC_if_scmpge: OPLABEL(if_scmpge) case JC_if_scmpgt: OPLABEL(if_scmpgt) case JC_if_scmple: OPLABEL(if_scmple)
+        case JC_if_scmpeq_w: OPLABEL(if_scmpeq_w) case JC_if_scmpne_w: OPLABEL(if_scmpne_w) case JC_if_scmplt_w: OPLABEL(if_scmplt_w) case JC_if_scmpge_w: OPLABEL(if_scmpge_w) case JC_if_scmpgt_w: OPLABEL(if_scmpgt_w)
+        case JC_if_scmple_w: OPLABEL(if_scmple_w) {
             NEED(2);
             int16_t b = (int16_t)POP(), a = (int16_t)POP();
             bool wide = ip[0] >= JC_if_scmpeq_w;
@@ -542,29 +570,29 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (t) JUMP(wide ? S2(1) : S1(1));
             NEXT();
         }
-        case JC_goto: JUMP(S1(1));
-        case JC_goto_w: JUMP(S2(1));
-        case JC_jsr: { PUSH((uint16_t)(pc + 3)); JUMP(S2(1)); }
-        case JC_ret: {
+        case JC_goto: OPLABEL(goto) JUMP(S1(1));
+        case JC_goto_w: OPLABEL(goto_w) JUMP(S2(1));
+        case JC_jsr: OPLABEL(jsr) { PUSH((uint16_t)(pc + 3)); JUMP(S2(1)); }
+        case JC_ret: OPLABEL(ret) {
             LOCAL(U1(1), 1);
             uint32_t t = f->locals[U1(1)];
             if (t < f->code || t >= mlen) { vm_throw_security(vm, "ret outside the method"); goto throw_; }
             f->pc = t;
             goto next;
         }
-        case JC_stableswitch: {
+        case JC_stableswitch: OPLABEL(stableswitch) {
             NEED(1);
             int16_t key = (int16_t)POP(), lo = S2(3), hi = S2(5);
             if (key >= lo && key <= hi) JUMP(S2(7 + 2 * (key - lo)));
             JUMP(S2(1));
         }
-        case JC_itableswitch: {
+        case JC_itableswitch: OPLABEL(itableswitch) {
             NEED(2);
             int32_t key = POPI(), lo = S4(3), hi = S4(7);
             if (key >= lo && key <= hi) JUMP(S2(11 + 2 * (int64_t)((int64_t)key - lo)));
             JUMP(S2(1));
         }
-        case JC_slookupswitch: {
+        case JC_slookupswitch: OPLABEL(slookupswitch) {
             NEED(1);
             int16_t key = (int16_t)POP();
             unsigned np = U2(3);
@@ -572,7 +600,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 if (S2(5 + 4 * i) == key) JUMP(S2(7 + 4 * i));
             JUMP(S2(1));
         }
-        case JC_ilookupswitch: {
+        case JC_ilookupswitch: OPLABEL(ilookupswitch) {
             NEED(2);
             int32_t key = POPI();
             unsigned np = U2(3);
@@ -581,7 +609,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             JUMP(S2(1));
         }
 
-        case JC_areturn: case JC_sreturn: case JC_ireturn: case JC_return: {
+        case JC_areturn: OPLABEL(areturn) case JC_sreturn: OPLABEL(sreturn) case JC_ireturn: OPLABEL(ireturn) case JC_return: OPLABEL(return) {
             int rw = ip[0] == JC_ireturn ? 2 : ip[0] == JC_return ? 0 : 1;
             NEED(rw);
             uint16_t rv[2] = { 0, 0 };
@@ -601,7 +629,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             goto next;
         }
 
-        case JC_getstatic_a: case JC_getstatic_b: case JC_getstatic_s: case JC_getstatic_i: {
+        case JC_getstatic_a: OPLABEL(getstatic_a) case JC_getstatic_b: OPLABEL(getstatic_b) case JC_getstatic_s: OPLABEL(getstatic_s) case JC_getstatic_i: OPLABEL(getstatic_i) {
             const vm_cpe_t *e = CPE(U2(1), 5);
             uint32_t n = ip[0] == JC_getstatic_b ? 1 : ip[0] == JC_getstatic_i ? 4 : 2;
             vm_obj_t so;
@@ -612,7 +640,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             else PUSHI(cl_get32(d));
             NEXT();
         }
-        case JC_putstatic_a: case JC_putstatic_b: case JC_putstatic_s: case JC_putstatic_i: {
+        case JC_putstatic_a: OPLABEL(putstatic_a) case JC_putstatic_b: OPLABEL(putstatic_b) case JC_putstatic_s: OPLABEL(putstatic_s) case JC_putstatic_i: OPLABEL(putstatic_i) {
             const vm_cpe_t *e = CPE(U2(1), 5);
             uint32_t n = ip[0] == JC_putstatic_b ? 1 : ip[0] == JC_putstatic_i ? 4 : 2;
             NEED(n == 4 ? 2 : 1);
@@ -632,9 +660,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         }
 
         /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0). */
-        case JC_getfield_a: case JC_getfield_b: case JC_getfield_s: case JC_getfield_i:
-        case JC_getfield_a_w: case JC_getfield_b_w: case JC_getfield_s_w: case JC_getfield_i_w:
-        case JC_getfield_a_this: case JC_getfield_b_this: case JC_getfield_s_this: case JC_getfield_i_this: {
+        case JC_getfield_a: OPLABEL(getfield_a) case JC_getfield_b: OPLABEL(getfield_b) case JC_getfield_s: OPLABEL(getfield_s) case JC_getfield_i: OPLABEL(getfield_i)
+        case JC_getfield_a_w: OPLABEL(getfield_a_w) case JC_getfield_b_w: OPLABEL(getfield_b_w) case JC_getfield_s_w: OPLABEL(getfield_s_w) case JC_getfield_i_w: OPLABEL(getfield_i_w)
+        case JC_getfield_a_this: OPLABEL(getfield_a_this) case JC_getfield_b_this: OPLABEL(getfield_b_this) case JC_getfield_s_this: OPLABEL(getfield_s_this) case JC_getfield_i_this: OPLABEL(getfield_i_this) {
             int kind; unsigned ci; uint16_t ref;
             if (ip[0] <= JC_getfield_i) { kind = ip[0] - JC_getfield_a; ci = U1(1); NEED(1); ref = POP(); }
             else if (ip[0] <= JC_getfield_i_w) { kind = ip[0] - JC_getfield_a_w; ci = U2(1); NEED(1); ref = POP(); }
@@ -651,9 +679,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             else PUSH(c0);
             NEXT();
         }
-        case JC_putfield_a: case JC_putfield_b: case JC_putfield_s: case JC_putfield_i:
-        case JC_putfield_a_w: case JC_putfield_b_w: case JC_putfield_s_w: case JC_putfield_i_w:
-        case JC_putfield_a_this: case JC_putfield_b_this: case JC_putfield_s_this: case JC_putfield_i_this: {
+        case JC_putfield_a: OPLABEL(putfield_a) case JC_putfield_b: OPLABEL(putfield_b) case JC_putfield_s: OPLABEL(putfield_s) case JC_putfield_i: OPLABEL(putfield_i)
+        case JC_putfield_a_w: OPLABEL(putfield_a_w) case JC_putfield_b_w: OPLABEL(putfield_b_w) case JC_putfield_s_w: OPLABEL(putfield_s_w) case JC_putfield_i_w: OPLABEL(putfield_i_w)
+        case JC_putfield_a_this: OPLABEL(putfield_a_this) case JC_putfield_b_this: OPLABEL(putfield_b_this) case JC_putfield_s_this: OPLABEL(putfield_s_this) case JC_putfield_i_this: OPLABEL(putfield_i_this) {
             int kind; unsigned ci; uint16_t ref;
             bool this_form = ip[0] >= JC_putfield_a_this;
             if (ip[0] <= JC_putfield_i) { kind = ip[0] - JC_putfield_a; ci = U1(1); }
@@ -684,7 +712,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT();
         }
 
-        case JC_invokevirtual: {
+        case JC_invokevirtual: OPLABEL(invokevirtual) {
             const vm_cpe_t *e = CPE(U2(1), 3);
             vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
             if (!vm_find_virtual(vm, e->cls, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
@@ -710,7 +738,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
-        case JC_invokespecial: case JC_invokestatic: {
+        case JC_invokespecial: OPLABEL(invokespecial) case JC_invokestatic: OPLABEL(invokestatic) {
             unsigned ci = U2(1);
             if (ci >= ncp) { vm_throw_security(vm, "constant pool index out of range"); goto throw_; }
             const vm_cpe_t *e = &cp[ci];
@@ -736,7 +764,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
-        case JC_invokeinterface: {
+        case JC_invokeinterface: OPLABEL(invokeinterface) {
             unsigned nargs = U1(1);
             const vm_cpe_t *e = CPE(U2(2), 1);
             uint8_t tok = U1(4);
@@ -767,14 +795,14 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             goto next;
         }
 
-        case JC_new: {
+        case JC_new: OPLABEL(new) {
             const vm_cpe_t *e = CPE(U2(1), 1);
             uint16_t ref;
             if (vm_obj_new_instance(vm, e->cls, f->ctx, &ref)) goto throw_;
             PUSH(ref);
             NEXT();
         }
-        case JC_newarray: {
+        case JC_newarray: OPLABEL(newarray) {
             NEED(1);
             int16_t n = (int16_t)POP();
             uint8_t t = U1(1);
@@ -784,7 +812,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSH(ref);
             NEXT();
         }
-        case JC_anewarray: {
+        case JC_anewarray: OPLABEL(anewarray) {
             const vm_cpe_t *e = CPE(U2(1), 1);
             NEED(1);
             int16_t n = (int16_t)POP();
@@ -793,7 +821,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSH(ref);
             NEXT();
         }
-        case JC_arraylength: {
+        case JC_arraylength: OPLABEL(arraylength) {
             NEED(1);
             vm_obj_t o;
             GETOBJ(POP(), &o);
@@ -802,7 +830,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSH((uint16_t)o.len);
             NEXT();
         }
-        case JC_athrow: {
+        case JC_athrow: OPLABEL(athrow) {
             NEED(1);
             vm_obj_t o;
             GETOBJ(POP(), &o);
@@ -810,7 +838,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm->exc = o.handle;
             goto throw_;
         }
-        case JC_checkcast: case JC_instanceof: {
+        case JC_checkcast: OPLABEL(checkcast) case JC_instanceof: OPLABEL(instanceof) {
             uint8_t at = U1(1);
             uint16_t cls = VM_NO_CLASS;
             if (at == 0 || at == VM_T_REF) cls = CPE(U2(2), 1)->cls;
@@ -830,7 +858,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (ref && !ok) THROW_API(VM_PKG_JAVA_LANG, 8, 0);
             NEXT();
         }
-        default:
+        default: OPLABEL(undefined_)
             vm_throw_security(vm, "undefined opcode");
             goto throw_;
         }
