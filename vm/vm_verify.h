@@ -1,8 +1,21 @@
 /* vm_verify: load-time checks of a package's bytecode beyond what cap_parse proves (cap_parse
  * already checks instruction boundaries, branch targets, handler ranges and constant pool tags).
- * Here: int instructions only in ACC_INT packages, local variable indices within
- * nargs + max_locals, operand stack depth within max_stack on every path, handler catch types.
- * Whatever is not proven here is checked by the interpreter at run time. */
+ *
+ * Every method: int instructions only in ACC_INT packages, local variable indices within
+ * nargs + max_locals, handler catch types are classes. Then, when the Descriptor component types
+ * the method, a type-checking data flow over it (docs/vm.md, "Verifier"): every operand stack word
+ * and local is short, int high/low word, reference, return address or unusable, merged where paths
+ * join until nothing changes; each instruction must find the types it needs (from the opcode, the
+ * Descriptor's field and method types, the API's signatures for API interfaces), returns must match
+ * the method's type, ret needs a jsr's return address, handlers start with [reference] and the
+ * locals of their protected range. Refusals read
+ *     "Method component: offset 0x1a2 (method at 0x19c, pc 6): areturn in a method returning a short"
+ * Without a Descriptor (or for a method calling another applet package's interface, whose types
+ * are not on the card) only the operand stack depth is proven on every path. Whatever is not
+ * proven here is checked by the interpreter at run time.
+ *
+ * vm may be NULL (then API interfaces are not typed either); p supplies has_int, the constant
+ * pool tags and the import slots. 0, or -1 with e set. */
 #ifndef VM_VERIFY_H
 #define VM_VERIFY_H
 
