@@ -21,16 +21,6 @@ static uint32_t bump(const vm_heap_t *h) { return cl_get32(area(h) + 12); }
 
 img_t *vm_heap_img(const vm_heap_t *h) { return h->img; }
 
-uint32_t vm_heap_elem_size(uint8_t etype)
-{
-    switch (etype) {
-    case VM_T_BOOLEAN: case VM_T_BYTE: return 1;
-    case VM_T_SHORT: case VM_T_REF: return 2;
-    case VM_T_INT: return 4;
-    default: return 0;
-    }
-}
-
 /* One persistent store: joins the open group, or is its own atomic step. */
 static int pstore(vm_heap_t *h, uint32_t rel, const void *src, uint32_t n, bool atomic)
 {

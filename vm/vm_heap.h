@@ -66,7 +66,16 @@ int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_err
 void vm_heap_close(vm_heap_t *h);
 img_t *vm_heap_img(const vm_heap_t *h);
 
-uint32_t vm_heap_elem_size(uint8_t etype);
+/* Bytes per element of an array of etype, 0 for no array type. Inline: on every array access. */
+static inline uint32_t vm_heap_elem_size(uint8_t etype)
+{
+    switch (etype) {
+    case VM_T_BOOLEAN: case VM_T_BYTE: return 1;
+    case VM_T_SHORT: case VM_T_REF: return 2;
+    case VM_T_INT: return 4;
+    default: return 0;
+    }
+}
 
 /* Allocates an object with zeroed data. Inside an open img group the allocation belongs to it
  * (undone by abort); otherwise it is one atomic group by itself. Returns VM_OK or an error. */
