@@ -263,7 +263,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_throw_security(vm, "undefined or truncated instruction"); goto throw_; } \
         run++; \
         if (__builtin_expect(trace_on, 0)) \
-            cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, f->sp, jc_opcode_name(ip[0])); \
+            cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, sp, jc_opcode_name(ip[0])); \
     } while (0)
 #ifdef VM_THREADED
 /* len > 0 only for defined opcodes (0x00..JC_OPCODE_LAST); the bound is a second guard. */
@@ -275,7 +275,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     const uint8_t *M = NULL, *ip = NULL;
     uint32_t mlen = 0, code = 0, pc = 0, run = 0;
     int len = 0;
-    uint16_t *S = NULL;
+    uint16_t *S = NULL, *L = NULL;
+    uint16_t sp = 0, maxs = 0, nloc = 0; /* f->sp lives here between frame changes (synced before calls) */
     vm_cpe_t *cp = NULL;
     uint16_t ncp = 0;
     vm->exc = 0;
@@ -330,6 +331,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         code = f->code;
         pc = f->pc;
         S = f->stack;
+        sp = f->sp;
+        maxs = f->max_stack;
+        L = f->locals;
+        nloc = f->nlocals;
         cp = f->pkg->cp;
         ncp = f->pkg->ncp;
 #ifndef VM_THREADED
@@ -339,13 +344,13 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         DECODE(); /* first instruction after a frame change: through the switch */
 
 /* Checked stack and local access. */
-#define NEED(n) do { if (f->sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
-#define ROOM(n) do { if (f->sp + (n) > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; } } while (0)
-#define PUSH(v) do { ROOM(1); S[f->sp++] = (uint16_t)(v); } while (0)
-#define PUSHI(v) do { ROOM(2); uint32_t pv_ = (uint32_t)(v); S[f->sp++] = (uint16_t)(pv_ >> 16); S[f->sp++] = (uint16_t)pv_; } while (0)
-#define POP() (S[--f->sp])
-#define POPI() (f->sp -= 2, (int32_t)(((uint32_t)S[f->sp] << 16) | S[f->sp + 1]))
-#define LOCAL(i, w) do { if ((uint32_t)(i) + (w) > f->nlocals) { vm_throw_security(vm, "local variable out of range"); goto throw_; } } while (0)
+#define NEED(n) do { if (sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
+#define ROOM(n) do { if (sp + (n) > maxs) { vm_throw_security(vm, "operand stack overflow"); goto throw_; } } while (0)
+#define PUSH(v) do { ROOM(1); S[sp++] = (uint16_t)(v); } while (0)
+#define PUSHI(v) do { ROOM(2); uint32_t pv_ = (uint32_t)(v); S[sp++] = (uint16_t)(pv_ >> 16); S[sp++] = (uint16_t)pv_; } while (0)
+#define POP() (S[--sp])
+#define POPI() (sp -= 2, (int32_t)(((uint32_t)S[sp] << 16) | S[sp + 1]))
+#define LOCAL(i, w) do { if ((uint32_t)(i) + (w) > nloc) { vm_throw_security(vm, "local variable out of range"); goto throw_; } } while (0)
 #define U1(k) (ip[k])
 #define S1(k) ((int8_t)ip[k])
 #define U2(k) cl_get16(ip + (k))
@@ -375,22 +380,22 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         case JC_sipush: OPLABEL(sipush) PUSHI((int32_t)S2(1)); NEXT();
         case JC_iipush: OPLABEL(iipush) PUSHI(S4(1)); NEXT();
 
-        case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(f->locals[U1(1)]); NEXT(); }
-        case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[f->sp++] = f->locals[U1(1)]; S[f->sp++] = f->locals[U1(1) + 1]; NEXT(); }
+        case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(L[U1(1)]); NEXT(); }
+        case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[sp++] = L[U1(1)]; S[sp++] = L[U1(1) + 1]; NEXT(); }
         case JC_aload_0: OPLABEL(aload_0) case JC_aload_1: OPLABEL(aload_1) case JC_aload_2: OPLABEL(aload_2) case JC_aload_3: OPLABEL(aload_3) {
-            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
+            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(L[i]); NEXT(); }
         case JC_sload_0: OPLABEL(sload_0) case JC_sload_1: OPLABEL(sload_1) case JC_sload_2: OPLABEL(sload_2) case JC_sload_3: OPLABEL(sload_3) {
-            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(f->locals[i]); NEXT(); }
+            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(L[i]); NEXT(); }
         case JC_iload_0: OPLABEL(iload_0) case JC_iload_1: OPLABEL(iload_1) case JC_iload_2: OPLABEL(iload_2) case JC_iload_3: OPLABEL(iload_3) {
-            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[f->sp++] = f->locals[i]; S[f->sp++] = f->locals[i + 1]; NEXT(); }
-        case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); f->locals[U1(1)] = POP(); NEXT(); }
-        case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); f->locals[U1(1) + 1] = POP(); f->locals[U1(1)] = POP(); NEXT(); }
+            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[sp++] = L[i]; S[sp++] = L[i + 1]; NEXT(); }
+        case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); L[U1(1)] = POP(); NEXT(); }
+        case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); L[U1(1) + 1] = POP(); L[U1(1)] = POP(); NEXT(); }
         case JC_astore_0: OPLABEL(astore_0) case JC_astore_1: OPLABEL(astore_1) case JC_astore_2: OPLABEL(astore_2) case JC_astore_3: OPLABEL(astore_3) {
-            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT(); }
         case JC_sstore_0: OPLABEL(sstore_0) case JC_sstore_1: OPLABEL(sstore_1) case JC_sstore_2: OPLABEL(sstore_2) case JC_sstore_3: OPLABEL(sstore_3) {
-            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); f->locals[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT(); }
         case JC_istore_0: OPLABEL(istore_0) case JC_istore_1: OPLABEL(istore_1) case JC_istore_2: OPLABEL(istore_2) case JC_istore_3: OPLABEL(istore_3) {
-            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); f->locals[i + 1] = POP(); f->locals[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); L[i + 1] = POP(); L[i] = POP(); NEXT(); }
 
         /* Arrays: ..., arrayref, index -> value */
         case JC_aaload: OPLABEL(aaload) case JC_baload: OPLABEL(baload) case JC_saload: OPLABEL(saload) case JC_iaload: OPLABEL(iaload) {
@@ -446,19 +451,19 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT();
         }
 
-        case JC_pop: OPLABEL(pop) NEED(1); f->sp--; NEXT();
-        case JC_pop2: OPLABEL(pop2) NEED(2); f->sp -= 2; NEXT();
-        case JC_dup: OPLABEL(dup) NEED(1); ROOM(1); S[f->sp] = S[f->sp - 1]; f->sp++; NEXT();
-        case JC_dup2: OPLABEL(dup2) NEED(2); ROOM(2); S[f->sp] = S[f->sp - 2]; S[f->sp + 1] = S[f->sp - 1]; f->sp += 2; NEXT();
+        case JC_pop: OPLABEL(pop) NEED(1); sp--; NEXT();
+        case JC_pop2: OPLABEL(pop2) NEED(2); sp -= 2; NEXT();
+        case JC_dup: OPLABEL(dup) NEED(1); ROOM(1); S[sp] = S[sp - 1]; sp++; NEXT();
+        case JC_dup2: OPLABEL(dup2) NEED(2); ROOM(2); S[sp] = S[sp - 2]; S[sp + 1] = S[sp - 1]; sp += 2; NEXT();
         case JC_dup_x: OPLABEL(dup_x) {
             unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
             if (m < 1 || m > 4 || (n != 0 && (n < m || n > m + 4))) { vm_throw_security(vm, "bad dup_x operand"); goto throw_; }
             NEED(n > m ? n : m); ROOM(m);
             uint16_t tmp[4];
-            memcpy(tmp, S + f->sp - m, m * sizeof *tmp);
-            memmove(S + f->sp - n + m, S + f->sp - n, n * sizeof *S);
-            memcpy(S + f->sp - n, tmp, m * sizeof *tmp);
-            f->sp = (uint16_t)(f->sp + m);
+            memcpy(tmp, S + sp - m, m * sizeof *tmp);
+            memmove(S + sp - n + m, S + sp - n, n * sizeof *S);
+            memcpy(S + sp - n, tmp, m * sizeof *tmp);
+            sp = (uint16_t)(sp + m);
             NEXT();
         }
         case JC_swap_x: OPLABEL(swap_x) {
@@ -466,9 +471,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (m < 1 || m > 2 || n < 1 || n > 2) { vm_throw_security(vm, "bad swap_x operand"); goto throw_; }
             NEED(m + n);
             uint16_t tmp[4];
-            memcpy(tmp, S + f->sp - m, m * sizeof *tmp);                 /* top m words */
-            memmove(S + f->sp - n, S + f->sp - m - n, n * sizeof *S);     /* the n words below move up */
-            memcpy(S + f->sp - m - n, tmp, m * sizeof *tmp);
+            memcpy(tmp, S + sp - m, m * sizeof *tmp);                 /* top m words */
+            memmove(S + sp - n, S + sp - m - n, n * sizeof *S);     /* the n words below move up */
+            memcpy(S + sp - m - n, tmp, m * sizeof *tmp);
             NEXT();
         }
 
@@ -493,7 +498,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             PUSH((uint16_t)r);
             NEXT();
         }
-        case JC_sneg: OPLABEL(sneg) NEED(1); S[f->sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[f->sp - 1]); NEXT();
+        case JC_sneg: OPLABEL(sneg) NEED(1); S[sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[sp - 1]); NEXT();
         case JC_iadd: OPLABEL(iadd) case JC_isub: OPLABEL(isub) case JC_imul: OPLABEL(imul) case JC_idiv: OPLABEL(idiv) case JC_irem: OPLABEL(irem) case JC_iand: OPLABEL(iand) case JC_ior: OPLABEL(ior)
         case JC_ixor: OPLABEL(ixor) case JC_ishl: OPLABEL(ishl) case JC_ishr: OPLABEL(ishr) case JC_iushr: OPLABEL(iushr) {
             NEED(4);
@@ -516,17 +521,17 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT();
         }
         case JC_ineg: OPLABEL(ineg) { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT(); }
-        case JC_sinc: OPLABEL(sinc) { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S1(2)); NEXT(); }
-        case JC_sinc_w: OPLABEL(sinc_w) { LOCAL(U1(1), 1); f->locals[U1(1)] = (uint16_t)((int16_t)f->locals[U1(1)] + S2(2)); NEXT(); }
+        case JC_sinc: OPLABEL(sinc) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S1(2)); NEXT(); }
+        case JC_sinc_w: OPLABEL(sinc_w) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S2(2)); NEXT(); }
         case JC_iinc: OPLABEL(iinc) case JC_iinc_w: OPLABEL(iinc_w) {
             unsigned i = U1(1);
             LOCAL(i, 2);
-            uint32_t v = ((uint32_t)f->locals[i] << 16) | f->locals[i + 1];
+            uint32_t v = ((uint32_t)L[i] << 16) | L[i + 1];
             v += (uint32_t)(ip[0] == JC_iinc ? (int32_t)S1(2) : (int32_t)S2(2));
-            f->locals[i] = (uint16_t)(v >> 16); f->locals[i + 1] = (uint16_t)v;
+            L[i] = (uint16_t)(v >> 16); L[i + 1] = (uint16_t)v;
             NEXT();
         }
-        case JC_s2b: OPLABEL(s2b) NEED(1); S[f->sp - 1] = (uint16_t)(int16_t)(int8_t)S[f->sp - 1]; NEXT();
+        case JC_s2b: OPLABEL(s2b) NEED(1); S[sp - 1] = (uint16_t)(int16_t)(int8_t)S[sp - 1]; NEXT();
         case JC_s2i: OPLABEL(s2i) { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT(); }
         case JC_i2b: OPLABEL(i2b) { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT(); }
         case JC_i2s: OPLABEL(i2s) { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT(); }
@@ -575,7 +580,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         case JC_jsr: OPLABEL(jsr) { PUSH((uint16_t)(pc + 3)); JUMP(S2(1)); }
         case JC_ret: OPLABEL(ret) {
             LOCAL(U1(1), 1);
-            uint32_t t = f->locals[U1(1)];
+            uint32_t t = L[U1(1)];
             if (t < f->code || t >= mlen) { vm_throw_security(vm, "ret outside the method"); goto throw_; }
             f->pc = t;
             goto next;
@@ -666,7 +671,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             int kind; unsigned ci; uint16_t ref;
             if (ip[0] <= JC_getfield_i) { kind = ip[0] - JC_getfield_a; ci = U1(1); NEED(1); ref = POP(); }
             else if (ip[0] <= JC_getfield_i_w) { kind = ip[0] - JC_getfield_a_w; ci = U2(1); NEED(1); ref = POP(); }
-            else { kind = ip[0] - JC_getfield_a_this; ci = U1(1); LOCAL(0, 1); ref = f->locals[0]; }
+            else { kind = ip[0] - JC_getfield_a_this; ci = U1(1); LOCAL(0, 1); ref = L[0]; }
             const vm_cpe_t *e = CPE(ci, 2);
             vm_obj_t o;
             GETOBJ(ref, &o);
@@ -690,7 +695,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             const vm_cpe_t *e = CPE(ci, 2);
             NEED((kind == 3 ? 2 : 1) + (this_form ? 0 : 1));
             uint32_t v = kind == 3 ? (uint32_t)POPI() : POP();
-            if (this_form) { LOCAL(0, 1); ref = f->locals[0]; } else ref = POP();
+            if (this_form) { LOCAL(0, 1); ref = L[0]; } else ref = POP();
             vm_obj_t o;
             GETOBJ(ref, &o);
             if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
@@ -721,7 +726,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nargs < 1) { vm_throw_security(vm, "bad method arguments"); goto throw_; }
             NEED(nargs);
             vm_obj_t o;
-            GETOBJ(S[f->sp - nargs], &o);
+            GETOBJ(S[sp - nargs], &o);
             if (!vm_fw_can_invoke(vm, &o)) { vm_throw_security(vm, "firewall: method of another context"); goto throw_; }
             uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
             if (!vm_find_virtual(vm, dyn, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
@@ -731,10 +736,13 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 vm_throw_security(vm, "override with different arguments"); goto throw_; }
             if (nm) {
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
+                f->sp = sp;
                 if (!call_native(vm, f, nm, 1 + vm_native_arg_words(nm->sig))) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
+                sp = f->sp;
                 NEXT();
             }
+            f->sp = sp; /* the callee takes its arguments from the caller's stack */
             if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
@@ -757,10 +765,13 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 BUDGET_CHECK();
+                f->sp = sp;
                 if (!call_native(vm, f, nm, nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
+                sp = f->sp;
                 NEXT();
             }
+            f->sp = sp; /* the callee takes its arguments from the caller's stack */
             if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
@@ -771,7 +782,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nargs < 1) { vm_throw_security(vm, "bad invokeinterface nargs"); goto throw_; }
             NEED(nargs);
             vm_obj_t o;
-            GETOBJ(S[f->sp - nargs], &o);
+            GETOBJ(S[sp - nargs], &o);
             uint8_t vtok;
             uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
             if (!iface_to_virtual(vm, dyn, e->cls, tok, &vtok)) THROW_API(VM_PKG_JAVA_LANG, 8, 0); /* not implemented: ClassCast */
@@ -786,11 +797,14 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nm) {
                 if ((int)nargs != 1 + vm_native_arg_words(nm->sig)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
+                f->sp = sp;
                 if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
+                sp = f->sp;
                 NEXT();
             }
             if (method_nargs(mp, mo) != (int)nargs) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
+            f->sp = sp; /* the callee takes its arguments from the caller's stack */
             if (!push_frame(vm, mp, mo, ctx, ctx != f->ctx ? f->ctx : f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
@@ -844,7 +858,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (at == 0 || at == VM_T_REF) cls = CPE(U2(2), 1)->cls;
             else if (at < VM_T_BOOLEAN || at > VM_T_INT) { vm_throw_security(vm, "bad checkcast type"); goto throw_; }
             NEED(1);
-            uint16_t ref = S[f->sp - 1];
+            uint16_t ref = S[sp - 1];
             bool ok = false;
             if (ref) {
                 vm_obj_t o;
@@ -854,7 +868,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                     vm_throw_security(vm, "firewall: checkcast of another context's object"); goto throw_; }
                 ok = vm_instance_of(vm, &o, at, cls);
             }
-            if (ip[0] == JC_instanceof) { S[f->sp - 1] = ok ? 1 : 0; NEXT(); }
+            if (ip[0] == JC_instanceof) { S[sp - 1] = ok ? 1 : 0; NEXT(); }
             if (ref && !ok) THROW_API(VM_PKG_JAVA_LANG, 8, 0);
             NEXT();
         }
