@@ -775,6 +775,9 @@ int xl_srep(X *x, int n)
 {
     node_t *nd = &x->nodes[n];
     if (nd->kind == K_REF) return R_S;
+    /* an int whose full value matters where it is narrowed (an array index) stays int until its
+     * consumer, which range-checks it (conv_xlate_emit.c) */
+    if (nd->ins >= 0 && nd->want == R_S && nd->rep == R_I && nd->exact) return R_I;
     if (nd->ins >= 0 && (nd->want == R_S || nd->want == R_I)) return nd->want;
     return nd->rep;
 }

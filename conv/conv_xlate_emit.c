@@ -50,6 +50,31 @@ static int emit_conv(X *x, int from, int to)
     return xl_emit(x, from == R_S ? JC_s2i : JC_i2s, from == R_S ? 1 : -1) ? 0 : -1;
 }
 
+/* An int array index narrowed to the JCVM's short index: an int that does not fit in a short must
+ * not wrap onto a valid element (Java: b[65537] throws, b[(short) 65537] is b[1]). Branch-free:
+ * d = i - (int) (short) i is 0 exactly when i fits; (d | -d) >> 31 is then 0, else -1; or-ing it
+ * into i gives i itself or -1, an index every array refuses. Stack: i -> (short) i or -1. */
+static int emit_narrow_index(X *x)
+{
+    static const struct { int op, delta; } seq[] = {
+        { JC_dup2, 2 }, { JC_dup2, 2 }, { JC_i2s, -1 }, { JC_s2i, 1 }, { JC_isub, -2 }, { JC_dup2, 2 },
+        { JC_ineg, 0 }, { JC_ior, -2 },
+    };
+    for (size_t k = 0; k < sizeof seq / sizeof seq[0]; k++)
+        if (!xl_emit(x, seq[k].op, seq[k].delta)) return -1;
+    if (emit1(x, JC_bipush, 2, 31)) return -1;
+    if (!xl_emit(x, JC_ishr, -2) || !xl_emit(x, JC_ior, -2) || !xl_emit(x, JC_i2s, -1)) return -1;
+    return 0;
+}
+
+/* Conversion of an operand for one consumer: an int narrowed for a use where its full value
+ * matters (an array index or size) is range-checked; elsewhere narrowing keeps the low 16 bits. */
+static int emit_conv_use(X *x, int from, int to, int exact)
+{
+    if (from == R_I && to == R_S && exact) return emit_narrow_index(x);
+    return emit_conv(x, from, to);
+}
+
 static int emit_const(X *x, int32_t v, int rep)
 {
     if (rep == R_S) {
@@ -268,11 +293,11 @@ static int conv_operand(X *x, int i, int k)
     int n = in->pops[k];
     int have = xl_srep(x, n);
     if (have == w) return 0;
-    if (k == in->npops - 1) return emit_conv(x, have, w);
+    if (k == in->npops - 1) return emit_conv_use(x, have, w, ex);
     if (k == in->npops - 2) {
         int top = xl_words(x, in->pops[k + 1]), wa = have == R_I ? 2 : 1, wb = w == R_I ? 2 : 1;
         if (top < 1 || top > 2) return xl_fail_at(x, in->pc, "internal: operand conversion below the top of the stack", NULL);
-        if (emit1(x, JC_swap_x, 0, (top << 4) | wa) || emit_conv(x, have, w)) return -1;
+        if (emit1(x, JC_swap_x, 0, (top << 4) | wa) || emit_conv_use(x, have, w, ex)) return -1;
         return emit1(x, JC_swap_x, 0, (wb << 4) | top);
     }
     return xl_fail_at(x, in->pc, "unsupported: a value used as both short and int deep in the stack", NULL);

@@ -135,6 +135,8 @@ static const expect_t INT[] = {
     { "Ints", "divk", NULL, "sload_0 s2i iipush -70000 idiv i2s sreturn" },
     { "Ints", "shrk", NULL, "iipush 98304 sload_0 s2i ishr i2s sreturn" },
     { "Ints", "ushrk", NULL, "iipush 305419896 sload_0 s2i iushr i2s sreturn" },
+    /* an int index: (short) i when it fits, else -1 (d = i - (int) (short) i; i | ((d | -d) >> 31)) */
+    { "Ints", "idx", NULL, "aload_0 iload_1 dup2 dup2 i2s s2i isub dup2 ineg ior bipush 31 ishr ior i2s baload sreturn" },
     /* under + only its low 16 bits count */
     { "Ints", "addk", NULL, "sspush 22136 sload_0 sadd sreturn" },
 };

@@ -17,6 +17,8 @@ public class Ints {
     static short divk(short a) { return (short) (a / -70000); }
     static short shrk(short a) { return (short) (0x18000 >> a); }
     static short ushrk(short a) { return (short) (0x12345678 >>> a); }
+    /* an int index is range-checked while narrowed: beyond the short range it becomes -1 */
+    static byte idx(byte[] b, int i) { return b[i]; }
     /* ... but narrows under + (the low 16 bits of a sum depend only on the operands' low bits) */
     static short addk(short a) { return (short) (0x12345678 + a); }
 }

@@ -92,4 +92,9 @@ public class Sem {
     static short n10(short a, short b) { return (short) ((a + 0x12345) % b - (0x12345678 >>> (a & 7))); }
     static short n11(short a, short b) { short r = (short) (0x40000 / (b | 1)); r += (short) 0x8000; return (short) (r - a); }
     static short n12(short a) { return (short) ((short) 0x12345678 % a); }
+    static short n13(short a, short b) { return (short) ((a > b ? 0x12345 : a) % b + ((a ^ 0x18000) >> (b & 15))); }
+    /* an int array index that does not fit in a short must not wrap onto an element */
+    static short n15(int i, short v) { byte[] b = new byte[4]; b[i & 0x10003] = (byte) v; return (short) (b[3] + b[(short) i & 3] + b[i >> 15]); }
+    static short n16(short v) { short[] t = new short[3]; t[2] = v; return t[v > 0 ? 2 : 0x10002]; }
+    static short n14(short a, short b) { return (short) ((a & 0x1FFFF) / b - (a & 0x7FFF) % b); }
 }
