@@ -238,6 +238,11 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
             if (ce->tag == CAP_CP_INSTANCE_FIELDREF) {
                 vm_class_t *c = vm_class(vm, v->cls);
                 if (!c || (c->flags & CAP_ACC_INTERFACE)) { fail(e, "ConstantPool", off, "field of an unknown class"); goto out; }
+                /* No API class exports instance fields: its instance cells hold the JCRE's native state (an
+                 * OwnerPIN's value and validated flag, a key's material). A field ref into one would let
+                 * bytecode rewrite that state, e.g. point its own PIN at another applet's. */
+                vm_pkg_t *fp = vm->pkgs[VM_CLASS_PKG(v->cls)];
+                if (!fp || fp->native) { fail(e, "ConstantPool", off, "instance field of an API class"); goto out; }
                 v->a = (uint16_t)(c->inst_base + ce->token);
             }
             break;

@@ -107,6 +107,30 @@ static void p_api_static_token(const hcap_t *h, uint8_t *m) { ext_token(h, m, CA
 static void p_api_class_token(const hcap_t *h, uint8_t *m) { ext_token(h, m, CAP_CP_STATIC_METHODREF, 2, 0x7F); }
 static void p_api_virtual_token(const hcap_t *h, uint8_t *m) { ext_token(h, m, CAP_CP_VIRTUAL_METHODREF, 3, 0x7E); }
 static void p_api_pkg_token(const hcap_t *h, uint8_t *m) { ext_token(h, m, CAP_CP_STATIC_METHODREF, 1, 0x80 | 9); }
+/* An InstanceFieldref turned to name an API class (javacard.framework's OwnerPIN, class token 9): no API
+ * class exports instance fields, its cells are the JCRE's native state (the PIN value and validated flag). */
+static void p_field_of_api_class(const hcap_t *h, uint8_t *m)
+{
+    int fw = -1;
+    size_t at = h->comp[CAP_COMP_IMPORT] + 1;
+    for (unsigned i = 0; i < h->s[h->comp[CAP_COMP_IMPORT]]; i++) {
+        if (h->s[at + 2] == 7 && memcmp(h->s + at + 3, "\xA0\x00\x00\x00\x62\x01\x01", 7) == 0) fw = (int)i;
+        at += 3u + h->s[at + 2];
+    }
+    ck_assert_int_ge(fw, 0);
+    size_t cp = h->comp[CAP_COMP_CONSTANTPOOL];
+    unsigned n = cl_get16(h->s + cp);
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *e = h->s + cp + 2 + 4 * i;
+        if (e[0] != CAP_CP_INSTANCE_FIELDREF) continue;
+        size_t o = (size_t)(e - h->s);
+        m[o + 1] = (uint8_t)(0x80 | fw);
+        m[o + 2] = 9;
+        m[o + 3] = 0;
+        return;
+    }
+    ck_abort_msg("no InstanceFieldref in the hostile package");
+}
 /* Import component: count u1, then minor u1, major u1, AID length u1, AID per package. */
 static size_t import_of(const hcap_t *h, const char *aid_hex)
 {
@@ -167,6 +191,7 @@ static const refusal_case_t refusal_cases[] = {
     { "API class token unbound (0x7F)", STOP, p_api_class_token },
     { "API virtual method token unbound (0x7E)", STOP, p_api_virtual_token },
     { "package token beyond the imports", REFUSE, p_api_pkg_token },
+    { "InstanceFieldref into an API class (OwnerPIN's native cells)", REFUSE, p_field_of_api_class },
     { "import of an unknown package", REFUSE, p_import_unknown },
     { "import of framework, major + 1", REFUSE, p_import_major },
     { "import of framework, major - 1", REFUSE, p_import_major_down },
