@@ -223,9 +223,16 @@ enum { VT_TOP, VT_SHORT, VT_IHI, VT_ILO, VT_REF, VT_RET };
 static const char *const vt_name[] = { "an unusable value", "a short", "an int high word", "an int low word",
                                        "a reference", "a return address" };
 
+/* An imported applet package's stored CAP, parsed once per verification for its Descriptor. */
+typedef struct {
+    bool tried, ok;
+    cap_file_t cap;
+} vf_import_t;
+
 typedef struct {
     const vm_t *vm;
     const vm_pkg_t *p;
+    vf_import_t *imps;          /* per import token (NULL: none looked at) */
     const cap_file_t *cap;
     const cap_method_t *m;
     uint16_t mi;
@@ -395,6 +402,34 @@ static int sig_nibbles(const char *sig, uint8_t *out, int max)
     return -1;
 }
 
+/* Type of interface method token of an interface of another applet package (a Shareable
+ * interface): from that package's own Descriptor, kept in its stored component stream. -2 if it
+ * has none. */
+static int pkg_iface_method_type(const vf_t *v, cap_classref_t cls, uint8_t token, uint8_t *out, int max)
+{
+    const vm_pkg_t *q = v->vm->pkgs[v->p->imports[cls.pkg_token]];
+    vf_import_t *im = v->imps ? &v->imps[cls.pkg_token] : NULL;
+    if (!im) return -2;
+    if (!im->tried) {
+        im->tried = true;
+        vm_obj_t o;
+        cl_error_t pe = { { 0 } };
+        if (q->owned && q->blob && vm_heap_get(v->vm->heap, q->blob, &o) && o.kind == VM_KIND_BLOB &&
+            cap_parse(&im->cap, q->owned, o.len, CAP_PARSE_NO_COPY, &pe) == 0)
+            im->ok = true;
+    }
+    if (!im->ok || !im->cap.has_descriptor) return -2;
+    const cap_file_t *qc = &im->cap;
+    for (unsigned c = 0; c < qc->desc.class_count; c++) {
+        const cap_desc_class_t *dc = &qc->desc.classes[c];
+        if (dc->token != cls.class_token || !(dc->access_flags & CAP_DESC_CLASS_INTERFACE)) continue;
+        for (unsigned k = 0; k < dc->method_count; k++)
+            if (dc->methods[k].token == token && !(dc->methods[k].access_flags & CAP_ACC_STATIC))
+                return type_nibbles(qc, dc->methods[k].type_offset, out, max);
+    }
+    return -2;
+}
+
 /* Type of interface method token of an API (native) interface: the signature of the virtual
  * method an API class implementing that interface maps it to. -2 when the interface is not an
  * API one (another applet package's: its types are not here) or no API class implements it. */
@@ -402,7 +437,8 @@ static int api_iface_method_type(const vf_t *v, cap_classref_t cls, uint8_t toke
 {
     if (!v->vm || !v->p || cls.pkg_token >= v->p->nimports) return -2;
     uint8_t slot = v->p->imports[cls.pkg_token];
-    if (!v->vm->pkgs[slot] || !v->vm->pkgs[slot]->native) return -2;
+    if (!v->vm->pkgs[slot]) return -2;
+    if (!v->vm->pkgs[slot]->native) return pkg_iface_method_type(v, cls, token, out, max);
     for (unsigned s = 0; s < VM_PKG_FIRST_USER; s++) {
         const vm_pkg_t *q = v->vm->pkgs[s];
         if (!q || !q->native) continue;
@@ -730,12 +766,13 @@ static int vf_leaders(vf_t *v)
 #define VF_MAX_STATE_BYTES (16u * 1024 * 1024) /* bounds what one hostile method can make us allocate */
 
 /* Type-checks method mi. 1: the Descriptor does not type it (caller falls back), 0: fine, -1: e set. */
-static int verify_types(const vm_t *vm, const vm_pkg_t *p, const cap_file_t *cap, uint16_t mi, cl_error_t *e)
+static int verify_types(const vm_t *vm, const vm_pkg_t *p, vf_import_t *imps, const cap_file_t *cap, uint16_t mi,
+                        cl_error_t *e)
 {
     const cap_method_t *m = &cap->methods[mi];
     const cap_desc_method_t *dm = cap->has_descriptor ? desc_method(cap, m->offset) : NULL;
     if (!dm) return 1;
-    vf_t v = {.vm = vm, .p = p, .cap = cap, .m = m, .mi = mi, .nl = (unsigned)m->nargs + m->max_locals, .ms = m->max_stack};
+    vf_t v = {.vm = vm, .p = p, .imps = imps, .cap = cap, .m = m, .mi = mi, .nl = (unsigned)m->nargs + m->max_locals, .ms = m->max_stack};
     uint8_t nb[256];
     int n = type_nibbles(cap, dm->type_offset, nb, 256);
     int rc = -1;
@@ -790,42 +827,56 @@ out:
     return rc;
 }
 
+/* The per-instruction checks of method mt (no flow): ACC_INT, local indices, invokeinterface nargs. */
+static int check_insns(const vm_pkg_t *p, const cap_method_t *mt, cl_error_t *e)
+{
+    cap_insn_iter_t it;
+    cap_insn_t in;
+    cap_insn_iter_init(&it, mt);
+    int r;
+    while ((r = cap_insn_next(&it, &in)) == 1) {
+        if (!p->has_int && (is_int_op(in.op) || (in.op == JC_newarray && in.bytes[1] == JC_ATYPE_INT))) {
+            cl_seterr(e, "Method component: offset 0x%x: %s in a package without ACC_INT", in.info_offset,
+                      jc_opcode_name(in.op));
+            return -1;
+        }
+        unsigned idx, words;
+        if (local_use(&in, &idx, &words) && idx + words > (unsigned)mt->nargs + mt->max_locals) {
+            cl_seterr(e, "Method component: offset 0x%x: local %u outside the method's %u locals", in.info_offset, idx,
+                      mt->nargs + mt->max_locals);
+            return -1;
+        }
+        if (in.op == JC_invokeinterface && in.bytes[1] == 0) {
+            cl_seterr(e, "Method component: offset 0x%x: invokeinterface with no arguments", in.info_offset);
+            return -1;
+        }
+    }
+    if (r < 0) {
+        cl_seterr(e, "Method component: offset 0x%x: undecodable instruction", mt->code_offset);
+        return -1;
+    }
+    return 0;
+}
+
 int vm_verify_pkg(vm_t *vm, const vm_pkg_t *p, const cap_file_t *cap, cl_error_t *e)
 {
     if (!cap->has_descriptor)
         cl_info("package without a Descriptor component: bytecode types not verified at load (stack depth only; "
                 "run-time checks apply)");
-    for (uint16_t m = 0; m < cap->method_count; m++) {
+    vf_import_t *imps = calloc(p->nimports ? p->nimports : 1u, sizeof *imps);
+    if (!imps) { cl_seterr(e, "out of memory"); return -1; }
+    int rc = 0;
+    for (uint16_t m = 0; m < cap->method_count && !rc; m++) {
         const cap_method_t *mt = &cap->methods[m];
         if (mt->flags & CAP_METHOD_ACC_ABSTRACT) continue;
-        cap_insn_iter_t it;
-        cap_insn_t in;
-        cap_insn_iter_init(&it, mt);
-        int r;
-        while ((r = cap_insn_next(&it, &in)) == 1) {
-            if (!p->has_int && (is_int_op(in.op) || (in.op == JC_newarray && in.bytes[1] == JC_ATYPE_INT))) {
-                cl_seterr(e, "Method component: offset 0x%x: %s in a package without ACC_INT", in.info_offset,
-                          jc_opcode_name(in.op));
-                return -1;
-            }
-            unsigned idx, words;
-            if (local_use(&in, &idx, &words) && idx + words > (unsigned)mt->nargs + mt->max_locals) {
-                cl_seterr(e, "Method component: offset 0x%x: local %u outside the method's %u locals", in.info_offset, idx,
-                          mt->nargs + mt->max_locals);
-                return -1;
-            }
-            if (in.op == JC_invokeinterface && in.bytes[1] == 0) {
-                cl_seterr(e, "Method component: offset 0x%x: invokeinterface with no arguments", in.info_offset);
-                return -1;
-            }
-        }
-        if (r < 0) {
-            cl_seterr(e, "Method component: offset 0x%x: undecodable instruction", mt->code_offset);
-            return -1;
-        }
-        int t = verify_types(vm, p, cap, m, e);
-        if (t < 0 || (t > 0 && verify_stack(cap, m, e))) return -1;
+        if (check_insns(p, mt, e)) { rc = -1; break; }
+        int t = verify_types(vm, p, imps, cap, m, e);
+        if (t < 0 || (t > 0 && verify_stack(cap, m, e))) rc = -1;
     }
+    for (unsigned i = 0; i < p->nimports; i++)
+        if (imps[i].ok) cap_free(&imps[i].cap);
+    free(imps);
+    if (rc) return rc;
     for (unsigned h = 0; h < cap->handler_count; h++) {
         uint16_t ct = cap->handlers[h].catch_type;
         if (ct && (ct >= p->ncp || p->cp[ct].tag != CAP_CP_CLASSREF)) {

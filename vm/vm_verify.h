@@ -8,11 +8,12 @@
  * join until nothing changes; each instruction must find the types it needs (from the opcode, the
  * Descriptor's field and method types, the API's signatures for API interfaces), returns must match
  * the method's type, ret needs a jsr's return address, handlers start with [reference] and the
- * locals of their protected range. Refusals read
+ * locals of their protected range. Interfaces of installed packages are typed from their stored
+ * CAP's Descriptor. Refusals read
  *     "Method component: offset 0x1a2 (method at 0x19c, pc 6): areturn in a method returning a short"
- * Without a Descriptor (or for a method calling another applet package's interface, whose types
- * are not on the card) only the operand stack depth is proven on every path. Whatever is not
- * proven here is checked by the interpreter at run time.
+ * Without a Descriptor (or for a method calling an interface of a package installed without one)
+ * only the operand stack depth is proven on every path. Whatever is not proven here is checked
+ * by the interpreter at run time.
  *
  * vm may be NULL (then API interfaces are not typed either); p supplies has_int, the constant
  * pool tags and the import slots. 0, or -1 with e set. */

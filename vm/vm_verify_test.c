@@ -4,11 +4,7 @@
  * shown with its message; valid code of the same shapes passes. */
 #include "vm/vm_verify.h"
 #include "cap/jc_opcodes.h"
-
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "vm/vm_test_util.h"
 
 #define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
 #define MAXM 6
@@ -428,6 +424,37 @@ START_TEST(stack_limits)
 }
 END_TEST
 
+/* invokeinterface on an API interface (javacard.security.Key, token 0; getSize()S is interface
+ * method 1): typed from the API's own signature, so its short result cannot be returned as a
+ * reference. Without a VM to ask, the method falls back to the depth checks and loads. */
+START_TEST(api_interface_call_typed)
+{
+    static const uint8_t code[] = { JC_aload_0, JC_invokeinterface, 1, H(1), 1, JC_areturn };
+    static const uint8_t good[] = { JC_aload_0, JC_invokeinterface, 1, H(1), 1, JC_sreturn };
+    vt_env_t env;
+    memset(&env, 0, sizeof env);
+    vt_open(&env, true);
+    for (int k = 0; k < 3; k++) {
+        setup();
+        vv_method(k == 2 ? "AS" : "AA", true, 1, 0, 1, k == 2 ? good : code, sizeof code);
+        V.cp[1].tag = CAP_CP_CLASSREF;
+        V.cp[1].cls = (cap_classref_t){ .raw = 0x8000, .external = true, .pkg_token = 0, .class_token = 0 };
+        V.vcp[1].tag = CAP_CP_CLASSREF;
+        V.p.nimports = 1;
+        V.p.imports[0] = VM_PKG_SECURITY;
+        memset(&E, 0, sizeof E);
+        int rc = vm_verify_pkg(k == 1 ? NULL : env.vm, &V.p, &V.cap, &E);
+        if (k == 0) {
+            ck_assert_int_eq(rc, -1);
+            ck_assert_msg(strstr(E.msg, "(method at 0x100, pc 6): areturn: a reference is needed, found a short"), "%s", E.msg);
+        } else {
+            ck_assert_msg(rc == 0, "case %d refused: %s", k, E.msg);
+        }
+    }
+    vt_cleanup(&env);
+}
+END_TEST
+
 /* Random bytecode: whatever it holds, the verifier answers (accepts or refuses with a message)
  * without reading outside the method (run under ASan by make SAN=1 unit). */
 START_TEST(random_code_never_crashes)
@@ -483,6 +510,7 @@ int main(void)
     tcase_add_test(tc, nargs_must_match_descriptor);
     tcase_add_test(tc, without_descriptor_depth_only);
     tcase_add_test(tc, stack_limits);
+    tcase_add_test(tc, api_interface_call_typed);
     tcase_add_test(tc, random_code_never_crashes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
