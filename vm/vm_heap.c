@@ -125,6 +125,11 @@ static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
     return h->ram[o->handle];
 }
 
+uint8_t *vm_heap_ram_data(vm_heap_t *h, const vm_obj_t *o)
+{
+    return (o->flags & VM_OF_TRANSIENT) ? ram_of(h, o) : NULL;
+}
+
 const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
 {
     if (o->flags & VM_OF_TRANSIENT) return ram_of(h, o);

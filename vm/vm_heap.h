@@ -94,6 +94,10 @@ bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o);
 
 /* Readable data of an object (RAM for transient objects, the image otherwise). */
 const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o); /* NULL: out of RAM */
+/* Writable RAM data of a transient object (the interpreter's store fast path: transient contents
+ * take no part in transactions, so a plain store is the whole write). NULL: not transient, or
+ * out of RAM. */
+uint8_t *vm_heap_ram_data(vm_heap_t *h, const vm_obj_t *o);
 
 /* Stores n bytes at data position pos (bounds checked). atomic: when a group is open the store
  * joins it; !atomic always writes at once (non-atomic API operations). Transient data: RAM. */

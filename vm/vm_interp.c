@@ -431,6 +431,16 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
             if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
             if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
+            if (want != VM_T_REF && (o.flags & VM_OF_TRANSIENT)) {
+                /* RAM array: no image write, no transaction (JCRE: transient contents are not
+                 * transactional), so store in place. Bounds and type were checked above. */
+                uint8_t *r = vm_heap_ram_data(vm->heap, &o);
+                if (!r) { vm_throw_store_error(vm, VM_ERR_NOMEM); goto throw_; }
+                if (want == VM_T_BYTE) r[idx] = (uint8_t)v;
+                else if (want == VM_T_SHORT) cl_put16(r + 2 * idx, (uint16_t)v);
+                else cl_put32(r + 4 * idx, v);
+                NEXT();
+            }
             uint8_t b[4];
             uint32_t n;
             if (want == VM_T_REF) {
@@ -629,7 +639,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             f = &vm->frames[vm->nframes - 1];
             if (f->sp + rw > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; }
             for (int i = 0; i < rw; i++) f->stack[f->sp++] = rv[i];
-            int cl = f->pc < f->code_end ? jc_insn_len(f->pkg->methods + f->pc, f->code_end - f->pc) : 0;
+            int cl = f->pc < f->code_end ? insn_len_table[f->pkg->methods[f->pc]] : 0; /* the invoke: fixed length */
+            if (cl < 0) cl = jc_insn_len(f->pkg->methods + f->pc, f->code_end - f->pc);
             f->pc += (uint32_t)(cl > 0 ? cl : 1);
             goto next;
         }
