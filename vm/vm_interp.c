@@ -266,8 +266,19 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             cl_info("vm trace: pkg %u ctx %u pc %04X sp %u %s", f->pkg->slot, f->ctx, pc, sp, jc_opcode_name(ip[0])); \
     } while (0)
 #ifdef VM_THREADED
-/* len > 0 only for defined opcodes (0x00..JC_OPCODE_LAST); the bound is a second guard. */
-#define DISPATCH() do { DECODE(); goto *(ip[0] <= JC_OPCODE_LAST ? op_label[ip[0]] : &&L_undefined_); } while (0)
+/* The fast decode after an instruction that fell through or branched inside the method (so
+ * code <= pc <= code_end holds: NEXT adds a length already checked to fit, JUMP checks its
+ * target). One unsigned compare covers every failure: len <= 0 (undefined opcode: 0, or a switch,
+ * measured in the full decode: -1) and an instruction running past the method's end, pc ==
+ * code_end included. Anything else, and tracing, takes the full decode in front of the switch.
+ * len >= 1 only for defined opcodes, so op_label[ip[0]] is in range. */
+#define DISPATCH() do { \
+        ip = M + pc; \
+        len = insn_len_table[ip[0]]; \
+        if (__builtin_expect((uint32_t)(len - 1) >= mlen - pc || trace_on, 0)) goto decode_full; \
+        run++; \
+        goto *op_label[ip[0]]; \
+    } while (0)
 #else
 #define DISPATCH() goto dispatch
 #endif
@@ -341,7 +352,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     dispatch:
 #endif
         {
-        DECODE(); /* first instruction after a frame change: through the switch */
+#ifdef VM_THREADED
+    decode_full:
+#endif
+        DECODE(); /* after a frame change, a switch, an error or while tracing: full checks */
 
 /* Checked stack and local access. */
 #define NEED(n) do { if (sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
@@ -883,7 +897,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (ref && !ok) THROW_API(VM_PKG_JAVA_LANG, 8, 0);
             NEXT();
         }
-        default: OPLABEL(undefined_)
+        default:
             vm_throw_security(vm, "undefined opcode");
             goto throw_;
         }
