@@ -169,6 +169,11 @@ static int jvm_run(const conv_cf_method_t *m, const conv_classfile_t *cf, const 
         case 0x80: b = POP(); a = POP(); PUSH(a | b); pc++; break;
         case 0x82: b = POP(); a = POP(); PUSH(a ^ b); pc++; break;
         case 0x84: loc[c[pc + 1]] = (int32_t)((uint32_t)loc[c[pc + 1]] + (uint32_t)(int8_t)c[pc + 2]); pc += 3; break;
+        case 0xc4: {                                                                /* wide iinc (iv += 300) */
+            unsigned slot = cl_get16(c + pc + 2);
+            if (c[pc + 1] != 0x84 || slot >= 64) return -2;
+            loc[slot] = (int32_t)((uint32_t)loc[slot] + (uint32_t)(int16_t)cl_get16(c + pc + 4)); pc += 6; break;
+        }
         case 0x91: a = POP(); PUSH((int8_t)a); pc++; break;
         case 0x93: a = POP(); PUSH((int16_t)a); pc++; break;
         case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: {
