@@ -90,9 +90,10 @@ static uint32_t handle_entry(const vm_heap_t *h, uint16_t handle) { return cl_ge
 bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
 {
     if (handle == 0 || handle >= h->nhandles) return false;
-    uint32_t off = handle_entry(h, handle), top = bump(h);
+    const uint8_t *a = area(h); /* once: on every object access (img_mem is in another file) */
+    uint32_t off = cl_get32(a + VM_HEAP_HDR + 4u * handle), top = cl_get32(a + 12);
     if (off < h->objects || top > h->size || off > top || top - off < VM_OBJ_HDR) return false;
-    const uint8_t *p = area(h) + off;
+    const uint8_t *p = a + off;
     o->handle = handle;
     o->kind = p[0]; o->flags = p[1]; o->owner = p[2]; o->etype = p[3];
     o->cls = cl_get16(p + 4);
