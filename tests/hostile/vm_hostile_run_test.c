@@ -528,6 +528,23 @@ START_TEST(aid_uniqueness)
     printf("vm_hostile: package whose applet AIDs another package has: %s %s\n", r ? "refused:" : "ACCEPTED", r ? e.msg : "");
     if (r) ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused but the image changed");
     else wrong++;
+    /* a package (own package AID) whose second applet class repeats its first one's AID */
+    memcpy(m, h.s, h.len);
+    m[pkg_aid + 6] = 0x7D;
+    size_t ap = h.comp[CAP_COMP_APPLET];
+    if (h.s[ap] >= 2) {
+        size_t a1 = ap + 1, a2 = a1 + 1 + h.s[a1] + 2;
+        ck_assert_uint_eq(h.s[a1], h.s[a2]);
+        m[a1 + h.s[a1] - 1] = 0x7D; /* a class AID nothing else on the card has ... */
+        memcpy(m + a2 + 1, m + a1 + 1, h.s[a1]); /* ... twice */
+        area_snapshot_cmp(card, &snap, true);
+        quiet(true);
+        r = vm_load_install(vm, m, h.len, &slot, &e);
+        quiet(false);
+        printf("vm_hostile: package with two applet classes of one AID: %s %s\n", r ? "refused:" : "ACCEPTED", r ? e.msg : "");
+        if (r) ck_assert_msg(area_snapshot_cmp(card, &snap, false) == 0, "refused but the image changed");
+        else wrong++;
+    }
     /* instances named like something else on the card */
     static const struct { const char *name, *aid; } inst[] = {
         { "an existing instance (hello)", "F063617264010101" },
