@@ -90,32 +90,40 @@ bool vm_find_interface(vm_t *vm, uint16_t cls, uint16_t iface, uint8_t token, vm
     return iface_to_virtual(vm, cls, iface, token, &vtok) && vm_find_virtual(vm, cls, vtok, VM_CLASS_PKG(cls), mpkg, moff, nat);
 }
 
-/* The bytecode extent [code, end) of the method whose method_info starts at m: a binary search
- * of the package's sorted extent table (made by the loader from the CAP's method list). A call to
- * an offset that starts no method is refused. Hand-made test packages without a table fall back
- * to the end of the Method component. */
-static bool method_extent(const vm_pkg_t *p, uint32_t m, const mhdr_t *h, uint32_t *end)
+/* The extent of the method whose method_info starts at m: a binary search of the package's
+ * sorted extent table (made by the loader from the CAP's method list, with each header decoded).
+ * NULL if no method with code starts there (abstract, or an offset inside a method). */
+static const vm_method_ext_t *method_ext(const vm_pkg_t *p, uint32_t m)
 {
-    if (!p->mext) { *end = p->methods_len; return true; }
     uint32_t lo = 0, hi = p->nmext;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
         if (p->mext[mid].off < m) lo = mid + 1;
         else hi = mid;
     }
-    if (lo >= p->nmext || p->mext[lo].off != m || p->mext[lo].code != h->code) return false;
-    *end = p->mext[lo].end;
-    return *end > h->code && *end <= p->methods_len;
+    if (lo >= p->nmext || p->mext[lo].off != m) return NULL;
+    const vm_method_ext_t *x = &p->mext[lo];
+    return x->code > m && x->end > x->code && x->end <= p->methods_len ? x : NULL;
 }
 
 /* Pushes a frame for bytecode method m of p; its arguments are the top words of the caller's
- * stack (or, for the first frame, copied in by vm_run_method). */
-static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)
+ * stack (or, for the first frame, copied in by vm_run_method). x: m's extent if the caller knows
+ * it (a resolved static call), else it is looked up. Hand-made test packages without an extent
+ * table decode the header and are bounded by the end of the Method component. */
+static bool push_frame_x(vm_t *vm, vm_pkg_t *p, uint32_t m, const vm_method_ext_t *x, uint8_t ctx, uint8_t prev_ctx,
+                         int *nargs_out)
 {
     mhdr_t h;
-    if (!method_header(p, m, &h)) { vm_throw_security(vm, "call of an abstract or malformed method"); return false; }
     uint32_t code_end;
-    if (!method_extent(p, m, &h, &code_end)) { vm_throw_security(vm, "call of an offset that starts no method"); return false; }
+    if (p->mext) {
+        if (!x) x = method_ext(p, m);
+        if (!x) { vm_throw_security(vm, "call of an offset that starts no method"); return false; }
+        h.max_stack = x->max_stack; h.nargs = x->nargs; h.max_locals = x->max_locals; h.code = x->code;
+        code_end = x->end;
+    } else {
+        if (!method_header(p, m, &h)) { vm_throw_security(vm, "call of an abstract or malformed method"); return false; }
+        code_end = p->methods_len;
+    }
     if (vm->nframes >= VM_MAX_FRAMES) { vm_throw_security(vm, "call depth limit (stack overflow)"); return false; }
     uint16_t *base;
     if (vm->nframes == 0) {
@@ -147,6 +155,11 @@ static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t p
     memset(base + h.nargs, 0, sizeof(uint16_t) * h.max_locals);
     if (nargs_out) *nargs_out = h.nargs;
     return true;
+}
+
+static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)
+{
+    return push_frame_x(vm, p, m, NULL, ctx, prev_ctx, nargs_out);
 }
 
 static int method_nargs(vm_pkg_t *p, uint32_t m)
@@ -774,8 +787,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         case JC_invokespecial: OPLABEL(invokespecial) case JC_invokestatic: OPLABEL(invokestatic) {
             unsigned ci = U2(1);
             if (ci >= ncp) { vm_throw_security(vm, "constant pool index out of range"); goto throw_; }
-            const vm_cpe_t *e = &cp[ci];
+            vm_cpe_t *e = &cp[ci];
             vm_pkg_t *mp; uint32_t mo = 0; const vm_native_method_t *nm = NULL;
+            const vm_method_ext_t *x = NULL;
             if (e->tag == 6) { /* static method ref: internal, other package, or API */
                 mp = e->nat ? NULL : vm->pkgs[e->pkg];
                 nm = e->nat;
@@ -789,15 +803,21 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nm) {
                 int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
-                BUDGET_CHECK();
                 f->sp = sp;
                 if (!call_native(vm, f, nm, nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
                 NEXT();
             }
+            if (e->tag == 6 && mp->mext) {
+                /* The callee's extent, found once and kept in the constant pool entry; re-checked
+                 * against the entry (offset, and that it lies in the callee's table) before use. */
+                x = e->ext;
+                uintptr_t xa = (uintptr_t)x, t0 = (uintptr_t)mp->mext, t1 = (uintptr_t)(mp->mext + mp->nmext);
+                if (!x || xa < t0 || xa >= t1 || x->off != mo) e->ext = x = method_ext(mp, mo);
+            }
             f->sp = sp; /* the callee takes its arguments from the caller's stack */
-            if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
+            if (!push_frame_x(vm, mp, mo, x, f->ctx, f->prev_ctx, NULL)) goto throw_;
             goto next;
         }
         case JC_invokeinterface: OPLABEL(invokeinterface) {

@@ -286,7 +286,8 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
         if (!m->code_len) continue; /* abstract: never called */
         if (p->nmext && p->mext[p->nmext - 1].off >= m->offset) { fail(e, "Method", m->offset, "methods out of order"); goto out; }
         if ((uint32_t)m->code_offset + m->code_len > p->methods_len) { fail(e, "Method", m->offset, "code past the component"); goto out; }
-        p->mext[p->nmext++] = (vm_method_ext_t){ m->offset, m->code_offset, (uint16_t)(m->code_offset + m->code_len) };
+        p->mext[p->nmext++] = (vm_method_ext_t){ m->offset, m->code_offset, (uint16_t)(m->code_offset + m->code_len),
+                                                 m->max_stack, m->nargs, m->max_locals };
     }
     if (cap.applet_count > CL_ARRAY_LEN(p->applets)) { fail(e, "Applet", 0, "too many applets"); goto out; }
     p->napplets = cap.applet_count;

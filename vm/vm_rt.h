@@ -68,6 +68,7 @@ typedef struct vm_cpe {
     uint16_t cls;       /* class id (class, field, virtual/super method refs) */
     uint16_t a;         /* field cell / method token / static method offset / static field offset */
     const struct vm_native_method *nat; /* static method bound to C */
+    const struct vm_method_ext *ext;    /* static method in bytecode: its extent, found at the first call */
 } vm_cpe_t;
 
 typedef struct vm_applet_def {
@@ -80,6 +81,7 @@ typedef struct vm_applet_def {
 typedef struct vm_method_ext {
     uint16_t off;        /* method_info offset (what method refs and vtables name) */
     uint16_t code, end;  /* bytecode [code, end) */
+    uint8_t max_stack, nargs, max_locals; /* its header, decoded once */
 } vm_method_ext_t;
 
 typedef struct vm_pkg {

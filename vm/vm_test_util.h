@@ -115,7 +115,8 @@ static inline uint32_t vt_method(vt_pkg_t *p, uint32_t *at, uint8_t max_stack, u
     ck_assert_uint_lt(p->pkg.nmext, 64);
     ck_assert(p->pkg.nmext == 0 || p->mext[p->pkg.nmext - 1].off < off);
     p->pkg.mext = p->mext; /* from the first vt_method on; methods written by hand use the whole area */
-    p->mext[p->pkg.nmext++] = (vm_method_ext_t){ (uint16_t)off, (uint16_t)(off + 2), (uint16_t)*at };
+    p->mext[p->pkg.nmext++] = (vm_method_ext_t){ (uint16_t)off, (uint16_t)(off + 2), (uint16_t)*at, max_stack, nargs,
+                                                 max_locals };
     return off;
 }
 
