@@ -514,27 +514,26 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT();
         }
 
-        /* short arithmetic: results wrap to 16 bits */
-        case JC_sadd: OPLABEL(sadd) case JC_ssub: OPLABEL(ssub) case JC_smul: OPLABEL(smul) case JC_sdiv: OPLABEL(sdiv) case JC_srem: OPLABEL(srem) case JC_sand: OPLABEL(sand) case JC_sor: OPLABEL(sor)
-        case JC_sxor: OPLABEL(sxor) case JC_sshl: OPLABEL(sshl) case JC_sshr: OPLABEL(sshr) case JC_sushr: OPLABEL(sushr) {
-            NEED(2);
-            int32_t b = (int16_t)POP(), a = (int16_t)POP(), r;
-            switch (ip[0]) {
-            case JC_sadd: r = a + b; break;
-            case JC_ssub: r = a - b; break;
-            case JC_smul: r = a * b; break;
-            case JC_sdiv: if (!b) ARITH(); r = a / b; break;
-            case JC_srem: if (!b) ARITH(); r = a % b; break;
-            case JC_sand: r = a & b; break;
-            case JC_sor: r = a | b; break;
-            case JC_sxor: r = a ^ b; break;
-            case JC_sshl: r = (int32_t)((uint32_t)a << (b & 0x1F)); break;
-            case JC_sshr: r = a >> (b & 0x1F); break;
-            default: r = (int32_t)((uint32_t)a >> (b & 0x1F)); break;
-            }
-            PUSH((uint16_t)r);
-            NEXT();
-        }
+        /* short arithmetic: results wrap to 16 bits. One handler per opcode (no inner switch):
+         * a and b sign-extended, the result replaces a in place. */
+#define SBINOP(opname, expr) case JC_##opname: OPLABEL(opname) { \
+            NEED(2); \
+            int32_t b = (int16_t)S[sp - 1], a = (int16_t)S[sp - 2], r; \
+            expr; \
+            S[sp - 2] = (uint16_t)r; sp--; \
+            NEXT(); }
+        SBINOP(sadd, r = a + b)
+        SBINOP(ssub, r = a - b)
+        SBINOP(smul, r = a * b)
+        SBINOP(sdiv, if (!b) ARITH(); r = a / b)
+        SBINOP(srem, if (!b) ARITH(); r = a % b)
+        SBINOP(sand, r = a & b)
+        SBINOP(sor, r = a | b)
+        SBINOP(sxor, r = a ^ b)
+        SBINOP(sshl, r = (int32_t)((uint32_t)a << (b & 0x1F)))
+        SBINOP(sshr, r = a >> (b & 0x1F))
+        SBINOP(sushr, r = (int32_t)((uint32_t)a >> (b & 0x1F)))
+#undef SBINOP
         case JC_sneg: OPLABEL(sneg) NEED(1); S[sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[sp - 1]); NEXT();
         case JC_iadd: OPLABEL(iadd) case JC_isub: OPLABEL(isub) case JC_imul: OPLABEL(imul) case JC_idiv: OPLABEL(idiv) case JC_irem: OPLABEL(irem) case JC_iand: OPLABEL(iand) case JC_ior: OPLABEL(ior)
         case JC_ixor: OPLABEL(ixor) case JC_ishl: OPLABEL(ishl) case JC_ishr: OPLABEL(ishr) case JC_iushr: OPLABEL(iushr) {
@@ -601,17 +600,26 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if ((a == b) == eq) JUMP(wide ? S2(1) : S1(1));
             NEXT();
         }
-        case JC_if_scmpeq: OPLABEL(if_scmpeq) case JC_if_scmpne: OPLABEL(if_scmpne) case JC_if_scmplt: OPLABEL(if_scmplt) case JC_if_scmpge: OPLABEL(if_scmpge) case JC_if_scmpgt: OPLABEL(if_scmpgt) case JC_if_scmple: OPLABEL(if_scmple)
-        case JC_if_scmpeq_w: OPLABEL(if_scmpeq_w) case JC_if_scmpne_w: OPLABEL(if_scmpne_w) case JC_if_scmplt_w: OPLABEL(if_scmplt_w) case JC_if_scmpge_w: OPLABEL(if_scmpge_w) case JC_if_scmpgt_w: OPLABEL(if_scmpgt_w)
-        case JC_if_scmple_w: OPLABEL(if_scmple_w) {
-            NEED(2);
-            int16_t b = (int16_t)POP(), a = (int16_t)POP();
-            bool wide = ip[0] >= JC_if_scmpeq_w;
-            int op = wide ? ip[0] - JC_if_scmpeq_w : ip[0] - JC_if_scmpeq;
-            bool t = op == 0 ? a == b : op == 1 ? a != b : op == 2 ? a < b : op == 3 ? a >= b : op == 4 ? a > b : a <= b;
-            if (t) JUMP(wide ? S2(1) : S1(1));
-            NEXT();
-        }
+        /* Short compares: one handler per opcode and width (offset s1 or s2). */
+#define SCMP(opname, cond, off) case JC_##opname: OPLABEL(opname) { \
+            NEED(2); \
+            int16_t b = (int16_t)S[sp - 1], a = (int16_t)S[sp - 2]; \
+            sp -= 2; \
+            if (cond) JUMP(off); \
+            NEXT(); }
+        SCMP(if_scmpeq, a == b, S1(1))
+        SCMP(if_scmpne, a != b, S1(1))
+        SCMP(if_scmplt, a < b, S1(1))
+        SCMP(if_scmpge, a >= b, S1(1))
+        SCMP(if_scmpgt, a > b, S1(1))
+        SCMP(if_scmple, a <= b, S1(1))
+        SCMP(if_scmpeq_w, a == b, S2(1))
+        SCMP(if_scmpne_w, a != b, S2(1))
+        SCMP(if_scmplt_w, a < b, S2(1))
+        SCMP(if_scmpge_w, a >= b, S2(1))
+        SCMP(if_scmpgt_w, a > b, S2(1))
+        SCMP(if_scmple_w, a <= b, S2(1))
+#undef SCMP
         case JC_goto: OPLABEL(goto) JUMP(S1(1));
         case JC_goto_w: OPLABEL(goto_w) JUMP(S2(1));
         case JC_jsr: OPLABEL(jsr) { PUSH((uint16_t)(pc + 3)); JUMP(S2(1)); }
