@@ -156,6 +156,7 @@ static int jvm_run(const conv_cf_method_t *m, const conv_classfile_t *cf, const 
         case 0x3b: case 0x3c: case 0x3d: case 0x3e: loc[op - 0x3b] = POP(); pc++; break;
         case 0x57: sp--; pc++; break;
         case 0x59: st[sp] = st[sp - 1]; sp++; pc++; break;
+        case 0x5c: if (sp < 2) return -1; st[sp] = st[sp - 2]; st[sp + 1] = st[sp - 1]; sp += 2; pc++; break;   /* dup2: b[i] += v */
         case 0x5a: st[sp] = st[sp - 1]; st[sp - 1] = st[sp - 2]; st[sp - 2] = st[sp]; sp++; pc++; break;
         case 0x5f: a = st[sp - 1]; st[sp - 1] = st[sp - 2]; st[sp - 2] = a; pc++; break;
         case 0x60: b = POP(); a = POP(); PUSH((uint32_t)a + (uint32_t)b); pc++; break;

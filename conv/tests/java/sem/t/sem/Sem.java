@@ -97,5 +97,6 @@ public class Sem {
     static short n15(int i, short v) { byte[] b = new byte[4]; b[i & 0x10003] = (byte) v; return (short) (b[3] + b[(short) i & 3] + b[i >> 15]); }
     static short n16(short v) { short[] t = new short[3]; t[2] = v; return t[v > 0 ? 2 : 0x10002]; }
     static int n17(int i, short a) { i += 300; i -= 1000; return i * a + (i >>> 20); }
+    static byte n18(int i, byte v, short s) { byte[] b = new byte[4]; b[i] += v; b[s & 3] -= (byte) s; return (byte) (b[i & 3] + b[s & 3]); }
     static short n14(short a, short b) { return (short) ((a & 0x1FFFF) / b - (a & 0x7FFF) % b); }
 }
