@@ -174,7 +174,7 @@ static const refusal_case_t refusal_cases[] = {
     { "local beyond max_locals (sload_3)", REFUSE, p_local_beyond },
     { "undefined opcode 0xB9", REFUSE, p_undefined_opcode },
     { "undefined opcode 0xFF", REFUSE, p_opcode_ff },
-    { "areturn of a short in a short method", KNOWN, p_return_type },
+    { "areturn of a short in a short method", REFUSE, p_return_type },
     { "code falls off the method end", REFUSE, p_falls_off_end },
     { "cp index 255 (u1) out of range", REFUSE, p_cp_out_of_range_u1 },
     { "cp index 0xFFFF (u2) out of range", REFUSE, p_cp_out_of_range_u2 },
