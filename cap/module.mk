@@ -20,10 +20,13 @@ $(CAP_FUZZ_BIN): $(CAP_FUZZ_SRCS) $(wildcard cap/*.h common/*.h)
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	  -o $@ $(CAP_FUZZ_SRCS) -lz -lcrypto
 
+# Seeds: the small hand-made ones in cap/fuzz-corpus, plus the CAP files this build converted (whole JARs:
+# build outputs, so they are copied in at run time rather than kept in git).
 fuzz-run-cap: $(CAP_FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz/cap-corpus
+	@mkdir -p $(BUILD)/fuzz/cap-corpus $(BUILD)/fuzz/cap-seeds
+	@for f in $(wildcard $(BUILD)/applets/*.cap); do cp "$$f" $(BUILD)/fuzz/cap-seeds/; done
 	$(CAP_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 -print_final_stats=1 \
-	  $(BUILD)/fuzz/cap-corpus cap/fuzz-corpus
+	  $(BUILD)/fuzz/cap-corpus cap/fuzz-corpus $(BUILD)/fuzz/cap-seeds
 
 # Speed figures (make bench): parse time of the sample CAP, instruction walk rate.
 CAP_BENCH_BIN := $(BUILD)/bench/cap_parse_bench
