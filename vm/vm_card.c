@@ -199,13 +199,18 @@ int vm_card_register_all(vm_t *vm, cl_error_t *e)
         vm_obj_t ao;
         bool multi = vm_heap_get(vm->heap, a->obj, &ao) && ao.kind == VM_KIND_INSTANCE &&
                      vm_class_implements(vm, ao.cls, VM_CLASS_ID(VM_PKG_FRAMEWORK, 17));
-        unsigned flags = (multi ? APDU_APP_MULTISELECTABLE : 0) | ((a->flags & VM_APPLET_DEFAULT) ? APDU_APP_DEFAULT_SELECTED : 0);
+        unsigned flags = multi ? APDU_APP_MULTISELECTABLE : 0;
         cl_error_t re = { { 0 } };
-        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags, &re) == 0) { c->used = true; continue; }
-        cl_err("vm: applet instance %d: %s", i, re.msg);
-        if ((flags & APDU_APP_DEFAULT_SELECTED) &&
-            apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags & APDU_APP_MULTISELECTABLE, &re) == 0)
-            c->used = true;
+        if (apdu_reg_add(vm->reg, a->aid, a->aid_len, &vm_app_ops, c, flags, &re) != 0) {
+            cl_err("vm: applet instance %d: %s", i, re.msg);
+            continue;
+        }
+        c->used = true;
+        /* A default-selected instance (GlobalPlatform's CardReset privilege) takes channel 0's default from
+         * the card manager: power-on, SELECT with empty data and MANAGE CHANNEL from channel 0 reach it.
+         * The card manager keeps its card-wide default flag and stays selectable by its AID. */
+        if ((a->flags & VM_APPLET_DEFAULT) && apdu_reg_set_channel_default(vm->reg, 0, a->aid, a->aid_len) != 0)
+            cl_err("vm: applet instance %d: cannot make it the default of channel 0", i);
     }
     return 0;
 }

@@ -10,12 +10,10 @@
 
 #include <string.h>
 
-/* Is some application of the registry already selected by default? */
+/* Is another applet instance already the default? (The card manager's default is the card's fallback: a
+ * default-selected instance takes channel 0 over from it, as with GlobalPlatform's CardReset privilege.) */
 static bool default_taken(vm_t *vm)
 {
-    apdu_app_info_t info;
-    for (size_t i = 0; vm->reg && i < apdu_reg_count(vm->reg); i++)
-        if (apdu_reg_get(vm->reg, i, &info) && (info.flags & APDU_APP_DEFAULT_SELECTED)) return true;
     for (int i = 0; i < vm->napplets; i++)
         if (vm->applets[i].flags & VM_APPLET_DEFAULT) return true;
     return false;

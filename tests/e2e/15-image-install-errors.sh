@@ -23,4 +23,19 @@ head -c 300 /dev/urandom >"$E2E_TMP/junk.cap"
 run "$CARDLET" image install "$img" "$E2E_TMP/junk.cap"
 expect_rc 1 "a file that is not a CAP"
 [[ $(md5sum "$img" "$img.wal" 2>/dev/null) == "$before" ]] || fail "a refused CAP changed the image files"
+
+# --default: the instance takes channel 0 from the card manager (GlobalPlatform's CardReset privilege):
+# right after power-on it answers without a SELECT; the card manager stays selectable by its AID;
+# a second default instance is refused.
+need_namespaces; need_driver; need_card_daemon
+dimg=$E2E_TMP/default.img
+run "$CARDLET" image install "$dimg" "$CAP" --applet F063617264010101 --default
+expect_rc 0 "install with --default"
+printf '%s\n' '80 01 00 00 0F' '< 48 65 6C 6C 6F 2C 20 63 61 72 64 6C 65 74 21 90 00' \
+  '00 A4 04 00 08 A0 00 00 01 51 00 00 00 00' '< 6F ... 90 00' >"$E2E_TMP/default.script"
+run "$CARDLET" with --card "$dimg" -- "$CARDLET" script --check "$E2E_TMP/default.script"
+expect_rc 0 "the default instance answers at power-on, the ISD by its AID"
+run "$CARDLET" image install "$dimg" --applet F063617264010101 --instance F06361726401010102 --default
+expect_rc 1 "a second default instance"
+expect_out "already selected by default" "refused with a reason"
 echo ok
