@@ -11,7 +11,7 @@ start_with() {
     >"$E2E_TMP/with.$1.log" 2>&1 &
   WITH_PID=$!
   e2e_on_exit "kill -9 $WITH_PID 2>/dev/null"
-  for _ in $(seq 100); do [[ -s $mark ]] && break; sleep 0.05; done
+  for _ in $(seq 200); do [[ -s $mark ]] && break; sleep 0.05; done
   [[ -s $mark ]] || fail "$1: CMD never ran: $(cat "$E2E_TMP/with.$1.log")"
   DIR=$(cat "$mark")
   CMD_PID=$(cat "$mark.pid")
@@ -20,13 +20,13 @@ start_with() {
   [[ -n $PCSCD_PID && -n $CARD_PID ]] || fail "$1: pcscd ($PCSCD_PID) or card daemon ($CARD_PID) not found for $DIR"
 }
 gone() { ! kill -0 "$1" 2>/dev/null; }
-wait_gone() { for _ in $(seq 100); do gone "$1" && return 0; sleep 0.05; done; return 1; }
+wait_gone() { for _ in $(seq 200); do gone "$1" && return 0; sleep 0.05; done; return 1; }
 
 for sig in TERM INT; do
   note "SIG$sig to cardlet with"
   start_with "$sig"
   kill -s "$sig" "$WITH_PID"
-  wait_gone "$WITH_PID" || fail "cardlet with still running 5 s after SIG$sig"
+  wait_gone "$WITH_PID" || fail "cardlet with still running 10 s after SIG$sig"
   wait "$WITH_PID"; rc=$?
   want=$((128 + $(kill -l "$sig")))
   ((rc == want)) || fail "SIG$sig: exit status $rc, want $want (CMD's, killed by the forwarded signal)"
@@ -63,7 +63,7 @@ for i in range(3):
 running = os.waitpid(pid, os.WNOHANG) == (0, 0)
 print("interrupts seen by CMD: %d; cardlet with running: %s" % (out.count(b"got-int"), running))
 os.kill(pid, signal.SIGTERM)   # from kill(), not the terminal: passed on to CMD, which has no TERM trap
-end = time.time() + 5
+end = time.time() + 10
 while True:
     done, st = os.waitpid(pid, os.WNOHANG)
     if done or time.time() > end:
