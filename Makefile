@@ -104,8 +104,11 @@ deps:
 unit: programs $(UNIT_TESTS)
 	@tools/run-unit.sh $(UNIT_TESTS)
 
+# The sanitizer build lives in $(BUILD)/san, also when BUILD is given on the command line (a sub-make
+# inherits command-line variables: without this it would put sanitizer objects into the plain tree).
+SAN_BUILD = $(BUILD)/san
 unit-san:
-	@$(MAKE) --no-print-directory SAN=1 unit
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(SAN_BUILD) unit
 
 # Sub-makes build on every core unless the caller chose -jN; tests themselves run one at a time.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -115,10 +118,10 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) unit
 	@$(MAKE) --no-print-directory -j$(JOBS) unit-san
 	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory e2e-san E2E_SAN_BUILD=build/san
+	@$(MAKE) --no-print-directory e2e-san E2E_SAN_BUILD=$(SAN_BUILD)
 
 demo: deps
-	@$(MAKE) --no-print-directory all $(DEMO_EXTRA)
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(DEMO_EXTRA)
 	@tools/demo.sh
 
 install: programs
