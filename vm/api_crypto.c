@@ -124,12 +124,8 @@ static int ci_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t i
     if (a->kind == CK_RSA) return VM_NAT_OK;
     if (!api_key_load(vm, args[1], &k)) { api_op_end(vm, args[0], op); return VM_NAT_THROW; }
     uint8_t key[32];
-    if (a->kind == CK_DES) {
-        memcpy(key, k.comp[0], 16);
-        memcpy(key + 16, k.len[0] == 24 ? k.comp[0] + 16 : k.comp[0], 8);
-    } else {
-        memcpy(key, k.comp[0], k.len[0]);
-    }
+    if (a->kind == CK_DES) api_key_des3(k.comp[0], k.len[0], key);
+    else memcpy(key, k.comp[0], k.len[0]);
     op->cipher = EVP_CIPHER_CTX_new();
     bool ok = op->cipher != NULL;
     if (ok && a->kind == CK_GCM) {

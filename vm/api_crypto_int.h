@@ -86,6 +86,8 @@ EVP_PKEY *api_key_pkey(vm_t *vm, const api_key_t *k);
 bool api_key_store_pair(vm_t *vm, const api_key_t *pub, const api_key_t *priv, EVP_PKEY *pk);
 /* EC domain parameters only (for key generation), from a key that has them all. */
 EVP_PKEY *api_key_ec_domain(vm_t *vm, const api_key_t *k);
+/* DES3 key material (len 16 or 24) as the 24 bytes EVP's des-ede3 wants (two-key: K1 K2 K1). */
+void api_key_des3(const uint8_t *k, uint16_t len, uint8_t out[24]);
 /* Makes a key object of a KeyBuilder type (used by KeyPair(byte, short)). */
 int api_key_build(vm_t *vm, uint8_t type, int16_t bits, uint16_t *ref);
 

@@ -205,6 +205,12 @@ static bool key_read(vm_t *vm, uint16_t ref, api_key_t *k, vm_obj_t *data)
 
 bool api_key_load(vm_t *vm, uint16_t ref, api_key_t *k) { return key_read(vm, ref, k, NULL); }
 
+void api_key_des3(const uint8_t *k, uint16_t len, uint8_t out[24])
+{
+    memcpy(out, k, 16);
+    memcpy(out + 16, len == 24 ? k + 16 : k, 8);
+}
+
 bool api_key_ready(vm_t *vm, const api_key_t *k)
 {
     uint16_t need = required_mask(k->family);

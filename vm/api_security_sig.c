@@ -89,13 +89,6 @@ static const EVP_CIPHER *aes_cbc(uint16_t bits)
     return bits == 128 ? EVP_aes_128_cbc() : bits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
 }
 
-/* DES3 key material as the 24 bytes EVP's des-ede3 wants (two-key: K1 K2 K1). */
-static void des3_key(const uint8_t *k, uint16_t len, uint8_t out[24])
-{
-    memcpy(out, k, 16);
-    memcpy(out + 16, len == 24 ? k + 16 : k, 8);
-}
-
 /* One DES block operation with the single key k8 (as DES3 with three equal keys). */
 static bool des1_block(const uint8_t *k8, bool enc, const uint8_t in[8], uint8_t out[8])
 {
@@ -131,7 +124,7 @@ static bool sig_start(api_op_t *op, const sig_alg_t *a, const uint8_t *iv)
         uint8_t k[32]; /* AES-256 or the 24 bytes of DES3 */
         const EVP_CIPHER *c;
         if (a->kind == SK_BMAC_AES) { c = aes_cbc((uint16_t)(op->keylen * 8)); memcpy(k, op->key, op->keylen); }
-        else if (a->kind == SK_BMAC_DES) { c = EVP_des_ede3_cbc(); des3_key(op->key, op->keylen, k); }
+        else if (a->kind == SK_BMAC_DES) { c = EVP_des_ede3_cbc(); api_key_des3(op->key, op->keylen, k); }
         else { c = EVP_des_ede3_cbc(); for (int i = 0; i < 3; i++) memcpy(k + 8 * i, op->key, 8); }
         uint8_t zero[16] = { 0 };
         if (!iv && (op->flags & 1)) iv = op->key + 64; /* the IV given to init, for every message */
