@@ -8,29 +8,7 @@
 
 #include "cap/cap_consts.h"
 #include "cap/cap_zip.h"
-
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int oom;
-} buf_t;
-
-static void put(buf_t *b, const void *d, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->len + n) nc *= 2;
-        uint8_t *np = realloc(b->p, nc);
-        if (!np) { b->oom = 1; return; }
-        b->p = np; b->cap = nc;
-    }
-    if (n) memcpy(b->p + b->len, d, n);
-    b->len += n;
-}
-static void put1(buf_t *b, unsigned v) { uint8_t x = (uint8_t)v; put(b, &x, 1); }
-static void put2(buf_t *b, unsigned v) { uint8_t x[2]; cl_put16(x, (uint16_t)v); put(b, x, 2); }
-static void set2(buf_t *b, size_t at, unsigned v) { if (!b->oom) cl_put16(b->p + at, (uint16_t)v); }
+#include "conv/conv_buf.h"
 
 /* class_ref encoding (u2) of a class we know. */
 static unsigned classref(const conv_pkg_t *p, const conv_cref_t *r)
@@ -165,7 +143,7 @@ static const conv_method_t *method_with_token(conv_pkg_t *p, int ci, int token)
     return NULL;
 }
 
-static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
+static int write_class(conv_pkg_t *p, int ci, conv_buf_t *b, cl_error_t *e)
 {
     conv_class_t *c = &p->classes[ci];
     if (c->is_interface) {
@@ -174,8 +152,8 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
             if (iset_add(p, &all, c->cf.interfaces[k], e, 0)) return -1;
         if (all.n > 15) { cl_seterr(e, "interface %s: more than 15 superinterfaces", c->name); return -1; }
         unsigned flags = CAP_ACC_INTERFACE | (c->is_shareable ? CAP_ACC_SHAREABLE : 0);
-        put1(b, (flags << 4) | (unsigned)all.n);
-        for (int k = 0; k < all.n; k++) put2(b, classref(p, &all.r[k]));
+        conv_put1(b, (flags << 4) | (unsigned)all.n);
+        for (int k = 0; k < all.n; k++) conv_put2(b, classref(p, &all.r[k]));
         return 0;
     }
     iset_t s;
@@ -184,17 +162,17 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
     int shareable = 0;
     for (int k = 0; k < s.n; k++)
         if (s.r[k].internal ? p->classes[s.r[k].index].is_shareable : !!(s.r[k].ext->access & EXP_ACC_SHAREABLE)) shareable = 1;
-    put1(b, ((unsigned)(shareable ? CAP_ACC_SHAREABLE : 0) << 4) | (unsigned)s.n);
+    conv_put1(b, ((unsigned)(shareable ? CAP_ACC_SHAREABLE : 0) << 4) | (unsigned)s.n);
     if (c->cf.super_name) {
         conv_cref_t sup;
         if (cref_named(p, c->cf.super_name, &sup, e)) return -1;
-        put2(b, classref(p, &sup));
+        conv_put2(b, classref(p, &sup));
     } else {
-        put2(b, 0xFFFF);
+        conv_put2(b, 0xFFFF);
     }
-    put1(b, (unsigned)c->instance_size);
-    put1(b, (unsigned)c->first_ref_token);
-    put1(b, (unsigned)c->ref_count);
+    conv_put1(b, (unsigned)c->instance_size);
+    conv_put1(b, (unsigned)c->first_ref_token);
+    conv_put1(b, (unsigned)c->ref_count);
     int lo = 128, lop = 128;
     for (int i = 0; i < c->method_count; i++) {
         conv_method_t *m = &c->methods[i];
@@ -204,25 +182,25 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
     }
     int pub_count = lo == 128 ? 0 : c->max_public_vtoken - lo + 1;
     int pkg_count = lop == 128 ? 0 : c->max_package_vtoken - lop + 1;
-    put1(b, (unsigned)(lo == 128 ? c->max_public_vtoken + 1 : lo));
-    put1(b, (unsigned)pub_count);
-    put1(b, (unsigned)(lop == 128 ? c->max_package_vtoken + 1 : lop));
-    put1(b, (unsigned)pkg_count);
+    conv_put1(b, (unsigned)(lo == 128 ? c->max_public_vtoken + 1 : lo));
+    conv_put1(b, (unsigned)pub_count);
+    conv_put1(b, (unsigned)(lop == 128 ? c->max_package_vtoken + 1 : lop));
+    conv_put1(b, (unsigned)pkg_count);
     for (int t = 0; t < pub_count; t++) {
         const conv_method_t *m = method_with_token(p, ci, lo + t);
-        put2(b, m ? (unsigned)m->offset : 0xFFFF);
+        conv_put2(b, m ? (unsigned)m->offset : 0xFFFF);
     }
     for (int t = 0; t < pkg_count; t++) {
         const conv_method_t *m = method_with_token(p, ci, 0x80 | (lop + t));
-        put2(b, m ? (unsigned)m->offset : 0xFFFF);
+        conv_put2(b, m ? (unsigned)m->offset : 0xFFFF);
     }
     for (int k = 0; k < s.n; k++) {
-        put2(b, classref(p, &s.r[k]));
+        conv_put2(b, classref(p, &s.r[k]));
         if (s.r[k].internal) {
             conv_class_t *ic = &p->classes[s.r[k].index];
             int cnt = 0;
             for (int i = 0; i < ic->method_count; i++) if (ic->methods[i].is_virtual) cnt++;
-            put1(b, (unsigned)cnt);
+            conv_put1(b, (unsigned)cnt);
             for (int t = 0; t < cnt; t++)
                 for (int i = 0; i < ic->method_count; i++) {
                     conv_method_t *im = &ic->methods[i];
@@ -232,11 +210,11 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
                         cl_seterr(e, "class %s does not implement %s.%s%s", c->name, ic->name, im->cf->name, im->cf->desc);
                         return -1;
                     }
-                    put1(b, tok < 0 ? 0xFF : (unsigned)tok);
+                    conv_put1(b, tok < 0 ? 0xFF : (unsigned)tok);
                 }
         } else {
             const conv_exp_class_t *x = s.r[k].ext;
-            put1(b, (unsigned)x->method_count);
+            conv_put1(b, (unsigned)x->method_count);
             for (int t = 0; t < x->method_count; t++) {
                 const conv_exp_member_t *im = NULL;
                 for (int i = 0; i < x->method_count; i++) if (x->methods[i].token == t) im = &x->methods[i];
@@ -245,7 +223,7 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
                     cl_seterr(e, "class %s does not implement %s.%s%s", c->name, x->name, im ? im->name : "?", im ? im->desc : "");
                     return -1;
                 }
-                put1(b, tok < 0 ? 0xFF : (unsigned)tok);
+                conv_put1(b, tok < 0 ? 0xFF : (unsigned)tok);
             }
         }
     }
@@ -255,7 +233,7 @@ static int write_class(conv_pkg_t *p, int ci, buf_t *b, cl_error_t *e)
 /* ---- type descriptors ---- */
 
 typedef struct {
-    buf_t b;          /* type_desc[] bytes */
+    conv_buf_t b;          /* type_desc[] bytes */
 } types_t;
 
 static int type_nibbles(conv_pkg_t *p, const char *d, uint8_t *nib, int *nn, int max, cl_error_t *e)
@@ -314,17 +292,17 @@ static int type_offset(conv_pkg_t *p, types_t *t, const char *desc, cl_error_t *
         off += (size_t)l;
     }
     int at = (int)t->b.len;
-    put(&t->b, enc, (size_t)(1 + bytes));
+    conv_put(&t->b, enc, (size_t)(1 + bytes));
     return at;
 }
 
 /* ---- the package ---- */
 
-static void component(buf_t *jar_parts, int tag, const buf_t *info)
+static void component(conv_buf_t *jar_parts, int tag, const conv_buf_t *info)
 {
-    put1(jar_parts, (unsigned)tag);
-    put2(jar_parts, (unsigned)info->len);
-    put(jar_parts, info->p, info->len);
+    conv_put1(jar_parts, (unsigned)tag);
+    conv_put2(jar_parts, (unsigned)info->len);
+    conv_put(jar_parts, info->p, info->len);
 }
 
 static const char *COMP_NAMES[] = { "", "Header", "Directory", "Applet", "Import", "ConstantPool", "Class", "Method",
@@ -335,14 +313,14 @@ static int method_header_size(const conv_method_t *m)
     return m->max_stack <= 15 && m->nargs <= 15 && m->max_locals <= 15 ? 2 : 4;
 }
 
-static void refdeltas(buf_t *b, int *offs, int n)
+static void refdeltas(conv_buf_t *b, int *offs, int n)
 {
     /* offs sorted ascending; each gap is written as 255s plus the rest */
     int prev = 0;
     for (int i = 0; i < n; i++) {
         int d = offs[i] - prev;
-        while (d >= 255) { put1(b, 255); d -= 255; }   /* 255 means "255 further, no entry here" */
-        put1(b, (unsigned)d);
+        while (d >= 255) { conv_put1(b, 255); d -= 255; }   /* 255 means "255 further, no entry here" */
+        conv_put1(b, (unsigned)d);
         prev = offs[i];
     }
 }
@@ -350,7 +328,7 @@ static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(co
 
 int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **exp_out, size_t *exp_len, cl_error_t *e)
 {
-    buf_t comp[12];
+    conv_buf_t comp[12];
     memset(comp, 0, sizeof comp);
     types_t types = { 0 };
     int rc = -1;
@@ -390,8 +368,8 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
     }
     /* 4. Method component */
     {
-        buf_t *b = &comp[CAP_COMP_METHOD];
-        put1(b, (unsigned)p->handler_count);
+        conv_buf_t *b = &comp[CAP_COMP_METHOD];
+        conv_put1(b, (unsigned)p->handler_count);
         for (int k = 0; k < p->class_count; k++) {
             conv_class_t *c = &p->classes[p->order[k]];
             if (c->is_interface) continue;
@@ -412,10 +390,10 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             int stop = 1;
             for (int k = h + 1; k < p->handler_count; k++)
                 if (p->handlers[k].start <= hd->start && p->handlers[k].end >= hd->end) stop = 0;
-            put2(b, hd->start);
-            put2(b, (unsigned)(stop ? 0x8000 : 0) | (unsigned)(hd->end - hd->start));
-            put2(b, hd->handler);
-            put2(b, hd->any ? 0 : hd->catch_cp);
+            conv_put2(b, hd->start);
+            conv_put2(b, (unsigned)(stop ? 0x8000 : 0) | (unsigned)(hd->end - hd->start));
+            conv_put2(b, hd->handler);
+            conv_put2(b, hd->any ? 0 : hd->catch_cp);
         }
         int total_refs = 0;
         for (int k = 0; k < p->class_count; k++) {
@@ -438,41 +416,41 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
                 int flags = m->is_abstract ? CAP_METHOD_ACC_ABSTRACT : 0;
                 if ((int)b->len != m->offset) { cl_seterr(e, "internal: method layout mismatch"); goto out; }
                 if (hs == 2) {
-                    put1(b, ((unsigned)flags << 4) | (unsigned)m->max_stack);
-                    put1(b, ((unsigned)m->nargs << 4) | (unsigned)m->max_locals);
+                    conv_put1(b, ((unsigned)flags << 4) | (unsigned)m->max_stack);
+                    conv_put1(b, ((unsigned)m->nargs << 4) | (unsigned)m->max_locals);
                 } else {
-                    put1(b, (unsigned)(flags | CAP_METHOD_ACC_EXTENDED) << 4);
-                    put1(b, (unsigned)m->max_stack);
-                    put1(b, (unsigned)m->nargs);
-                    put1(b, (unsigned)m->max_locals);
+                    conv_put1(b, (unsigned)(flags | CAP_METHOD_ACC_EXTENDED) << 4);
+                    conv_put1(b, (unsigned)m->max_stack);
+                    conv_put1(b, (unsigned)m->nargs);
+                    conv_put1(b, (unsigned)m->max_locals);
                 }
                 for (int r = 0; r < m->nref1; r++) r1[n1++] = m->offset + hs + m->ref1[r];
                 for (int r = 0; r < m->nref2; r++) r2[n2++] = m->offset + hs + m->ref2[r];
-                put(b, m->code, (size_t)m->code_len);
+                conv_put(b, m->code, (size_t)m->code_len);
             }
         }
     }
     /* 5. ConstantPool (now that class, method and static offsets are known) */
     {
-        buf_t *b = &comp[CAP_COMP_CONSTANTPOOL];
-        put2(b, (unsigned)p->cp_count);
+        conv_buf_t *b = &comp[CAP_COMP_CONSTANTPOOL];
+        conv_put2(b, (unsigned)p->cp_count);
         for (int i = 0; i < p->cp_count; i++) {
             conv_cpe_t *c = &p->cp[i];
-            put1(b, c->tag);
+            conv_put1(b, c->tag);
             switch (c->tag) {
-            case CAP_CP_CLASSREF: put2(b, classref(p, &c->cls)); put1(b, 0); break;
+            case CAP_CP_CLASSREF: conv_put2(b, classref(p, &c->cls)); conv_put1(b, 0); break;
             case CAP_CP_INSTANCE_FIELDREF: case CAP_CP_VIRTUAL_METHODREF: case CAP_CP_SUPER_METHODREF:
-                put2(b, classref(p, &c->cls)); put1(b, (unsigned)c->token); break;
+                conv_put2(b, classref(p, &c->cls)); conv_put1(b, (unsigned)c->token); break;
             default:
                 if (c->cls.internal) {
                     conv_class_t *k = &p->classes[c->cls.index];
-                    put1(b, 0);
-                    put2(b, c->tag == CAP_CP_STATIC_FIELDREF ? (unsigned)k->fields[c->field].offset
+                    conv_put1(b, 0);
+                    conv_put2(b, c->tag == CAP_CP_STATIC_FIELDREF ? (unsigned)k->fields[c->field].offset
                                                              : (unsigned)k->methods[c->method].offset);
                 } else {
-                    put1(b, 0x80u | (unsigned)c->cls.import);
-                    put1(b, c->cls.ext->token);
-                    put1(b, (unsigned)c->token);
+                    conv_put1(b, 0x80u | (unsigned)c->cls.import);
+                    conv_put1(b, c->cls.ext->token);
+                    conv_put1(b, (unsigned)c->token);
                 }
             }
         }
@@ -480,13 +458,13 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
     /* 6. StaticField */
     int array_init_count = 0, array_init_size = 0;
     {
-        buf_t *b = &comp[CAP_COMP_STATICFIELD];
-        put2(b, (unsigned)p->static_image_size);
-        put2(b, (unsigned)p->static_ref_count);
+        conv_buf_t *b = &comp[CAP_COMP_STATICFIELD];
+        conv_put2(b, (unsigned)p->static_image_size);
+        conv_put2(b, (unsigned)p->static_ref_count);
         size_t count_at = b->len;
-        put2(b, 0);
+        conv_put2(b, 0);
         int def_bytes = 0;
-        buf_t nondef = { 0 };
+        conv_buf_t nondef = { 0 };
         /* walk the image in offset order */
         for (int o = 0; o < p->static_image_size;) {
             conv_field_t *f = NULL;
@@ -498,9 +476,9 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             if (!f) { cl_seterr(e, "internal: static image hole"); free(nondef.p); goto out; }
             int sz = f->vt == VT_REF || f->vt == VT_SHORT ? 2 : f->vt == VT_INT ? 4 : 1;
             if (f->vt == VT_REF && f->array_init) {
-                put1(b, (unsigned)f->array_init_type);
-                put2(b, (unsigned)f->array_init_len);
-                put(b, f->array_init, (size_t)f->array_init_len);
+                conv_put1(b, (unsigned)f->array_init_type);
+                conv_put2(b, (unsigned)f->array_init_len);
+                conv_put(b, f->array_init, (size_t)f->array_init_len);
                 array_init_count++;
                 array_init_size += f->array_init_len;
             } else if (f->vt != VT_REF) {
@@ -509,65 +487,65 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
                     if (sz == 1) v[0] = (uint8_t)f->init_value;
                     else if (sz == 2) cl_put16(v, (uint16_t)f->init_value);
                     else cl_put32(v, (uint32_t)f->init_value);
-                    put(&nondef, v, (size_t)sz);
+                    conv_put(&nondef, v, (size_t)sz);
                 } else {
                     def_bytes += sz;
                 }
             }
             o += sz;
         }
-        set2(b, count_at, (unsigned)array_init_count);
-        put2(b, (unsigned)def_bytes);
-        put2(b, (unsigned)nondef.len);
-        put(b, nondef.p, nondef.len);
+        conv_set2(b, count_at, (unsigned)array_init_count);
+        conv_put2(b, (unsigned)def_bytes);
+        conv_put2(b, (unsigned)nondef.len);
+        conv_put(b, nondef.p, nondef.len);
         free(nondef.p);
         if (array_init_size > 0xFFFF) { cl_seterr(e, "array initializers larger than 64 KiB"); goto out; }
     }
     /* 7. RefLocation */
     {
-        buf_t *b = &comp[CAP_COMP_REFLOCATION];
+        conv_buf_t *b = &comp[CAP_COMP_REFLOCATION];
         qsort(r1, (size_t)n1, sizeof *r1, cmp_int);
         qsort(r2, (size_t)n2, sizeof *r2, cmp_int);
-        buf_t d1 = { 0 }, d2 = { 0 };
+        conv_buf_t d1 = { 0 }, d2 = { 0 };
         refdeltas(&d1, r1, n1);
         refdeltas(&d2, r2, n2);
-        put2(b, (unsigned)d1.len); put(b, d1.p, d1.len);
-        put2(b, (unsigned)d2.len); put(b, d2.p, d2.len);
+        conv_put2(b, (unsigned)d1.len); conv_put(b, d1.p, d1.len);
+        conv_put2(b, (unsigned)d2.len); conv_put(b, d2.p, d2.len);
         free(d1.p); free(d2.p);
     }
     /* 8. Export */
     if (p->exports) {
-        buf_t *b = &comp[CAP_COMP_EXPORT];
+        conv_buf_t *b = &comp[CAP_COMP_EXPORT];
         int n = 0;
         for (int k = 0; k < p->class_count; k++) {
             conv_class_t *c = &p->classes[p->order[k]];
             if (c->token != 0xFF && (!p->conf.applet_count || c->is_shareable)) n++;
         }
-        put1(b, (unsigned)n);
+        conv_put1(b, (unsigned)n);
         for (int k = 0; k < p->class_count; k++) {
             conv_class_t *c = &p->classes[p->order[k]];
             if (c->token == 0xFF || (p->conf.applet_count && !c->is_shareable)) continue;
-            put2(b, (unsigned)c->offset);
+            conv_put2(b, (unsigned)c->offset);
             int nf = 0, nm = 0;
             if (!p->conf.applet_count) {
                 for (int i = 0; i < c->field_count; i++) if (c->fields[i].is_static && c->fields[i].token != 0xFF) nf++;
                 for (int i = 0; i < c->method_count; i++)
                     if ((c->methods[i].is_static || c->methods[i].is_ctor) && c->methods[i].token != 0xFF) nm++;
             }
-            put1(b, (unsigned)nf);
-            put1(b, (unsigned)nm);
+            conv_put1(b, (unsigned)nf);
+            conv_put1(b, (unsigned)nm);
             for (int t = 0; t < nf; t++)
                 for (int i = 0; i < c->field_count; i++)
-                    if (c->fields[i].is_static && c->fields[i].token == t) put2(b, (unsigned)c->fields[i].offset);
+                    if (c->fields[i].is_static && c->fields[i].token == t) conv_put2(b, (unsigned)c->fields[i].offset);
             for (int t = 0; t < nm; t++)
                 for (int i = 0; i < c->method_count; i++)
-                    if ((c->methods[i].is_static || c->methods[i].is_ctor) && c->methods[i].token == t) put2(b, (unsigned)c->methods[i].offset);
+                    if ((c->methods[i].is_static || c->methods[i].is_ctor) && c->methods[i].token == t) conv_put2(b, (unsigned)c->methods[i].offset);
         }
     }
     /* 9. Descriptor (before Import: its types may name classes of further packages) */
     {
-        buf_t *b = &comp[CAP_COMP_DESCRIPTOR];
-        put1(b, (unsigned)p->class_count);
+        conv_buf_t *b = &comp[CAP_COMP_DESCRIPTOR];
+        conv_put1(b, (unsigned)p->class_count);
         for (int k = 0; k < p->class_count; k++) {
             int ci = p->order[k];
             conv_class_t *c = &p->classes[ci];
@@ -579,27 +557,27 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             int nf = 0, nm = 0;
             for (int i = 0; i < c->field_count; i++) if (!c->fields[i].is_const && !c->is_interface) nf++;
             for (int i = 0; i < c->method_count; i++) if (strcmp(c->methods[i].cf->name, "<clinit>")) nm++;
-            put1(b, (unsigned)c->token);
-            put1(b, acc);
-            put2(b, (unsigned)c->offset);
-            put1(b, (unsigned)s.n);
-            put2(b, (unsigned)nf);
-            put2(b, (unsigned)nm);
-            for (int i = 0; i < s.n; i++) put2(b, classref(p, &s.r[i]));
+            conv_put1(b, (unsigned)c->token);
+            conv_put1(b, acc);
+            conv_put2(b, (unsigned)c->offset);
+            conv_put1(b, (unsigned)s.n);
+            conv_put2(b, (unsigned)nf);
+            conv_put2(b, (unsigned)nm);
+            for (int i = 0; i < s.n; i++) conv_put2(b, classref(p, &s.r[i]));
             for (int i = 0; i < c->field_count; i++) {
                 conv_field_t *f = &c->fields[i];
                 if (f->is_const || c->is_interface) continue;
                 uint16_t a = f->cf->access;
-                put1(b, (unsigned)f->token);
-                put1(b, (unsigned)(a & (CF_ACC_PUBLIC | CF_ACC_PRIVATE | CF_ACC_PROTECTED | CF_ACC_STATIC | CF_ACC_FINAL)));
-                if (f->is_static) { put1(b, 0); put2(b, (unsigned)f->offset); }
-                else { put2(b, (unsigned)c->offset); put1(b, (unsigned)f->token); }
+                conv_put1(b, (unsigned)f->token);
+                conv_put1(b, (unsigned)(a & (CF_ACC_PUBLIC | CF_ACC_PRIVATE | CF_ACC_PROTECTED | CF_ACC_STATIC | CF_ACC_FINAL)));
+                if (f->is_static) { conv_put1(b, 0); conv_put2(b, (unsigned)f->offset); }
+                else { conv_put2(b, (unsigned)c->offset); conv_put1(b, (unsigned)f->token); }
                 if (f->vt == VT_REF) {
                     int to = type_offset(p, &types, f->cf->desc, e);
                     if (to < 0) goto out;
-                    put2(b, (unsigned)to); /* fixed up below: relative to type_descriptor_info */
+                    conv_put2(b, (unsigned)to); /* fixed up below: relative to type_descriptor_info */
                 } else {
-                    put2(b, CAP_TYPE_PRIMITIVE | (unsigned)(f->vt == VT_BOOL ? 2 : f->vt == VT_BYTE ? 3 : f->vt == VT_SHORT ? 4 : 5));
+                    conv_put2(b, CAP_TYPE_PRIMITIVE | (unsigned)(f->vt == VT_BOOL ? 2 : f->vt == VT_BYTE ? 3 : f->vt == VT_SHORT ? 4 : 5));
                 }
             }
             for (int i = 0; i < c->method_count; i++) {
@@ -610,13 +588,13 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
                               (m->is_abstract ? CAP_ACC_ABSTRACT : 0) | (m->is_ctor ? CAP_ACC_INIT : 0);
                 int to = type_offset(p, &types, m->cf->desc, e);
                 if (to < 0) goto out;
-                put1(b, (unsigned)m->token);
-                put1(b, ma);
-                put2(b, c->is_interface ? 0 : (unsigned)m->offset);
-                put2(b, (unsigned)to);
-                put2(b, (unsigned)(c->is_interface ? 0 : m->code_len));
-                put2(b, (unsigned)m->handler_count);
-                put2(b, (unsigned)(m->handler_count ? m->handler_first : 0));
+                conv_put1(b, (unsigned)m->token);
+                conv_put1(b, ma);
+                conv_put2(b, c->is_interface ? 0 : (unsigned)m->offset);
+                conv_put2(b, (unsigned)to);
+                conv_put2(b, (unsigned)(c->is_interface ? 0 : m->code_len));
+                conv_put2(b, (unsigned)m->handler_count);
+                conv_put2(b, (unsigned)(m->handler_count ? m->handler_first : 0));
             }
         }
     }
@@ -632,7 +610,7 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             }
         }
         int shift = 2 + 2 * p->cp_count;
-        buf_t *b = &comp[CAP_COMP_DESCRIPTOR];
+        conv_buf_t *b = &comp[CAP_COMP_DESCRIPTOR];
         /* walk again to shift reference type offsets: recompute positions */
         size_t pos = 1;
         for (int k = 0; k < p->class_count; k++) {
@@ -642,36 +620,36 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
             pos += 9 + 2 * ni;
             for (unsigned i = 0; i < nf; i++) {
                 unsigned t = cl_get16(b->p + pos + 5);
-                if (!(t & CAP_TYPE_PRIMITIVE)) set2(b, pos + 5, t + (unsigned)shift);
+                if (!(t & CAP_TYPE_PRIMITIVE)) conv_set2(b, pos + 5, t + (unsigned)shift);
                 pos += 7;
             }
             for (unsigned i = 0; i < nm; i++) {
-                set2(b, pos + 4, cl_get16(b->p + pos + 4) + (unsigned)shift);
+                conv_set2(b, pos + 4, cl_get16(b->p + pos + 4) + (unsigned)shift);
                 pos += 12;
             }
             (void)c;
         }
-        put2(b, (unsigned)p->cp_count);
-        for (int i = 0; i < p->cp_count; i++) put2(b, cpt[i] < 0 ? 0xFFFF : (unsigned)(cpt[i] + shift));
-        put(b, types.b.p, types.b.len);
+        conv_put2(b, (unsigned)p->cp_count);
+        for (int i = 0; i < p->cp_count; i++) conv_put2(b, cpt[i] < 0 ? 0xFFFF : (unsigned)(cpt[i] + shift));
+        conv_put(b, types.b.p, types.b.len);
         free(cpt);
         if (types.b.oom) { cl_seterr(e, "out of memory"); goto out; }
     }
     /* 10. Import (every package referenced so far) */
     {
-        buf_t *b = &comp[CAP_COMP_IMPORT];
-        put1(b, (unsigned)p->import_count);
+        conv_buf_t *b = &comp[CAP_COMP_IMPORT];
+        conv_put1(b, (unsigned)p->import_count);
         for (int i = 0; i < p->import_count; i++) {
-            put1(b, p->imports[i].minor);
-            put1(b, p->imports[i].major);
-            put1(b, (unsigned)p->imports[i].aid_len);
-            put(b, p->imports[i].aid, (size_t)p->imports[i].aid_len);
+            conv_put1(b, p->imports[i].minor);
+            conv_put1(b, p->imports[i].major);
+            conv_put1(b, (unsigned)p->imports[i].aid_len);
+            conv_put(b, p->imports[i].aid, (size_t)p->imports[i].aid_len);
         }
     }
     /* 11. Applet */
     if (p->conf.applet_count) {
-        buf_t *b = &comp[CAP_COMP_APPLET];
-        put1(b, (unsigned)p->conf.applet_count);
+        conv_buf_t *b = &comp[CAP_COMP_APPLET];
+        conv_put1(b, (unsigned)p->conf.applet_count);
         for (int a = 0; a < p->conf.applet_count; a++) {
             const char *cn = p->conf.applets[a].cls;
             int ci = -1;
@@ -686,9 +664,9 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
                 if (m->is_static && !strcmp(m->cf->name, "install") && !strcmp(m->cf->desc, "([BSB)V")) inst = m;
             }
             if (!inst) { cl_seterr(e, "applet class %s has no static install(byte[], short, byte) method", cn); goto out; }
-            put1(b, (unsigned)p->conf.applets[a].aid_len);
-            put(b, p->conf.applets[a].aid, (size_t)p->conf.applets[a].aid_len);
-            put2(b, (unsigned)inst->offset);
+            conv_put1(b, (unsigned)p->conf.applets[a].aid_len);
+            conv_put(b, p->conf.applets[a].aid, (size_t)p->conf.applets[a].aid_len);
+            conv_put2(b, (unsigned)inst->offset);
         }
     }
     /* 12. Header and Directory */
@@ -696,29 +674,29 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
     for (int k = 0; k < p->class_count; k++)
         for (int i = 0; i < p->classes[k].field_count; i++) if (p->classes[k].fields[i].vt == VT_INT) has_int = 1;
     {
-        buf_t *b = &comp[CAP_COMP_HEADER];
-        put1(b, 0xDE); put1(b, 0xCA); put1(b, 0xFF); put1(b, 0xED);
-        put1(b, 1); put1(b, 2);   /* CAP format 2.1 */
-        put1(b, (has_int ? CAP_HDR_ACC_INT : 0) | (p->exports ? CAP_HDR_ACC_EXPORT : 0) | (p->conf.applet_count ? CAP_HDR_ACC_APPLET : 0));
-        put1(b, (unsigned)p->conf.minor);
-        put1(b, (unsigned)p->conf.major);
-        put1(b, (unsigned)p->conf.aid_len);
-        put(b, p->conf.aid, (size_t)p->conf.aid_len);
+        conv_buf_t *b = &comp[CAP_COMP_HEADER];
+        conv_put1(b, 0xDE); conv_put1(b, 0xCA); conv_put1(b, 0xFF); conv_put1(b, 0xED);
+        conv_put1(b, 1); conv_put1(b, 2);   /* CAP format 2.1 */
+        conv_put1(b, (has_int ? CAP_HDR_ACC_INT : 0) | (p->exports ? CAP_HDR_ACC_EXPORT : 0) | (p->conf.applet_count ? CAP_HDR_ACC_APPLET : 0));
+        conv_put1(b, (unsigned)p->conf.minor);
+        conv_put1(b, (unsigned)p->conf.major);
+        conv_put1(b, (unsigned)p->conf.aid_len);
+        conv_put(b, p->conf.aid, (size_t)p->conf.aid_len);
     }
     {
-        buf_t *b = &comp[CAP_COMP_DIRECTORY];
+        conv_buf_t *b = &comp[CAP_COMP_DIRECTORY];
         /* CAP 2.1: 11 sizes (Header..Descriptor); Directory's own size is 11*2 + 6 + 3 */
         for (int tag = 1; tag <= 11; tag++) {
             unsigned sz = tag == CAP_COMP_DIRECTORY ? 11 * 2 + 6 + 3 : (unsigned)comp[tag].len;
             if (comp[tag].len > 0xFFFF) { cl_seterr(e, "%s component larger than 64 KiB", COMP_NAMES[tag]); goto out; }
-            put2(b, sz);
+            conv_put2(b, sz);
         }
-        put2(b, (unsigned)p->static_image_size);
-        put2(b, (unsigned)array_init_count);
-        put2(b, (unsigned)array_init_size);
-        put1(b, (unsigned)p->import_count);
-        put1(b, (unsigned)p->conf.applet_count);
-        put1(b, 0);
+        conv_put2(b, (unsigned)p->static_image_size);
+        conv_put2(b, (unsigned)array_init_count);
+        conv_put2(b, (unsigned)array_init_size);
+        conv_put1(b, (unsigned)p->import_count);
+        conv_put1(b, (unsigned)p->conf.applet_count);
+        conv_put1(b, 0);
     }
     for (int t = 1; t <= 11; t++) if (comp[t].oom) { cl_seterr(e, "out of memory"); goto out; }
     /* 13. JAR */
@@ -735,7 +713,7 @@ int conv_cap_build(conv_pkg_t *p, uint8_t **cap_out, size_t *cap_len, uint8_t **
         for (size_t k = 0; k < CL_ARRAY_LEN(order); k++) {
             int t = order[k];
             if ((t == CAP_COMP_APPLET && !p->conf.applet_count) || (t == CAP_COMP_EXPORT && !p->exports)) continue;
-            buf_t one = { 0 };
+            conv_buf_t one = { 0 };
             component(&one, t, &comp[t]);
             char name[600];
             snprintf(name, sizeof name, "%s/javacard/%s.cap", p->conf.package, COMP_NAMES[t]);

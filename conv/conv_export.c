@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv/conv_buf.h"
+
 #define EXP_MAGIC 0x00FACADEu
 enum { EXPC_UTF8 = 1, EXPC_INTEGER = 3, EXPC_CLASSREF = 7, EXPC_PACKAGE = 13 };
 
@@ -248,29 +250,6 @@ fail:
 
 /* ---- export file writer ---- */
 
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int oom;
-} buf_t;
-
-static void put(buf_t *b, const void *d, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->len + n) nc *= 2;
-        uint8_t *np = realloc(b->p, nc);
-        if (!np) { b->oom = 1; return; }
-        b->p = np; b->cap = nc;
-    }
-    memcpy(b->p + b->len, d, n);
-    b->len += n;
-}
-static void put1(buf_t *b, unsigned v) { uint8_t x = (uint8_t)v; put(b, &x, 1); }
-static void put2(buf_t *b, unsigned v) { uint8_t x[2]; cl_put16(x, (uint16_t)v); put(b, x, 2); }
-static void put4(buf_t *b, uint32_t v) { uint8_t x[4]; cl_put32(x, v); put(b, x, 4); }
-
 /* Constant pool under construction: entries kept as (tag, string or value) for deduplication. */
 typedef struct {
     uint8_t tag;
@@ -304,7 +283,7 @@ static uint16_t pool_class(wpool_t *p, const char *s) { return pool_find(p, EXPC
 uint8_t *conv_export_write(const conv_export_t *x, size_t *out_len, cl_error_t *e)
 {
     wpool_t pool = { 0 };
-    buf_t body = { 0 }, out = { 0 };
+    conv_buf_t body = { 0 }, out = { 0 };
     if (x->class_count > 255) { cl_seterr(e, "export: more than 255 classes"); return NULL; }
     /* Package entry first: index 0, so this_package is 0. */
     if (grow((void **)&pool.e, &pool.n, sizeof *pool.e)) { cl_seterr(e, "out of memory"); return NULL; }
@@ -315,40 +294,40 @@ uint8_t *conv_export_write(const conv_export_t *x, size_t *out_len, cl_error_t *
     for (int i = 0; i < x->class_count; i++)
         for (int k = 0; k < x->classes[i].field_count; k++)
             if (x->classes[i].fields[k].has_const) cv_name = pool_utf8(&pool, "ConstantValue");
-    put2(&body, 0); /* this_package */
-    put1(&body, (unsigned)x->class_count);
+    conv_put2(&body, 0); /* this_package */
+    conv_put1(&body, (unsigned)x->class_count);
     for (int i = 0; i < x->class_count; i++) {
         const conv_exp_class_t *c = &x->classes[i];
-        put1(&body, c->token);
-        put2(&body, c->access);
-        put2(&body, pool_class(&pool, c->name));
-        put2(&body, (unsigned)c->super_count);
-        for (int k = 0; k < c->super_count; k++) put2(&body, pool_class(&pool, c->supers[k]));
-        put1(&body, (unsigned)c->iface_count);
-        for (int k = 0; k < c->iface_count; k++) put2(&body, pool_class(&pool, c->ifaces[k]));
-        put2(&body, (unsigned)c->field_count);
+        conv_put1(&body, c->token);
+        conv_put2(&body, c->access);
+        conv_put2(&body, pool_class(&pool, c->name));
+        conv_put2(&body, (unsigned)c->super_count);
+        for (int k = 0; k < c->super_count; k++) conv_put2(&body, pool_class(&pool, c->supers[k]));
+        conv_put1(&body, (unsigned)c->iface_count);
+        for (int k = 0; k < c->iface_count; k++) conv_put2(&body, pool_class(&pool, c->ifaces[k]));
+        conv_put2(&body, (unsigned)c->field_count);
         for (int k = 0; k < c->field_count; k++) {
             const conv_exp_member_t *f = &c->fields[k];
-            put1(&body, f->token);
-            put2(&body, f->access);
-            put2(&body, pool_utf8(&pool, f->name));
-            put2(&body, pool_utf8(&pool, f->desc));
+            conv_put1(&body, f->token);
+            conv_put2(&body, f->access);
+            conv_put2(&body, pool_utf8(&pool, f->name));
+            conv_put2(&body, pool_utf8(&pool, f->desc));
             if (f->has_const) {
-                put2(&body, 1);
-                put2(&body, cv_name);
-                put4(&body, 2);
-                put2(&body, pool_find(&pool, EXPC_INTEGER, NULL, f->cval, 0));
+                conv_put2(&body, 1);
+                conv_put2(&body, cv_name);
+                conv_put4(&body, 2);
+                conv_put2(&body, pool_find(&pool, EXPC_INTEGER, NULL, f->cval, 0));
             } else {
-                put2(&body, 0);
+                conv_put2(&body, 0);
             }
         }
-        put2(&body, (unsigned)c->method_count);
+        conv_put2(&body, (unsigned)c->method_count);
         for (int k = 0; k < c->method_count; k++) {
             const conv_exp_member_t *m = &c->methods[k];
-            put1(&body, m->token);
-            put2(&body, m->access);
-            put2(&body, pool_utf8(&pool, m->name));
-            put2(&body, pool_utf8(&pool, m->desc));
+            conv_put1(&body, m->token);
+            conv_put2(&body, m->access);
+            conv_put2(&body, pool_utf8(&pool, m->name));
+            conv_put2(&body, pool_utf8(&pool, m->desc));
         }
     }
     if (pool.oom || body.oom || pool.n > 65535) {
@@ -356,26 +335,26 @@ uint8_t *conv_export_write(const conv_export_t *x, size_t *out_len, cl_error_t *
         free(pool.e); free(body.p);
         return NULL;
     }
-    put4(&out, EXP_MAGIC);
-    put1(&out, 1); /* minor: format 2.1 */
-    put1(&out, 2); /* major */
-    put2(&out, (unsigned)pool.n);
+    conv_put4(&out, EXP_MAGIC);
+    conv_put1(&out, 1); /* minor: format 2.1 */
+    conv_put1(&out, 2); /* major */
+    conv_put2(&out, (unsigned)pool.n);
     for (int i = 0; i < pool.n; i++) {
         const wcp_t *c = &pool.e[i];
-        put1(&out, c->tag);
-        if (c->tag == EXPC_UTF8) { size_t n = strlen(c->s); put2(&out, (unsigned)n); put(&out, c->s, n); }
-        else if (c->tag == EXPC_INTEGER) put4(&out, (uint32_t)c->v);
-        else if (c->tag == EXPC_CLASSREF) put2(&out, c->ref);
+        conv_put1(&out, c->tag);
+        if (c->tag == EXPC_UTF8) { size_t n = strlen(c->s); conv_put2(&out, (unsigned)n); conv_put(&out, c->s, n); }
+        else if (c->tag == EXPC_INTEGER) conv_put4(&out, (uint32_t)c->v);
+        else if (c->tag == EXPC_CLASSREF) conv_put2(&out, c->ref);
         else {
-            put1(&out, x->flags);
-            put2(&out, c->ref);
-            put1(&out, x->minor);
-            put1(&out, x->major);
-            put1(&out, (unsigned)x->aid_len);
-            put(&out, x->aid, (size_t)x->aid_len);
+            conv_put1(&out, x->flags);
+            conv_put2(&out, c->ref);
+            conv_put1(&out, x->minor);
+            conv_put1(&out, x->major);
+            conv_put1(&out, (unsigned)x->aid_len);
+            conv_put(&out, x->aid, (size_t)x->aid_len);
         }
     }
-    put(&out, body.p, body.len);
+    conv_put(&out, body.p, body.len);
     free(pool.e);
     free(body.p);
     if (out.oom) { free(out.p); cl_seterr(e, "out of memory"); return NULL; }
