@@ -169,12 +169,8 @@ static int ae_init_full(vm_t *vm, uint16_t *args, uint16_t *ret)
 static api_op_t *ci_state(vm_t *vm, uint16_t ref, const cipher_alg_t **a)
 {
     uint8_t alg;
-    bool lost;
-    if (!api_op_object(vm, ref, &alg)) return NULL;
-    *a = cipher_alg(alg);
-    api_op_t *op = api_op_find(vm, ref, &lost);
-    if (vm->exc) return NULL;
-    if (!op || !*a || op->alg != alg) { api_throw(vm, CE_INVALID_INIT); return NULL; }
+    api_op_t *op = api_op_live(vm, ref, &alg);
+    if (op && !(*a = cipher_alg(alg))) { api_throw(vm, CE_INVALID_INIT); return NULL; }
     return op;
 }
 

@@ -125,6 +125,9 @@ int api_op_new_object(vm_t *vm, uint8_t pkg, uint8_t token, uint8_t alg, uint16_
 bool api_op_object(vm_t *vm, uint16_t ref, uint8_t *alg);
 /* The live state of ref, or NULL. *lost is set when the object had state that is gone (evicted). */
 api_op_t *api_op_find(vm_t *vm, uint16_t ref, bool *lost);
+/* The state an init left for ref (its algorithm in *alg), or NULL with an exception pending
+ * (CryptoException.INVALID_INIT when there is none, or it is for another algorithm). */
+api_op_t *api_op_live(vm_t *vm, uint16_t ref, uint8_t *alg);
 /* Fresh (zeroed) state for ref, replacing any old one. NULL: exception pending. */
 api_op_t *api_op_fresh(vm_t *vm, uint16_t ref);
 /* Frees the contexts and wipes the state; the object has no state afterwards. */

@@ -130,6 +130,16 @@ api_op_t *api_op_find(vm_t *vm, uint16_t ref, bool *lost)
     return found;
 }
 
+api_op_t *api_op_live(vm_t *vm, uint16_t ref, uint8_t *alg)
+{
+    bool lost;
+    if (!api_op_object(vm, ref, alg)) return NULL;
+    api_op_t *op = api_op_find(vm, ref, &lost);
+    if (vm->exc) return NULL;
+    if (!op || op->alg != *alg) { api_throw(vm, CE_INVALID_INIT); return NULL; }
+    return op;
+}
+
 api_op_t *api_op_fresh(vm_t *vm, uint16_t ref)
 {
     bool lost;

@@ -221,12 +221,8 @@ static int sig_init_iv(vm_t *vm, uint16_t *args, uint16_t *ret)
 static api_op_t *sig_state(vm_t *vm, uint16_t ref, const sig_alg_t **a)
 {
     uint8_t alg;
-    bool lost;
-    if (!api_op_object(vm, ref, &alg)) return NULL;
-    *a = sig_alg(alg);
-    api_op_t *op = api_op_find(vm, ref, &lost);
-    if (vm->exc) return NULL;
-    if (!op || !*a || op->alg != alg) { api_throw(vm, CE_INVALID_INIT); return NULL; }
+    api_op_t *op = api_op_live(vm, ref, &alg);
+    if (op && !(*a = sig_alg(alg))) { api_throw(vm, CE_INVALID_INIT); return NULL; }
     return op;
 }
 
