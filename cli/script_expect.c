@@ -3,16 +3,8 @@
  * of a response that matter (tags, status word) and leave serial numbers or random data open. */
 #include "cli/script.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = tolower(c);
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
 
 long script_pattern_parse(const char *text, int16_t *out, size_t cap, char *why, size_t why_cap)
 {
@@ -41,7 +33,7 @@ long script_pattern_parse(const char *text, int16_t *out, size_t cap, char *why,
             return -1;
         }
         for (size_t i = 0; i < tl; i += 2) {
-            int hi = hexval((unsigned char)tok[i]), lo = hexval((unsigned char)tok[i + 1]);
+            int hi = cl_hex_digit((unsigned char)tok[i]), lo = cl_hex_digit((unsigned char)tok[i + 1]);
             if (hi < 0 || lo < 0) {
                 snprintf(why, why_cap, "'%.*s' is neither hex bytes nor a wildcard (.. one byte, ... any bytes)",
                          (int)(tl > 40 ? 40 : tl), tok);

@@ -3,7 +3,7 @@
 
 #include <ctype.h>
 
-static int hexval(int c)
+int cl_hex_digit(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -21,7 +21,7 @@ long cl_hex_decode(const char *text, uint8_t *out, size_t cap)
             continue;
         }
         if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hi < 0) { p++; continue; }
-        int v = hexval((unsigned char)*p);
+        int v = cl_hex_digit((unsigned char)*p);
         if (v < 0) return -1;
         if (hi < 0) { hi = v; continue; }
         if (n >= cap) return -1;

@@ -20,6 +20,8 @@ static inline void cl_put32(uint8_t *p, uint32_t v) {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* The value of one hex digit (either case), or -1. */
+int cl_hex_digit(int c);
 /* Parses hex digits, ignoring spaces, tabs, ':' and an optional "0x" per byte group.
  * Returns the number of bytes written, or -1 on an odd digit count, a bad character, or overflow of cap. */
 long cl_hex_decode(const char *text, uint8_t *out, size_t cap);
