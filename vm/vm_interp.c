@@ -783,7 +783,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nm) {
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
-                if (!call_native(vm, f, nm, 1 + vm_native_arg_words(nm->sig))) goto throw_;
+                if (!call_native(vm, f, nm, nargs)) goto throw_; /* the override's count, checked equal above */
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
                 NEXT();
