@@ -1,8 +1,6 @@
 /* Hex text <-> bytes, as typed by people in APDU scripts and command lines. */
 #include "common/cl_util.h"
 
-#include <ctype.h>
-
 int cl_hex_digit(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
