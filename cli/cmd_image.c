@@ -4,7 +4,6 @@
 #include "cli/cli.h"
 #include "common/cl_util.h"
 #include "vm/vm_card.h"
-#include "vm/vm_load.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -88,32 +87,9 @@ static int image_install(int argc, char **argv)
     card_t *card;
     vm_t *vm;
     if (open_vm(argv[optind], CARD_DEFAULT_IMAGE_SIZE, &card, &vm)) { free(cap); return 1; }
-    /* Package, then instance. If the instance cannot be created, the package this command loaded is
-     * deleted again: a failed install changes nothing, and the corrected command can simply be rerun. */
-    uint8_t slot = 0;
-    int rc = cap ? vm_load_install(vm, cap, cap_len, &slot, &e) : 0;
-    if (rc) {
-        fprintf(stderr, "cardlet image: %s: %s\n", argv[optind + 1], e.msg);
-    } else if (have_cls) {
-        rc = vm_install_applet(vm, cls, cls_len, have_inst ? inst : NULL, inst_len, data, (uint8_t)plen,
-                               dflt ? VM_APPLET_DEFAULT : 0, &e);
-        if (rc) {
-            char aid[2 * 16 + 1];
-            fprintf(stderr, "cardlet image: applet %s: %s\n", cl_hex_encode(cls, cls_len, aid, 0), e.msg);
-            if (cap && vm->pkgs[slot]) {
-                cl_error_t de = { { 0 } };
-                uint8_t paid[16];
-                uint8_t plen_aid = vm->pkgs[slot]->aid_len;
-                memcpy(paid, vm->pkgs[slot]->aid, plen_aid);
-                if (vm_card_delete_package(vm, paid, plen_aid, &de) == 0)
-                    fprintf(stderr, "cardlet image: package %s not kept (nothing installed)\n",
-                            cl_hex_encode(paid, plen_aid, aid, 0));
-                else
-                    fprintf(stderr, "cardlet image: package %s stays loaded: %s\n", cl_hex_encode(paid, plen_aid, aid, 0),
-                            de.msg);
-            }
-        }
-    }
+    int rc = vm_card_install(vm, cap, cap_len, have_cls ? cls : NULL, cls_len, have_inst ? inst : NULL, inst_len, data,
+                             (uint8_t)plen, dflt, &e);
+    if (rc) fprintf(stderr, "cardlet image: %s: %s\n", argv[optind + npos - 1], e.msg);
     free(cap);
     vm_card_detach(card, vm);
     card_close(card);

@@ -29,7 +29,8 @@ void vm_card_detach(card_t *card, vm_t *vm);
 vm_t *vm_card_vm(card_t *card);
 
 /* Installs a CAP and optionally creates an applet instance of class_aid (NULL: none) with the
- * instance AID (NULL: the class AID) and applet data; the instance is registered at once. */
+ * instance AID (NULL: the class AID) and applet data; the instance is registered at once. If the
+ * instance cannot be created, the package this call loaded is deleted again (nothing changes). */
 int vm_card_install(vm_t *vm, const uint8_t *cap, size_t cap_len, const uint8_t *class_aid, uint8_t class_aid_len,
                     const uint8_t *inst_aid, uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len,
                     bool default_selected, cl_error_t *e);

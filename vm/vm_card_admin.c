@@ -99,11 +99,25 @@ int vm_card_install(vm_t *vm, const uint8_t *cap, size_t cap_len, const uint8_t 
                     const uint8_t *inst_aid, uint8_t inst_aid_len, const uint8_t *params, uint8_t params_len,
                     bool default_selected, cl_error_t *e)
 {
-    uint8_t slot;
+    uint8_t slot = 0;
     if (cap && vm_load_install(vm, cap, cap_len, &slot, e)) return -1;
     if (!class_aid) return 0;
-    return vm_install_applet(vm, class_aid, class_aid_len, inst_aid, inst_aid_len, params, params_len,
-                             default_selected ? VM_APPLET_DEFAULT : 0, e);
+    if (vm_install_applet(vm, class_aid, class_aid_len, inst_aid, inst_aid_len, params, params_len,
+                          default_selected ? VM_APPLET_DEFAULT : 0, e) == 0)
+        return 0;
+    /* The instance failed: the package this call loaded is deleted again, so a failed install changes
+     * nothing and the corrected call can simply be repeated. The message names the applet class. */
+    char why[CL_ERR_LEN], hex[2 * 16 + 1];
+    snprintf(why, sizeof why, "%s", e->msg);
+    cl_seterr(e, "applet %s: %s", cl_hex_encode(class_aid, class_aid_len, hex, 0), why);
+    if (cap && vm->pkgs[slot]) {
+        uint8_t paid[16], plen = vm->pkgs[slot]->aid_len;
+        memcpy(paid, vm->pkgs[slot]->aid, plen);
+        cl_error_t de = { { 0 } };
+        if (vm_card_delete_package(vm, paid, plen, &de) != 0)
+            cl_seterr(e, "applet %s: %s (and its package stays loaded: %s)", hex, why, de.msg);
+    }
+    return -1;
 }
 
 static void put_aid(FILE *out, const uint8_t *aid, unsigned n)
