@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WITH_DEFAULT_TIMEOUT_MS 10000
@@ -251,12 +252,15 @@ static int run_cmd(char **cmd, int *exit_status)
     }
     int forwarded = 0, st = 0;
     for (;;) {
-        pid_t r = waitpid(pid, &st, 0);
+        /* Wait in short slices and look at the flag every time: a signal that lands just before a blocking
+         * waitpid would run its handler without interrupting anything, and CMD would never be told. */
+        pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid) break;
         if (r < 0 && errno != EINTR) {
             cl_err("waitpid: %s", strerror(errno));
             return -1;
         }
+        if (r == 0 && !with_stop_signal) nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
         if (with_stop_signal) {
             /* A ^C from the terminal reached CMD as well (same process group): CMD decides, as an interactive
              * shell ignoring it would. A signal sent to us alone is passed on once; a second one kills CMD,
