@@ -39,6 +39,8 @@ enum {
     VM_OF_GLOBAL = 0x04,          /* global array: any context may access it */
     VM_OF_CLEAR_ON_RESET = 0x08,  /* data in RAM, cleared at power-up */
     VM_OF_CLEAR_ON_DESELECT = 0x10, /* data in RAM, cleared when the owner is deselected */
+    VM_OF_INTEGRITY = 0x20,       /* integrity-sensitive array (SensitiveArrays): every store goes
+                                   * through vm_heap_write, which checks and updates its control element */
 };
 #define VM_OF_TRANSIENT (VM_OF_CLEAR_ON_RESET | VM_OF_CLEAR_ON_DESELECT)
 
@@ -91,6 +93,11 @@ int vm_heap_scrub(vm_heap_t *h);
 
 /* Decodes handle into o. Returns false for null, free, or anything that does not validate. */
 bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o);
+
+/* JCRE 7.6.3: true when handle named an object created inside a transaction that was later
+ * aborted (since the heap was opened). Such a reference must behave as null everywhere; the
+ * handle is not reused until the heap is reopened (power-up), so it cannot alias a new object. */
+bool vm_heap_is_void(const vm_heap_t *h, uint16_t handle);
 
 /* Readable data of an object (RAM for transient objects, the image otherwise). */
 const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o); /* NULL: out of RAM */
