@@ -1,8 +1,13 @@
 /* MANAGE CHANNEL (ISO 7816-4 11.1.2), handled by the runtime and never forwarded, with the status
  * words of the Java Card RE 3.0.5 (4.5.1 open, 4.6.1 close):
  *
- *   open:  P1 00, P2 00 = the card picks the lowest free channel and returns it in one byte
- *          (Le must be 01, else 6C 01); P2 n = open channel n (1..19), no data.
+ *   open:  P1 00, P2 00 = the card picks the lowest free channel and returns it in one byte;
+ *          P2 n = open channel n (1..19), no data.
+ * The one byte needs Ne >= 1. Le is the most the terminal accepts (ISO 7816-4 5.1: short 00 is 256,
+ * extended 0000 is 65536), so Le 01, 00, any other value and the extended forms all get the byte;
+ * the JCRE's "Le must be 01" would send 6C 01 to terminals whose Le 00 already allows it. Le absent
+ * (Ne 0) leaves no room for the channel number: 6C 01 names the length to ask for and nothing is
+ * opened, so the terminal is never left with an open channel whose number it did not receive.
  *   close: P1 80, P2 n = close channel n (1..19).
  *
  * Checked in this order: secure messaging bits 68 82; chaining 68 84; P1 other than 00/80 or P2
@@ -21,7 +26,7 @@ static uint16_t chan_open(apdu_reg_t *reg, uint8_t origin, const apdu_cmd_t *cmd
 {
     uint8_t ch;
     if (cmd->p2 == 0) {
-        if (!cmd->le_present || cmd->ne != 1) return APDU_SW_CORRECT_LENGTH_00 | 0x01;
+        if (!cmd->le_present) return APDU_SW_CORRECT_LENGTH_00 | 0x01; /* ne >= 1 whenever Le is present */
         for (ch = 1; ch < APDU_CHANNELS && reg->open[ch]; ch++) {}
         if (ch == APDU_CHANNELS) return APDU_SW_FUNC_NOT_SUPPORTED;
     } else {

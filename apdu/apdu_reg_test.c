@@ -150,9 +150,6 @@ START_TEST(test_manage_channel_open_close)
     ck_assert_uint_eq(rlen, 3);
     ck_assert_uint_eq(resp[0], 1);
     ck_assert(a_isd.active[1]);                    /* default application follows from channel 0 */
-    ck_assert_uint_eq(tx("0070000000"), 0x6C01);   /* JCRE: Le must be 01 */
-    ck_assert_uint_eq(tx("00700000"), 0x6C01);
-    ck_assert(!apdu_reg_channel_open(reg, 2));
     ck_assert_uint_eq(tx("0070000001"), 0x9000);
     ck_assert_uint_eq(resp[0], 2);
     ck_assert_uint_eq(tx("00700005"), 0x9000);     /* explicit channel 5, no data back */
@@ -181,6 +178,28 @@ START_TEST(test_manage_channel_open_close)
     /* the lowest free number is reused */
     ck_assert_uint_eq(tx("0070000001"), 0x9000);
     ck_assert_uint_eq(resp[0], 2);
+}
+END_TEST
+
+/* Card-assigned open (P2 00) under every Le form. Le is Ne, the most the terminal accepts (ISO 7816-4
+ * 5.1: short 00 = 256, extended 0000 = 65536): any Ne >= 1 has room for the one channel byte. Le absent
+ * (Ne 0) leaves no room: 6C 01 tells the terminal the length to ask for (JCRE 4.5.1) and opens nothing,
+ * so no channel is left open whose number the terminal never saw. */
+START_TEST(test_manage_channel_open_le_forms)
+{
+    static const char *const fits[] = { "0070000001", "0070000000", "0070000002", "00700000FF",
+                                        "00700000000001", "00700000000000" };
+    for (size_t i = 0; i < CL_ARRAY_LEN(fits); i++) {
+        ck_assert_msg(tx(fits[i]) == 0x9000, "%s answered %04X", fits[i], cl_get16(resp + rlen - 2));
+        ck_assert_uint_eq(rlen, 3);
+        ck_assert_uint_eq(resp[0], i + 1); /* the lowest free channel, one more each time */
+        ck_assert(apdu_reg_channel_open(reg, (uint8_t)(i + 1)));
+        ck_assert(a_isd.active[i + 1]);
+    }
+    ck_assert_uint_eq(tx("00700000"), 0x6C01);
+    ck_assert_uint_eq(rlen, 2);
+    ck_assert(!apdu_reg_channel_open(reg, CL_ARRAY_LEN(fits) + 1));
+    ck_assert_int_eq(a_isd.selects[CL_ARRAY_LEN(fits) + 1], 0);
 }
 END_TEST
 
@@ -441,6 +460,7 @@ int main(void)
     tcase_add_test(t, test_power_on_default);
     tcase_add_test(t, test_power_on_after_other_selection);
     tcase_add_test(t, test_manage_channel_open_close);
+    tcase_add_test(t, test_manage_channel_open_le_forms);
     tcase_add_test(t, test_all_channels);
     tcase_add_test(t, test_open_from_other_channel);
     tcase_add_test(t, test_select_full_partial_next);

@@ -47,6 +47,10 @@ tx("80E29000%02X45%02X%s" % (2 + len(cin), len(cin), cin.hex()), 0x9000, "STORE 
 ch = tx("0070000001", 0x9000, "MANAGE CHANNEL open")
 assert ch == b"\x01", ch
 assert tlv(tx("01CA004500", 0x9000, "GET DATA on channel 1"), 0x45) == cin
+# Le 00 (Ne 256, a maximum) gets the byte too, as clients that always send Le 00 expect; no Le: 6C 01
+assert tx("0070000000", 0x9000, "MANAGE CHANNEL open, Le 00") == b"\x02"
+tx("00700000", 0x6C01, "MANAGE CHANNEL open without Le")
+tx("00708002", 0x9000, "MANAGE CHANNEL close 2")
 # explicit channel 7, addressed with a further interindustry class (0x43)
 tx("00700007", 0x9000, "MANAGE CHANNEL open 7")
 fci = tlv(tx("43A4040008" + isd.hex() + "00", 0x9000, "SELECT ISD on channel 7"), 0x6F)
