@@ -39,6 +39,15 @@ static bool method_header(const vm_pkg_t *p, uint32_t m, mhdr_t *h)
     return !(h->flags & 0x4); /* abstract methods have no code */
 }
 
+/* JCRE 7.6.3: a reference to an object created in a transaction that was later aborted behaves as
+ * null. vm_obj_get throws NullPointerException for it; the instructions that look at a reference
+ * without resolving it (null tests, reference compares, reference stores, checkcast/instanceof)
+ * read it through live_ref. Only a non-zero reference costs the heap's bitmap lookup. */
+static inline uint16_t live_ref(const vm_t *vm, uint16_t ref)
+{
+    return ref && vm_heap_is_void(vm->heap, ref) ? 0 : ref;
+}
+
 bool vm_find_virtual(vm_t *vm, uint16_t cls, uint8_t token, uint8_t from_pkg, vm_pkg_t **mpkg, uint32_t *moff,
                      const vm_native_method_t **nat)
 {
@@ -458,9 +467,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
             if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
             if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
-            if (want != VM_T_REF && (o.flags & VM_OF_TRANSIENT)) {
+            if (want != VM_T_REF && (o.flags & (VM_OF_TRANSIENT | VM_OF_INTEGRITY)) == VM_OF_TRANSIENT) {
                 /* RAM array: no image write, no transaction (JCRE: transient contents are not
-                 * transactional), so store in place. Bounds and type were checked above. */
+                 * transactional), so store in place. Bounds and type were checked above. An
+                 * integrity-sensitive array (SensitiveArrays) never comes here: its stores go
+                 * through vm_heap_write, which checks and updates its control element. */
                 uint8_t *r = vm_heap_ram_data(vm->heap, &o);
                 if (!r) { vm_throw_store_error(vm, VM_ERR_NOMEM); goto throw_; }
                 if (want == VM_T_BYTE) r[idx] = (uint8_t)v;
@@ -471,6 +482,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint8_t b[4];
             uint32_t n;
             if (want == VM_T_REF) {
+                v = live_ref(vm, (uint16_t)v); /* a stale handle never reaches persistent memory */
                 if (v) {
                     vm_obj_t vo;
                     GETOBJ((uint16_t)v, &vo);
@@ -586,7 +598,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         }
         case JC_ifnull: OPLABEL(ifnull) case JC_ifnonnull: OPLABEL(ifnonnull) case JC_ifnull_w: OPLABEL(ifnull_w) case JC_ifnonnull_w: OPLABEL(ifnonnull_w) {
             NEED(1);
-            uint16_t v = POP();
+            uint16_t v = live_ref(vm, POP());
             bool wide = ip[0] >= JC_ifnull_w;
             bool want_null = ip[0] == JC_ifnull || ip[0] == JC_ifnull_w;
             if ((v == 0) == want_null) JUMP(wide ? S2(1) : S1(1));
@@ -594,7 +606,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         }
         case JC_if_acmpeq: OPLABEL(if_acmpeq) case JC_if_acmpne: OPLABEL(if_acmpne) case JC_if_acmpeq_w: OPLABEL(if_acmpeq_w) case JC_if_acmpne_w: OPLABEL(if_acmpne_w) {
             NEED(2);
-            uint16_t b = POP(), a = POP();
+            uint16_t b = live_ref(vm, POP()), a = live_ref(vm, POP());
             bool wide = ip[0] >= JC_if_acmpeq_w;
             bool eq = ip[0] == JC_if_acmpeq || ip[0] == JC_if_acmpeq_w;
             if ((a == b) == eq) JUMP(wide ? S2(1) : S1(1));
@@ -696,6 +708,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint32_t n = ip[0] == JC_putstatic_b ? 1 : ip[0] == JC_putstatic_i ? 4 : 2;
             NEED(n == 4 ? 2 : 1);
             uint32_t v = n == 4 ? (uint32_t)POPI() : POP();
+            if (ip[0] == JC_putstatic_a) v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */
             if (ip[0] == JC_putstatic_a && v) {
                 vm_obj_t vo;
                 GETOBJ((uint16_t)v, &vo);
@@ -745,6 +758,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_obj_t o;
             GETOBJ(ref, &o);
             if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
+            if (kind == 0) v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */
             if (kind == 0 && v) {
                 vm_obj_t vo;
                 GETOBJ((uint16_t)v, &vo);
@@ -911,7 +925,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (at == 0 || at == VM_T_REF) cls = CPE(U2(2), 1)->cls;
             else if (at < VM_T_BOOLEAN || at > VM_T_INT) { vm_throw_security(vm, "bad checkcast type"); goto throw_; }
             NEED(1);
-            uint16_t ref = S[sp - 1];
+            uint16_t ref = live_ref(vm, S[sp - 1]); /* a stale handle passes checkcast, as null does */
             bool ok = false;
             if (ref) {
                 vm_obj_t o;
