@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "  install   loads the package (the image is created if missing); with --applet, creates an\n"
             "            instance of that applet class (instance AID: --instance, default the class AID);\n"
             "            without FILE.cap, only the instance (of a package loaded before).\n"
-            "            --params: GlobalPlatform install parameters (C9 LL data) or the applet data itself.\n"
+            "            --params: GlobalPlatform install parameters (C9 LL data; LL must match) or the\n"
+            "            applet data itself (not starting with C9).\n"
             "            --default: the instance is selected on channel 0 at power-on.\n"
             "  delete    deletes the applet instance, or the package, with that AID (a package only once\n"
             "            no instance of it exists and no other package imports it).\n"
@@ -31,6 +32,37 @@ static int parse_aid(const char *hex, uint8_t aid[16], uint8_t *len)
     long n = cl_hex_decode(hex, aid, 16);
     if (n < 5 || n > 16) { fprintf(stderr, "cardlet image: '%s' is not an AID of 5..16 bytes\n", hex); return -1; }
     *len = (uint8_t)n;
+    return 0;
+}
+
+/* --params starting with C9 are GlobalPlatform install parameters (C9, BER length, applet data): the
+ * applet gets the C9 value. A length that does not match the bytes after it is a mistake in the
+ * command line, refused before the image is opened -- taking the whole field as raw applet data
+ * would install an applet with data its author never meant. Other bytes are the applet data itself. */
+static int install_params_data(const uint8_t *params, const uint8_t **data, long *plen)
+{
+    if (*plen < 1 || params[0] != 0xC9) return 0;
+    long hdr = 2, declared;
+    if (*plen < 2) {
+        fprintf(stderr, "cardlet image: --params: the C9 block has no length byte\n");
+        return -1;
+    }
+    if (params[1] < 0x80) {
+        declared = params[1];
+    } else if (params[1] == 0x81 && *plen >= 3) {
+        declared = params[2];
+        hdr = 3;
+    } else {
+        fprintf(stderr, "cardlet image: --params: the C9 length %02X is not a length of 0..255 bytes\n", params[1]);
+        return -1;
+    }
+    if (hdr + declared != *plen) {
+        fprintf(stderr, "cardlet image: --params: the C9 block declares %ld bytes of applet data but %ld follow\n",
+                declared, *plen - hdr);
+        return -1;
+    }
+    *data = params + hdr;
+    *plen = declared;
     return 0;
 }
 
@@ -74,9 +106,8 @@ static int image_install(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    /* GlobalPlatform install parameters carry the applet data in tag C9. */
     const uint8_t *data = params;
-    if (plen >= 2 && params[0] == 0xC9 && params[1] + 2 <= plen) { data = params + 2; plen = params[1]; }
+    if (install_params_data(params, &data, &plen)) return 2;
     size_t cap_len = 0;
     cl_error_t e = { { 0 } };
     uint8_t *cap = NULL;

@@ -24,6 +24,17 @@ run "$CARDLET" image install "$img" "$E2E_TMP/junk.cap"
 expect_rc 1 "a file that is not a CAP"
 [[ $(md5sum "$img" "$img.wal" 2>/dev/null) == "$before" ]] || fail "a refused CAP changed the image files"
 
+# --params that start with C9 are GlobalPlatform install parameters: a C9 length that does not match
+# the bytes after it is refused with both numbers, not taken as raw applet data; the image stays as it was.
+for bad in C90531323334 C903313233343536 C9 C98105313233343536; do
+  run "$CARDLET" image install "$img" --applet F063617264010101 --instance F06361726401010103 --params "$bad"
+  expect_rc 2 "--params $bad"
+  expect_out "C9.*(declares|length)" "--params $bad: the message names the C9 length"
+  [[ $(md5sum "$img" "$img.wal" 2>/dev/null) == "$before" ]] || fail "--params $bad changed the image files"
+done
+run "$CARDLET" image install "$img" --applet F063617264010101 --instance F06361726401010103 --params C90431323334
+expect_rc 0 "a C9 block of the right length"
+
 # --default: the instance takes channel 0 from the card manager (GlobalPlatform's CardReset privilege):
 # right after power-on it answers without a SELECT; the card manager stays selectable by its AID;
 # a second default instance is refused.
