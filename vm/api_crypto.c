@@ -423,13 +423,11 @@ static int ae_verify_tag(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int ci_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
 static int refuse(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_NO_SUCH_ALGORITHM); }
 
 static const vm_native_method_t cipher_m[] = {
     { VM_NAT_STATIC, 0, "getInstance(BZ)Ljavacardx/crypto/Cipher;", ci_get_instance },
     { VM_NAT_STATIC, 2, "getInstance(BBZ)Ljavacardx/crypto/Cipher;", ci_get_instance2 },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", ci_equals },
     { VM_NAT_VIRTUAL, 1, "doFinal([BSS[BS)S", ci_do_final },
     { VM_NAT_VIRTUAL, 2, "getAlgorithm()B", ci_get_alg },
     { VM_NAT_VIRTUAL, 3, "init(Ljavacard/security/Key;B)V", ci_init },

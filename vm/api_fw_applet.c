@@ -189,12 +189,10 @@ static int applet_reselecting(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)a
 static int applet_select(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 1; return VM_NAT_OK; }
 static int applet_deselect(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; (void)ret; return VM_NAT_OK; }
 static int applet_get_sio(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 0; return VM_NAT_OK; }
-static int applet_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
 
 static const vm_native_method_t applet_methods[] = {
     { VM_NAT_CTOR, 0, "<init>()V", applet_init },
     { VM_NAT_STATIC, 2, "reSelectingApplet()Z", applet_reselecting },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", applet_equals },
     { VM_NAT_VIRTUAL, 1, "register()V", applet_register },
     { VM_NAT_VIRTUAL, 2, "register([BSB)V", applet_register_aid },
     { VM_NAT_VIRTUAL, 3, "selectingApplet()Z", applet_selecting },

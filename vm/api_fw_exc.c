@@ -38,8 +38,6 @@ static int exc_set_reason(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int object_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
-
 #define THROWER(name, tok) \
     static int name(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; vm_throw_api(vm, VM_PKG_FRAMEWORK, tok, (int16_t)args[0]); return VM_NAT_THROW; }
 THROWER(card_exc_throw, 4)
@@ -55,7 +53,6 @@ THROWER(user_exc_throw, 15)
     static const vm_native_method_t arr[] = { \
         { VM_NAT_CTOR, 0, "<init>(S)V", exc_init }, \
         { VM_NAT_STATIC, 1, "throwIt(S)V", thrower }, \
-        { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", object_equals }, \
         { VM_NAT_VIRTUAL, 1, "getReason()S", exc_get_reason }, \
         { VM_NAT_VIRTUAL, 2, "setReason(S)V", exc_set_reason }, \
     };
@@ -71,7 +68,6 @@ static const vm_native_method_t user_exc_m[] = {
     { VM_NAT_CTOR, 0, "<init>()V", exc_init0 },
     { VM_NAT_CTOR, 1, "<init>(S)V", exc_init },
     { VM_NAT_STATIC, 2, "throwIt(S)V", user_exc_throw },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", object_equals },
     { VM_NAT_VIRTUAL, 1, "getReason()S", exc_get_reason },
     { VM_NAT_VIRTUAL, 2, "setReason(S)V", exc_set_reason },
 };

@@ -155,11 +155,8 @@ static int pin_update(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int pin_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
-
 static const vm_native_method_t pin_methods[] = {
     { VM_NAT_CTOR, 0, "<init>(BB)V", pin_init },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", pin_equals },
     { VM_NAT_VIRTUAL, 1, "check([BSB)Z", pin_check },
     { VM_NAT_VIRTUAL, 2, "getTriesRemaining()B", pin_tries },
     { VM_NAT_VIRTUAL, 3, "getValidatedFlag()Z", pin_is_validated },
@@ -259,7 +256,6 @@ static int builder_build(vm_t *vm, uint16_t *args, uint16_t *ret)
 
 static const vm_native_method_t builder_methods[] = {
     { VM_NAT_STATIC, 0, "buildOwnerPIN(BBB)Ljavacard/framework/PIN;", builder_build },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", pin_equals },
 };
 
 /* Interface method tokens -> OwnerPIN (and subclass) virtual tokens.

@@ -492,20 +492,16 @@ static int kb_shared_domain(vm_t *vm, uint16_t *args, uint16_t *ret)
     return api_throw(vm, CE_NO_SUCH_ALGORITHM);
 }
 
-static int kb_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
-
 const vm_native_method_t api_keybuilder_methods[] = {
     { VM_NAT_STATIC, 0, "buildKey(BSZ)Ljavacard/security/Key;", kb_build },
     { VM_NAT_STATIC, 1, "buildKey(BBSZ)Ljavacard/security/Key;", kb_build_mem },
     { VM_NAT_STATIC, 2, "buildKeyWithSharedDomain(BBLjavacard/security/Key;Z)Ljavacard/security/Key;", kb_shared_domain },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", kb_equals },
 };
 const size_t api_keybuilder_nmethods = CL_ARRAY_LEN(api_keybuilder_methods);
 
-/* --- the implementation classes; virtual tokens are the most specific interface's + 1 (0 is equals) --- */
+/* --- the implementation classes; virtual tokens are the most specific interface's + 1 (0 is Object.equals) --- */
 
 static const vm_native_method_t key_base_m[] = {
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", kb_equals },
     { VM_NAT_VIRTUAL, 1, "clearKey()V", key_clear },
     { VM_NAT_VIRTUAL, 2, "getSize()S", key_size },
     { VM_NAT_VIRTUAL, 3, "getType()B", key_type },

@@ -4,7 +4,8 @@
 
 static int object_init(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; (void)ret; return VM_NAT_OK; }
 
-/* Object.equals: reference identity. */
+/* Object.equals: reference identity. The one binding of it: every API class inherits it through its
+ * superclass chain (vm_find_virtual walks it); only AID overrides it (equal bytes). */
 static int object_equals(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)vm;

@@ -130,8 +130,6 @@ static int md_get_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int obj_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
-
 static int refuse(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_NO_SUCH_ALGORITHM); }
 static int illegal_use(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_ILLEGAL_USE); }
 
@@ -139,7 +137,6 @@ const vm_native_method_t api_md_methods[] = {
     { VM_NAT_STATIC, 0, "getInstance(BZ)Ljavacard/security/MessageDigest;", md_get_instance },
     { VM_NAT_STATIC, 2, "getInitializedMessageDigestInstance(BZ)Ljavacard/security/InitializedMessageDigest;",
       md_get_initialized },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
     { VM_NAT_VIRTUAL, 1, "doFinal([BSS[BS)S", md_do_final },
     { VM_NAT_VIRTUAL, 2, "getAlgorithm()B", md_get_alg },
     { VM_NAT_VIRTUAL, 3, "getLength()B", md_get_length },
@@ -206,7 +203,6 @@ static int rnd_set_seed(vm_t *vm, uint16_t *args, uint16_t *ret)
 
 const vm_native_method_t api_random_methods[] = {
     { VM_NAT_STATIC, 0, "getInstance(B)Ljavacard/security/RandomData;", rnd_get_instance },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
     { VM_NAT_VIRTUAL, 1, "generateData([BSS)V", rnd_generate },
     { VM_NAT_VIRTUAL, 2, "setSeed([BSS)V", rnd_set_seed },
     { VM_NAT_VIRTUAL, 3, "nextBytes([BSS)S", rnd_next_bytes },
@@ -250,7 +246,6 @@ static int ce_set_reason(vm_t *vm, uint16_t *args, uint16_t *ret)
 const vm_native_method_t api_cryptoexc_methods[] = {
     { VM_NAT_CTOR, 0, "<init>(S)V", ce_init },
     { VM_NAT_STATIC, 1, "throwIt(S)V", ce_throw },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
     { VM_NAT_VIRTUAL, 1, "getReason()S", ce_get_reason },
     { VM_NAT_VIRTUAL, 2, "setReason(S)V", ce_set_reason },
 };
@@ -259,7 +254,6 @@ const size_t api_cryptoexc_nmethods = CL_ARRAY_LEN(api_cryptoexc_methods);
 /* --- refused classes --- */
 const vm_native_method_t api_checksum_methods[] = {
     { VM_NAT_STATIC, 0, "getInstance(BZ)Ljavacard/security/Checksum;", refuse },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
 };
 const size_t api_checksum_nmethods = CL_ARRAY_LEN(api_checksum_methods);
 const vm_native_method_t api_oneshot_md_methods[] = {

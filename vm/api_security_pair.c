@@ -143,12 +143,9 @@ static int kp_get_public(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
-static int obj_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
-
 const vm_native_method_t api_keypair_methods[] = {
     { VM_NAT_CTOR, 0, "<init>(BS)V", kp_init_alg },
     { VM_NAT_CTOR, 1, "<init>(Ljavacard/security/PublicKey;Ljavacard/security/PrivateKey;)V", kp_init_keys },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
     { VM_NAT_VIRTUAL, 1, "genKeyPair()V", kp_gen },
     { VM_NAT_VIRTUAL, 2, "getPrivate()Ljavacard/security/PrivateKey;", kp_get_private },
     { VM_NAT_VIRTUAL, 3, "getPublic()Ljavacard/security/PublicKey;", kp_get_public },
@@ -256,7 +253,6 @@ static int ka_get_alg(vm_t *vm, uint16_t *args, uint16_t *ret)
 
 const vm_native_method_t api_keyagreement_methods[] = {
     { VM_NAT_STATIC, 0, "getInstance(BZ)Ljavacard/security/KeyAgreement;", ka_get_instance },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", obj_equals },
     { VM_NAT_VIRTUAL, 1, "init(Ljavacard/security/PrivateKey;)V", ka_init },
     { VM_NAT_VIRTUAL, 2, "getAlgorithm()B", ka_get_alg },
     { VM_NAT_VIRTUAL, 3, "generateSecret([BSS[BS)S", ka_generate },

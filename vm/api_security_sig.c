@@ -458,12 +458,10 @@ static int sig_sign_pre(vm_t *vm, uint16_t *args, uint16_t *ret) { return sig_pr
 static int sig_verify_pre(vm_t *vm, uint16_t *args, uint16_t *ret) { return sig_pre_hash(vm, args, ret, false); }
 
 static int sig_unsupported(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; (void)ret; return api_throw(vm, CE_ILLEGAL_USE); }
-static int sig_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
 
 const vm_native_method_t api_signature_methods[] = {
     { VM_NAT_STATIC, 0, "getInstance(BZ)Ljavacard/security/Signature;", sig_get_instance },
     { VM_NAT_STATIC, 2, "getInstance(BBBZ)Ljavacard/security/Signature;", sig_get_instance3 },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", sig_equals },
     { VM_NAT_VIRTUAL, 1, "getAlgorithm()B", sig_get_alg },
     { VM_NAT_VIRTUAL, 2, "getLength()S", sig_get_length },
     { VM_NAT_VIRTUAL, 3, "init(Ljavacard/security/Key;B)V", sig_init },
