@@ -78,11 +78,9 @@ static const EVP_CIPHER *evp_cipher(const cipher_alg_t *a, uint16_t keybits)
 {
     switch (a->kind) {
     case CK_DES: return a->cbc ? EVP_des_ede3_cbc() : EVP_des_ede3_ecb();
-    case CK_AES_CTR: return keybits == 128 ? EVP_aes_128_ctr() : keybits == 192 ? EVP_aes_192_ctr() : EVP_aes_256_ctr();
-    case CK_GCM: return keybits == 128 ? EVP_aes_128_gcm() : keybits == 192 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
-    default:
-        if (a->cbc) return keybits == 128 ? EVP_aes_128_cbc() : keybits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
-        return keybits == 128 ? EVP_aes_128_ecb() : keybits == 192 ? EVP_aes_192_ecb() : EVP_aes_256_ecb();
+    case CK_AES_CTR: return api_aes(API_AES_CTR, keybits);
+    case CK_GCM: return api_aes(API_AES_GCM, keybits);
+    default: return api_aes(a->cbc ? API_AES_CBC : API_AES_ECB, keybits);
     }
 }
 
@@ -92,10 +90,13 @@ static uint32_t block_size(const cipher_alg_t *a) { return a->kind == CK_DES ? 8
 enum { GF_DATA = 1, GF_FINAL = 2, GF_DONE = 4 };
 
 /* init(key, mode[, iv, ivOff, ivLen][, ...]): tag is the GCM tag length (0 otherwise). */
-static int ci_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t ivlen, int tag)
+static int ci_init_common(vm_t *vm, uint16_t *args, bool with_iv, int tag)
 {
     uint8_t alg, mode = (uint8_t)args[2];
     api_key_t k;
+    const uint8_t *iv;
+    int32_t ivlen;
+    if (!api_init_iv(vm, args, with_iv, &iv, &ivlen)) return VM_NAT_THROW;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const cipher_alg_t *a = cipher_alg(alg);
     if (!a) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
@@ -144,27 +145,12 @@ static int ci_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t i
     return VM_NAT_OK;
 }
 
-static int ci_init(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return ci_init_common(vm, args, NULL, 0, 0); }
-
-static int ci_init_iv(vm_t *vm, uint16_t *args, uint16_t *ret)
-{
-    (void)ret;
-    vm_obj_t in;
-    const uint8_t *iv = vm_nat_bytes(vm, args[3], (int16_t)args[4], (int16_t)args[5], &in);
-    if (!iv) return VM_NAT_THROW;
-    return ci_init_common(vm, args, iv, (int16_t)args[5], 16);
-}
+static int ci_init(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return ci_init_common(vm, args, false, 0); }
+static int ci_init_iv(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return ci_init_common(vm, args, true, 16); }
 
 /* AEADCipher.init(key, mode, nonceBuf, nonceOff, nonceLen, adataLen, messageLen, tagSize):
  * GCM needs no lengths in advance, so adataLen and messageLen are not used. */
-static int ae_init_full(vm_t *vm, uint16_t *args, uint16_t *ret)
-{
-    (void)ret;
-    vm_obj_t in;
-    const uint8_t *iv = vm_nat_bytes(vm, args[3], (int16_t)args[4], (int16_t)args[5], &in);
-    if (!iv) return VM_NAT_THROW;
-    return ci_init_common(vm, args, iv, (int16_t)args[5], (int16_t)args[8]);
-}
+static int ae_init_full(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return ci_init_common(vm, args, true, (int16_t)args[8]); }
 
 static api_op_t *ci_state(vm_t *vm, uint16_t ref, const cipher_alg_t **a)
 {

@@ -140,6 +140,16 @@ void api_op_end(vm_t *vm, uint16_t ref, api_op_t *op);
 #define API_OP_ACC_MAX 4096u
 bool api_op_acc(api_op_t *op, const uint8_t *p, uint32_t n);
 
+/* AES in a mode for a key of bits (128, 192 or 256): EVP's cipher; NULL for any other length.
+ * Cipher and the CBC-MAC/CMAC Signatures choose by the same rule. */
+enum api_aes_mode { API_AES_ECB = 0, API_AES_CBC, API_AES_CTR, API_AES_GCM };
+const EVP_CIPHER *api_aes(enum api_aes_mode mode, uint16_t bits);
+
+/* The IV of Cipher/Signature init(key, mode, buf, off, len) (args[3], [4], [5]) when with_iv;
+ * else *iv = NULL, *ivlen = 0. The bytes are the heap's: copy them before the next heap write.
+ * false: an exception is pending (null, bounds, firewall). */
+bool api_init_iv(vm_t *vm, const uint16_t *args, bool with_iv, const uint8_t **iv, int32_t *ivlen);
+
 /* Output array region for natives: checks [off, off+len) of a byte array, firewall included. */
 bool api_out(vm_t *vm, uint16_t ref, int32_t off, int32_t len, vm_obj_t *o);
 /* Writes bytes into a byte array the caller checked with api_out (non-atomic, like Util.arrayCopyNonAtomic). */

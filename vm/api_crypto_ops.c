@@ -224,3 +224,27 @@ bool api_write(vm_t *vm, const vm_obj_t *o, int32_t off, const uint8_t *p, uint3
     if (r) { vm_throw_store_error(vm, r); return false; }
     return true;
 }
+
+const EVP_CIPHER *api_aes(enum api_aes_mode mode, uint16_t bits)
+{
+    static const EVP_CIPHER *(*const by_mode[4][3])(void) = {
+        [API_AES_ECB] = { EVP_aes_128_ecb, EVP_aes_192_ecb, EVP_aes_256_ecb },
+        [API_AES_CBC] = { EVP_aes_128_cbc, EVP_aes_192_cbc, EVP_aes_256_cbc },
+        [API_AES_CTR] = { EVP_aes_128_ctr, EVP_aes_192_ctr, EVP_aes_256_ctr },
+        [API_AES_GCM] = { EVP_aes_128_gcm, EVP_aes_192_gcm, EVP_aes_256_gcm },
+    };
+    int i = bits == 128 ? 0 : bits == 192 ? 1 : bits == 256 ? 2 : -1;
+    if (i < 0 || (unsigned)mode >= CL_ARRAY_LEN(by_mode)) return NULL;
+    return by_mode[mode][i]();
+}
+
+bool api_init_iv(vm_t *vm, const uint16_t *args, bool with_iv, const uint8_t **iv, int32_t *ivlen)
+{
+    vm_obj_t o;
+    *iv = NULL;
+    *ivlen = 0;
+    if (!with_iv) return true;
+    *ivlen = (int16_t)args[5];
+    *iv = vm_nat_bytes(vm, args[3], (int16_t)args[4], *ivlen, &o);
+    return *iv != NULL;
+}

@@ -180,6 +180,21 @@ START_TEST(ecdsa_codec)
 }
 END_TEST
 
+/* One AES choice for Cipher and the CBC-MAC/CMAC Signatures: mode and key length pick EVP's cipher,
+ * any other length has none (the caller refuses it instead of running another key size). */
+START_TEST(aes_by_mode_and_length)
+{
+    ck_assert_ptr_eq(api_aes(API_AES_ECB, 128), EVP_aes_128_ecb());
+    ck_assert_ptr_eq(api_aes(API_AES_CBC, 192), EVP_aes_192_cbc());
+    ck_assert_ptr_eq(api_aes(API_AES_CTR, 256), EVP_aes_256_ctr());
+    ck_assert_ptr_eq(api_aes(API_AES_GCM, 128), EVP_aes_128_gcm());
+    ck_assert_str_eq(EVP_CIPHER_get0_name(api_aes(API_AES_CBC, 256)), "AES-256-CBC"); /* the CMAC parameter */
+    ck_assert_ptr_null(api_aes(API_AES_CBC, 64));
+    ck_assert_ptr_null(api_aes(API_AES_CBC, 0));
+    ck_assert_ptr_null(api_aes((enum api_aes_mode)4, 128));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_crypto_ops");
@@ -191,6 +206,7 @@ int main(void)
     tcase_add_test(tc, accumulator_bounded);
     tcase_add_test(tc, not_a_crypto_object);
     tcase_add_test(tc, ecdsa_codec);
+    tcase_add_test(tc, aes_by_mode_and_length);
     tcase_add_test(tc, forged_nonce_cell_cannot_touch_another_objects_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -84,11 +84,6 @@ static int sig_get_instance3(vm_t *vm, uint16_t *args, uint16_t *ret)
 static bool block_mac(const sig_alg_t *a) { return a->kind == SK_BMAC_AES || a->kind == SK_BMAC_DES || a->kind == SK_RETAIL; }
 static uint32_t block_of(const sig_alg_t *a) { return a->kind == SK_BMAC_AES ? 16 : 8; }
 
-static const EVP_CIPHER *aes_cbc(uint16_t bits)
-{
-    return bits == 128 ? EVP_aes_128_cbc() : bits == 192 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
-}
-
 /* One DES block operation with the single key k8 (as DES3 with three equal keys). */
 static bool des1_block(const uint8_t *k8, bool enc, const uint8_t in[8], uint8_t out[8])
 {
@@ -116,14 +111,16 @@ static bool sig_start(api_op_t *op, const sig_alg_t *a, const uint8_t *iv)
         return EVP_MAC_init(op->mac, op->key, op->keylen, prm) == 1;
     }
     case SK_CMAC: {
-        const char *name = op->keylen == 16 ? "AES-128-CBC" : op->keylen == 24 ? "AES-192-CBC" : "AES-256-CBC";
-        OSSL_PARAM prm[2] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)name, 0), OSSL_PARAM_construct_end() };
+        const EVP_CIPHER *aes = api_aes(API_AES_CBC, (uint16_t)(op->keylen * 8));
+        if (!aes) return false;
+        OSSL_PARAM prm[2] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)EVP_CIPHER_get0_name(aes), 0),
+                              OSSL_PARAM_construct_end() };
         return EVP_MAC_init(op->mac, op->key, op->keylen, prm) == 1;
     }
     case SK_BMAC_AES: case SK_BMAC_DES: case SK_RETAIL: {
         uint8_t k[32]; /* AES-256 or the 24 bytes of DES3 */
         const EVP_CIPHER *c;
-        if (a->kind == SK_BMAC_AES) { c = aes_cbc((uint16_t)(op->keylen * 8)); memcpy(k, op->key, op->keylen); }
+        if (a->kind == SK_BMAC_AES) { c = api_aes(API_AES_CBC, (uint16_t)(op->keylen * 8)); memcpy(k, op->key, op->keylen); }
         else if (a->kind == SK_BMAC_DES) { c = EVP_des_ede3_cbc(); api_key_des3(op->key, op->keylen, k); }
         else { c = EVP_des_ede3_cbc(); for (int i = 0; i < 3; i++) memcpy(k + 8 * i, op->key, 8); }
         uint8_t zero[16] = { 0 };
@@ -162,9 +159,12 @@ static bool key_fits(const sig_alg_t *a, const api_key_t *k, uint8_t mode)
     }
 }
 
-static int sig_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t ivlen)
+static int sig_init_common(vm_t *vm, uint16_t *args, bool with_iv)
 {
     uint8_t alg, mode = (uint8_t)args[2];
+    const uint8_t *iv;
+    int32_t ivlen;
+    if (!api_init_iv(vm, args, with_iv, &iv, &ivlen)) return VM_NAT_THROW;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const sig_alg_t *a = sig_alg(alg);
     api_key_t k;
@@ -206,16 +206,8 @@ static int sig_init_common(vm_t *vm, uint16_t *args, const uint8_t *iv, int32_t 
     return VM_NAT_OK;
 }
 
-static int sig_init(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return sig_init_common(vm, args, NULL, 0); }
-
-static int sig_init_iv(vm_t *vm, uint16_t *args, uint16_t *ret)
-{
-    (void)ret;
-    vm_obj_t in;
-    const uint8_t *iv = vm_nat_bytes(vm, args[3], (int16_t)args[4], (int16_t)args[5], &in);
-    if (!iv) return VM_NAT_THROW;
-    return sig_init_common(vm, args, iv, (int16_t)args[5]);
-}
+static int sig_init(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return sig_init_common(vm, args, false); }
+static int sig_init_iv(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)ret; return sig_init_common(vm, args, true); }
 
 /* The initialized state of a Signature object, or NULL with INVALID_INIT pending. */
 static api_op_t *sig_state(vm_t *vm, uint16_t ref, const sig_alg_t **a)
