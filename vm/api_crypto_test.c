@@ -530,6 +530,72 @@ START_TEST(des3_and_retail_mac)
 }
 END_TEST
 
+/* Three-key DES3 (KeyBuilder LENGTH_DES3_3KEY): the TDEA example of NIST SP 800-67 Rev. 1 (keys
+ * 0123456789ABCDEF 23456789ABCDEF01 456789ABCDEF0123, "The qufck brown fox jump"). CBC and the
+ * CBC-MACs are checked with the same vector: CBC over P1^IV, P2^C1, P3^C2 must give C1 C2 C3. */
+static const char *tdea_key3 = "0123456789ABCDEF23456789ABCDEF01456789ABCDEF0123";
+static const char *tdea_pt = "5468652071756663" "6B2062726F776E20" "666F78206A756D70";
+static const char *tdea_ct = "A826FD8CE53B855F" "CCE21C8112256FE6" "68D5C05DD9B6B900";
+
+/* The plaintext whose CBC encryption under iv is the SP 800-67 ciphertext, as hex. */
+static void tdea_cbc_plain(const uint8_t iv[8], char hex[49])
+{
+    uint8_t p[24], c[24], q[24];
+    hexb(tdea_pt, p, sizeof p);
+    hexb(tdea_ct, c, sizeof c);
+    for (int i = 0; i < 24; i++) q[i] = (uint8_t)(p[i] ^ (i < 8 ? iv[i] : c[i - 8]));
+    cl_hex_encode(q, 24, hex, 0);
+}
+
+START_TEST(des3_three_key_sp800_67)
+{
+    build_key(0, T_DES, 192);
+    set_key_hex(0, 0, tdea_key3);
+    /* ECB NOPAD (5): whole, in 5-byte pieces, and back. */
+    cipher_input(2, NULL, 0, tdea_pt);
+    expect_data(op_ok(0x40, 5, 0), tdea_ct, "3-key DES3 ECB encrypt");
+    cipher_input(2, NULL, 5, tdea_pt);
+    expect_data(op_ok(0x40, 5, 0), tdea_ct, "3-key DES3 ECB encrypt, 5-byte updates");
+    cipher_input(1, NULL, 3, tdea_ct);
+    expect_data(op_ok(0x40, 5, 0), tdea_pt, "3-key DES3 ECB decrypt");
+    /* CBC NOPAD (1), zero IV and a given IV. */
+    static const uint8_t zero[8], iv[8] = { 0xF0, 0xE1, 0xD2, 0xC3, 0xB4, 0xA5, 0x96, 0x87 };
+    char q0[49], qiv[49];
+    tdea_cbc_plain(zero, q0);
+    tdea_cbc_plain(iv, qiv);
+    cipher_input(2, "0000000000000000", 7, q0);
+    expect_data(op_ok(0x40, 1, 0), tdea_ct, "3-key DES3 CBC encrypt");
+    cipher_input(2, "F0E1D2C3B4A59687", 0, qiv);
+    expect_data(op_ok(0x40, 1, 0), tdea_ct, "3-key DES3 CBC encrypt with IV");
+    cipher_input(1, "F0E1D2C3B4A59687", 9, tdea_ct);
+    expect_data(op_ok(0x40, 1, 0), qiv, "3-key DES3 CBC decrypt with IV");
+    /* CBC-MAC NOPAD: MAC8 (2) is the last CBC block, MAC4 (1) its first half; verify both ways. */
+    load_hex(q0);
+    expect_data(op_ok(0x30, 2, 0), "68D5C05DD9B6B900", "3-key DES3 MAC8 NOPAD");
+    load_hex(q0);
+    expect_data(op_ok(0x30, 1, 0), "68D5C05D", "3-key DES3 MAC4 NOPAD");
+    char v[120];
+    snprintf(v, sizeof v, "0018%s68D5C05DD9B6B900", q0);
+    load_hex(v);
+    expect_data(op_ok(0x31, 2, 0), "01", "3-key DES3 MAC8 verify");
+    snprintf(v, sizeof v, "0018%s68D5C05DD9B6B901", q0);
+    load_hex(v);
+    expect_data(op_ok(0x31, 2, 0), "00", "3-key DES3 MAC8 verify, wrong MAC");
+    /* MAC8 with an IV (init with IV): the chain starts there. */
+    snprintf(v, sizeof v, "08F0E1D2C3B4A59687%s", qiv);
+    load_hex(v);
+    expect_data(op_ok(0x34, 2, 0), "68D5C05DD9B6B900", "3-key DES3 MAC8 with IV");
+    /* The third key matters: the same bytes as a two-key key (K1 K2 K1) give another result. */
+    build_key(1, T_DES, 128);
+    set_key_hex(1, 0, "0123456789ABCDEF23456789ABCDEF01");
+    cipher_input(2, NULL, 0, tdea_pt);
+    ck_assert_uint_eq(op_ok(0x40, 5, 1), 24);
+    uint8_t ct[24];
+    hexb(tdea_ct, ct, sizeof ct);
+    ck_assert(memcmp(resp, ct, 24) != 0);
+}
+END_TEST
+
 /* --- key storage --- */
 
 START_TEST(key_info_and_uninitialized)
@@ -1419,6 +1485,7 @@ int main(void)
     tcase_add_test(tc, hmac_rfc4231);
     tcase_add_test(tc, gcm_spec);
     tcase_add_test(tc, des3_and_retail_mac);
+    tcase_add_test(tc, des3_three_key_sp800_67);
     tcase_add_test(tc, key_info_and_uninitialized);
     tcase_add_test(tc, persistent_key_survives_reopen);
     tcase_add_test(tc, transient_deselect_key_cleared_at_reset);
