@@ -11,66 +11,70 @@
 static uint32_t short_ne(uint8_t le) { return le ? le : APDU_SHORT_MAX_NE; }
 static uint32_t ext_ne(const uint8_t *p) { uint16_t v = cl_get16(p); return v ? v : APDU_EXT_MAX_NE; }
 
+/* One clear per command (the header's promise: zeroed output on error, the router's fields zero on
+ * success): the body is decoded into locals and out is written only once the lengths add up. */
 enum apdu_parse_err apdu_parse(const uint8_t *buf, size_t len, apdu_cmd_t *out)
 {
     memset(out, 0, sizeof *out);
     if (!buf || len < APDU_HEADER_LEN) return APDU_PARSE_TOO_SHORT;
     if (len > APDU_CMD_MAX) return APDU_PARSE_TOO_LONG;
 
-    apdu_cmd_t c;
-    memset(&c, 0, sizeof c);
-    c.cla = buf[0]; c.ins = buf[1]; c.p1 = buf[2]; c.p2 = buf[3];
     const uint8_t *body = buf + APDU_HEADER_LEN;
     size_t blen = len - APDU_HEADER_LEN;
+    enum apdu_case kase;
+    size_t lc = 0;           /* Nc; the data follows the Lc field */
+    size_t lc_field = 0;     /* 1 short, 3 extended */
+    uint32_t ne = 0;         /* 0: no Le field */
+    bool extended = false;
 
     if (blen == 0) {
-        c.kase = APDU_CASE_1;
+        kase = APDU_CASE_1;
     } else if (blen == 1) {
-        c.kase = APDU_CASE_2S;
-        c.le_present = true;
-        c.ne = short_ne(body[0]);
+        kase = APDU_CASE_2S;
+        ne = short_ne(body[0]);
     } else if (body[0] != 0) {
         /* Short Lc: the body is Lc data, optionally followed by one Le byte. */
-        size_t lc = body[0];
+        lc = body[0];
+        lc_field = 1;
         if (blen == 1 + lc) {
-            c.kase = APDU_CASE_3S;
+            kase = APDU_CASE_3S;
         } else if (blen == 2 + lc) {
-            c.kase = APDU_CASE_4S;
-            c.le_present = true;
-            c.ne = short_ne(body[1 + lc]);
+            kase = APDU_CASE_4S;
+            ne = short_ne(body[1 + lc]);
         } else {
             return APDU_PARSE_LC_MISMATCH;
         }
-        c.nc = (uint32_t)lc;
-        c.data = body + 1;
     } else {
         /* First body byte 00 with more bytes after it: the extended form (00 then 2-byte fields). */
         /* "00 XX": a short Lc of 0 (not allowed) or an extended length cut short; either way refused. */
         if (blen == 2) return APDU_PARSE_SHORT_LC_ZERO;
-        c.extended = true;
+        extended = true;
         if (blen == 3) {
-            c.kase = APDU_CASE_2E;
-            c.le_present = true;
-            c.ne = ext_ne(body + 1);
+            kase = APDU_CASE_2E;
+            ne = ext_ne(body + 1);
         } else {
-            size_t lc = cl_get16(body + 1);
+            lc = cl_get16(body + 1);
+            lc_field = 3;
             if (lc == 0) return APDU_PARSE_EXT_LC_ZERO;
             if (blen == 3 + lc) {
-                c.kase = APDU_CASE_3E;
+                kase = APDU_CASE_3E;
             } else if (blen == 5 + lc) {
-                c.kase = APDU_CASE_4E;
-                c.le_present = true;
-                c.ne = ext_ne(body + 3 + lc);
+                kase = APDU_CASE_4E;
+                ne = ext_ne(body + 3 + lc);
             } else if (blen == 4 + lc) {
                 return APDU_PARSE_EXT_TRUNCATED; /* Lc data then one byte: half an extended Le */
             } else {
                 return APDU_PARSE_LC_MISMATCH;
             }
-            c.nc = (uint32_t)lc;
-            c.data = body + 3;
         }
     }
-    *out = c;
+    out->cla = buf[0]; out->ins = buf[1]; out->p1 = buf[2]; out->p2 = buf[3];
+    out->kase = kase;
+    out->nc = (uint32_t)lc;
+    out->data = lc ? body + lc_field : NULL;
+    out->le_present = ne != 0; /* a present Le always decodes to 1..65536 */
+    out->ne = ne;
+    out->extended = extended;
     return APDU_PARSE_OK;
 }
 

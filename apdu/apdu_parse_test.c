@@ -78,16 +78,21 @@ START_TEST(test_vectors)
         
         uint8_t buf[64];
         size_t len = hex(v->hex, buf, sizeof buf);
-        apdu_cmd_t c;
+        apdu_cmd_t c, zero;
+        memset(&c, 0xA5, sizeof c); /* what the previous command left: every field must be rewritten */
+        memset(&zero, 0, sizeof zero);
         enum apdu_parse_err err = apdu_parse(buf, len, &c);
         ck_assert_msg(err == v->err, "vector %zu (%s): err %d want %d", i, v->hex, err, v->err);
         checked++;
         if (err != APDU_PARSE_OK) {
-            ck_assert_int_eq(c.nc, 0);
-            ck_assert_ptr_null(c.data);
+            ck_assert_msg(!memcmp(&c, &zero, sizeof c), "vector %zu (%s): output not zeroed on error", i, v->hex);
             ck_assert_str_ne(apdu_parse_strerror(err), "ok");
             continue;
         }
+        /* the router's fields start cleared */
+        ck_assert(!c.selecting && !c.reselecting);
+        ck_assert_int_eq(c.cla_info.kind, APDU_CLA_INVALID);
+        ck_assert_uint_eq(c.cla_info.channel, 0);
         ck_assert_msg(c.kase == v->kase, "vector %zu (%s): case %d want %d", i, v->hex, c.kase, v->kase);
         ck_assert_uint_eq(c.nc, v->nc);
         ck_assert_int_eq(c.le_present, v->le_present);
