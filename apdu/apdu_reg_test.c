@@ -2,6 +2,7 @@
  * multiselection), default selection across power cycles, status-word hygiene. The applications are
  * small recorders: each answers [id, channel, selecting, INS, P2] so the test sees who got what. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,22 @@ struct mock {
     int processed;
 };
 
+/* Every callback in order, "S<id>/<ch>" select, "D<id>/<ch>" deselect, "P<id>/<ch>:<flags>" process
+ * (flags: 1 selecting, 2 reselecting), so a test can check the exact sequence a command causes. */
+static char calls[512];
+static void log_call(char kind, const struct mock *m, uint8_t ch, int flags)
+{
+    size_t n = strlen(calls);
+    if (flags < 0) snprintf(calls + n, sizeof calls - n, "%c%u/%u ", kind, m->id, ch);
+    else snprintf(calls + n, sizeof calls - n, "%c%u/%u:%d ", kind, m->id, ch, flags);
+}
+
 static bool m_select(void *ctx, uint8_t ch)
 {
     struct mock *m = ctx;
     ck_assert_uint_lt(ch, APDU_CHANNELS);
     ck_assert(!m->active[ch]);
+    log_call('S', m, ch, -1);
     m->selects[ch]++;
     if (m->refuse) return false;
     m->active[ch] = true;
@@ -33,6 +45,7 @@ static void m_deselect(void *ctx, uint8_t ch)
 {
     struct mock *m = ctx;
     ck_assert(m->active[ch]);
+    log_call('D', m, ch, -1);
     m->active[ch] = false;
     m->deselects[ch]++;
 }
@@ -42,6 +55,7 @@ static int m_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *r)
     struct mock *m = ctx;
     ck_assert(m->active[cmd->cla_info.channel]);
     m->processed++;
+    log_call('P', m, cmd->cla_info.channel, cmd->selecting | cmd->reselecting << 1);
     uint8_t out[5] = { m->id, cmd->cla_info.channel, (uint8_t)(cmd->selecting | cmd->reselecting << 1), cmd->ins,
                        cmd->p2 };
     apdu_resp_append(r, out, sizeof out);
@@ -80,6 +94,7 @@ static void setup(void)
     add(AID_APP2, &a_app2, 3, APDU_APP_MULTISELECTABLE);
     add(AID_SOLO, &a_solo, 4, 0);
     apdu_reg_power_on(reg);
+    calls[0] = 0;
 }
 
 static void teardown(void)
@@ -275,6 +290,45 @@ START_TEST(test_select_full_partial_next)
 }
 END_TEST
 
+/* JCRE 3.0.5 4.6: an applet instance is deselected when a SELECT selects "a different (or the same)"
+ * instance on the channel; 4.5.2 then selects the candidate. So reselecting the current application
+ * is deselect() then select() on that channel only, then process() with selecting and reselecting
+ * set; a multiselectable instance keeps its other channels; a refusal leaves the channel empty. */
+START_TEST(test_reselect_sequence)
+{
+    ck_assert_uint_eq(tx("00A4040008" AID_ISD), 0x9000);          /* the power-on default, reselected */
+    ck_assert_str_eq(calls, "D1/0 S1/0 P1/0:3 ");
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("00A4040007" AID_APP1), 0x9000);         /* another one: not a reselection */
+    ck_assert_str_eq(calls, "D1/0 S2/0 P2/0:1 ");
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);                  /* channel 1: the ISD */
+    ck_assert_uint_eq(tx("01A4040007" AID_APP1), 0x9000);         /* app1 on channels 0 and 1 */
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("01A4040007" AID_APP1), 0x9000);         /* reselected on 1 only */
+    ck_assert_str_eq(calls, "D2/1 S2/1 P2/1:3 ");
+    ck_assert(a_app1.active[0] && a_app1.active[1]);
+    ck_assert_uint_eq(apdu_reg_active_count(reg, 1), 2);
+    /* the non-multiselectable one: reselecting it on its own channel is allowed (its context is
+     * active only on the channel being reselected) */
+    ck_assert_uint_eq(tx("02A4040006" AID_SOLO), 0x9000);
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("02A4040006" AID_SOLO), 0x9000);
+    ck_assert_str_eq(calls, "D4/2 S4/2 P4/2:3 ");
+    /* a refused reselection: deselected, select() says no, 69 99, nothing selected, no process() */
+    a_solo.refuse = true;
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("02A4040006" AID_SOLO), 0x6999);
+    ck_assert_str_eq(calls, "D4/2 S4/2 ");
+    ck_assert_int_eq(apdu_reg_selected(reg, 2), -1);
+    ck_assert(apdu_reg_channel_open(reg, 2));
+    /* the next SELECT of it on that channel is a plain selection again, not a reselection */
+    a_solo.refuse = false;
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("02A4040006" AID_SOLO), 0x9000);
+    ck_assert_str_eq(calls, "S4/2 P4/2:1 ");
+}
+END_TEST
+
 START_TEST(test_select_no_match)
 {
     ck_assert_uint_eq(tx("00A4040005A00000099900"), 0x9000);    /* forwarded to the ISD */
@@ -464,6 +518,7 @@ int main(void)
     tcase_add_test(t, test_all_channels);
     tcase_add_test(t, test_open_from_other_channel);
     tcase_add_test(t, test_select_full_partial_next);
+    tcase_add_test(t, test_reselect_sequence);
     tcase_add_test(t, test_select_no_match);
     tcase_add_test(t, test_select_refused);
     tcase_add_test(t, test_multiselectable);

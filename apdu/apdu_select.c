@@ -7,7 +7,10 @@
  * whose AID starts with the given bytes (partial selection); empty data means the channel's default
  * application. P2 02: the next matching application after the one selected on this channel.
  * A match deselects the channel's current application, selects the new one (its select() may
- * refuse: 69 99, nothing selected), then the router passes the SELECT itself to it.
+ * refuse: 69 99, nothing selected), then the router passes the SELECT itself to it. Reselecting the
+ * channel's current application is no exception: JCRE 3.0.5 4.6 deselects an instance when a SELECT
+ * picks "a different (or the same)" one, so it gets deselect() then select() on that channel (its
+ * other channels untouched) and process() sees reselecting set (Applet.reSelectingApplet()).
  * A SELECT with secure messaging bits in CLA is not an applet selection (JCRE 4.5.2): forwarded. */
 #include "apdu/apdu_reg_int.h"
 
