@@ -51,6 +51,33 @@ static void scan(mark_t *m, uint16_t h)
     for (uint32_t i = 0; i + 1 < o.data_len; i += 2) mark(m, cl_get16(d + i));
 }
 
+/* Sets the keep bit of every void handle a 16-bit word names. */
+static void keep_word(vm_heap_t *heap, uint8_t *keep, uint16_t w)
+{
+    if (w && vm_heap_is_void(heap, w)) keep[w / 8] |= (uint8_t)(1u << (w % 8));
+}
+
+int vm_gc_forget_void(vm_t *vm)
+{
+    vm_heap_t *heap = vm->heap;
+    if (!vm_heap_void_count(heap)) return 0;
+    uint32_t n = vm_heap_handle_count(heap);
+    uint8_t *keep = calloc(n / 8 + 1, 1);
+    if (!keep) return -1;
+    for (uint32_t hd = 1; hd < n; hd++) {
+        vm_obj_t o;
+        if (!vm_heap_get(heap, (uint16_t)hd, &o)) continue;
+        const uint8_t *d = vm_heap_data(heap, &o);
+        for (uint32_t i = 0; d && i + 1 < o.data_len; i += 2) keep_word(heap, keep, cl_get16(d + i));
+    }
+    for (uint32_t i = 0; i < VM_STACK_WORDS; i++) keep_word(heap, keep, vm->stack_words[i]);
+    keep_word(heap, keep, vm->exc);
+    keep_word(heap, keep, vm->registered_obj);
+    vm_heap_void_forget(heap, keep);
+    free(keep);
+    return 0;
+}
+
 int vm_gc(vm_t *vm, uint32_t *reclaimed)
 {
     if (vm->nframes || vm->tx_depth || vm->installing || img_group_open(vm->img)) return -1;
@@ -66,6 +93,7 @@ int vm_gc(vm_t *vm, uint32_t *reclaimed)
     free(m.bits);
     free(m.stack);
     if (r < 0) return -1;
+    vm_gc_forget_void(vm); /* between commands only transient arrays can still name a void handle */
     if (reclaimed) *reclaimed = (uint32_t)r;
     return 0;
 }

@@ -1,5 +1,6 @@
 /* vm_heap: handles, bump allocation and stores of the persistent heap (layout in vm_heap.h). */
 #include "vm/vm_heap.h"
+#include "image/img_format.h" /* img_crc: the CRC-32 the image already uses, for the control element */
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,11 @@ struct vm_heap {
     uint32_t tbytes;       /* transient data of live objects (valid unless tdirty) */
     bool tdirty;           /* recount: set after anything that may have removed transient objects */
     uint32_t *ram_obj;     /* object offset the RAM buffer belongs to (a reused handle gets a fresh one) */
+    /* JCRE 7.6.3 (vm_heap_is_void): one bit per handle each. */
+    uint8_t *voids;        /* made by a group that aborted: never allocated until forgotten */
+    uint8_t *pending;      /* allocated inside a group not yet seen to end (also in pend_list) */
+    uint16_t *pend_list;   /* the pending handles (each at most once, so nhandles entries suffice) */
+    uint32_t npend, nvoid;
 };
 
 static const uint8_t *area(const vm_heap_t *h) { return img_mem(h->img) + h->base; }
@@ -21,9 +27,85 @@ static uint32_t bump(const vm_heap_t *h) { return cl_get32(area(h) + 12); }
 
 img_t *vm_heap_img(const vm_heap_t *h) { return h->img; }
 
-/* Interface fixed first so the interpreter can call it; the tracking of aborted allocations
- * lands next (see vm_heap.h). */
-bool vm_heap_is_void(const vm_heap_t *h, uint16_t handle) { (void)h; (void)handle; return false; }
+static uint32_t handle_entry(const vm_heap_t *h, uint16_t handle) { return cl_get32(area(h) + VM_HEAP_HDR + 4u * handle); }
+
+static bool bit_of(const uint8_t *m, uint16_t i) { return m[i >> 3] & (1u << (i & 7)); }
+static void bit_set(uint8_t *m, uint16_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+static void bit_clear(uint8_t *m, uint16_t i) { m[i >> 3] &= (uint8_t)~(1u << (i & 7)); }
+
+/* A handle allocated inside a group gets a table entry inside that group. Only the group's abort
+ * can set the entry back to 0 (objects are freed by vm_heap_compact, which settles first, with no
+ * group open), so "pending and entry 0" means "its group aborted", whichever group is open now. */
+bool vm_heap_is_void(const vm_heap_t *h, uint16_t handle)
+{
+    if (handle >= h->nhandles) return false;
+    uint8_t m = (uint8_t)(1u << (handle & 7));
+    if (h->voids[handle >> 3] & m) return true;
+    return (h->pending[handle >> 3] & m) && handle_entry(h, handle) == 0;
+}
+
+/* Pending handles whose group aborted become void; with no group open, the others committed
+ * and are ordinary objects from now on (the list forgets them). */
+static void settle_pending(vm_heap_t *h)
+{
+    bool open = img_group_open(h->img);
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < h->npend; i++) {
+        uint16_t hd = h->pend_list[i];
+        if (handle_entry(h, hd) == 0) {
+            bit_clear(h->pending, hd);
+            bit_set(h->voids, hd);
+            h->nvoid++;
+        } else if (!open) {
+            bit_clear(h->pending, hd);
+        } else {
+            h->pend_list[keep++] = hd;
+        }
+    }
+    h->npend = keep;
+}
+
+uint32_t vm_heap_void_count(vm_heap_t *h)
+{
+    settle_pending(h);
+    return h->nvoid;
+}
+
+void vm_heap_void_forget(vm_heap_t *h, const uint8_t *keep)
+{
+    settle_pending(h);
+    for (uint32_t i = 1; i < h->nhandles && h->nvoid; i++) {
+        uint16_t hd = (uint16_t)i;
+        if (bit_of(h->voids, hd) && (!keep || !bit_of(keep, hd))) {
+            bit_clear(h->voids, hd);
+            h->nvoid--;
+        }
+    }
+}
+
+/* CRC-32 of n bytes (zlib's crc32 answers 0 for a NULL buffer: never pass one). */
+static uint32_t crc_of(uint32_t crc, const uint8_t *p, uint32_t n) { return n ? img_crc(crc, p, n) : crc; }
+
+static uint32_t crc_of_zeros(uint32_t n)
+{
+    static const uint8_t zero[256];
+    uint32_t crc = 0;
+    while (n) {
+        uint32_t k = n < sizeof zero ? n : (uint32_t)sizeof zero;
+        crc = img_crc(crc, zero, k);
+        n -= k;
+    }
+    return crc;
+}
+
+/* Bytes an object takes in the image: header, data unless transient, the control element of a
+ * persistent integrity-sensitive array; rounded to 2 so every object (and its cells) is aligned. */
+static uint64_t image_bytes(uint8_t flags, uint64_t data_bytes)
+{
+    uint64_t n = VM_OBJ_HDR;
+    if (!(flags & VM_OF_TRANSIENT)) n += data_bytes + ((flags & VM_OF_INTEGRITY) ? VM_INTEGRITY_LEN : 0);
+    return (n + 1) & ~1ull;
+}
 
 /* One persistent store: joins the open group, or is its own atomic step. */
 static int pstore(vm_heap_t *h, uint32_t rel, const void *src, uint32_t n, bool atomic)
@@ -74,7 +156,14 @@ int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_err
     if (vm_heap_scrub(h)) { free(h); cl_seterr(e, "vm heap: cannot clean the free area"); return -1; }
     h->ram = calloc(nh, sizeof *h->ram);
     h->ram_obj = calloc(nh, sizeof *h->ram_obj);
-    if (!h->ram || !h->ram_obj) { vm_heap_close(h); cl_seterr(e, "out of memory"); return -1; }
+    h->voids = calloc(nh / 8 + 1, 1);
+    h->pending = calloc(nh / 8 + 1, 1);
+    h->pend_list = calloc(nh, sizeof *h->pend_list);
+    if (!h->ram || !h->ram_obj || !h->voids || !h->pending || !h->pend_list) {
+        vm_heap_close(h);
+        cl_seterr(e, "out of memory");
+        return -1;
+    }
     *out = h;
     return 0;
 }
@@ -86,10 +175,11 @@ void vm_heap_close(vm_heap_t *h)
         for (uint32_t i = 0; i < h->nhandles; i++) free(h->ram[i]);
     free(h->ram);
     free(h->ram_obj);
+    free(h->voids);
+    free(h->pending);
+    free(h->pend_list);
     free(h);
 }
-
-static uint32_t handle_entry(const vm_heap_t *h, uint16_t handle) { return cl_get32(area(h) + VM_HEAP_HDR + 4u * handle); }
 
 bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
 {
@@ -112,11 +202,22 @@ bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
     case VM_KIND_BLOB: bytes = o->len; break;
     default: return false;
     }
-    /* Transient data lives in RAM: only the header is in the image. */
-    if (!(o->flags & VM_OF_TRANSIENT) && bytes > top - off - VM_OBJ_HDR) return false;
+    /* Transient data lives in RAM: only the header is in the image. A persistent integrity-sensitive
+     * array's control element follows its data. */
+    if (!(o->flags & VM_OF_TRANSIENT) &&
+        bytes + ((o->flags & VM_OF_INTEGRITY) ? VM_INTEGRITY_LEN : 0) > top - off - VM_OBJ_HDR)
+        return false;
     o->data_off = h->base + off + VM_OBJ_HDR;
     o->data_len = (uint32_t)bytes;
     return true;
+}
+
+/* Zero data (as at creation, power-up or deselect) and, for an integrity-sensitive array, the
+ * control element that matches it. */
+static void ram_zero(uint8_t *r, const vm_obj_t *o)
+{
+    memset(r, 0, o->data_len);
+    if (o->flags & VM_OF_INTEGRITY) cl_put32(r + o->data_len, crc_of_zeros(o->data_len));
 }
 
 static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
@@ -124,7 +225,10 @@ static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
     uint32_t off = o->data_off - h->base;
     if (h->ram[o->handle] && h->ram_obj[o->handle] != off) { free(h->ram[o->handle]); h->ram[o->handle] = NULL; }
     if (!h->ram[o->handle]) {
-        h->ram[o->handle] = calloc(1, o->data_len ? o->data_len : 1);
+        uint8_t *r = malloc(o->data_len + VM_INTEGRITY_LEN); /* room for a control element, and never 0 bytes */
+        if (!r) return NULL;
+        ram_zero(r, o);
+        h->ram[o->handle] = r;
         h->ram_obj[o->handle] = off;
     }
     return h->ram[o->handle];
@@ -132,7 +236,7 @@ static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
 
 uint8_t *vm_heap_ram_data(vm_heap_t *h, const vm_obj_t *o)
 {
-    return (o->flags & VM_OF_TRANSIENT) ? ram_of(h, o) : NULL;
+    return (o->flags & VM_OF_TRANSIENT) && !(o->flags & VM_OF_INTEGRITY) ? ram_of(h, o) : NULL;
 }
 
 const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
@@ -141,10 +245,62 @@ const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
     return img_mem(h->img) + o->data_off;
 }
 
+bool vm_heap_integrity_ok(vm_heap_t *h, const vm_obj_t *o)
+{
+    if (!(o->flags & VM_OF_INTEGRITY)) return true;
+    const uint8_t *d = vm_heap_data(h, o);
+    return d && cl_get32(d + o->data_len) == crc_of(0, d, o->data_len);
+}
+
+/* A store into an integrity-sensitive array: the new control element is computed over the data as
+ * it will be, then data and control element change in one atomic step (RAM; one img_write of
+ * [pos, end of data + control element); or two writes into the open group, the first undone if the
+ * second does not fit). check: verify the old control element first (every update but clearArray).
+ * src NULL: zeros. src may lie inside this array: it is copied before anything changes. */
+static int write_sensitive(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool check)
+{
+    const uint8_t *d = vm_heap_data(h, o);
+    if (!d) return VM_ERR_NOMEM;
+    uint32_t len = o->data_len, span = len - pos;
+    if (check && cl_get32(d + len) != crc_of(0, d, len)) return VM_ERR_INTEGRITY;
+    /* buf: the data from pos to the end as it will be, the new control element, the old bytes of [pos, pos+n) */
+    size_t bsz = (size_t)span + VM_INTEGRITY_LEN + n;
+    uint8_t *buf = malloc(bsz);
+    if (!buf) return VM_ERR_NOMEM;
+    if (src) memcpy(buf, src, n);
+    else memset(buf, 0, n);
+    memcpy(buf + n, d + pos + n, span - n);
+    memcpy(buf + span + VM_INTEGRITY_LEN, d + pos, n);
+    cl_put32(buf + span, crc_of(crc_of(0, d, pos), buf, span));
+    int r = VM_OK;
+    if (o->flags & VM_OF_TRANSIENT) {
+        memcpy((uint8_t *)d + pos, buf, span + VM_INTEGRITY_LEN); /* d is this object's RAM buffer */
+    } else if (img_group_open(h->img)) {
+        if (img_group_write(h->img, o->data_off + pos, buf, n)) r = VM_ERR_TXFULL; /* nothing changed */
+        else if (img_group_write(h->img, o->data_off + len, buf + span, VM_INTEGRITY_LEN)) {
+            /* [pos, pos+n) is a range of the group now, so writing the old bytes back always fits */
+            img_group_write(h->img, o->data_off + pos, buf + span + VM_INTEGRITY_LEN, n);
+            r = VM_ERR_TXFULL;
+        }
+    } else if (img_write(h->img, o->data_off + pos, buf, span + VM_INTEGRITY_LEN)) {
+        r = VM_ERR_IO;
+    }
+    cl_wipe(buf, bsz); /* the array may hold key material */
+    free(buf);
+    return r;
+}
+
+int vm_heap_clear_array(vm_heap_t *h, const vm_obj_t *o)
+{
+    if (o->flags & VM_OF_INTEGRITY) return write_sensitive(h, o, 0, NULL, o->data_len, false);
+    return vm_heap_fill(h, o, 0, 0, o->data_len, true);
+}
+
 int vm_heap_write(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool atomic)
 {
     if (pos > o->data_len || n > o->data_len - pos) return VM_ERR_BAD;
     if (n == 0) return VM_OK;
+    if (o->flags & VM_OF_INTEGRITY) return write_sensitive(h, o, pos, src, n, true);
     if (o->flags & VM_OF_TRANSIENT) {
         uint8_t *r = ram_of(h, o);
         if (!r) return VM_ERR_NOMEM;
@@ -174,16 +330,19 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     if (kind == VM_KIND_ARRAY && !vm_heap_elem_size(etype)) return VM_ERR_BAD;
     uint32_t top = bump(h);
     /* Transient objects keep only their header in the image. */
-    uint64_t need = VM_OBJ_HDR + ((flags & VM_OF_TRANSIENT) ? 0 : bytes);
-    need = (need + 1) & ~1ull;
+    uint64_t need = image_bytes(flags, bytes);
     if (bytes > 0xFFFFFFu || need > h->size - top) return VM_ERR_NOMEM;
     if ((flags & VM_OF_TRANSIENT) && bytes + vm_heap_transient_bytes(h) > VM_TRANSIENT_BUDGET) return VM_ERR_NOMEM;
-    /* Transient data is not in the image: the header's length still says how many elements. */
+    bool own_group = !img_group_open(h->img);
+    if (own_group && h->npend) settle_pending(h);
+    /* Transient data is not in the image: the header's length still says how many elements.
+     * A free handle that is void or pending (its group may abort) is not taken: a reference to
+     * the object it named must never come to name a new one. */
     uint16_t hd = 0;
     for (uint32_t i = 0; i < h->nhandles - 1u; i++) {
         uint16_t c = (uint16_t)(h->cursor + i);
         c = (uint16_t)(1 + (c - 1) % (h->nhandles - 1u));
-        if (handle_entry(h, c) == 0) { hd = c; break; }
+        if (handle_entry(h, c) == 0 && !bit_of(h->voids, c) && !bit_of(h->pending, c)) { hd = c; break; }
     }
     if (!hd) return VM_ERR_NOMEM;
     uint8_t oh[VM_OBJ_HDR], e4[4], b4[4];
@@ -192,10 +351,14 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     cl_put32(oh + 6, len);
     cl_put32(e4, top);
     cl_put32(b4, (uint32_t)(top + need));
-    bool own_group = !img_group_open(h->img);
+    /* A persistent integrity-sensitive array starts with the control element of its zero data. */
+    bool ctl = (flags & VM_OF_INTEGRITY) && !(flags & VM_OF_TRANSIENT);
+    uint8_t c4[VM_INTEGRITY_LEN];
+    if (ctl) cl_put32(c4, crc_of_zeros((uint32_t)bytes));
     if (own_group && img_group_begin(h->img) != 0) return VM_ERR_IO;
     int r = VM_OK;
     if (img_group_write(h->img, h->base + top, oh, sizeof oh) ||
+        (ctl && img_group_write(h->img, h->base + top + VM_OBJ_HDR + (uint32_t)bytes, c4, sizeof c4)) ||
         img_group_write(h->img, h->base + VM_HEAP_HDR + 4u * hd, e4, 4) ||
         img_group_write(h->img, h->base + 12, b4, 4))
         r = own_group ? VM_ERR_IO : VM_ERR_TXFULL;
@@ -204,6 +367,10 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
         if (r != VM_OK) img_group_abort(h->img);
     }
     if (r != VM_OK) return r;
+    if (!own_group) { /* void if the caller's group aborts (JCRE 7.6.3) */
+        bit_set(h->pending, hd);
+        h->pend_list[h->npend++] = hd;
+    }
     h->cursor = (uint16_t)(hd + 1 >= h->nhandles ? 1 : hd + 1);
     if (flags & VM_OF_TRANSIENT) h->tbytes += (uint32_t)bytes;
     if (h->ram[hd]) { free(h->ram[hd]); h->ram[hd] = NULL; }
@@ -261,8 +428,12 @@ void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
             continue;
         }
         if ((o.flags & flag) && (owner < 0 || owner == 0xFFFF || o.owner == owner))
-            memset(h->ram[i], 0, o.data_len);
+            ram_zero(h->ram[i], &o);
     }
+    /* Power-up: every transient array is zero now and no frame runs, so no reference to a void
+     * handle is left anywhere (persistent stores of void references store null). */
+    if ((flag & VM_OF_TRANSIENT) == VM_OF_TRANSIENT && (owner < 0 || owner == 0xFFFF) && !img_group_open(h->img))
+        vm_heap_void_forget(h, NULL);
 }
 
 uint32_t vm_heap_transient_bytes(vm_heap_t *h)
@@ -289,13 +460,6 @@ uint32_t vm_heap_used_handles(const vm_heap_t *h)
 
 uint16_t vm_heap_handle_count(const vm_heap_t *h) { return h->nhandles; }
 
-/* Bytes an object takes in the image (header, data unless transient, rounded to 2 like alloc). */
-static uint32_t image_size_of(const vm_obj_t *o)
-{
-    uint32_t n = VM_OBJ_HDR + ((o->flags & VM_OF_TRANSIENT) ? 0 : o->data_len);
-    return (n + 1) & ~1u;
-}
-
 typedef struct { uint32_t off; uint16_t handle; } live_t;
 
 static int by_offset(const void *a, const void *b)
@@ -307,6 +471,7 @@ static int by_offset(const void *a, const void *b)
 long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
 {
     if (img_group_open(h->img)) return -1;
+    settle_pending(h); /* before a committed object's handle is freed: it must not look aborted */
     h->tdirty = true; /* dead transient objects go */
     uint32_t top0 = bump(h);
     /* 1. Dead handles are freed (in chunks of the table, each chunk one atomic write). */
@@ -355,7 +520,7 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
     for (uint32_t i = 0; i < nlive && rc == 0; i++) {
         vm_obj_t o;
         if (!vm_heap_get(h, objs[i].handle, &o)) continue;
-        uint32_t off = objs[i].off, sz = image_size_of(&o);
+        uint32_t off = objs[i].off, sz = (uint32_t)image_bytes(o.flags, o.data_len);
         if (off < frontier) { frontier = off + sz > frontier ? off + sz : frontier; continue; } /* odd layout: leave */
         if (off == frontier) { frontier += sz; continue; }
         uint8_t *copy = malloc(sz);

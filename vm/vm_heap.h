@@ -7,6 +7,9 @@
  *   64  handle table: handle count x u32 (object offset relative to base, 0 = free)
  *   ... object area: objects one after another, each a VM_OBJ_HDR header then its data.
  * Object header: kind u8, flags u8, owner context u8, element type u8, class id u16, length u32.
+ * An integrity-sensitive array (VM_OF_INTEGRITY, SensitiveArrays) has a control element: the
+ * CRC-32 (zlib's, big-endian, 4 bytes) of its data, right after the data (persistent arrays: in
+ * the image, so data and CRC change in one atomic step; transient arrays: after the data in RAM).
  *
  * Every persistent store goes through img_write (one atomic step) or img_group_write when a
  * group is open (JCSystem transaction or a package install): vm_heap_write picks. Transient
@@ -48,7 +51,11 @@ enum {
 enum { VM_T_BOOLEAN = 10, VM_T_BYTE = 11, VM_T_SHORT = 12, VM_T_INT = 13, VM_T_REF = 14 };
 
 /* Results of heap operations (also used as internal error codes by the VM). */
-enum { VM_OK = 0, VM_ERR_NOMEM = -1, VM_ERR_TXFULL = -2, VM_ERR_IO = -3, VM_ERR_BAD = -4 };
+enum { VM_OK = 0, VM_ERR_NOMEM = -1, VM_ERR_TXFULL = -2, VM_ERR_IO = -3, VM_ERR_BAD = -4,
+       VM_ERR_INTEGRITY = -5 /* an integrity-sensitive array's data does not match its control element */ };
+
+/* Bytes of an integrity-sensitive array's control element (CRC-32), kept after its data. */
+#define VM_INTEGRITY_LEN 4
 
 typedef struct vm_heap vm_heap_t;
 
@@ -94,29 +101,52 @@ int vm_heap_scrub(vm_heap_t *h);
 /* Decodes handle into o. Returns false for null, free, or anything that does not validate. */
 bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o);
 
-/* JCRE 7.6.3: true when handle named an object created inside a transaction that was later
- * aborted (since the heap was opened). Such a reference must behave as null everywhere; the
- * handle is not reused until the heap is reopened (power-up), so it cannot alias a new object. */
+/* JCRE 7.6.3: true when handle named an object created inside an img group (JCSystem
+ * transaction, package or applet install) that was later aborted. Such a reference must behave
+ * as null everywhere. The heap records the handles it allocates while a group is open; once the
+ * group has aborted they are void (a RAM bitmap) and vm_heap_alloc never hands them out again
+ * until vm_heap_void_forget says nothing can name them any more, or the heap is reopened.
+ * A committed group's handles are ordinary objects. Cheap: two bitmap lookups. */
 bool vm_heap_is_void(const vm_heap_t *h, uint16_t handle);
+/* Void handles now recorded (counts those of aborted groups not yet looked at, too). */
+uint32_t vm_heap_void_count(vm_heap_t *h);
+/* Lets void handles be allocated again: every one whose bit is clear in keep (one bit per
+ * handle; NULL: all). The caller proves nothing can still name them (vm_gc_forget_void scans the
+ * VM's stack, transient RAM and every object; a power-up clears every transient array first). */
+void vm_heap_void_forget(vm_heap_t *h, const uint8_t *keep);
 
 /* Readable data of an object (RAM for transient objects, the image otherwise). */
 const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o); /* NULL: out of RAM */
 /* Writable RAM data of a transient object (the interpreter's store fast path: transient contents
- * take no part in transactions, so a plain store is the whole write). NULL: not transient, or
- * out of RAM. */
+ * take no part in transactions, so a plain store is the whole write). NULL: not transient, an
+ * integrity-sensitive array (its stores must go through vm_heap_write), or out of RAM. */
 uint8_t *vm_heap_ram_data(vm_heap_t *h, const vm_obj_t *o);
 
 /* Stores n bytes at data position pos (bounds checked). atomic: when a group is open the store
- * joins it; !atomic always writes at once (non-atomic API operations). Transient data: RAM. */
+ * joins it; !atomic always writes at once (non-atomic API operations). Transient data: RAM.
+ * An integrity-sensitive array is checked first (VM_ERR_INTEGRITY, nothing written, on a
+ * mismatch) and its control element is stored with the data in the same atomic step; a store
+ * while a group is open joins the group even when !atomic (JCRE 7.7 leaves a non-atomically
+ * updated array's content unspecified after an abort; data and control element stay consistent).
+ * Over the group's capacity: VM_ERR_TXFULL and nothing written. */
 int vm_heap_write(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool atomic);
 int vm_heap_fill(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, uint8_t value, uint32_t n, bool atomic);
+
+/* Integrity-sensitive arrays (SensitiveArrays). vm_heap_integrity_ok: true when o has no
+ * control element or its data matches it. vm_heap_clear_array: zeroes all of o's data and resets
+ * its control element without checking it first (clearArray), one atomic step that joins an open
+ * group (VM_ERR_TXFULL: nothing cleared). */
+bool vm_heap_integrity_ok(vm_heap_t *h, const vm_obj_t *o);
+int vm_heap_clear_array(vm_heap_t *h, const vm_obj_t *o);
 
 /* Root handles (package table, system objects). */
 uint16_t vm_heap_root(const vm_heap_t *h, unsigned idx);
 int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle);
 
 /* Releases RAM of transient objects that no longer validate (after a group abort) and clears
- * the transient data of objects matching (flag mask, owner; owner 0xFFFF = any owner). */
+ * the transient data of objects matching (flag mask, owner; owner 0xFFFF = any owner).
+ * Clearing both kinds for every owner is the power-up (vm_power_on, no frame running): no RAM
+ * can name a void handle afterwards, so the void handles are forgotten too. */
 void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner);
 
 /* Garbage collection, second half: frees every handle whose bit is clear in live (one bit per

@@ -1,12 +1,22 @@
 /* vm_obj: creating objects and reading/writing instance cells, with every check an access needs. */
 #include "vm/vm_rt.h"
+#include "vm/vm_gc.h"
 #include "vm/vm_native.h"
+
+/* SensitiveArrays (vm/api_fw_sensitive.c) is registered by its VM_NATIVE_AREA constructor, which
+ * only runs if the archive member is linked: this reference pulls it in (vm_native.c names the
+ * other areas the same way). */
+extern const vm_native_area_t vm_api_fw_sensitive;
+const vm_native_area_t *const vm_obj_sensitive_area = &vm_api_fw_sensitive;
 
 bool vm_obj_get(vm_t *vm, uint16_t ref, vm_obj_t *o)
 {
     if (ref == 0) { vm_throw_npe(vm); return false; }
     if (!vm_heap_get(vm->heap, ref, o) || o->kind == VM_KIND_BLOB) {
-        vm_throw_security(vm, "reference does not name an object"); /* forged or rolled-back handle */
+        /* JCRE 7.6.3: an object created in an aborted transaction is gone and a reference to it
+         * is equivalent to null; anything else that names no object is forged */
+        if (vm_heap_is_void(vm->heap, ref)) vm_throw_npe(vm);
+        else vm_throw_security(vm, "reference does not name an object");
         return false;
     }
     return true;
@@ -19,14 +29,27 @@ void vm_throw_store_error(vm_t *vm, int err)
         vm->out_of_memory = true; /* an install that fails after this says so */
         vm_throw_api(vm, VM_PKG_FRAMEWORK, 13, 5); /* SystemException.NO_RESOURCE */
     }
+    else if (err == VM_ERR_INTEGRITY) vm_throw_security(vm, "integrity-sensitive array: data does not match its control element");
     else vm_throw_security(vm, "persistent store failed");
+}
+
+/* Allocation with one retry when the handles ran out while some are void: those nothing names
+ * any more become free again (vm_gc_forget_void), so a loop of aborted transactions cannot
+ * exhaust the handle table. */
+static int alloc_obj(vm_t *vm, uint8_t kind, uint8_t flags, uint8_t owner, uint8_t etype, uint16_t cls, uint32_t len,
+                     uint16_t *ref)
+{
+    int r = vm_heap_alloc(vm->heap, kind, flags, owner, etype, cls, len, ref);
+    if (r == VM_ERR_NOMEM && vm_heap_void_count(vm->heap) && vm_gc_forget_void(vm) == 0)
+        r = vm_heap_alloc(vm->heap, kind, flags, owner, etype, cls, len, ref);
+    return r;
 }
 
 int vm_obj_new_instance(vm_t *vm, uint16_t cls, uint8_t owner, uint16_t *ref)
 {
     vm_class_t *c = vm_class(vm, cls);
     if (!c || (c->flags & 0x8)) { vm_throw_security(vm, "new of an interface or unknown class"); return -1; }
-    int r = vm_heap_alloc(vm->heap, VM_KIND_INSTANCE, 0, owner, 0, cls, c->inst_size, ref);
+    int r = alloc_obj(vm, VM_KIND_INSTANCE, 0, owner, 0, cls, c->inst_size, ref);
     if (r) { vm_throw_store_error(vm, r); return -1; }
     return 0;
 }
@@ -36,8 +59,7 @@ int vm_obj_new_array(vm_t *vm, uint8_t etype, uint16_t elem_cls, int32_t len, ui
 {
     if (len < 0) { vm_throw_api(vm, VM_PKG_JAVA_LANG, 6, 0); return -1; } /* NegativeArraySizeException */
     if (!vm_heap_elem_size(etype)) { vm_throw_security(vm, "bad array type"); return -1; }
-    int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, flags, owner, etype, etype == VM_T_REF ? elem_cls : 0,
-                          (uint32_t)len, ref);
+    int r = alloc_obj(vm, VM_KIND_ARRAY, flags, owner, etype, etype == VM_T_REF ? elem_cls : 0, (uint32_t)len, ref);
     if (r) {
         if (r == VM_ERR_NOMEM && (flags & VM_OF_TRANSIENT)) {
             vm->out_of_memory = true;
