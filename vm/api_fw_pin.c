@@ -3,51 +3,84 @@
  * 4 handle of the PIN value (persistent byte array owned by the JCRE), 5 handle of the validated
  * flag (transient CLEAR_ON_RESET boolean array owned by the JCRE). The try counter is
  * decremented and persisted with a non-transactional store BEFORE the comparison, so neither a
- * power cut nor an aborted transaction gives a free try; the comparison is constant time. */
+ * power cut nor an aborted transaction gives a free try; the comparison is constant time.
+ *
+ * The value array starts with the handles of the PIN object it belongs to and of that PIN's flag
+ * array (as key material records its key, api_keys.c): an applet can write its own object's
+ * cells (a hostile CAP can putfield them), and the natives refuse any value or flag array that
+ * is not bound to this very object, so another applet's PIN cells are never reached even if the
+ * loader or verifier let such a store through. */
 #include "vm/vm_native.h"
 
 #include <string.h>
 
 enum { PIN_LIMIT = 0, PIN_MAX = 1, PIN_TRIES = 2, PIN_LEN = 3, PIN_VALUE = 4, PIN_FLAG = 5, PIN_CELLS = 6 };
+/* The value array: owner PIN object handle, flag array handle, then PIN_MAX bytes of PIN. */
+enum { PV_OWNER = 0, PV_FLAG = 2, PV_PIN = 4 };
 #define PIN_EXC 11
+#define OWNER_PIN_CLASS VM_CLASS_ID(VM_PKG_FRAMEWORK, 9)
 
-static bool pin_obj(vm_t *vm, uint16_t ref, vm_obj_t *o, uint16_t c[PIN_CELLS])
+/* An OwnerPIN as the natives see it: the object, its cells, and its two JCRE arrays (checked). */
+typedef struct {
+    vm_obj_t o, val, flag;
+    uint16_t c[PIN_CELLS];
+} pin_t;
+
+/* Are the value and flag arrays of p the ones made for object ref by its constructor. */
+static bool pin_bound(vm_t *vm, uint16_t ref, pin_t *p)
 {
-    if (!vm_obj_get(vm, ref, o)) return false;
-    if (!vm_instance_of(vm, o, 0, VM_CLASS_ID(VM_PKG_FRAMEWORK, 9))) { vm_throw_security(vm, "not an OwnerPIN"); return false; }
-    if (!vm_fw_can_access(vm, o)) { vm_throw_security(vm, "firewall: PIN of another context"); return false; }
+    vm_obj_t *v = &p->val, *f = &p->flag;
+    if (!vm_heap_get(vm->heap, p->c[PIN_VALUE], v) || v->kind != VM_KIND_ARRAY || v->etype != VM_T_BYTE ||
+        v->owner != VM_CTX_JCRE || (v->flags & VM_OF_TRANSIENT) || v->len != PV_PIN + (uint32_t)p->c[PIN_MAX] ||
+        p->c[PIN_LEN] > p->c[PIN_MAX])
+        return false;
+    if (!vm_heap_get(vm->heap, p->c[PIN_FLAG], f) || f->kind != VM_KIND_ARRAY || f->etype != VM_T_BOOLEAN ||
+        f->owner != VM_CTX_JCRE || (f->flags & VM_OF_TRANSIENT) != VM_OF_CLEAR_ON_RESET || f->len != 1)
+        return false;
+    const uint8_t *d = vm_heap_data(vm->heap, v);
+    return d && cl_get16(d + PV_OWNER) == ref && cl_get16(d + PV_FLAG) == p->c[PIN_FLAG];
+}
+
+static bool pin_obj(vm_t *vm, uint16_t ref, pin_t *p)
+{
+    if (!vm_obj_get(vm, ref, &p->o)) return false;
+    if (!vm_instance_of(vm, &p->o, 0, OWNER_PIN_CLASS)) { vm_throw_security(vm, "not an OwnerPIN"); return false; }
+    if (!vm_fw_can_access(vm, &p->o)) { vm_throw_security(vm, "firewall: PIN of another context"); return false; }
     for (int i = 0; i < PIN_CELLS; i++)
-        if (!vm_obj_cell(vm, o, (uint32_t)i, &c[i])) return false;
+        if (!vm_obj_cell(vm, &p->o, (uint32_t)i, &p->c[i])) return false;
+    if (!pin_bound(vm, ref, p)) { vm_throw_security(vm, "PIN state damaged"); return false; }
     return true;
 }
 
 /* Persistent cell store outside any transaction (try counter, as the API requires). */
-static bool set_now(vm_t *vm, const vm_obj_t *o, uint32_t cell, uint16_t v)
+static bool set_now(vm_t *vm, const pin_t *p, uint32_t cell, uint16_t v)
 {
     uint8_t b[2];
     cl_put16(b, v);
-    int r = vm_heap_write(vm->heap, o, 2 * cell, b, 2, false);
+    int r = vm_heap_write(vm->heap, &p->o, 2 * cell, b, 2, false);
     if (r) { vm_throw_store_error(vm, r); return false; }
     return true;
 }
 
-static bool set_validated(vm_t *vm, uint16_t flag_ref, bool v)
+static bool set_validated(vm_t *vm, const pin_t *p, bool v)
 {
-    vm_obj_t f;
-    if (!vm_heap_get(vm->heap, flag_ref, &f) || f.kind != VM_KIND_ARRAY || f.len < 1) {
-        vm_throw_security(vm, "PIN state damaged");
-        return false;
-    }
     uint8_t b = v;
-    return vm_heap_write(vm->heap, &f, 0, &b, 1, false) == VM_OK;
+    int r = vm_heap_write(vm->heap, &p->flag, 0, &b, 1, false);
+    if (r) { vm_throw_store_error(vm, r); return false; }
+    return true;
 }
 
-static bool get_validated(vm_t *vm, uint16_t flag_ref)
+static bool get_validated(vm_t *vm, const pin_t *p)
 {
-    vm_obj_t f;
-    if (!vm_heap_get(vm->heap, flag_ref, &f) || f.kind != VM_KIND_ARRAY || f.len < 1) return false;
-    const uint8_t *d = vm_heap_data(vm->heap, &f);
+    const uint8_t *d = vm_heap_data(vm->heap, &p->flag);
     return d && d[0];
+}
+
+/* Does the candidate [p, p+len) equal the PIN (constant time over the stored length). */
+static bool pin_matches(vm_t *vm, const pin_t *p, const uint8_t *cand, int8_t len)
+{
+    const uint8_t *d = vm_heap_data(vm->heap, &p->val);
+    return d && len == (int8_t)p->c[PIN_LEN] && cl_ct_equal(cand, d + PV_PIN, (size_t)len);
 }
 
 static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -55,12 +88,20 @@ static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
     (void)ret;
     int8_t limit = (int8_t)args[1], max = (int8_t)args[2];
     if (limit < 1 || max < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
-    vm_obj_t o;
+    vm_obj_t o, vo;
     if (!vm_obj_get(vm, args[0], &o)) return VM_NAT_THROW;
-    if (o.kind != VM_KIND_INSTANCE || o.len < PIN_CELLS) { vm_throw_security(vm, "not an OwnerPIN"); return VM_NAT_THROW; }
+    if (o.kind != VM_KIND_INSTANCE || o.len < PIN_CELLS || !vm_instance_of(vm, &o, 0, OWNER_PIN_CLASS)) {
+        vm_throw_security(vm, "not an OwnerPIN");
+        return VM_NAT_THROW;
+    }
     uint16_t value, flag;
-    int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, VM_CTX_JCRE, VM_T_BYTE, 0, (uint32_t)max, &value);
+    int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, VM_CTX_JCRE, VM_T_BYTE, 0, PV_PIN + (uint32_t)max, &value);
     if (!r) r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, VM_OF_CLEAR_ON_RESET, VM_CTX_JCRE, VM_T_BOOLEAN, 0, 1, &flag);
+    if (!r) r = vm_heap_get(vm->heap, value, &vo) ? VM_OK : VM_ERR_BAD;
+    uint8_t bind[PV_PIN];
+    cl_put16(bind + PV_OWNER, args[0]);
+    cl_put16(bind + PV_FLAG, flag);
+    if (!r) r = vm_heap_write(vm->heap, &vo, PV_OWNER, bind, sizeof bind, true);
     if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
     uint16_t cells[PIN_CELLS] = { (uint16_t)limit, (uint16_t)max, (uint16_t)limit, 0, value, flag };
     uint8_t b[2 * PIN_CELLS];
@@ -70,59 +111,57 @@ static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* check(): a wrong candidate costs a try that is persisted before the comparison. */
 static int pin_check(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o, in;
-    uint16_t c[PIN_CELLS];
+    vm_obj_t in;
+    pin_t p;
     ret[0] = 0;
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    if (!set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
-    if (c[PIN_TRIES] == 0) return VM_NAT_OK;
-    if (!set_now(vm, &o, PIN_TRIES, (uint16_t)(c[PIN_TRIES] - 1))) return VM_NAT_THROW;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    if (!set_validated(vm, &p, false)) return VM_NAT_THROW;
+    if (p.c[PIN_TRIES] == 0) return VM_NAT_OK;
+    if (!set_now(vm, &p, PIN_TRIES, (uint16_t)(p.c[PIN_TRIES] - 1))) return VM_NAT_THROW;
     int8_t len = (int8_t)args[3];
-    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
-    if (!p) return VM_NAT_THROW;
-    vm_obj_t val;
-    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < c[PIN_LEN]) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
-    const uint8_t *pin = vm_heap_data(vm->heap, &val);
-    if (len != (int8_t)c[PIN_LEN] || !cl_ct_equal(p, pin, (size_t)len)) return VM_NAT_OK;
-    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], true)) return VM_NAT_THROW;
+    const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
+    if (!cand) return VM_NAT_THROW;
+    if (!pin_matches(vm, &p, cand, len)) return VM_NAT_OK;
+    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, true)) return VM_NAT_THROW;
     ret[0] = 1;
     return VM_NAT_OK;
 }
 
 static int pin_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    ret[0] = c[PIN_TRIES];
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    ret[0] = p.c[PIN_TRIES];
     return VM_NAT_OK;
 }
 
 static int pin_is_validated(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    ret[0] = get_validated(vm, c[PIN_FLAG]);
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    ret[0] = get_validated(vm, &p);
     return VM_NAT_OK;
 }
 
 static int pin_set_flag(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c) || !set_validated(vm, c[PIN_FLAG], args[1] != 0)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p) || !set_validated(vm, &p, args[1] != 0)) return VM_NAT_THROW;
     return VM_NAT_OK;
 }
 
 static int pin_reset(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     /* A validated PIN gets its try counter back and is no longer validated. */
-    if (get_validated(vm, c[PIN_FLAG])) {
-        if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    if (get_validated(vm, &p)) {
+        if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, false)) return VM_NAT_THROW;
     }
     return VM_NAT_OK;
 }
@@ -130,28 +169,28 @@ static int pin_reset(vm_t *vm, uint16_t *args, uint16_t *ret)
 static int pin_reset_unblock(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, false)) return VM_NAT_THROW;
     return VM_NAT_OK;
 }
 
 static int pin_update(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o, in, val; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    vm_obj_t in;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t len = (int8_t)args[3];
-    if (len < 0 || len > (int16_t)c[PIN_MAX]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
-    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
-    if (!p) return VM_NAT_THROW;
-    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < (uint32_t)len) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
+    if (len < 0 || len > (int16_t)p.c[PIN_MAX]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    const uint8_t *src = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
+    if (!src) return VM_NAT_THROW;
     uint8_t tmp[128];
-    memcpy(tmp, p, (size_t)len);
-    int r = vm_heap_write(vm->heap, &val, 0, tmp, (uint32_t)len, true);
+    memcpy(tmp, src, (size_t)len);
+    int r = vm_heap_write(vm->heap, &p.val, PV_PIN, tmp, (uint32_t)len, true);
     cl_wipe(tmp, sizeof tmp);
-    if (r || !vm_obj_set_cell(vm, &o, PIN_LEN, (uint16_t)len)) { if (r) vm_throw_store_error(vm, r); return VM_NAT_THROW; }
-    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
+    if (r || !vm_obj_set_cell(vm, &p.o, PIN_LEN, (uint16_t)len)) { if (r) vm_throw_store_error(vm, r); return VM_NAT_THROW; }
+    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, false)) return VM_NAT_THROW;
     return VM_NAT_OK;
 }
 
@@ -174,40 +213,40 @@ enum { TOK_PINX_IMPL = 40, TOK_PINX_PRE_IMPL = 41 };
 
 static int pinx_get_limit(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    ret[0] = c[PIN_LIMIT];
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    ret[0] = p.c[PIN_LIMIT];
     return VM_NAT_OK;
 }
 
 static int pinx_set_limit(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t limit = (int8_t)args[1];
     if (limit < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
-    if (!set_now(vm, &o, PIN_LIMIT, (uint16_t)limit)) return VM_NAT_THROW;
-    if (c[PIN_TRIES] > (uint16_t)limit && !set_now(vm, &o, PIN_TRIES, (uint16_t)limit)) return VM_NAT_THROW;
+    if (!set_now(vm, &p, PIN_LIMIT, (uint16_t)limit)) return VM_NAT_THROW;
+    if (p.c[PIN_TRIES] > (uint16_t)limit && !set_now(vm, &p, PIN_TRIES, (uint16_t)limit)) return VM_NAT_THROW;
     return VM_NAT_OK;
 }
 
 static int pinx_set_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t tries = (int8_t)args[1];
-    if (tries < 0 || tries > (int16_t)c[PIN_LIMIT]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
-    return set_now(vm, &o, PIN_TRIES, (uint16_t)tries) ? VM_NAT_OK : VM_NAT_THROW;
+    if (tries < 0 || tries > (int16_t)p.c[PIN_LIMIT]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    return set_now(vm, &p, PIN_TRIES, (uint16_t)tries) ? VM_NAT_OK : VM_NAT_THROW;
 }
 
 static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o; uint16_t c[PIN_CELLS];
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    uint16_t t = c[PIN_TRIES] ? (uint16_t)(c[PIN_TRIES] - 1) : 0;
-    if (!set_now(vm, &o, PIN_TRIES, t)) return VM_NAT_THROW;
+    pin_t p;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    uint16_t t = p.c[PIN_TRIES] ? (uint16_t)(p.c[PIN_TRIES] - 1) : 0;
+    if (!set_now(vm, &p, PIN_TRIES, t)) return VM_NAT_THROW;
     ret[0] = t;
     return VM_NAT_OK;
 }
@@ -215,18 +254,17 @@ static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
 /* check() of the predecrement variant: the caller decremented already (decrementTriesRemaining). */
 static int pinx_pre_check(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t o, in, val;
-    uint16_t c[PIN_CELLS];
+    vm_obj_t in;
+    pin_t p;
     ret[0] = 0;
-    if (!pin_obj(vm, args[0], &o, c)) return VM_NAT_THROW;
-    if (!set_validated(vm, c[PIN_FLAG], false)) return VM_NAT_THROW;
-    if (c[PIN_TRIES] == 0) return VM_NAT_OK;
+    if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
+    if (!set_validated(vm, &p, false)) return VM_NAT_THROW;
+    if (p.c[PIN_TRIES] == 0) return VM_NAT_OK;
     int8_t len = (int8_t)args[3];
-    const uint8_t *p = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
-    if (!p) return VM_NAT_THROW;
-    if (!vm_heap_get(vm->heap, c[PIN_VALUE], &val) || val.len < c[PIN_LEN]) { vm_throw_security(vm, "PIN state damaged"); return VM_NAT_THROW; }
-    if (len != (int8_t)c[PIN_LEN] || !cl_ct_equal(p, vm_heap_data(vm->heap, &val), (size_t)len)) return VM_NAT_OK;
-    if (!set_now(vm, &o, PIN_TRIES, c[PIN_LIMIT]) || !set_validated(vm, c[PIN_FLAG], true)) return VM_NAT_THROW;
+    const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
+    if (!cand) return VM_NAT_THROW;
+    if (!pin_matches(vm, &p, cand, len)) return VM_NAT_OK;
+    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, true)) return VM_NAT_THROW;
     ret[0] = 1;
     return VM_NAT_OK;
 }
