@@ -134,6 +134,15 @@ api_op_t *api_op_fresh(vm_t *vm, uint16_t ref);
 void api_op_drop(api_op_t *op);
 /* Drops op (may be NULL) and marks the object as having no state (not "lost"). */
 void api_op_end(vm_t *vm, uint16_t ref, api_op_t *op);
+/* Drops (wipes and frees) every state of vm that its object no longer names: the object was
+ * deleted (collected, or made in an aborted transaction) or a reset cleared its nonce, so no
+ * unreachable key bytes wait in the table for eviction. Run at power-on and from api_op_fresh;
+ * the collector runs it after deleting objects. */
+void api_op_sweep(vm_t *vm);
+/* Drops every state of vm (vm_close: no state, and no key byte, outlives its VM). */
+void api_op_close(const vm_t *vm);
+/* The number of states vm has in the table (what the tests check). */
+unsigned api_op_count(const vm_t *vm);
 /* Appends to op->acc (grows, wipes the old buffer). false on out of memory or beyond
  * API_OP_ACC_MAX: only RSA Cipher accumulates, and its input is at most the modulus (256 bytes
  * here), so a larger bound would only let an applet hold host memory (128 states x the bound). */

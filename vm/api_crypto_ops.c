@@ -140,11 +140,52 @@ api_op_t *api_op_live(vm_t *vm, uint16_t ref, uint8_t *alg)
     return op;
 }
 
+/* Does op's object still name op: a live operation object whose bound nonce array holds op's nonce.
+ * Reads the heap only (no exception, no firewall: the JCRE looks at its own bookkeeping). */
+static bool op_named(vm_t *vm, const api_op_t *op)
+{
+    vm_obj_t o, bo, n;
+    if (!vm_heap_get(vm->heap, op->handle, &o) || o.kind != VM_KIND_INSTANCE || o.len < OP_CELLS) return false;
+    const uint8_t *c = vm_heap_data(vm->heap, &o);
+    uint16_t nonce_h = c ? cl_get16(c + 2 * OP_NONCE) : 0, bind_h = c ? cl_get16(c + 2 * OP_BIND) : 0;
+    const uint8_t *b = c && jcre_quad(vm, bind_h, 0, &bo) ? vm_heap_data(vm->heap, &bo) : NULL;
+    if (!b || cl_get16(b) != op->handle || cl_get16(b + 2) != nonce_h || !jcre_quad(vm, nonce_h, VM_OF_CLEAR_ON_RESET, &n))
+        return false;
+    const uint8_t *d = vm_heap_data(vm->heap, &n);
+    return d && cl_get32(d) == op->nonce;
+}
+
+/* Drops the states of vm that keep (all) or that their object no longer names (!all). */
+static void drop_states(vm_t *vm, const vm_t *owner, bool all)
+{
+    api_op_t *mine[API_OPS_MAX];
+    int n = 0;
+    pthread_mutex_lock(&ops_lock);
+    for (int i = 0; i < API_OPS_MAX; i++)
+        if (ops[i] && ops[i]->vm == owner) mine[n++] = ops[i];
+    pthread_mutex_unlock(&ops_lock);
+    for (int i = 0; i < n; i++)
+        if (all || !op_named(vm, mine[i])) api_op_drop(mine[i]);
+}
+
+void api_op_sweep(vm_t *vm) { drop_states(vm, vm, false); }
+void api_op_close(const vm_t *vm) { drop_states(NULL, vm, true); }
+
+unsigned api_op_count(const vm_t *vm)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&ops_lock);
+    for (int i = 0; i < API_OPS_MAX; i++) n += ops[i] && ops[i]->vm == vm;
+    pthread_mutex_unlock(&ops_lock);
+    return n;
+}
+
 api_op_t *api_op_fresh(vm_t *vm, uint16_t ref)
 {
     bool lost;
     vm_obj_t n;
     uint32_t nonce;
+    api_op_sweep(vm); /* room first from states nothing names any more */
     api_op_t *old = api_op_find(vm, ref, &lost);
     if (vm->exc) return NULL;
     api_op_drop(old);

@@ -2,6 +2,7 @@
  * state, a full table drops the least recently used one and its object reports it lost (so an
  * operation is refused rather than giving a wrong result), ending a state leaves no trace. */
 #include "vm/api_crypto_int.h"
+#include "vm/vm_gc.h"
 #include "vm/vm_test_util.h"
 
 extern const vm_native_area_t vm_api_security, vm_api_crypto;
@@ -195,6 +196,70 @@ START_TEST(aes_by_mode_and_length)
 }
 END_TEST
 
+/* States hold key bytes on the host: closing a VM wipes and frees all of its states (and only
+ * its own: another VM in the same process keeps its). */
+START_TEST(close_drops_every_state_of_that_vm_only)
+{
+    vt_env_t U;
+    memset(&U, 0, sizeof U);
+    vt_open(&U, true);
+    U.vm->cur_ctx = VM_CTX_JCRE;
+    uint16_t u;
+    ck_assert_int_eq(api_op_new_object(U.vm, VM_PKG_SECURITY, SEC_MD, 4, &u), 0);
+    ck_assert_ptr_nonnull(api_op_fresh(U.vm, u));
+    for (int i = 0; i < 5; i++) ck_assert_ptr_nonnull(api_op_fresh(T.vm, new_digest()));
+    ck_assert_uint_eq(api_op_count(T.vm), 5);
+    const vm_t *closed = T.vm;
+    vt_close(&T);
+    ck_assert_uint_eq(api_op_count(closed), 0);
+    ck_assert_uint_eq(api_op_count(U.vm), 1);
+    bool lost;
+    ck_assert_ptr_nonnull(api_op_find(U.vm, u, &lost));
+    closed = U.vm;
+    vt_cleanup(&U);
+    ck_assert_uint_eq(api_op_count(closed), 0);
+}
+END_TEST
+
+/* A state whose object is gone -- made in a transaction that aborted, or collected -- or whose
+ * nonce a reset cleared, is dropped by the sweep; states their objects still name are kept. */
+START_TEST(sweep_drops_states_of_deleted_objects)
+{
+    uint16_t keep = new_digest();
+    api_op_t *kop = api_op_fresh(T.vm, keep);
+    ck_assert_ptr_nonnull(kop);
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    uint16_t gone = new_digest();
+    ck_assert_ptr_nonnull(api_op_fresh(T.vm, gone));
+    vm_tx_abort(T.vm);
+    ck_assert_uint_eq(api_op_count(T.vm), 2);
+    api_op_sweep(T.vm);
+    ck_assert_uint_eq(api_op_count(T.vm), 1);
+    bool lost;
+    ck_assert_ptr_eq(api_op_find(T.vm, keep, &lost), kop);
+    /* A new state sweeps first: a stale one does not wait for eviction. */
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    gone = new_digest();
+    ck_assert_ptr_nonnull(api_op_fresh(T.vm, gone));
+    vm_tx_abort(T.vm);
+    ck_assert_ptr_nonnull(api_op_fresh(T.vm, new_digest()));
+    ck_assert_uint_eq(api_op_count(T.vm), 2); /* keep's and the new one's */
+    /* Nothing references these objects: the collector deletes them, the sweep their states. */
+    ck_assert_int_eq(vm_gc(T.vm, NULL), 0);
+    api_op_sweep(T.vm);
+    ck_assert_uint_eq(api_op_count(T.vm), 0);
+}
+END_TEST
+
+START_TEST(power_on_drops_every_state)
+{
+    for (int i = 0; i < 3; i++) ck_assert_ptr_nonnull(api_op_fresh(T.vm, new_digest()));
+    ck_assert_uint_eq(api_op_count(T.vm), 3);
+    vm_power_on(T.vm);
+    ck_assert_uint_eq(api_op_count(T.vm), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_crypto_ops");
@@ -207,6 +272,9 @@ int main(void)
     tcase_add_test(tc, not_a_crypto_object);
     tcase_add_test(tc, ecdsa_codec);
     tcase_add_test(tc, aes_by_mode_and_length);
+    tcase_add_test(tc, close_drops_every_state_of_that_vm_only);
+    tcase_add_test(tc, sweep_drops_states_of_deleted_objects);
+    tcase_add_test(tc, power_on_drops_every_state);
     tcase_add_test(tc, forged_nonce_cell_cannot_touch_another_objects_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -1,5 +1,6 @@
 /* vm: opening the VM on the image (heap, API, system objects, packages, applets), transactions. */
 #include "vm/vm.h"
+#include "vm/api_crypto_int.h"
 #include "vm/vm_load.h"
 #include "vm/vm_native.h"
 #include "vm/vm_rt.h"
@@ -213,6 +214,7 @@ vm_t *vm_open(img_t *img, uint32_t heap_offset, cl_error_t *e)
 void vm_close(vm_t *vm)
 {
     if (!vm) return;
+    api_op_close(vm); /* crypto states hold key bytes on the host: wiped with their VM */
     if (vm->tx_depth) vm_tx_abort(vm);
     for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++) vm_pkg_free(vm, (uint8_t)s);
     vm_native_free_api(vm);
@@ -226,6 +228,7 @@ void vm_power_on(vm_t *vm)
 {
     if (vm->tx_depth) vm_tx_abort(vm);
     vm_heap_clear_transient(vm->heap, VM_OF_CLEAR_ON_RESET | VM_OF_CLEAR_ON_DESELECT, 0xFFFF);
+    api_op_sweep(vm); /* the reset cleared every nonce: no crypto state is reachable any more */
     for (int i = 0; i < vm->napplets; i++) { vm->applets[i].selected = false; vm->applets[i].channels = 0; }
     vm->cur_applet = -1;
 }
