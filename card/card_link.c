@@ -1,10 +1,10 @@
 /* The card side of the vpcd-framed reader link. See card_link.h. */
 #include "card/card_link.h"
 
-#include <arpa/inet.h>
+#include "common/cl_addr.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define CTRL_POWER_OFF 0x00
@@ -29,9 +28,7 @@
 
 struct card_link {
     char reader[256];
-    bool is_tcp;
-    struct sockaddr_un sun;
-    struct sockaddr_in sin;
+    cl_addr_t addr;
     const struct card_link_ops *ops;
     void *card;
     int stop_pipe[2];
@@ -53,42 +50,9 @@ static int parse_reader(card_link_t *l, const char *reader, cl_error_t *e)
                   "the address without it", reader);
         return -1;
     }
-    if (!strncmp(reader, "unix:", 5)) {
-        const char *path = reader + 5;
-        if (path[0] != '/') { cl_seterr(e, "reader socket path must be absolute: %s", reader); return -1; }
-        if (strlen(path) >= sizeof l->sun.sun_path) { cl_seterr(e, "reader socket path too long: %s", reader); return -1; }
-        l->sun.sun_family = AF_UNIX;
-        memcpy(l->sun.sun_path, path, strlen(path) + 1);
-        return 0;
-    }
-    if (!strncmp(reader, "tcp:", 4)) {
-        char host[64];
-        const char *colon = strrchr(reader + 4, ':');
-        size_t hl = colon ? (size_t)(colon - (reader + 4)) : 0;
-        if (!colon || hl == 0 || hl >= sizeof host) { cl_seterr(e, "reader address needs tcp:HOST:PORT: %s", reader); return -1; }
-        memcpy(host, reader + 4, hl);
-        host[hl] = 0;
-        char *end;
-        errno = 0;
-        long port = strtol(colon + 1, &end, 10);
-        if (errno || end == colon + 1 || *end || port < 1 || port > 65535) {
-            cl_seterr(e, "bad tcp port in %s", reader);
-            return -1;
-        }
-        struct in_addr a;
-        if (!strcmp(host, "localhost")) a.s_addr = htonl(INADDR_LOOPBACK);
-        else if (inet_pton(AF_INET, host, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127) {
-            cl_seterr(e, "refused %s: the reader must be on a loopback address (127.x.y.z)", reader);
-            return -1;
-        }
-        l->is_tcp = true;
-        l->sin.sin_family = AF_INET;
-        l->sin.sin_port = htons((uint16_t)port);
-        l->sin.sin_addr = a;
-        return 0;
-    }
-    cl_seterr(e, "unknown reader address %s (want unix:/PATH or tcp:127.0.0.1:PORT)", reader);
-    return -1;
+    cl_error_t why = { { 0 } };
+    if (cl_addr_parse(reader, &l->addr, &why) != 0) { cl_seterr(e, "reader: %s", why.msg); return -1; }
+    return 0;
 }
 
 int card_link_new(const char *reader, const struct card_link_ops *ops, void *card, card_link_t **out, cl_error_t *e)
@@ -160,18 +124,19 @@ static bool sleep_or_stop(const card_link_t *l, int ms)
 
 static int try_connect(card_link_t *l, char *why, size_t why_len)
 {
-    int fd = socket(l->is_tcp ? AF_INET : AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage sa;
+    int family;
+    socklen_t sl = cl_addr_sockaddr(&l->addr, &sa, &family);
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
-    int rc = l->is_tcp ? connect(fd, (struct sockaddr *)&l->sin, sizeof l->sin)
-                       : connect(fd, (struct sockaddr *)&l->sun, sizeof l->sun);
-    if (rc != 0) {
+    if (connect(fd, (struct sockaddr *)&sa, sl) != 0) {
         int err = errno;
         snprintf(why, why_len, "%s%s", strerror(err),
                  err == EACCES ? "; the socket belongs to pcscd's user: run the card as that user, or use a tcp: reader" : "");
         close(fd);
         return -1;
     }
-    if (l->is_tcp) {
+    if (l->addr.kind == CL_ADDR_TCP) {
         int one = 1; /* every frame is one write: do not let Nagle hold replies back */
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
@@ -212,7 +177,7 @@ static enum conn_end next_frame(card_link_t *l, int fd, size_t *n, char *why, si
         }
         ssize_t r = recv(fd, l->rx + l->rx_len, sizeof l->rx - l->rx_len, MSG_DONTWAIT);
         if (r > 0) {
-            if (l->is_tcp) {
+            if (l->addr.kind == CL_ADDR_TCP) {
                 /* Debian's vpcd writes a frame's length and payload separately without TCP_NODELAY: its
                  * payload waits for our ACK of the length. Quick ACKs (re-armed after every read, the
                  * kernel drops the mode by itself) avoid the 40 ms delayed-ACK stall per APDU. */
@@ -251,10 +216,9 @@ static int wait_writable(const card_link_t *l, int fd, uint64_t deadline)
 {
     struct pollfd p[2] = { { .fd = fd, .events = POLLOUT }, { .fd = l->stop_pipe[0], .events = POLLIN } };
     for (;;) {
-        uint64_t now = cl_now_ns();
-        if (now >= deadline) return -2;
-        uint64_t left = (deadline - now + 999999u) / 1000000u;
-        int r = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
+        int left = cl_ms_left(deadline);
+        if (left == 0) return -2;
+        int r = poll(p, 2, left);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) return -1;
         if (r == 0) continue; /* re-checks the deadline */
@@ -273,7 +237,7 @@ static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size
     cl_put16(hdr, (uint16_t)len);
     /* Header and payload leave in one sendmsg (one segment on TCP), without copying the payload. */
     size_t total = len + 2, done = 0;
-    uint64_t deadline = cl_now_ns() + (uint64_t)l->send_timeout_ms * 1000000u;
+    uint64_t deadline = cl_deadline_after(l->send_timeout_ms);
     while (done < total) {
         struct msghdr m = { 0 };
         struct iovec part[2];

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,18 @@ uint64_t cl_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t cl_deadline_after(int timeout_ms)
+{
+    return timeout_ms < 0 ? 0 : cl_now_ns() + (uint64_t)timeout_ms * 1000000u;
+}
+
+int cl_ms_left(uint64_t deadline_ns)
+{
+    if (!deadline_ns) return -1;
+    uint64_t now = cl_now_ns();
+    if (now >= deadline_ns) return 0;
+    uint64_t ms = (deadline_ns - now + 999999u) / 1000000u; /* rounded up: never wakes before the deadline */
+    return ms > INT_MAX ? INT_MAX : (int)ms;
 }

@@ -53,5 +53,10 @@ int cl_write_file_atomic(const char *path, const void *data, size_t len, cl_erro
 
 /* Monotonic clock in nanoseconds. */
 uint64_t cl_now_ns(void);
+/* Deadlines on that clock, for poll() loops that must not wait past a timeout in total: the deadline
+ * timeout_ms from now (timeout_ms < 0: none, 0 returned), and the poll() timeout left until it
+ * (no deadline: -1, wait forever; passed: 0; else milliseconds rounded up, at most INT_MAX). */
+uint64_t cl_deadline_after(int timeout_ms);
+int cl_ms_left(uint64_t deadline_ns);
 
 #endif

@@ -101,7 +101,7 @@ static void accept_card(struct reader *r)
         nanosleep(&ts, NULL);
         return;
     }
-    if (r->addr.kind == IFD_ADDR_TCP) {
+    if (r->addr.at.kind == CL_ADDR_TCP) {
         int one = 1; /* a frame is one write; without this each reply waits for a delayed ACK */
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
@@ -219,7 +219,7 @@ long ifd_reader_open(unsigned long lun, const char *device)
         pthread_create(&r->monitor, NULL, monitor_main, r) != 0) {
         ifd_log(IFD_LOG_ERROR, "lun 0x%lX: cannot listen on %s: %s", lun, device,
                 r->listen_fd < 0 ? why : strerror(errno));
-        if (r->listen_fd >= 0 && r->addr.kind == IFD_ADDR_UNIX) unlink(r->addr.path);
+        if (r->listen_fd >= 0 && r->addr.at.kind == CL_ADDR_UNIX) unlink(r->addr.at.path);
         pthread_mutex_lock(&table_lock);
         table[slot] = NULL;
         pthread_mutex_unlock(&table_lock);
@@ -251,7 +251,7 @@ long ifd_reader_close(unsigned long lun)
     pthread_mutex_lock(&r->io);
     drop_card_locked(r, IFD_LOG_INFO, "reader closed");
     pthread_mutex_unlock(&r->io);
-    if (r->addr.kind == IFD_ADDR_UNIX) unlink(r->addr.path);
+    if (r->addr.at.kind == CL_ADDR_UNIX) unlink(r->addr.at.path);
     reader_free(r);
     return IFD_SUCCESS;
 }

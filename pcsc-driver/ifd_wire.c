@@ -3,10 +3,7 @@
 
 #include "common/cl_util.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,7 +12,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 const char *ifd_wire_rc_text(enum ifd_wire_rc rc)
@@ -31,26 +27,11 @@ const char *ifd_wire_rc_text(enum ifd_wire_rc rc)
     return "?";
 }
 
-/* Milliseconds left until deadline (ns, 0 = none): -1 means wait forever, 0 means expired. */
-static int ms_left(uint64_t deadline)
-{
-    if (!deadline) return -1;
-    uint64_t now = cl_now_ns();
-    if (now >= deadline) return 0;
-    uint64_t ms = (deadline - now + 999999u) / 1000000u;
-    return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
-static uint64_t deadline_after(int timeout_ms)
-{
-    return timeout_ms < 0 ? 0 : cl_now_ns() + (uint64_t)timeout_ms * 1000000u;
-}
-
 /* Waits for events on fd until the deadline: 1 ready, 0 timed out, -1 error. */
 static int wait_fd(int fd, short events, uint64_t deadline)
 {
     for (;;) {
-        int left = ms_left(deadline);
+        int left = cl_ms_left(deadline);
         if (left == 0) return 0;
         struct pollfd p = { .fd = fd, .events = events };
         int r = poll(&p, 1, left);
@@ -70,7 +51,7 @@ int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms)
     cl_put16(buf, (uint16_t)len);
     memcpy(buf + 2, payload, len);
     size_t total = len + 2, done = 0;
-    uint64_t deadline = deadline_after(timeout_ms);
+    uint64_t deadline = cl_deadline_after(timeout_ms);
     int rc = 0;
     while (done < total) {
         ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -87,7 +68,7 @@ int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms)
 
 enum ifd_wire_rc ifd_frame_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int timeout_ms)
 {
-    uint64_t deadline = deadline_after(timeout_ms);
+    uint64_t deadline = cl_deadline_after(timeout_ms);
     uint8_t hdr[2];
     size_t got = 0, need = 2; /* bytes of header + payload received / of the whole frame once known */
     for (;;) {
@@ -147,51 +128,18 @@ int ifd_addr_parse(const char *text, struct ifd_addr *out, char *why, size_t why
         }
         *opt = 0;
     }
-
-    if (!strncmp(spec, "unix:", 5)) {
-        const char *path = spec + 5;
-        if (path[0] != '/') { snprintf(why, why_len, "unix socket path must be absolute: '%s'", text); return -1; }
-        if (strlen(path) >= sizeof out->path) { snprintf(why, why_len, "unix socket path too long: '%s'", text); return -1; }
-        out->kind = IFD_ADDR_UNIX;
-        memcpy(out->path, path, strlen(path) + 1); /* length checked above */
-        return 0;
+    cl_error_t e = { { 0 } };
+    if (cl_addr_parse(spec, &out->at, &e) != 0) {
+        snprintf(why, why_len, "%s", e.msg);
+        return -1;
     }
-    if (!strncmp(spec, "tcp:", 4)) {
-        char *host = spec + 4;
-        char *colon = strrchr(host, ':');
-        if (!colon) { snprintf(why, why_len, "tcp address needs HOST:PORT: '%s'", text); return -1; }
-        *colon = 0;
-        char *end;
-        errno = 0;
-        long port = strtol(colon + 1, &end, 10);
-        if (errno || end == colon + 1 || *end || port < 1 || port > 65535) {
-            snprintf(why, why_len, "bad tcp port in '%s'", text);
-            return -1;
-        }
-        struct in_addr a;
-        if (!strcmp(host, "localhost")) a.s_addr = htonl(INADDR_LOOPBACK);
-        else if (inet_pton(AF_INET, host, &a) != 1) {
-            snprintf(why, why_len, "refused '%s': only a loopback IPv4 address (127.x.y.z) is allowed", text);
-            return -1;
-        }
-        uint32_t ip = ntohl(a.s_addr);
-        if ((ip >> 24) != 127) {
-            snprintf(why, why_len, "refused '%s': not a loopback address (a card must not be reachable from the network)", text);
-            return -1;
-        }
-        out->kind = IFD_ADDR_TCP;
-        out->ipv4 = ip;
-        out->port = (uint16_t)port;
-        return 0;
-    }
-    snprintf(why, why_len, "unknown device name '%s' (want unix:/PATH or tcp:127.0.0.1:PORT)", text);
-    return -1;
+    return 0;
 }
 
 /* Creates the socket file's directory (one level) when missing: /run/cardlet vanishes at reboot. */
 static int ensure_parent_dir(const char *path, char *why, size_t why_len)
 {
-    char dir[sizeof ((struct ifd_addr *)0)->path];
+    char dir[CL_ADDR_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (!slash || slash == dir) return 0;
@@ -221,7 +169,7 @@ static bool socket_in_use(const char *path)
     bool live = false;
     while (!live && fgets(line, sizeof line, f)) {
         unsigned long flags;
-        char bound[sizeof ((struct ifd_addr *)0)->path + 1];
+        char bound[CL_ADDR_PATH_MAX + 1];
         /* Num RefCount Protocol Flags Type St Inode Path; header and unnamed sockets do not match. */
         if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %108s", &flags, bound) == 2)
             live = (flags & 0x10000) && !strcmp(bound, path);
@@ -230,7 +178,7 @@ static bool socket_in_use(const char *path)
     return live;
 }
 
-static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
+static int listen_unix(const cl_addr_t *addr, char *why, size_t why_len)
 {
     if (ensure_parent_dir(addr->path, why, why_len) != 0) return -1;
     struct stat st;
@@ -250,11 +198,12 @@ static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
             return -1;
         }
     }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage sa;
+    int family;
+    socklen_t sl = cl_addr_sockaddr(addr, &sa, &family);
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    memcpy(sa.sun_path, addr->path, strlen(addr->path) + 1);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sl) != 0) {
         snprintf(why, why_len, "bind %s: %s", addr->path, strerror(errno));
         close(fd);
         return -1;
@@ -270,16 +219,17 @@ static int listen_unix(const struct ifd_addr *addr, char *why, size_t why_len)
     return fd;
 }
 
-static int listen_tcp(const struct ifd_addr *addr, char *why, size_t why_len)
+static int listen_tcp(const cl_addr_t *addr, char *why, size_t why_len)
 {
     if ((addr->ipv4 >> 24) != 127) { snprintf(why, why_len, "not a loopback address"); return -1; }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage sa;
+    int family;
+    socklen_t sl = cl_addr_sockaddr(addr, &sa, &family);
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { snprintf(why, why_len, "socket: %s", strerror(errno)); return -1; }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(addr->port) };
-    sa.sin_addr.s_addr = htonl(addr->ipv4);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 4) != 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sl) != 0 || listen(fd, 4) != 0) {
         snprintf(why, why_len, "listen on tcp port %u: %s", addr->port, strerror(errno));
         close(fd);
         return -1;
@@ -289,8 +239,8 @@ static int listen_tcp(const struct ifd_addr *addr, char *why, size_t why_len)
 
 int ifd_listen(const struct ifd_addr *addr, char *why, size_t why_len)
 {
-    if (addr->kind == IFD_ADDR_UNIX) return listen_unix(addr, why, why_len);
-    if (addr->kind == IFD_ADDR_TCP) return listen_tcp(addr, why, why_len);
+    if (addr->at.kind == CL_ADDR_UNIX) return listen_unix(&addr->at, why, why_len);
+    if (addr->at.kind == CL_ADDR_TCP) return listen_tcp(&addr->at, why, why_len);
     snprintf(why, why_len, "no address");
     return -1;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cl_addr.h"
+
 #define IFD_CTRL_POWER_OFF 0x00
 #define IFD_CTRL_POWER_ON 0x01
 #define IFD_CTRL_RESET 0x02
@@ -41,14 +43,11 @@ int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms);
  * (< 0: forever) for the whole frame. *len gets the payload length on IFD_WIRE_OK. */
 enum ifd_wire_rc ifd_frame_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int timeout_ms);
 
-/* A parsed DEVICENAME: "unix:/abs/path" or "tcp:127.0.0.1:PORT" (any 127.x.y.z address, or
- * "localhost"), each optionally followed by "@timeout=SECONDS" for the reply timeout. */
-enum ifd_addr_kind { IFD_ADDR_UNIX = 1, IFD_ADDR_TCP = 2 };
+/* A parsed DEVICENAME: a reader-link address (common/cl_addr.h: "unix:/abs/path" or
+ * "tcp:127.x.y.z:PORT" / "tcp:localhost:PORT"), optionally followed by "@timeout=SECONDS" for the
+ * reply timeout, which only the driver has. */
 struct ifd_addr {
-    enum ifd_addr_kind kind;
-    char path[108];          /* unix: socket path (sun_path size, NUL included) */
-    uint32_t ipv4;           /* tcp: host byte order, always 127/8 */
-    uint16_t port;           /* tcp: 1..65535 */
+    cl_addr_t at;
     int timeout_ms;          /* reply timeout */
 };
 

@@ -160,18 +160,18 @@ START_TEST(addr_unix_and_tcp)
     struct ifd_addr a;
     char why[256];
     ck_assert_int_eq(ifd_addr_parse("unix:/run/cardlet/card.sock", &a, why, sizeof why), 0);
-    ck_assert_int_eq(a.kind, IFD_ADDR_UNIX);
-    ck_assert_str_eq(a.path, "/run/cardlet/card.sock");
+    ck_assert_int_eq(a.at.kind, CL_ADDR_UNIX);
+    ck_assert_str_eq(a.at.path, "/run/cardlet/card.sock");
     ck_assert_int_eq(a.timeout_ms, IFD_DEFAULT_TIMEOUT_MS);
 
     ck_assert_int_eq(ifd_addr_parse("tcp:127.0.0.1:35963@timeout=5", &a, why, sizeof why), 0);
-    ck_assert_int_eq(a.kind, IFD_ADDR_TCP);
-    ck_assert_uint_eq(a.port, 35963);
-    ck_assert_uint_eq(a.ipv4, 0x7F000001u);
+    ck_assert_int_eq(a.at.kind, CL_ADDR_TCP);
+    ck_assert_uint_eq(a.at.port, 35963);
+    ck_assert_uint_eq(a.at.ipv4, 0x7F000001u);
     ck_assert_int_eq(a.timeout_ms, 5000);
 
     ck_assert_int_eq(ifd_addr_parse("tcp:localhost:1", &a, why, sizeof why), 0);
-    ck_assert_uint_eq(a.ipv4, 0x7F000001u);
+    ck_assert_uint_eq(a.at.ipv4, 0x7F000001u);
 }
 END_TEST
 
@@ -222,7 +222,7 @@ START_TEST(listen_unix_mode_and_stale)
     ck_assert_msg(strstr(why, "in use"), "%s", why);
     int c = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    memcpy(sa.sun_path, a.path, strlen(a.path) + 1); /* a.path fits sun_path: ifd_addr_parse checked */
+    memcpy(sa.sun_path, a.at.path, strlen(a.at.path) + 1); /* a.at.path fits sun_path: ifd_addr_parse checked */
     ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof sa), 0);
     int acc = accept(fd, NULL, NULL);
     ck_assert_int_ge(acc, 0); /* the connection reached the first listener */
