@@ -238,13 +238,88 @@ static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
     return true;
 }
 
+/* The last array an array instruction resolved, so that a loop over one array decodes its
+ * header, checks the firewall and finds its data once instead of at every access (element type
+ * and bounds are still checked at every access, against the cached header).
+ *
+ * Why it stays right: a header never changes while its object lives, a persistent array's data
+ * pointer is the image memory (stores show there at once) and a transient array's RAM buffer
+ * stays put until its object goes. What can make an object go, move or lose its RAM -- an
+ * allocation, a transaction abort, a collection, a deselect -- happens only in natives, in
+ * new/newarray/anewarray or outside the interpreter, and the cache is dropped around all of them
+ * (before every native call and allocation, on every exception, at entry). The firewall check
+ * holds for one context: a frame change into another context drops it as well. */
+#define AC_EMPTY 0x10000u /* no 16-bit reference equals it */
+typedef struct {
+    uint32_t ref;         /* the array's handle, or AC_EMPTY */
+    uint8_t ctx;          /* the context whose firewall check it passed */
+    vm_obj_t o;           /* its decoded header */
+    const uint8_t *data;  /* its data (RAM or image memory) */
+    uint8_t *ram;         /* writable RAM of a transient array that is not integrity-sensitive (stored
+                           * into in place: transient contents take no part in transactions), else NULL */
+} array_cache_t;
+
+/* Resolves ref as an array the running context ctx may access and caches it in c; false with an
+ * exception pending (NullPointer, Security) otherwise. */
+static bool array_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
+{
+    c->ref = AC_EMPTY;
+    if (!vm_obj_get(vm, ref, &c->o)) return false;
+    if (c->o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "array instruction on a non-array"); return false; }
+    if (!vm_fw_can_access(vm, &c->o)) { vm_throw_security(vm, "firewall: array of another context"); return false; }
+    c->data = vm_heap_data(vm->heap, &c->o);
+    if (!c->data) { vm_throw_store_error(vm, VM_ERR_NOMEM); return false; }
+    /* An integrity-sensitive array (SensitiveArrays) never takes the in-place store: its stores go
+     * through vm_heap_write, which checks and updates its control element. */
+    c->ram = (c->o.flags & (VM_OF_TRANSIENT | VM_OF_INTEGRITY)) == VM_OF_TRANSIENT ? vm_heap_ram_data(vm->heap, &c->o)
+                                                                                 : NULL;
+    c->ref = ref;
+    c->ctx = ctx;
+    return true;
+}
+
 /* Instruction length by opcode: > 0 fixed, -1 variable (switches), 0 undefined. */
 static int8_t insn_len_table[256];
+
+/* The same lengths as compile-time constants, one per opcode (OP_LEN_<name>), from the operand
+ * format of cap/jc_opcodes.h: each instruction's handler advances pc by its own constant instead
+ * of by the value loaded from insn_len_table. That takes two dependent loads (opcode, then its
+ * length) off the pc -> next pc chain, which otherwise bounds the interpreter at one instruction
+ * per ~10 host cycles whatever the instruction does. -1: variable length (switches, which always
+ * jump and never use it). */
+#define FMT_LEN(fmt) \
+    ((fmt) == JC_OPF_NONE ? 1 \
+     : (fmt) == JC_OPF_BYTE || (fmt) == JC_OPF_LOCAL || (fmt) == JC_OPF_MN || (fmt) == JC_OPF_BRANCH || \
+       (fmt) == JC_OPF_CP_BYTE || (fmt) == JC_OPF_ATYPE ? 2 \
+     : (fmt) == JC_OPF_SHORT || (fmt) == JC_OPF_LOCAL_INC || (fmt) == JC_OPF_BRANCH_W || (fmt) == JC_OPF_CP ? 3 \
+     : (fmt) == JC_OPF_LOCAL_INC_W || (fmt) == JC_OPF_ATYPE_CP ? 4 \
+     : (fmt) == JC_OPF_INT || (fmt) == JC_OPF_INVOKEINTERFACE ? 5 : -1)
+enum {
+#define X(name, code_, fmt) OP_LEN_##name = FMT_LEN(fmt),
+    JC_OPCODES(X)
+#undef X
+};
+static const int8_t op_const_len[JC_OPCODE_LAST + 1] = {
+#define X(name, code_, fmt) [code_] = OP_LEN_##name,
+    JC_OPCODES(X)
+#undef X
+};
+
 static void init_len_table(void)
 {
     static bool done;
     if (done) return;
-    for (int op = 0; op < 256; op++) insn_len_table[op] = (int8_t)jc_opcode_fixed_len(op);
+    for (int op = 0; op < 256; op++) {
+        int n = jc_opcode_fixed_len(op);
+        /* A constant that disagrees with cap/jc_opcodes would advance pc by a length the checks
+         * did not cover: such an opcode is treated as undefined (refused), never run. */
+        if (n != 0 && (op > JC_OPCODE_LAST || op_const_len[op] != n)) {
+            cl_err("vm: opcode %02X: length %d in jc_opcodes, %d in the interpreter; refused", op, n,
+                   op > JC_OPCODE_LAST ? 0 : op_const_len[op]);
+            n = 0;
+        }
+        insn_len_table[op] = (int8_t)n;
+    }
     insn_len_table[JC_impdep1] = insn_len_table[JC_impdep2] = 0;
     done = true;
 }
@@ -312,6 +387,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     uint16_t sp = 0, maxs = 0, nloc = 0; /* f->sp lives here between frame changes (synced before calls) */
     vm_cpe_t *cp = NULL;
     uint16_t ncp = 0;
+    array_cache_t ac = { .ref = AC_EMPTY };
     vm->exc = 0;
     vm->fatal = false;
     vm->last_error[0] = 0;
@@ -357,6 +433,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     next:
         f = &vm->frames[vm->nframes - 1];
         vm->cur_ctx = f->ctx;
+        if (ac.ctx != f->ctx) ac.ref = AC_EMPTY; /* its firewall check was for another context */
         /* One budget for the whole command, nested runs (Shareable lookups) included. */
         BUDGET_CHECK();
         M = f->pkg->methods;
@@ -378,6 +455,12 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     decode_full:
 #endif
         DECODE(); /* after a frame change, a switch, an error or while tracing: full checks */
+#ifdef VM_THREADED
+        /* Straight to the handler: the switch's own jump would be one indirect branch shared by
+         * every frame change, which the host predicts badly. DECODE refused undefined opcodes
+         * (length 0), so ip[0] <= JC_OPCODE_LAST and has a label. */
+        goto *op_label[ip[0]];
+#endif
 
 /* Checked stack and local access. */
 #define NEED(n) do { if (sp < (n)) { vm_throw_security(vm, "operand stack underflow"); goto throw_; } } while (0)
@@ -393,6 +476,21 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define S2(k) ((int16_t)cl_get16(ip + (k)))
 #define S4(k) ((int32_t)cl_get32(ip + (k)))
 #define NEXT() do { pc += (uint32_t)len; f->pc = pc; DISPATCH(); } while (0)
+/* NEXT for a handler whose opcodes all have the length of opcode `name` (a compile-time constant,
+ * equal to insn_len_table's: see OP_LEN_*). Families sharing a handler are listed in the
+ * _Static_asserts below. */
+#define NEXT_AS(name) do { pc += (uint32_t)OP_LEN_##name; f->pc = pc; DISPATCH(); } while (0)
+#define SAME_LEN(a, b) _Static_assert(OP_LEN_##a == OP_LEN_##b, "handler family " #a "/" #b " mixes lengths");
+        SAME_LEN(sconst_m1, sconst_4) SAME_LEN(sconst_5, sconst_4) SAME_LEN(iconst_m1, iconst_4) SAME_LEN(iconst_5, iconst_4)
+        SAME_LEN(sload, aload) SAME_LEN(aload_3, aload_0) SAME_LEN(sload_3, sload_0) SAME_LEN(iload_3, iload_0)
+        SAME_LEN(sstore, astore) SAME_LEN(astore_3, astore_0) SAME_LEN(sstore_3, sstore_0) SAME_LEN(istore_3, istore_0)
+        SAME_LEN(iaload, aaload) SAME_LEN(baload, aaload) SAME_LEN(saload, aaload)
+        SAME_LEN(iastore, aastore) SAME_LEN(bastore, aastore) SAME_LEN(sastore, aastore)
+        SAME_LEN(iadd, ixor) SAME_LEN(iushr, ixor) SAME_LEN(irem, ixor)
+        SAME_LEN(getstatic_i, getstatic_a) SAME_LEN(getstatic_b, getstatic_a) SAME_LEN(getstatic_s, getstatic_a)
+        SAME_LEN(putstatic_i, putstatic_a) SAME_LEN(putstatic_b, putstatic_a) SAME_LEN(putstatic_s, putstatic_a)
+        SAME_LEN(invokestatic, invokespecial) SAME_LEN(instanceof, checkcast)
+#undef SAME_LEN
 #define JUMP(off) do { int64_t t_ = (int64_t)pc + (off); \
         if (t_ < (int64_t)code || t_ >= (int64_t)mlen) { vm_throw_security(vm, "branch outside the method"); goto throw_; } \
         pc = (uint32_t)t_; f->pc = pc; \
@@ -404,106 +502,111 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define ARITH() THROW_API(VM_PKG_JAVA_LANG, 9, 0)
 
         switch ((enum jc_opcode)ip[0]) {
-        case JC_nop: OPLABEL(nop) NEXT();
-        case JC_aconst_null: OPLABEL(aconst_null) PUSH(0); NEXT();
+        case JC_nop: OPLABEL(nop) NEXT_AS(nop);
+        case JC_aconst_null: OPLABEL(aconst_null) PUSH(0); NEXT_AS(aconst_null);
         case JC_sconst_m1: OPLABEL(sconst_m1) case JC_sconst_0: OPLABEL(sconst_0) case JC_sconst_1: OPLABEL(sconst_1) case JC_sconst_2: OPLABEL(sconst_2) case JC_sconst_3: OPLABEL(sconst_3)
-        case JC_sconst_4: OPLABEL(sconst_4) case JC_sconst_5: OPLABEL(sconst_5) PUSH((int16_t)(ip[0] - JC_sconst_0)); NEXT();
+        case JC_sconst_4: OPLABEL(sconst_4) case JC_sconst_5: OPLABEL(sconst_5) PUSH((int16_t)(ip[0] - JC_sconst_0)); NEXT_AS(sconst_4);
         case JC_iconst_m1: OPLABEL(iconst_m1) case JC_iconst_0: OPLABEL(iconst_0) case JC_iconst_1: OPLABEL(iconst_1) case JC_iconst_2: OPLABEL(iconst_2) case JC_iconst_3: OPLABEL(iconst_3)
-        case JC_iconst_4: OPLABEL(iconst_4) case JC_iconst_5: OPLABEL(iconst_5) PUSHI((int32_t)(ip[0] - JC_iconst_0)); NEXT();
-        case JC_bspush: OPLABEL(bspush) PUSH((int16_t)S1(1)); NEXT();
-        case JC_sspush: OPLABEL(sspush) PUSH(S2(1)); NEXT();
-        case JC_bipush: OPLABEL(bipush) PUSHI((int32_t)S1(1)); NEXT();
-        case JC_sipush: OPLABEL(sipush) PUSHI((int32_t)S2(1)); NEXT();
-        case JC_iipush: OPLABEL(iipush) PUSHI(S4(1)); NEXT();
+        case JC_iconst_4: OPLABEL(iconst_4) case JC_iconst_5: OPLABEL(iconst_5) PUSHI((int32_t)(ip[0] - JC_iconst_0)); NEXT_AS(iconst_4);
+        case JC_bspush: OPLABEL(bspush) PUSH((int16_t)S1(1)); NEXT_AS(bspush);
+        case JC_sspush: OPLABEL(sspush) PUSH(S2(1)); NEXT_AS(sspush);
+        case JC_bipush: OPLABEL(bipush) PUSHI((int32_t)S1(1)); NEXT_AS(bipush);
+        case JC_sipush: OPLABEL(sipush) PUSHI((int32_t)S2(1)); NEXT_AS(sipush);
+        case JC_iipush: OPLABEL(iipush) PUSHI(S4(1)); NEXT_AS(iipush);
 
-        case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(L[U1(1)]); NEXT(); }
-        case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[sp++] = L[U1(1)]; S[sp++] = L[U1(1) + 1]; NEXT(); }
+        case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(L[U1(1)]); NEXT_AS(aload); }
+        case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[sp++] = L[U1(1)]; S[sp++] = L[U1(1) + 1]; NEXT_AS(iload); }
         case JC_aload_0: OPLABEL(aload_0) case JC_aload_1: OPLABEL(aload_1) case JC_aload_2: OPLABEL(aload_2) case JC_aload_3: OPLABEL(aload_3) {
-            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(L[i]); NEXT(); }
+            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(L[i]); NEXT_AS(aload_0); }
         case JC_sload_0: OPLABEL(sload_0) case JC_sload_1: OPLABEL(sload_1) case JC_sload_2: OPLABEL(sload_2) case JC_sload_3: OPLABEL(sload_3) {
-            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(L[i]); NEXT(); }
+            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(L[i]); NEXT_AS(sload_0); }
         case JC_iload_0: OPLABEL(iload_0) case JC_iload_1: OPLABEL(iload_1) case JC_iload_2: OPLABEL(iload_2) case JC_iload_3: OPLABEL(iload_3) {
-            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[sp++] = L[i]; S[sp++] = L[i + 1]; NEXT(); }
-        case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); L[U1(1)] = POP(); NEXT(); }
-        case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); L[U1(1) + 1] = POP(); L[U1(1)] = POP(); NEXT(); }
+            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[sp++] = L[i]; S[sp++] = L[i + 1]; NEXT_AS(iload_0); }
+        case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); L[U1(1)] = POP(); NEXT_AS(astore); }
+        case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); L[U1(1) + 1] = POP(); L[U1(1)] = POP(); NEXT_AS(istore); }
         case JC_astore_0: OPLABEL(astore_0) case JC_astore_1: OPLABEL(astore_1) case JC_astore_2: OPLABEL(astore_2) case JC_astore_3: OPLABEL(astore_3) {
-            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT_AS(astore_0); }
         case JC_sstore_0: OPLABEL(sstore_0) case JC_sstore_1: OPLABEL(sstore_1) case JC_sstore_2: OPLABEL(sstore_2) case JC_sstore_3: OPLABEL(sstore_3) {
-            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT_AS(sstore_0); }
         case JC_istore_0: OPLABEL(istore_0) case JC_istore_1: OPLABEL(istore_1) case JC_istore_2: OPLABEL(istore_2) case JC_istore_3: OPLABEL(istore_3) {
-            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); L[i + 1] = POP(); L[i] = POP(); NEXT(); }
+            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); L[i + 1] = POP(); L[i] = POP(); NEXT_AS(istore_0); }
 
-        /* Arrays: ..., arrayref, index -> value */
-        case JC_aaload: OPLABEL(aaload) case JC_baload: OPLABEL(baload) case JC_saload: OPLABEL(saload) case JC_iaload: OPLABEL(iaload) {
-            NEED(2);
+        /* Arrays: ..., arrayref, index -> value. One handler per opcode; the array comes from the
+         * cache (array_cache_t) or is resolved into it. Element type and bounds: every access. */
+#define ARRAY(ref) do { \
+            if (__builtin_expect((uint32_t)(ref) != ac.ref, 0) && !array_resolve(vm, (ref), f->ctx, &ac)) goto throw_; \
+        } while (0)
+#define ETYPE(want) do { \
+            if (ac.o.etype != (want) && !((want) == VM_T_BYTE && ac.o.etype == VM_T_BOOLEAN)) { \
+                vm_throw_security(vm, "array element type mismatch"); goto throw_; } \
+        } while (0)
+#define INDEX(idx) do { if ((uint32_t)(int32_t)(idx) >= ac.o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0); } while (0)
+#define ALOAD(opname, want, push) case JC_##opname: OPLABEL(opname) { \
+            NEED(2); \
+            int16_t idx = (int16_t)S[sp - 1]; \
+            uint16_t ref = S[sp - 2]; \
+            sp -= 2; \
+            ARRAY(ref); \
+            ETYPE(want); \
+            INDEX(idx); \
+            const uint8_t *d = ac.data; \
+            push; \
+            NEXT_AS(opname); }
+        ALOAD(aaload, VM_T_REF, PUSH(cl_get16(d + 2 * idx)))
+        ALOAD(baload, VM_T_BYTE, PUSH((int16_t)(int8_t)d[idx]))
+        ALOAD(saload, VM_T_SHORT, PUSH(cl_get16(d + 2 * idx)))
+        ALOAD(iaload, VM_T_INT, PUSHI(cl_get32(d + 4 * idx)))
+#undef ALOAD
+        /* Primitive stores: a transient array's RAM in place (bounds and type checked above), any
+         * other array through vm_heap_write (transactions, integrity control elements). */
+#define ASTORE(opname, want, esz, put) case JC_##opname: OPLABEL(opname) { \
+            NEED(2 + ((esz) == 4 ? 2 : 1)); \
+            uint32_t v = (esz) == 4 ? (uint32_t)POPI() : POP(); \
+            int16_t idx = (int16_t)POP(); \
+            uint16_t ref = POP(); \
+            ARRAY(ref); \
+            ETYPE(want); \
+            INDEX(idx); \
+            uint8_t b[4], *r = ac.ram ? ac.ram + (uint32_t)idx * (esz) : b; \
+            put; \
+            if (!ac.ram) { \
+                int rc_ = vm_heap_write(vm->heap, &ac.o, (uint32_t)idx * (esz), b, (esz), true); \
+                if (rc_) { vm_throw_store_error(vm, rc_); goto throw_; } \
+            } \
+            NEXT_AS(opname); }
+        ASTORE(bastore, VM_T_BYTE, 1, r[0] = (uint8_t)v)
+        ASTORE(sastore, VM_T_SHORT, 2, cl_put16(r, (uint16_t)v))
+        ASTORE(iastore, VM_T_INT, 4, cl_put32(r, v))
+#undef ASTORE
+        case JC_aastore: OPLABEL(aastore) {
+            NEED(3);
+            uint16_t v = live_ref(vm, POP()); /* a stale handle never reaches persistent memory */
             int16_t idx = (int16_t)POP();
             uint16_t ref = POP();
-            vm_obj_t o;
-            GETOBJ(ref, &o);
-            if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "array instruction on a non-array"); goto throw_; }
-            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
-            uint8_t want = ip[0] == JC_aaload ? VM_T_REF : ip[0] == JC_saload ? VM_T_SHORT : ip[0] == JC_iaload ? VM_T_INT : VM_T_BYTE;
-            if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
-            if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
-            const uint8_t *d = vm_heap_data(vm->heap, &o);
-            if (!d) { vm_throw_store_error(vm, VM_ERR_NOMEM); goto throw_; }
-            switch (want) {
-            case VM_T_BYTE: PUSH((int16_t)(int8_t)d[idx]); break;
-            case VM_T_INT: PUSHI(cl_get32(d + 4 * idx)); break;
-            default: PUSH(cl_get16(d + 2 * idx)); break;
+            ARRAY(ref);
+            ETYPE(VM_T_REF);
+            INDEX(idx);
+            if (v) {
+                vm_obj_t vo;
+                GETOBJ(v, &vo);
+                if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
+                if (ac.o.cls != VM_NO_CLASS && !vm_instance_of(vm, &vo, vo.kind == VM_KIND_ARRAY ? vo.etype : 0, ac.o.cls) &&
+                    !(vo.kind == VM_KIND_ARRAY && ac.o.cls == OBJECT_CLASS))
+                    THROW_API(VM_PKG_JAVA_LANG, 11, 0); /* ArrayStoreException */
             }
-            NEXT();
-        }
-        case JC_aastore: OPLABEL(aastore) case JC_bastore: OPLABEL(bastore) case JC_sastore: OPLABEL(sastore) case JC_iastore: OPLABEL(iastore) {
-            uint8_t want = ip[0] == JC_aastore ? VM_T_REF : ip[0] == JC_sastore ? VM_T_SHORT : ip[0] == JC_iastore ? VM_T_INT : VM_T_BYTE;
-            int vw = want == VM_T_INT ? 2 : 1;
-            NEED(2 + vw);
-            uint32_t v = want == VM_T_INT ? (uint32_t)POPI() : POP();
-            int16_t idx = (int16_t)POP();
-            uint16_t ref = POP();
-            vm_obj_t o;
-            GETOBJ(ref, &o);
-            if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "array instruction on a non-array"); goto throw_; }
-            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
-            if (o.etype != want && !(want == VM_T_BYTE && o.etype == VM_T_BOOLEAN)) { vm_throw_security(vm, "array element type mismatch"); goto throw_; }
-            if (idx < 0 || (uint32_t)idx >= o.len) THROW_API(VM_PKG_JAVA_LANG, 5, 0);
-            if (want != VM_T_REF && (o.flags & (VM_OF_TRANSIENT | VM_OF_INTEGRITY)) == VM_OF_TRANSIENT) {
-                /* RAM array: no image write, no transaction (JCRE: transient contents are not
-                 * transactional), so store in place. Bounds and type were checked above. An
-                 * integrity-sensitive array (SensitiveArrays) never comes here: its stores go
-                 * through vm_heap_write, which checks and updates its control element. */
-                uint8_t *r = vm_heap_ram_data(vm->heap, &o);
-                if (!r) { vm_throw_store_error(vm, VM_ERR_NOMEM); goto throw_; }
-                if (want == VM_T_BYTE) r[idx] = (uint8_t)v;
-                else if (want == VM_T_SHORT) cl_put16(r + 2 * idx, (uint16_t)v);
-                else cl_put32(r + 4 * idx, v);
-                NEXT();
-            }
-            uint8_t b[4];
-            uint32_t n;
-            if (want == VM_T_REF) {
-                v = live_ref(vm, (uint16_t)v); /* a stale handle never reaches persistent memory */
-                if (v) {
-                    vm_obj_t vo;
-                    GETOBJ((uint16_t)v, &vo);
-                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
-                    if (o.cls != VM_NO_CLASS && !vm_instance_of(vm, &vo, vo.kind == VM_KIND_ARRAY ? vo.etype : 0, o.cls) &&
-                        !(vo.kind == VM_KIND_ARRAY && o.cls == OBJECT_CLASS))
-                        THROW_API(VM_PKG_JAVA_LANG, 11, 0); /* ArrayStoreException */
-                }
-                cl_put16(b, (uint16_t)v); n = 2;
-            } else if (want == VM_T_BYTE) { b[0] = (uint8_t)v; n = 1; }
-            else if (want == VM_T_SHORT) { cl_put16(b, (uint16_t)v); n = 2; }
-            else { cl_put32(b, v); n = 4; }
-            int r = vm_heap_write(vm->heap, &o, (uint32_t)idx * n, b, n, true);
+            uint8_t b[2];
+            cl_put16(b, v);
+            int r = vm_heap_write(vm->heap, &ac.o, (uint32_t)idx * 2, b, 2, true);
             if (r) { vm_throw_store_error(vm, r); goto throw_; }
-            NEXT();
+            NEXT_AS(aastore);
         }
+#undef INDEX
+#undef ETYPE
 
-        case JC_pop: OPLABEL(pop) NEED(1); sp--; NEXT();
-        case JC_pop2: OPLABEL(pop2) NEED(2); sp -= 2; NEXT();
-        case JC_dup: OPLABEL(dup) NEED(1); ROOM(1); S[sp] = S[sp - 1]; sp++; NEXT();
-        case JC_dup2: OPLABEL(dup2) NEED(2); ROOM(2); S[sp] = S[sp - 2]; S[sp + 1] = S[sp - 1]; sp += 2; NEXT();
+        case JC_pop: OPLABEL(pop) NEED(1); sp--; NEXT_AS(pop);
+        case JC_pop2: OPLABEL(pop2) NEED(2); sp -= 2; NEXT_AS(pop2);
+        case JC_dup: OPLABEL(dup) NEED(1); ROOM(1); S[sp] = S[sp - 1]; sp++; NEXT_AS(dup);
+        case JC_dup2: OPLABEL(dup2) NEED(2); ROOM(2); S[sp] = S[sp - 2]; S[sp + 1] = S[sp - 1]; sp += 2; NEXT_AS(dup2);
         case JC_dup_x: OPLABEL(dup_x) {
             unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
             if (m < 1 || m > 4 || (n != 0 && (n < m || n > m + 4))) { vm_throw_security(vm, "bad dup_x operand"); goto throw_; }
@@ -513,7 +616,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             memmove(S + sp - n + m, S + sp - n, n * sizeof *S);
             memcpy(S + sp - n, tmp, m * sizeof *tmp);
             sp = (uint16_t)(sp + m);
-            NEXT();
+            NEXT_AS(dup_x);
         }
         case JC_swap_x: OPLABEL(swap_x) {
             unsigned m = U1(1) >> 4, n = U1(1) & 0xF;
@@ -523,7 +626,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             memcpy(tmp, S + sp - m, m * sizeof *tmp);                 /* top m words */
             memmove(S + sp - n, S + sp - m - n, n * sizeof *S);     /* the n words below move up */
             memcpy(S + sp - m - n, tmp, m * sizeof *tmp);
-            NEXT();
+            NEXT_AS(swap_x);
         }
 
         /* short arithmetic: results wrap to 16 bits. One handler per opcode (no inner switch):
@@ -533,7 +636,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             int32_t b = (int16_t)S[sp - 1], a = (int16_t)S[sp - 2], r; \
             expr; \
             S[sp - 2] = (uint16_t)r; sp--; \
-            NEXT(); }
+            NEXT_AS(opname); }
         SBINOP(sadd, r = a + b)
         SBINOP(ssub, r = a - b)
         SBINOP(smul, r = a * b)
@@ -546,7 +649,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         SBINOP(sshr, r = a >> (b & 0x1F))
         SBINOP(sushr, r = (int32_t)((uint32_t)a >> (b & 0x1F)))
 #undef SBINOP
-        case JC_sneg: OPLABEL(sneg) NEED(1); S[sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[sp - 1]); NEXT();
+        case JC_sneg: OPLABEL(sneg) NEED(1); S[sp - 1] = (uint16_t)(-(int32_t)(int16_t)S[sp - 1]); NEXT_AS(sneg);
         case JC_iadd: OPLABEL(iadd) case JC_isub: OPLABEL(isub) case JC_imul: OPLABEL(imul) case JC_idiv: OPLABEL(idiv) case JC_irem: OPLABEL(irem) case JC_iand: OPLABEL(iand) case JC_ior: OPLABEL(ior)
         case JC_ixor: OPLABEL(ixor) case JC_ishl: OPLABEL(ishl) case JC_ishr: OPLABEL(ishr) case JC_iushr: OPLABEL(iushr) {
             NEED(4);
@@ -566,11 +669,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             default: r = ua >> (b & 0x1F); break;
             }
             PUSHI(r);
-            NEXT();
+            NEXT_AS(ixor);
         }
-        case JC_ineg: OPLABEL(ineg) { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT(); }
-        case JC_sinc: OPLABEL(sinc) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S1(2)); NEXT(); }
-        case JC_sinc_w: OPLABEL(sinc_w) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S2(2)); NEXT(); }
+        case JC_ineg: OPLABEL(ineg) { NEED(2); uint32_t a = (uint32_t)POPI(); PUSHI(0u - a); NEXT_AS(ineg); }
+        case JC_sinc: OPLABEL(sinc) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S1(2)); NEXT_AS(sinc); }
+        case JC_sinc_w: OPLABEL(sinc_w) { LOCAL(U1(1), 1); L[U1(1)] = (uint16_t)((int16_t)L[U1(1)] + S2(2)); NEXT_AS(sinc_w); }
         case JC_iinc: OPLABEL(iinc) case JC_iinc_w: OPLABEL(iinc_w) {
             unsigned i = U1(1);
             LOCAL(i, 2);
@@ -579,46 +682,60 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             L[i] = (uint16_t)(v >> 16); L[i + 1] = (uint16_t)v;
             NEXT();
         }
-        case JC_s2b: OPLABEL(s2b) NEED(1); S[sp - 1] = (uint16_t)(int16_t)(int8_t)S[sp - 1]; NEXT();
-        case JC_s2i: OPLABEL(s2i) { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT(); }
-        case JC_i2b: OPLABEL(i2b) { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT(); }
-        case JC_i2s: OPLABEL(i2s) { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT(); }
-        case JC_icmp: OPLABEL(icmp) { NEED(4); int32_t b = POPI(), a = POPI(); PUSH(a < b ? -1 : a > b ? 1 : 0); NEXT(); }
+        case JC_s2b: OPLABEL(s2b) NEED(1); S[sp - 1] = (uint16_t)(int16_t)(int8_t)S[sp - 1]; NEXT_AS(s2b);
+        case JC_s2i: OPLABEL(s2i) { NEED(1); int16_t v = (int16_t)POP(); PUSHI((int32_t)v); NEXT_AS(s2i); }
+        case JC_i2b: OPLABEL(i2b) { NEED(2); int32_t v = POPI(); PUSH((int16_t)(int8_t)v); NEXT_AS(i2b); }
+        case JC_i2s: OPLABEL(i2s) { NEED(2); int32_t v = POPI(); PUSH((uint16_t)v); NEXT_AS(i2s); }
+        case JC_icmp: OPLABEL(icmp) { NEED(4); int32_t b = POPI(), a = POPI(); PUSH(a < b ? -1 : a > b ? 1 : 0); NEXT_AS(icmp); }
 
         /* Branches: offsets relative to the opcode. */
-        case JC_ifeq: OPLABEL(ifeq) case JC_ifne: OPLABEL(ifne) case JC_iflt: OPLABEL(iflt) case JC_ifge: OPLABEL(ifge) case JC_ifgt: OPLABEL(ifgt) case JC_ifle: OPLABEL(ifle)
-        case JC_ifeq_w: OPLABEL(ifeq_w) case JC_ifne_w: OPLABEL(ifne_w) case JC_iflt_w: OPLABEL(iflt_w) case JC_ifge_w: OPLABEL(ifge_w) case JC_ifgt_w: OPLABEL(ifgt_w) case JC_ifle_w: OPLABEL(ifle_w) {
-            NEED(1);
-            int16_t v = (int16_t)POP();
-            int op = ip[0] >= JC_ifeq_w ? ip[0] - JC_ifeq_w : ip[0] - JC_ifeq;
-            int32_t off = ip[0] >= JC_ifeq_w ? S2(1) : S1(1);
-            bool t = op == 0 ? v == 0 : op == 1 ? v != 0 : op == 2 ? v < 0 : op == 3 ? v >= 0 : op == 4 ? v > 0 : v <= 0;
-            if (t) JUMP(off);
-            NEXT();
-        }
-        case JC_ifnull: OPLABEL(ifnull) case JC_ifnonnull: OPLABEL(ifnonnull) case JC_ifnull_w: OPLABEL(ifnull_w) case JC_ifnonnull_w: OPLABEL(ifnonnull_w) {
-            NEED(1);
-            uint16_t v = live_ref(vm, POP());
-            bool wide = ip[0] >= JC_ifnull_w;
-            bool want_null = ip[0] == JC_ifnull || ip[0] == JC_ifnull_w;
-            if ((v == 0) == want_null) JUMP(wide ? S2(1) : S1(1));
-            NEXT();
-        }
-        case JC_if_acmpeq: OPLABEL(if_acmpeq) case JC_if_acmpne: OPLABEL(if_acmpne) case JC_if_acmpeq_w: OPLABEL(if_acmpeq_w) case JC_if_acmpne_w: OPLABEL(if_acmpne_w) {
-            NEED(2);
-            uint16_t b = live_ref(vm, POP()), a = live_ref(vm, POP());
-            bool wide = ip[0] >= JC_if_acmpeq_w;
-            bool eq = ip[0] == JC_if_acmpeq || ip[0] == JC_if_acmpeq_w;
-            if ((a == b) == eq) JUMP(wide ? S2(1) : S1(1));
-            NEXT();
-        }
+        /* Compares with zero and null, reference compares: one handler per opcode and width
+         * (offset s1 or s2), so each advances pc by its own constant length. */
+#define IFZ(opname, cond, off) case JC_##opname: OPLABEL(opname) { \
+            NEED(1); \
+            int16_t v = (int16_t)POP(); \
+            if (cond) JUMP(off); \
+            NEXT_AS(opname); }
+        IFZ(ifeq, v == 0, S1(1))
+        IFZ(ifne, v != 0, S1(1))
+        IFZ(iflt, v < 0, S1(1))
+        IFZ(ifge, v >= 0, S1(1))
+        IFZ(ifgt, v > 0, S1(1))
+        IFZ(ifle, v <= 0, S1(1))
+        IFZ(ifeq_w, v == 0, S2(1))
+        IFZ(ifne_w, v != 0, S2(1))
+        IFZ(iflt_w, v < 0, S2(1))
+        IFZ(ifge_w, v >= 0, S2(1))
+        IFZ(ifgt_w, v > 0, S2(1))
+        IFZ(ifle_w, v <= 0, S2(1))
+#undef IFZ
+#define IFNULL(opname, want_null, off) case JC_##opname: OPLABEL(opname) { \
+            NEED(1); \
+            uint16_t v = live_ref(vm, POP()); \
+            if ((v == 0) == (want_null)) JUMP(off); \
+            NEXT_AS(opname); }
+        IFNULL(ifnull, true, S1(1))
+        IFNULL(ifnonnull, false, S1(1))
+        IFNULL(ifnull_w, true, S2(1))
+        IFNULL(ifnonnull_w, false, S2(1))
+#undef IFNULL
+#define IFACMP(opname, eq, off) case JC_##opname: OPLABEL(opname) { \
+            NEED(2); \
+            uint16_t b = live_ref(vm, POP()), a = live_ref(vm, POP()); \
+            if ((a == b) == (eq)) JUMP(off); \
+            NEXT_AS(opname); }
+        IFACMP(if_acmpeq, true, S1(1))
+        IFACMP(if_acmpne, false, S1(1))
+        IFACMP(if_acmpeq_w, true, S2(1))
+        IFACMP(if_acmpne_w, false, S2(1))
+#undef IFACMP
         /* Short compares: one handler per opcode and width (offset s1 or s2). */
 #define SCMP(opname, cond, off) case JC_##opname: OPLABEL(opname) { \
             NEED(2); \
             int16_t b = (int16_t)S[sp - 1], a = (int16_t)S[sp - 2]; \
             sp -= 2; \
             if (cond) JUMP(off); \
-            NEXT(); }
+            NEXT_AS(opname); }
         SCMP(if_scmpeq, a == b, S1(1))
         SCMP(if_scmpne, a != b, S1(1))
         SCMP(if_scmplt, a < b, S1(1))
@@ -701,7 +818,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (n == 1) PUSH((int16_t)(int8_t)d[0]);
             else if (n == 2) PUSH(cl_get16(d));
             else PUSHI(cl_get32(d));
-            NEXT();
+            NEXT_AS(getstatic_a);
         }
         case JC_putstatic_a: OPLABEL(putstatic_a) case JC_putstatic_b: OPLABEL(putstatic_b) case JC_putstatic_s: OPLABEL(putstatic_s) case JC_putstatic_i: OPLABEL(putstatic_i) {
             const vm_cpe_t *e = CPE(U2(1), 5);
@@ -720,7 +837,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (n == 1) b[0] = (uint8_t)v; else if (n == 2) cl_put16(b, (uint16_t)v); else cl_put32(b, v);
             int r = vm_heap_write(vm->heap, &so, e->a, b, n, true);
             if (r) { vm_throw_store_error(vm, r); goto throw_; }
-            NEXT();
+            NEXT_AS(putstatic_a);
         }
 
         /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0). */
@@ -797,10 +914,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nm) {
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
+                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, nargs)) goto throw_; /* the override's count, checked equal above */
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
-                NEXT();
+                NEXT_AS(invokevirtual);
             }
             f->sp = sp; /* the callee takes its arguments from the caller's stack */
             if (!push_frame(vm, mp, mo, f->ctx, f->prev_ctx, NULL)) goto throw_;
@@ -826,10 +944,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
+                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
-                NEXT();
+                NEXT_AS(invokespecial);
             }
             if (e->tag == 6 && mp->mext) {
                 /* The callee's extent, found once and kept in the constant pool entry; re-checked
@@ -865,10 +984,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 if ((int)nargs != 1 + vm_native_arg_words(nm->sig)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
+                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
-                NEXT();
+                NEXT_AS(invokeinterface);
             }
             if (method_nargs(mp, mo) != (int)nargs) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
             f->sp = sp; /* the callee takes its arguments from the caller's stack */
@@ -879,9 +999,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         case JC_new: OPLABEL(new) {
             const vm_cpe_t *e = CPE(U2(1), 1);
             uint16_t ref;
+            ac.ref = AC_EMPTY; /* an allocation changes the heap */
             if (vm_obj_new_instance(vm, e->cls, f->ctx, &ref)) goto throw_;
             PUSH(ref);
-            NEXT();
+            NEXT_AS(new);
         }
         case JC_newarray: OPLABEL(newarray) {
             NEED(1);
@@ -889,18 +1010,20 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint8_t t = U1(1);
             if (t < VM_T_BOOLEAN || t > VM_T_INT) { vm_throw_security(vm, "bad newarray type"); goto throw_; }
             uint16_t ref;
+            ac.ref = AC_EMPTY; /* an allocation changes the heap */
             if (vm_obj_new_array(vm, t, 0, n, f->ctx, 0, &ref)) goto throw_;
             PUSH(ref);
-            NEXT();
+            NEXT_AS(newarray);
         }
         case JC_anewarray: OPLABEL(anewarray) {
             const vm_cpe_t *e = CPE(U2(1), 1);
             NEED(1);
             int16_t n = (int16_t)POP();
             uint16_t ref;
+            ac.ref = AC_EMPTY; /* an allocation changes the heap */
             if (vm_obj_new_array(vm, VM_T_REF, e->cls, n, f->ctx, 0, &ref)) goto throw_;
             PUSH(ref);
-            NEXT();
+            NEXT_AS(anewarray);
         }
         case JC_arraylength: OPLABEL(arraylength) {
             NEED(1);
@@ -909,7 +1032,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (o.kind != VM_KIND_ARRAY) { vm_throw_security(vm, "arraylength of a non-array"); goto throw_; }
             if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: array of another context"); goto throw_; }
             PUSH((uint16_t)o.len);
-            NEXT();
+            NEXT_AS(arraylength);
         }
         case JC_athrow: OPLABEL(athrow) {
             NEED(1);
@@ -935,9 +1058,9 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                     vm_throw_security(vm, "firewall: checkcast of another context's object"); goto throw_; }
                 ok = vm_instance_of(vm, &o, at, cls);
             }
-            if (ip[0] == JC_instanceof) { S[sp - 1] = ok ? 1 : 0; NEXT(); }
+            if (ip[0] == JC_instanceof) { S[sp - 1] = ok ? 1 : 0; NEXT_AS(checkcast); }
             if (ref && !ok) THROW_API(VM_PKG_JAVA_LANG, 8, 0);
-            NEXT();
+            NEXT_AS(checkcast);
         }
         default:
             vm_throw_security(vm, "undefined opcode");
@@ -947,6 +1070,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 
     throw_:
         /* An exception is pending (vm->exc) or the run is fatal: find a handler frame by frame. */
+        ac.ref = AC_EMPTY; /* what threw may have changed the heap */
         if (vm->fatal) goto uncaught;
         for (;;) {
             f = &vm->frames[vm->nframes - 1];

@@ -11,6 +11,7 @@ static const vm_native_pkg_def_t api_pkgs[] = {
     { VM_PKG_FRAMEWORK, "javacard/framework", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x01, 0x01 }, 1, 6 },
     { VM_PKG_SECURITY, "javacard/security", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x01, 0x02 }, 1, 6 },
     { VM_PKG_CRYPTO, "javacardx/crypto", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x02, 0x01 }, 1, 6 },
+    { VM_PKG_APDUX, "javacardx/apdu", 7, { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x02, 0x09 }, 1, 0 },
 };
 
 /* Areas implemented in vm/ itself (referenced here so the static archive pulls them in). */

@@ -20,6 +20,7 @@
 #define VM_PKG_FRAMEWORK 2
 #define VM_PKG_SECURITY 3
 #define VM_PKG_CRYPTO 4
+#define VM_PKG_APDUX 5 /* javacardx.apdu (ExtendedLength) */
 #define VM_PKG_FIRST_USER 16
 #define VM_CTX_JCRE 0
 
