@@ -125,3 +125,6 @@ applet-classes: $(foreach n,$(APPLET_NAMES),$(APPLET_OUT)/classes/$(n).stamp)
 check-api: $(API_STAMP)
 	BUILD=$(BUILD) JAVAC=$(JAVAC) CARDLET=$(CARDLET_BIN) \
 	  JC_JAVAC_FLAGS="$(JC_JAVAC_FLAGS)" applets/api/check-api.sh
+
+# vm/vm_card_test drives the extended length test applets (applets/tests/extlen).
+$(BUILD)/test/vm/vm_card_test: $(APPLET_OUT)/extlen.cap

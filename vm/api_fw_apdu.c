@@ -1,6 +1,14 @@
-/* api_fw_apdu: javacard.framework.APDU, the applet's view of the current command.
+/* api_fw_apdu: javacard.framework.APDU, the applet's view of the current command, and
+ * javacardx.apdu.ExtendedLength, the tagging interface that lets an applet see extended lengths.
  * The APDU object and its buffer are JCRE-owned (a temporary entry point and a global array).
- * State follows the APDU class's state machine; the response data collects in vm->apdu.resp. */
+ * State follows the APDU class's state machine; the response data collects in vm->apdu.resp.
+ *
+ * Extended lengths (JCRE 3.0.5 9.4.4, docs/apdu.md): vm_card.c refuses an extended command to an
+ * applet that does not implement ExtendedLength (67 00, process() never runs) and any Lc above
+ * 32767; here the data of a longer command arrives through the APDU buffer in chunks
+ * (setIncomingAndReceive, then receiveBytes), and up to 32767 bytes go out (sendBytes /
+ * sendBytesLong in as many calls as the applet likes). */
+#include "vm/vm_card_int.h"
 #include "vm/vm_native.h"
 
 #include <string.h>
@@ -8,6 +16,9 @@
 #define APDU_EXC 12
 enum { ST_INITIAL = 0, ST_PARTIAL_IN = 1, ST_FULL_IN = 2, ST_OUT = 3, ST_OUT_LEN = 4, ST_PARTIAL_OUT = 5, ST_FULL_OUT = 6 };
 enum { ILLEGAL_USE = 1, BUFFER_BOUNDS = 2, BAD_LENGTH = 3 };
+/* Outgoing length limits: 256 for every applet (APDUException.BAD_LENGTH above it), up to
+ * Short.MAX_VALUE for one that implements ExtendedLength (the Java Card API counts in shorts). */
+#define APDU_SHORT_OUT_MAX 256u
 
 static int apdu_throw(vm_t *vm, int reason) { vm_throw_api(vm, VM_PKG_FRAMEWORK, APDU_EXC, (int16_t)reason); return VM_NAT_THROW; }
 
@@ -53,14 +64,23 @@ static int receive_bytes(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* setOutgoing's answer, Ne: what Le asked for (Le 00 = 256, extended Le 0000 = 65536), capped at
+ * 32767 because the API returns a short. Without Le: 256 for a short command; for an extended one
+ * the most the applet may send, as the router then allows up to 65536 (docs/apdu.md). */
+static uint32_t expected_length(const vm_apdu_state_t *a)
+{
+    uint32_t ne = a->ne;
+    if (!ne) ne = a->extended ? VM_APDU_EXT_MAX : APDU_SHORT_OUT_MAX;
+    return ne > VM_APDU_EXT_MAX ? VM_APDU_EXT_MAX : ne;
+}
+
 static int set_outgoing(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)args;
     vm_apdu_state_t *a = &vm->apdu;
     if (a->state >= ST_OUT) return apdu_throw(vm, ILLEGAL_USE);
     a->state = ST_OUT;
-    uint32_t ne = a->ne ? a->ne : 256;
-    ret[0] = (uint16_t)(ne > 32767 ? 32767 : ne);
+    ret[0] = (uint16_t)expected_length(a);
     return VM_NAT_OK;
 }
 
@@ -70,8 +90,10 @@ static int set_outgoing_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     vm_apdu_state_t *a = &vm->apdu;
     int16_t len = (int16_t)args[1];
     if (a->state != ST_OUT) return apdu_throw(vm, ILLEGAL_USE);
-    /* More than 256 bytes needs javacardx.apdu.ExtendedLength, which this card does not offer. */
-    if (len < 0 || len > 256 || (uint32_t)len > a->resp_cap) return apdu_throw(vm, BAD_LENGTH);
+    /* More than 256 bytes only for an applet implementing javacardx.apdu.ExtendedLength
+     * (APDUException.BAD_LENGTH); the limit follows the applet, not the command's format. */
+    uint32_t max = vm_card_applet_extended(vm, vm->cur_applet) ? VM_APDU_EXT_MAX : APDU_SHORT_OUT_MAX;
+    if (len < 0 || (uint32_t)len > max || (uint32_t)len > a->resp_cap) return apdu_throw(vm, BAD_LENGTH);
     a->out_len = (uint32_t)len;
     a->state = ST_OUT_LEN;
     return VM_NAT_OK;
@@ -157,7 +179,6 @@ static int is_sm(vm_t *vm, uint16_t *args, uint16_t *ret)
 }
 static int is_iso(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = (vm->apdu.cla & 0x80) == 0; return VM_NAT_OK; }
 static int is_valid_cla(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm->apdu.cla != 0xFF; return VM_NAT_OK; }
-static int apdu_equals(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; ret[0] = args[0] == args[1]; return VM_NAT_OK; }
 
 static const vm_native_method_t apdu_methods[] = {
     { VM_NAT_STATIC, 0, "getInBlockSize()S", block_size },
@@ -167,7 +188,7 @@ static const vm_native_method_t apdu_methods[] = {
     { VM_NAT_STATIC, 4, "getCurrentAPDU()Ljavacard/framework/APDU;", get_current },
     { VM_NAT_STATIC, 5, "getCurrentAPDUBuffer()[B", get_buffer },
     { VM_NAT_STATIC, 6, "getCLAChannel()B", cla_channel },
-    { VM_NAT_VIRTUAL, 0, "equals(Ljava/lang/Object;)Z", apdu_equals },
+    /* virtual 0, equals: Object's (api_lang.c), found through the superclass */
     { VM_NAT_VIRTUAL, 1, "getBuffer()[B", get_buffer },
     { VM_NAT_VIRTUAL, 2, "getNAD()B", get_zero },
     { VM_NAT_VIRTUAL, 3, "receiveBytes(S)S", receive_bytes },
@@ -191,6 +212,8 @@ static const vm_native_class_t fw_apdu_classes[] = {
     { VM_PKG_FRAMEWORK, 0, "javacard/framework/ISO7816", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
     { VM_PKG_FRAMEWORK, 10, "javacard/framework/APDU", VM_PKG_JAVA_LANG, 0, 0, 0, apdu_methods, CL_ARRAY_LEN(apdu_methods),
       NULL, 0 },
+    /* javacardx.apdu.ExtendedLength: no methods; vm_card.c asks whether an applet's class implements it. */
+    { VM_PKG_APDUX, 0, "javacardx/apdu/ExtendedLength", -1, -1, 0x8, 0, NULL, 0, NULL, 0 },
 };
 
 const vm_native_area_t vm_api_fw_apdu = { "APDU", fw_apdu_classes, CL_ARRAY_LEN(fw_apdu_classes) };

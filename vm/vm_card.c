@@ -152,12 +152,31 @@ static void start_apdu(vm_t *vm, const apdu_cmd_t *cmd, uint32_t resp_cap)
     }
 }
 
+bool vm_card_applet_extended(vm_t *vm, int i)
+{
+    vm_obj_t o;
+    if (i < 0 || i >= vm->napplets) return false;
+    return vm_heap_get(vm->heap, vm->applets[i].obj, &o) && o.kind == VM_KIND_INSTANCE &&
+           vm_class_implements(vm, o.cls, VM_EXTENDED_LENGTH);
+}
+
+/* JCRE 3.0.5 9.4.4: an extended command reaches only an applet implementing ExtendedLength, and
+ * none with more data than the API's shorts can count; otherwise the runtime answers 67 00 and
+ * process() never runs. The format decides, not the sizes: an extended command with 10 bytes of
+ * data puts its data at offset 7, which an applet written for short APDUs would not expect. */
+static bool extended_refused(vm_t *vm, int idx, const apdu_cmd_t *cmd)
+{
+    if (!cmd->extended) return false;
+    return cmd->nc > VM_APDU_EXT_MAX || !vm_card_applet_extended(vm, idx);
+}
+
 static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
 {
     vm_app_ctx_t *c = ctx;
     vm_t *vm = c->vm;
     int idx = ctx_index(c);
     if (idx < 0) return 0x6F00;
+    if (extended_refused(vm, idx, cmd)) return 0x6700;
     start_apdu(vm, cmd, resp->cap);
     vm->selecting = cmd->selecting;
     vm->reselecting = cmd->selecting && cmd->reselecting; /* Applet.reSelectingApplet() */

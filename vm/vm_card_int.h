@@ -6,6 +6,20 @@
 #include "apdu/apdu_reg.h"
 #include "vm/vm_rt.h"
 
+/* javacardx.apdu (AID A0000000620209, 1.0): its package slot is in vm_native.c's table of API
+ * packages (speed's files); this fallback keeps the build whole until that entry exists. */
+#ifndef VM_PKG_APDUX
+#define VM_PKG_APDUX 5
+#endif
+#define VM_EXTENDED_LENGTH VM_CLASS_ID(VM_PKG_APDUX, 0) /* javacardx.apdu.ExtendedLength */
+/* The most command or response data an ExtendedLength applet handles: the API counts in shorts
+ * (JCRE 3.0.5 9.4.4: a longer Lc is refused with 67 00). */
+#define VM_APDU_EXT_MAX 32767u
+
+/* Does applet i's class implement javacardx.apdu.ExtendedLength (itself, through a superclass or a
+ * superinterface)? Decided by the class's interface list, so a CAP from any converter counts. */
+bool vm_card_applet_extended(vm_t *vm, int i);
+
 /* The registry callbacks every VM applet instance is registered with. */
 extern const apdu_app_ops_t vm_app_ops;
 /* Registers every applet instance not yet in the registry (never fails the card: see vm_card.c). */

@@ -5,9 +5,11 @@
 #   1. check-api-stubs.py: every class/method/constant of the tokens file is in the stubs
 #      with the right descriptor and value, and nothing else is visible.
 #   2. The checker itself must notice a wrong constant and a missing method (mutated tokens).
-#   3. javac against the stubs: a plain applet compiles (control); java.util, String,
-#      java.lang.Error, a final API method override and a protected API call do not.
-#   4. If the converter is built: the control applet converts, one using long is rejected.
+#   3. javac against the stubs: a plain applet compiles (control), so does one implementing
+#      javacardx.apdu.ExtendedLength; java.util, String, java.lang.Error, a final API method
+#      override and a protected API call do not.
+#   4. If the converter is built: the control applet converts, one using long is rejected, the
+#      ExtendedLength one imports javacardx.apdu.
 # Exit 0 pass, 1 fail.
 set -u
 BUILD=${BUILD:-build}
@@ -134,6 +136,21 @@ import javacard.framework.*;
 public class T extends Applet { }
 EOF
 
+compile_case extended-length ok <<'EOF'
+package t;
+import javacard.framework.*;
+import javacardx.apdu.ExtendedLength;
+public class T extends Applet implements ExtendedLength {
+    public static void install(byte[] bArray, short bOffset, byte bLength) { new T().register(); }
+    public void process(APDU apdu) { apdu.setIncomingAndReceive(); }
+}
+EOF
+compile_case extended-length-has-no-methods fail "cannot find symbol" <<'EOF'
+package t;
+import javacardx.apdu.ExtendedLength;
+public class T { void f(ExtendedLength x) { x.getLength(); } }
+EOF
+
 # 4. the converter's rejections (only once `cardlet cap build` exists)
 compile_case long ok <<'EOF'
 package t;
@@ -155,6 +172,13 @@ if [ -x "$CARDLET" ] && "$CARDLET" cap export --tokens "$TOKENS" --out "$WORK/ex
         fail "the converter accepted an applet using long"
     else
         pass "converter rejects long: $(head -n 1 "$WORK/long.conv.log")"
+    fi
+    # An ExtendedLength applet imports javacardx.apdu (A0000000620209 1.0) for its interface.
+    if convert extended-length && "$CARDLET" cap dump "$WORK/extended-length.cap" >"$WORK/el.dump" 2>&1 &&
+            grep -q "A0000000620209 version 1.0" "$WORK/el.dump"; then
+        pass "an ExtendedLength applet converts and imports javacardx/apdu"
+    else
+        fail "ExtendedLength applet: $(cat "$WORK/extended-length.conv.log" "$WORK/el.dump" 2>/dev/null | head -n 5)"
     fi
 else
     echo "check-api: note: converter not available yet ($CARDLET cap build/export), long rejection not tested"
