@@ -220,18 +220,18 @@ static const uint8_t *range(vm_t *vm, uint16_t ref, int16_t off, int16_t len, vm
     return vm_nat_bytes(vm, ref, off, len, o);
 }
 
+/* The source goes to the store as the heap's own bytes, no temporary copy (of what may be key
+ * material): every store path takes a source inside the area it writes and overlapping it, as
+ * Java Card's copy-through-a-temporary semantics need. Transient data is memmove'd in RAM; the
+ * image's img_write logs the source before a memmove into the area, img_group_write saves the
+ * destination's old bytes then memmoves; an integrity array's store copies the source first. */
 static int util_copy(vm_t *vm, uint16_t *args, uint16_t *ret, bool atomic)
 {
     int16_t soff = (int16_t)args[1], doff = (int16_t)args[3], len = (int16_t)args[4];
     vm_obj_t so, dob;
     const uint8_t *s = range(vm, args[0], soff, len, &so);
     if (!s || !range(vm, args[2], doff, len, &dob)) return VM_NAT_THROW;
-    uint8_t *tmp = malloc(len ? (size_t)len : 1); /* src and dest may overlap */
-    if (!tmp) { vm_throw_store_error(vm, VM_ERR_NOMEM); return VM_NAT_THROW; }
-    memcpy(tmp, s, (size_t)len);
-    int r = vm_heap_write(vm->heap, &dob, (uint32_t)doff, tmp, (uint32_t)len, atomic);
-    cl_wipe(tmp, (size_t)len); /* the bytes may be key material or a PIN */
-    free(tmp);
+    int r = vm_heap_write(vm->heap, &dob, (uint32_t)doff, s, (uint32_t)len, atomic);
     if (r) { vm_throw_store_error(vm, r); return VM_NAT_THROW; }
     ret[0] = (uint16_t)(doff + len);
     return VM_NAT_OK;
