@@ -1,8 +1,9 @@
-/* vm_bench: figures for `make bench` -- interpreter speed, one APDU round trip through an applet,
- * and installing a package. Prints "name: value unit" lines. Usage: vm_bench HELLO.cap */
+/* vm_bench: figures for `make bench` -- interpreter speed, native calls, one APDU round trip
+ * through an applet, and installing a package. Prints "name: value unit" lines. Usage: vm_bench HELLO.cap */
 #include "cap/jc_opcodes.h"
 #include "vm/vm_card.h"
 #include "vm/vm_load.h"
+#include "vm/vm_native.h"
 #include "vm/vm_rt.h"
 
 #include <stdio.h>
@@ -16,12 +17,36 @@ static int die(const char *what, const char *msg)
     return 1;
 }
 
-/* A loop of short arithmetic: for (i = 0; i < n; i++) s += i ^ 3; on a hand-made package. */
-static int bench_interp(img_t *img)
+/* Runs a hand-made one-method package (method at offset 1 of methods, one short argument n)
+ * reps times and returns the seconds and the bytecodes the VM counted. */
+static int run_hand_method(vm_t *vm, const uint8_t *methods, uint32_t len, vm_cpe_t *cp, uint16_t ncp, uint16_t n,
+                           int reps, double *secs, double *insns, uint16_t *result)
 {
-    cl_error_t e = { { 0 } };
-    vm_t *vm = vm_open(img, 4096, &e);
-    if (!vm) return die("vm_open", e.msg);
+    vm_pkg_t p;
+    memset(&p, 0, sizeof p);
+    p.slot = 16;
+    p.methods = methods;
+    p.methods_len = len;
+    p.cp = cp;
+    p.ncp = ncp;
+    vm->pkgs[16] = &p;
+    uint16_t args[1] = { n }, ret[2] = { 0, 0 };
+    uint32_t steps0 = vm->steps;
+    uint64_t t0 = cl_now_ns();
+    int rc = 0;
+    for (int k = 0; k < reps && rc == 0; k++)
+        if (vm_run_method(vm, &p, 1, 16, args, 1, ret) != VM_RUN_OK) rc = die("hand-made method", vm->last_error);
+    uint64_t t1 = cl_now_ns();
+    vm->pkgs[16] = NULL;
+    *secs = (double)(t1 - t0) / 1e9;
+    *insns = (double)(uint32_t)(vm->steps - steps0);
+    *result = ret[0];
+    return rc;
+}
+
+/* A loop of short arithmetic: for (i = 0; i < n; i++) s += i ^ 3; on a hand-made package. */
+static int bench_interp(vm_t *vm)
+{
     static uint8_t methods[64];
     /* Assemble with explicit offsets (the branch distances are easy to get wrong by hand). */
     uint8_t c[32];
@@ -42,22 +67,67 @@ static int bench_interp(img_t *img)
     methods[1] = 3;
     methods[2] = (uint8_t)(1 << 4 | 2);
     memcpy(methods + 3, c, n);
-    vm_pkg_t p;
-    memset(&p, 0, sizeof p);
-    p.slot = 16;
-    p.methods = methods;
-    p.methods_len = (uint32_t)(3 + n);
-    vm->pkgs[16] = &p;
-    uint16_t args[1] = { 30000 }, ret[2];
-    uint32_t steps0 = vm->steps;
-    uint64_t t0 = cl_now_ns();
-    for (int k = 0; k < 20; k++) vm_run_method(vm, &p, 1, 16, args, 1, ret);
-    uint64_t t1 = cl_now_ns();
-    double insns = (double)(vm->steps - steps0);
-    printf("vm_interp_speed: %.1f Minsn/s\n", insns / ((double)(t1 - t0) / 1e9) / 1e6);
-    vm->pkgs[16] = NULL;
-    vm_close(vm);
+    double secs, insns;
+    uint16_t result;
+    if (run_hand_method(vm, methods, (uint32_t)(3 + n), NULL, 0, 30000, 20, &secs, &insns, &result)) return 1;
+    printf("vm_interp_speed: %.1f Minsn/s\n", insns / secs / 1e6);
     return 0;
+}
+
+/* Native calls: for (i = 0; i < n; i++) s = Util.makeShort((byte) s, (byte) i); -- a static call
+ * bound to C per iteration (argument words, the call, the result), 8 bytecodes around it. The
+ * result is checked against the same loop in C. */
+static int bench_native(vm_t *vm)
+{
+    const vm_native_class_t *util = vm_native_class(VM_PKG_FRAMEWORK, 16);
+    const vm_native_method_t *make_short = util ? vm_native_method(util, VM_NAT_STATIC, 5) : NULL;
+    if (!make_short || strncmp(make_short->sig, "makeShort(", 10)) return die("bench_native", "Util.makeShort not bound");
+    vm_cpe_t cp[1];
+    memset(cp, 0, sizeof cp);
+    cp[0].tag = 6; /* static method ref */
+    cp[0].nat = make_short;
+    static uint8_t methods[64];
+    uint8_t c[32];
+    size_t n = 0;
+    c[n++] = JC_sconst_0; c[n++] = JC_sstore_1; c[n++] = JC_sconst_0; c[n++] = JC_sstore_2;
+    size_t loop = n;
+    c[n++] = JC_sload_2; c[n++] = JC_sload_0;
+    size_t br = n;
+    c[n++] = JC_if_scmpge; c[n++] = 0;
+    c[n++] = JC_sload_1; c[n++] = JC_sload_2; c[n++] = JC_invokestatic; c[n++] = 0; c[n++] = 0; c[n++] = JC_sstore_1;
+    c[n++] = JC_sinc; c[n++] = 2; c[n++] = 1;
+    size_t g = n;
+    c[n++] = JC_goto; c[n++] = (uint8_t)(int8_t)((int)loop - (int)g);
+    size_t end = n;
+    c[n++] = JC_sload_1; c[n++] = JC_sreturn;
+    c[br + 1] = (uint8_t)(end - br);
+    methods[0] = 0;
+    methods[1] = 2;               /* max_stack 2 */
+    methods[2] = (uint8_t)(1 << 4 | 2);
+    memcpy(methods + 3, c, n);
+    const uint16_t iters = 30000;
+    double secs, insns;
+    uint16_t result;
+    if (run_hand_method(vm, methods, (uint32_t)(3 + n), cp, 1, iters, 20, &secs, &insns, &result)) return 1;
+    uint16_t want = 0;
+    for (uint16_t i = 0; i < iters; i++) want = (uint16_t)(((want & 0xFF) << 8) | (i & 0xFF));
+    if (result != want) {
+        fprintf(stderr, "vm_bench: native loop returned %04X, expected %04X\n", result, want);
+        return 1;
+    }
+    printf("vm_native_calls_per_s: %.1f M/s\n", 20.0 * iters / secs / 1e6);
+    return 0;
+}
+
+static int bench_hand_made(img_t *img)
+{
+    cl_error_t e = { { 0 } };
+    vm_t *vm = vm_open(img, 4096, &e);
+    if (!vm) return die("vm_open", e.msg);
+    int rc = bench_interp(vm);
+    if (!rc) rc = bench_native(vm);
+    vm_close(vm);
+    return rc;
 }
 
 static int bench_card(const char *dir, const char *cap_path)
@@ -105,7 +175,7 @@ int main(int argc, char **argv)
     cl_error_t e = { { 0 } };
     int rc = 1;
     if (img_open(path, 512 * 1024, IMG_SYNC_NORMAL, &img, &e) == 0) {
-        rc = bench_interp(img);
+        rc = bench_hand_made(img);
         img_close(img);
     } else {
         die("img_open", e.msg);

@@ -179,10 +179,18 @@ static int method_nargs(vm_pkg_t *p, uint32_t m)
     return b[1] >> 4;
 }
 
-/* Calls a native: args are the top nargs words of frame f. */
-static bool call_native(vm_t *vm, vm_frame_t *f, const vm_native_method_t *nm, int nargs)
+/* Argument words of a call of native nm (with `this` unless static) and its result words in *rw
+ * (counted once at link time, vm_native_words); -1 for a malformed descriptor. */
+static int native_call_words(const vm_native_method_t *nm, bool has_this, int *rw)
 {
-    int rw = vm_native_ret_words(nm->sig);
+    int aw;
+    if (!vm_native_words(nm, &aw, rw)) return -1;
+    return aw + (has_this ? 1 : 0);
+}
+
+/* Calls a native: args are the top nargs words of frame f; it leaves rw result words. */
+static bool call_native(vm_t *vm, vm_frame_t *f, const vm_native_method_t *nm, int nargs, int rw)
+{
     if (nargs < 0 || rw < 0) { vm_throw_security(vm, "malformed native descriptor"); return false; }
     if (f->sp < nargs) { vm_throw_security(vm, "operand stack underflow at call"); return false; }
     uint16_t ret[2] = { 0, 0 };
@@ -899,7 +907,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
             if (!vm_find_virtual(vm, e->cls, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
                 unbound(vm, "virtual method", e->cls, e->a); goto throw_; }
-            int nargs = nm ? 1 + vm_native_arg_words(nm->sig) : method_nargs(mp, mo);
+            int rw = 0;
+            int nargs = nm ? native_call_words(nm, true, &rw) : method_nargs(mp, mo);
             if (nargs < 1) { vm_throw_security(vm, "bad method arguments"); goto throw_; }
             NEED(nargs);
             vm_obj_t o;
@@ -909,13 +918,13 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (!vm_find_virtual(vm, dyn, (uint8_t)e->a, VM_CLASS_PKG(e->cls), &mp, &mo, &nm)) {
                 unbound(vm, "virtual method", dyn, e->a); goto throw_; }
             /* An override takes the same arguments; a CAP that says otherwise is not run. */
-            if ((nm ? 1 + vm_native_arg_words(nm->sig) : method_nargs(mp, mo)) != nargs) {
+            if ((nm ? native_call_words(nm, true, &rw) : method_nargs(mp, mo)) != nargs) {
                 vm_throw_security(vm, "override with different arguments"); goto throw_; }
             if (nm) {
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
                 ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
-                if (!call_native(vm, f, nm, nargs)) goto throw_; /* the override's count, checked equal above */
+                if (!call_native(vm, f, nm, nargs, rw)) goto throw_; /* the override's counts, checked above */
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
                 NEXT_AS(invokevirtual);
@@ -941,11 +950,11 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                     unbound(vm, "super method", e->cls, e->a); goto throw_; }
             } else { vm_throw_security(vm, "wrong constant pool entry for invoke"); goto throw_; }
             if (nm) {
-                int nargs = vm_native_arg_words(nm->sig) + (nm->kind == VM_NAT_STATIC ? 0 : 1);
+                int rw = 0, nargs = native_call_words(nm, nm->kind != VM_NAT_STATIC, &rw);
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
                 ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
-                if (!call_native(vm, f, nm, nargs)) goto throw_;
+                if (!call_native(vm, f, nm, nargs, rw)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
                 NEXT_AS(invokespecial);
@@ -981,11 +990,12 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
             if (!vm_find_virtual(vm, dyn, vtok, VM_CLASS_PKG(dyn), &mp, &mo, &nm)) { unbound(vm, "interface method", e->cls, tok); goto throw_; }
             if (nm) {
-                if ((int)nargs != 1 + vm_native_arg_words(nm->sig)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
+                int rw = 0;
+                if ((int)nargs != native_call_words(nm, true, &rw)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
                 ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
-                if (!call_native(vm, f, nm, (int)nargs)) goto throw_;
+                if (!call_native(vm, f, nm, (int)nargs, rw)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
                 NEXT_AS(invokeinterface);

@@ -2,6 +2,7 @@
 #include "vm/vm_native.h"
 #include "cap/cap_consts.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ static const vm_native_pkg_def_t api_pkgs[] = {
 
 /* Areas implemented in vm/ itself (referenced here so the static archive pulls them in). */
 extern const vm_native_area_t vm_api_lang, vm_api_fw_exc, vm_api_fw_applet, vm_api_fw_system, vm_api_fw_pin,
-    vm_api_fw_apdu;
+    vm_api_fw_apdu, vm_api_fw_sensitive;
 /* javacard.security and javacardx.crypto (vm/api_security.c, vm/api_crypto.c). Referenced by
  * name, not only through their VM_NATIVE_AREA constructors: a static archive member nothing
  * refers to is never linked in (a weak reference does not pull it either). */
@@ -39,7 +40,7 @@ static void register_builtin(void)
     if (done) return;
     done = true;
     const vm_native_area_t *builtin[] = { &vm_api_lang, &vm_api_fw_exc, &vm_api_fw_applet, &vm_api_fw_system,
-                                          &vm_api_fw_pin, &vm_api_fw_apdu };
+                                          &vm_api_fw_pin, &vm_api_fw_apdu, &vm_api_fw_sensitive };
     for (size_t i = 0; i < CL_ARRAY_LEN(builtin); i++) vm_native_register(builtin[i]);
     vm_native_register(&vm_api_security);
     vm_native_register(&vm_api_crypto);
@@ -122,6 +123,68 @@ int vm_native_ret_words(const char *sig)
     return type_words(&p);
 }
 
+/* Word counts of every registered native method, keyed by the method's address: built once (the
+ * first vm_native_link_api) so that a call reads two numbers instead of parsing its descriptor
+ * twice. Open addressing in a table at least twice the number of methods (a probe always ends at
+ * an empty slot); read-only once built, so VMs on several threads share it. */
+typedef struct {
+    const vm_native_method_t *m; /* NULL: empty slot */
+    int8_t args, ret;            /* -1: malformed descriptor */
+} words_ent_t;
+static words_ent_t *words_tab;
+static size_t words_mask;
+static pthread_once_t words_once = PTHREAD_ONCE_INIT;
+
+static size_t words_slot(const vm_native_method_t *m)
+{
+    uint64_t x = (uint64_t)(uintptr_t)m;
+    x = (x ^ (x >> 29)) * 0x9E3779B97F4A7C15ull;
+    return (size_t)(x >> 32);
+}
+
+static void words_build(void)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < nregistered; a++)
+        for (size_t i = 0; i < registered[a]->nclasses; i++) n += registered[a]->classes[i].nmethods;
+    size_t cap = 16;
+    while (cap < 2 * n) cap <<= 1;
+    words_ent_t *t = calloc(cap, sizeof *t);
+    if (!t) return; /* lookups parse the descriptor instead */
+    for (size_t a = 0; a < nregistered; a++)
+        for (size_t i = 0; i < registered[a]->nclasses; i++) {
+            const vm_native_class_t *c = &registered[a]->classes[i];
+            for (size_t k = 0; k < c->nmethods; k++) {
+                const vm_native_method_t *m = &c->methods[k];
+                int aw = vm_native_arg_words(m->sig), rw = vm_native_ret_words(m->sig);
+                size_t j = words_slot(m) & (cap - 1);
+                while (t[j].m && t[j].m != m) j = (j + 1) & (cap - 1);
+                t[j].m = m;
+                t[j].args = (int8_t)(aw < 0 || aw > 127 || rw < 0 ? -1 : aw);
+                t[j].ret = (int8_t)(aw < 0 || aw > 127 || rw < 0 ? -1 : rw);
+            }
+        }
+    words_mask = cap - 1;
+    words_tab = t;
+}
+
+bool vm_native_words(const vm_native_method_t *m, int *args, int *ret)
+{
+    if (words_tab) {
+        for (size_t j = words_slot(m) & words_mask; words_tab[j].m; j = (j + 1) & words_mask)
+            if (words_tab[j].m == m) {
+                *args = words_tab[j].args;
+                *ret = words_tab[j].ret;
+                return *args >= 0;
+            }
+    }
+    /* Not registered (a test's own table) or the table could not be made: parse. */
+    *args = vm_native_arg_words(m->sig);
+    *ret = vm_native_ret_words(m->sig);
+    if (*args < 0 || *ret < 0) { *args = *ret = -1; return false; }
+    return true;
+}
+
 static uint16_t native_id(int pkg, int token) { return pkg < 0 ? VM_NO_CLASS : VM_CLASS_ID(pkg, token); }
 
 static uint16_t native_cells(const vm_native_class_t *c)
@@ -137,6 +200,7 @@ static uint16_t native_cells(const vm_native_class_t *c)
 int vm_native_link_api(vm_t *vm, cl_error_t *e)
 {
     register_builtin();
+    pthread_once(&words_once, words_build);
     for (size_t k = 0; k < CL_ARRAY_LEN(api_pkgs); k++) {
         const vm_native_pkg_def_t *d = &api_pkgs[k];
         vm_pkg_t *p = calloc(1, sizeof *p);

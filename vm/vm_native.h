@@ -31,6 +31,7 @@
 #ifndef VM_NATIVE_H
 #define VM_NATIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,10 @@ const vm_native_method_t *vm_native_method(const vm_native_class_t *c, uint8_t k
 /* Argument and result words of a descriptor (0 for void; -1 on a malformed descriptor). */
 int vm_native_arg_words(const char *sig);
 int vm_native_ret_words(const char *sig);
+/* The same for native method m, without parsing at call time: every registered method's counts
+ * are computed once, when the API is first linked (vm_native_link_api). *args excludes `this`.
+ * false (counts -1) for a malformed descriptor. */
+bool vm_native_words(const vm_native_method_t *m, int *args, int *ret);
 /* Builds the RAM package structures for the API packages into vm->pkgs. */
 int vm_native_link_api(vm_t *vm, cl_error_t *e);
 void vm_native_free_api(vm_t *vm);
