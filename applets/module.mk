@@ -128,3 +128,14 @@ check-api: $(API_STAMP)
 
 # vm/vm_card_test drives the extended length test applets (applets/tests/extlen).
 $(BUILD)/test/vm/vm_card_test: $(APPLET_OUT)/extlen.cap
+
+# tests/e2e/17-extended-apdu.sh installs the extlen test package. It is built together with the sample
+# applets (before them: one sub-make at a time per tree), so also in make e2e-san's sanitizer tree;
+# like them, a package that does not build is logged and the test skips instead of stopping the run.
+.PHONY: e2e-extlen-applet
+e2e-sample-applets: e2e-extlen-applet
+e2e-extlen-applet: programs
+	@if command -v $(or $(JAVAC),javac) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory $(APPLET_OUT)/extlen.cap >$(BUILD)/e2e-extlen-applet.log 2>&1 || \
+	  { rm -f $(APPLET_OUT)/extlen.cap; echo "e2e: the extlen test applets did not build (see $(BUILD)/e2e-extlen-applet.log)"; }; \
+	fi

@@ -6,11 +6,7 @@
 #include "apdu/apdu_reg.h"
 #include "vm/vm_rt.h"
 
-/* javacardx.apdu (AID A0000000620209, 1.0): its package slot is in vm_native.c's table of API
- * packages (speed's files); this fallback keeps the build whole until that entry exists. */
-#ifndef VM_PKG_APDUX
-#define VM_PKG_APDUX 5
-#endif
+/* javacardx.apdu (AID A0000000620209, 1.0) is one of vm_native.c's API packages. */
 #define VM_EXTENDED_LENGTH VM_CLASS_ID(VM_PKG_APDUX, 0) /* javacardx.apdu.ExtendedLength */
 /* The most command or response data an ExtendedLength applet handles: the API counts in shorts
  * (JCRE 3.0.5 9.4.4: a longer Lc is refused with 67 00). */

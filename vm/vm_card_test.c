@@ -1,13 +1,17 @@
 /* Real CAP files from the converter (applets/samples), installed into a card image and driven
  * through card_transmit with the samples' expected conversations (test.script), plus install
- * refusals and persistence across a card re-open. */
+ * refusals and persistence across a card re-open; extended length APDUs through the extlen test
+ * package (applets/tests/extlen: javacardx.apdu.ExtendedLength), checked byte for byte. */
 #include "apdu/apdu_reg.h"
+#include "vm/vm.h"
 #include "vm/vm_card.h"
+#include "vm/vm_card_int.h"
 #include "vm/vm_gc.h"
 #include "vm/vm_load.h"
 #include "vm/vm_rt.h"
 
 #include <check.h>
+#include <openssl/evp.h>
 #include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
@@ -337,6 +341,285 @@ START_TEST(attach_is_counted)
 }
 END_TEST
 
+
+/* ---- extended length APDUs (applets/tests/extlen, commands in Echo.java) ---- */
+
+static const char EXT_ECHO[] = "F063617264210101";   /* implements ExtendedLength */
+static const char PLAIN_ECHO[] = "F063617264210102"; /* does not */
+static const char CHILD_ECHO[] = "F063617264210103"; /* inherits it from ExtEcho */
+#define EXT_MAX 32767u
+#define LE_NONE (-1L)
+
+/* Installs the extlen package and an instance of each of its three applet classes. */
+static void install_extlen(void)
+{
+    install("extlen", EXT_ECHO, NULL);
+    const char *more[] = { PLAIN_ECHO, CHILD_ECHO };
+    for (size_t i = 0; i < CL_ARRAY_LEN(more); i++) {
+        uint8_t aid[16];
+        long al = cl_hex_decode(more[i], aid, sizeof aid);
+        cl_error_t e = { { 0 } };
+        ck_assert_msg(vm_install_applet(vm, aid, (uint8_t)al, NULL, 0, NULL, 0, 0, &e) == 0, "%s: %s", more[i], e.msg);
+        ck_assert_int_eq(vm_card_register_all(vm, &e), 0);
+    }
+}
+
+static uint8_t ext_resp[CARD_RESP_MAX];
+static uint8_t ext_cmd[4 + 3 + 65535 + 2];
+
+/* Sends 80 INS P1 P2 with nc data bytes and Le (LE_NONE: absent; 65536 is Le 0000), extended
+ * form when ext, else short. Returns the response length (data and SW) in ext_resp. */
+static size_t send_cmd(bool ext, uint8_t ins, uint16_t p1p2, const uint8_t *data, uint32_t nc, long le)
+{
+    size_t n = 0;
+    ext_cmd[n++] = 0x80; ext_cmd[n++] = ins; ext_cmd[n++] = (uint8_t)(p1p2 >> 8); ext_cmd[n++] = (uint8_t)p1p2;
+    if (ext) {
+        ck_assert_uint_le(nc, 65535);
+        if (nc || le != LE_NONE) ext_cmd[n++] = 0;
+        if (nc) { cl_put16(ext_cmd + n, (uint16_t)nc); n += 2; memcpy(ext_cmd + n, data, nc); n += nc; }
+        if (le != LE_NONE) { cl_put16(ext_cmd + n, (uint16_t)le); n += 2; } /* 65536 -> 0000 */
+    } else {
+        ck_assert_uint_le(nc, 255);
+        if (nc) { ext_cmd[n++] = (uint8_t)nc; memcpy(ext_cmd + n, data, nc); n += nc; }
+        if (le != LE_NONE) ext_cmd[n++] = (uint8_t)le; /* 256 -> 00 */
+    }
+    return card_transmit(card, ext_cmd, n, ext_resp);
+}
+
+static uint16_t resp_sw(size_t n) { ck_assert_uint_ge(n, 2); return cl_get16(ext_resp + n - 2); }
+
+static void select_hex(const char *aid_hex)
+{
+    static uint8_t resp[CARD_RESP_MAX];
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "00A40400%02zX%s", strlen(aid_hex) / 2, aid_hex);
+    ck_assert_int_eq(xmit(cmd, resp), 2);
+    ck_assert_msg(resp[0] == 0x90 && resp[1] == 0x00, "SELECT %s: %02X%02X", aid_hex, resp[0], resp[1]);
+}
+
+static void power_on_and_select(const char *aid_hex)
+{
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    select_hex(aid_hex);
+}
+
+/* Test data that differs at every position and between sizes. */
+static void fill(uint8_t *p, uint32_t n, uint32_t seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (uint32_t i = 0; i < n; i++) { x = x * 1103515245u + 12345u; p[i] = (uint8_t)(x >> 16); }
+}
+
+static uint16_t process_count(void)
+{
+    size_t n = send_cmd(false, 0x60, 0, NULL, 0, 2);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+    return cl_get16(ext_resp);
+}
+
+/* What the APDU buffer holds per block: everything after the 7-byte extended header. */
+static uint32_t blocks_for(uint32_t n, uint32_t hdr) { return n ? (n + (VM_APDU_BUF_LEN - hdr) - 1) / (VM_APDU_BUF_LEN - hdr) : 0; }
+
+/* HASH: the applet's SHA-256 of data it received block by block through the APDU buffer equals
+ * the host's, with the byte and block counts and getOffsetCdata/getIncomingLength as expected. */
+static void check_hash(bool ext, uint32_t nc, long le)
+{
+    static uint8_t data[EXT_MAX];
+    fill(data, nc, nc + (ext ? 7u : 0u));
+    size_t n = send_cmd(ext, 0x10, 0, data, nc, le);
+    ck_assert_msg(n == 42 && resp_sw(n) == 0x9000, "HASH %u bytes (%s): %zu bytes, SW %04X (%s)", nc,
+                  ext ? "extended" : "short", n, n >= 2 ? resp_sw(n) : 0, vm->last_error);
+    uint8_t md[32];
+    unsigned mdlen = 0;
+    ck_assert(EVP_Digest(data, nc, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32);
+    ck_assert_msg(memcmp(ext_resp, md, 32) == 0, "HASH of %u bytes differs", nc);
+    uint32_t hdr = ext ? 7 : 5;
+    ck_assert_uint_eq(cl_get16(ext_resp + 32), nc);
+    ck_assert_uint_eq(cl_get16(ext_resp + 34), blocks_for(nc, hdr));
+    ck_assert_uint_eq(cl_get16(ext_resp + 36), hdr);
+    ck_assert_uint_eq(cl_get16(ext_resp + 38), nc);
+}
+
+START_TEST(extlen_hash_in_blocks)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    const uint32_t sizes[] = { 1, 10, 255, 256, VM_APDU_BUF_LEN - 7, VM_APDU_BUF_LEN - 6, 4096, 30000, EXT_MAX };
+    for (size_t i = 0; i < CL_ARRAY_LEN(sizes); i++) check_hash(true, sizes[i], 40);
+    check_hash(true, 5000, LE_NONE);  /* case 3E */
+    check_hash(true, 5000, 65536);    /* Le 0000 */
+    check_hash(false, 255, 256);      /* short commands still work for an ExtendedLength applet */
+    check_hash(false, 1, LE_NONE);
+    check_hash(true, 0, 40);          /* case 2E: no data at all */
+    /* The same through an applet that inherits the interface from its superclass. */
+    power_on_and_select(CHILD_ECHO);
+    check_hash(true, EXT_MAX, 40);
+}
+END_TEST
+
+/* ECHO: up to 32767 bytes in and out again, sent with sendBytesLong in pieces of every size. */
+START_TEST(extlen_echo_round_trip)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    static uint8_t data[EXT_MAX];
+    fill(data, EXT_MAX, 99);
+    const uint16_t steps[] = { 0, 1000, 1033, 4096, 7 };
+    for (size_t i = 0; i < CL_ARRAY_LEN(steps); i++) {
+        size_t n = send_cmd(true, 0x20, steps[i], data, EXT_MAX, 65536);
+        ck_assert_msg(n == EXT_MAX + 2 && resp_sw(n) == 0x9000, "ECHO step %u: %zu bytes (%s)", steps[i], n, vm->last_error);
+        ck_assert_msg(memcmp(ext_resp, data, EXT_MAX) == 0, "ECHO step %u: data differs", steps[i]);
+    }
+    /* Case 3E (no Le): as much as the applet has; case 4E with a smaller Le: the applet sends Ne. */
+    size_t n = send_cmd(true, 0x20, 0, data, 3000, LE_NONE);
+    ck_assert_uint_eq(n, 3002);
+    ck_assert_int_eq(memcmp(ext_resp, data, 3000), 0);
+    n = send_cmd(true, 0x20, 100, data, 3000, 257);
+    ck_assert_uint_eq(n, 259);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+    ck_assert_int_eq(memcmp(ext_resp, data, 257), 0);
+}
+END_TEST
+
+/* GEN: a known pattern of up to 32767 bytes built in the APDU buffer and sent with sendBytes. */
+static void check_gen(uint16_t len, long le, uint16_t step)
+{
+    uint8_t sd[2];
+    cl_put16(sd, step);
+    size_t n = send_cmd(true, 0x30, len, sd, step ? 2 : 0, le);
+    ck_assert_msg(n == (size_t)len + 2 && resp_sw(n) == 0x9000, "GEN %u step %u: %zu bytes SW %04X (%s)", len, step, n,
+                  resp_sw(n), vm->last_error);
+    for (uint32_t i = 0; i < len; i++)
+        ck_assert_msg(ext_resp[i] == (uint8_t)(i ^ (i >> 8) ^ 0x5A), "GEN %u: byte %u is %02X", len, i, ext_resp[i]);
+}
+
+START_TEST(extlen_gen_long_response)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    check_gen(EXT_MAX, 65536, 0);        /* case 2E, Le 0000 */
+    check_gen(EXT_MAX, EXT_MAX, VM_APDU_BUF_LEN); /* whole buffers */
+    check_gen(1000, 1000, 333);
+    check_gen(257, 0xFFFF, 1);
+    /* A response longer than Le: the router's 67 00 (the card cannot say the length in 6C XX). */
+    size_t n = send_cmd(true, 0x30, 2000, NULL, 0, 1000);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(resp_sw(n), 0x6700);
+}
+END_TEST
+
+/* The applet without ExtendedLength never sees an extended command (JCRE 9.4.4: 67 00 before
+ * process()) and cannot send more than 256 bytes (APDUException.BAD_LENGTH). */
+START_TEST(extlen_refused_without_interface)
+{
+    install_extlen();
+    power_on_and_select(PLAIN_ECHO);
+    uint16_t before = process_count();
+    uint8_t data[300];
+    fill(data, sizeof data, 3);
+    size_t n = send_cmd(true, 0x10, 0, data, 10, 40); /* small sizes, extended format: refused all the same */
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(resp_sw(n), 0x6700);
+    n = send_cmd(true, 0x10, 0, data, 300, LE_NONE);
+    ck_assert_uint_eq(resp_sw(n), 0x6700);
+    n = send_cmd(true, 0x30, 300, NULL, 0, 65536);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(resp_sw(n), 0x6700);
+    ck_assert_uint_eq(process_count(), (uint16_t)(before + 1)); /* only the COUNT itself ran */
+    check_hash(false, 255, 256);
+    uint8_t len[2];
+    cl_put16(len, 257);
+    n = send_cmd(false, 0x50, 0x0100, len, 2, 256);
+    ck_assert_uint_eq(resp_sw(n), 0x6F03); /* BAD_LENGTH */
+    cl_put16(len, 256);
+    n = send_cmd(false, 0x50, 0x0100, len, 2, 256);
+    ck_assert_uint_eq(n, 258);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+    /* The ExtendedLength applet may send 257 and 32767 bytes. */
+    select_hex(EXT_ECHO);
+    cl_put16(len, 257);
+    n = send_cmd(true, 0x50, 0x0100, len, 2, 65536);
+    ck_assert_uint_eq(n, 259);
+    cl_put16(len, EXT_MAX);
+    n = send_cmd(true, 0x50, 0x0100, len, 2, 65536);
+    ck_assert_uint_eq(n, EXT_MAX + 2);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+}
+END_TEST
+
+/* More data than a short can count: 67 00 before process(), whichever applet. */
+START_TEST(extlen_lc_over_32767_refused)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    static uint8_t data[65535];
+    uint16_t before = process_count();
+    const uint32_t sizes[] = { EXT_MAX + 1, 40000, 65535 };
+    for (size_t i = 0; i < CL_ARRAY_LEN(sizes); i++) {
+        size_t n = send_cmd(true, 0x10, 0, data, sizes[i], 40);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_uint_eq(resp_sw(n), 0x6700);
+    }
+    ck_assert_uint_eq(process_count(), (uint16_t)(before + 1));
+    check_hash(true, EXT_MAX, 40); /* and the applet is fine afterwards */
+}
+END_TEST
+
+/* STATES: getCurrentState() through a whole exchange, and what the APDU methods said on the way. */
+static void check_states(bool ext, uint32_t nc, long le, const uint8_t want_states[6], uint16_t first, uint16_t ne)
+{
+    static uint8_t data[EXT_MAX];
+    fill(data, nc, 5);
+    size_t n = send_cmd(ext, 0x40, 0, data, nc, le);
+    ck_assert_msg(n == 16 && resp_sw(n) == 0x9000, "STATES %u: %zu bytes SW %04X (%s)", nc, n, resp_sw(n), vm->last_error);
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(ext_resp[i] == want_states[i], "STATES %u: state %d is %d, expected %d", nc, i, ext_resp[i], want_states[i]);
+    ck_assert_uint_eq(cl_get16(ext_resp + 6), first);
+    ck_assert_uint_eq(cl_get16(ext_resp + 8), ext ? 7 : 5);
+    ck_assert_uint_eq(cl_get16(ext_resp + 10), nc);
+    ck_assert_uint_eq(cl_get16(ext_resp + 12), ne);
+}
+
+START_TEST(extlen_state_machine)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    /* INITIAL, PARTIAL_INCOMING (more than one buffer), FULL_INCOMING, OUTGOING, OUTGOING_LENGTH_KNOWN,
+     * PARTIAL_OUTGOING; FULL_OUTGOING at the end is checked by the applet itself. */
+    static const uint8_t partial[6] = { 0, 1, 2, 3, 4, 5 }, full[6] = { 0, 2, 2, 3, 4, 5 };
+    check_states(true, 3000, 65536, partial, VM_APDU_BUF_LEN - 7, EXT_MAX);
+    check_states(true, 3000, LE_NONE, partial, VM_APDU_BUF_LEN - 7, EXT_MAX);
+    check_states(true, 3000, 500, partial, VM_APDU_BUF_LEN - 7, 500);
+    check_states(true, 1000, 40000, full, 1000, EXT_MAX); /* Ne above a short's range: 32767 */
+    check_states(false, 10, 256, full, 10, 256);
+    check_states(false, 10, LE_NONE, full, 10, 256);
+}
+END_TEST
+
+/* Misuse of the APDU methods throws APDUException with the documented reason, extended or not. */
+START_TEST(extlen_misuse_reasons)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    static const struct { uint8_t which; uint16_t sw; } cases[] = {
+        { 2, 0x6F01 }, { 3, 0x6F01 }, { 4, 0x6F02 }, { 5, 0x6F01 }, { 6, 0x6F01 }, { 7, 0x6F01 }, { 8, 0x6F02 }, { 9, 0x6F01 },
+    };
+    uint8_t data[2000];
+    fill(data, sizeof data, 11);
+    for (size_t i = 0; i < CL_ARRAY_LEN(cases); i++)
+        for (int ext = 0; ext < 2; ext++) {
+            size_t n = send_cmd(ext, 0x50, (uint16_t)(cases[i].which << 8), data, ext ? 2000 : 200, 256);
+            ck_assert_msg(n == 2 && resp_sw(n) == cases[i].sw, "ERR %u (%s): SW %04X, expected %04X", cases[i].which,
+                          ext ? "extended" : "short", resp_sw(n), cases[i].sw);
+        }
+    uint8_t len[2];
+    cl_put16(len, 0xFFFF); /* a negative length */
+    ck_assert_uint_eq(resp_sw(send_cmd(true, 0x50, 0x0100, len, 2, 65536)), 0x6F03);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vm_card");
@@ -354,6 +637,13 @@ int main(void)
     tcase_add_test(tc, delete_applet_and_package);
     tcase_add_test(tc, attach_is_counted);
     tcase_add_test(tc, delete_reclaims_everything);
+    tcase_add_test(tc, extlen_hash_in_blocks);
+    tcase_add_test(tc, extlen_echo_round_trip);
+    tcase_add_test(tc, extlen_gen_long_response);
+    tcase_add_test(tc, extlen_refused_without_interface);
+    tcase_add_test(tc, extlen_lc_over_32767_refused);
+    tcase_add_test(tc, extlen_state_machine);
+    tcase_add_test(tc, extlen_misuse_reasons);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
