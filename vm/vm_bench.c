@@ -44,19 +44,21 @@ static int run_hand_method(vm_t *vm, const uint8_t *methods, uint32_t len, vm_cp
     return rc;
 }
 
-/* A loop of short arithmetic: for (i = 0; i < n; i++) s += i ^ 3; on a hand-made package. */
-static int bench_interp(vm_t *vm)
+/* Assembles into methods (the Method component: no handlers, the method at offset 1) the static
+ * method short m(short n) { short s = 0; for (short i = 0; i < n; i++) s = BODY; return s; } where
+ * body computes the new s from s (local 1) and i (local 2) and stores it. Returns the length. */
+static uint32_t assemble_loop(uint8_t methods[64], const uint8_t *body, size_t body_len, uint8_t max_stack)
 {
-    static uint8_t methods[64];
-    /* Assemble with explicit offsets (the branch distances are easy to get wrong by hand). */
-    uint8_t c[32];
+    /* Explicit offsets: the branch distances are easy to get wrong by hand. */
+    uint8_t c[48];
     size_t n = 0;
     c[n++] = JC_sconst_0; c[n++] = JC_sstore_1; c[n++] = JC_sconst_0; c[n++] = JC_sstore_2;
     size_t loop = n;
     c[n++] = JC_sload_2; c[n++] = JC_sload_0;
     size_t br = n;
     c[n++] = JC_if_scmpge; c[n++] = 0;
-    c[n++] = JC_sload_1; c[n++] = JC_sload_2; c[n++] = JC_sconst_3; c[n++] = JC_sxor; c[n++] = JC_sadd; c[n++] = JC_sstore_1;
+    memcpy(c + n, body, body_len);
+    n += body_len;
     c[n++] = JC_sinc; c[n++] = 2; c[n++] = 1;
     size_t g = n;
     c[n++] = JC_goto; c[n++] = (uint8_t)(int8_t)((int)loop - (int)g);
@@ -64,19 +66,36 @@ static int bench_interp(vm_t *vm)
     c[n++] = JC_sload_1; c[n++] = JC_sreturn;
     c[br + 1] = (uint8_t)(end - br);
     methods[0] = 0;
-    methods[1] = 3;
-    methods[2] = (uint8_t)(1 << 4 | 2);
+    methods[1] = max_stack;
+    methods[2] = (uint8_t)(1 << 4 | 2); /* 1 argument, 2 locals */
     memcpy(methods + 3, c, n);
+    return (uint32_t)(3 + n);
+}
+
+/* A loop of short arithmetic: s += i ^ 3 (6 bytecodes per iteration besides the loop's 5); the
+ * result is checked against the same loop in C. */
+static int bench_interp(vm_t *vm)
+{
+    static const uint8_t body[] = { JC_sload_1, JC_sload_2, JC_sconst_3, JC_sxor, JC_sadd, JC_sstore_1 };
+    static uint8_t methods[64];
+    uint32_t len = assemble_loop(methods, body, sizeof body, 3);
     double secs, insns;
     uint16_t result;
-    if (run_hand_method(vm, methods, (uint32_t)(3 + n), NULL, 0, 30000, 20, &secs, &insns, &result)) return 1;
+    const uint16_t iters = 30000;
+    if (run_hand_method(vm, methods, len, NULL, 0, iters, 20, &secs, &insns, &result)) return 1;
+    uint16_t want = 0;
+    for (uint16_t i = 0; i < iters; i++) want = (uint16_t)(want + (i ^ 3));
+    if (result != want) {
+        fprintf(stderr, "vm_bench: arithmetic loop returned %04X, expected %04X\n", result, want);
+        return 1;
+    }
     printf("vm_interp_speed: %.1f Minsn/s\n", insns / secs / 1e6);
     return 0;
 }
 
-/* Native calls: for (i = 0; i < n; i++) s = Util.makeShort((byte) s, (byte) i); -- a static call
- * bound to C per iteration (argument words, the call, the result), 8 bytecodes around it. The
- * result is checked against the same loop in C. */
+/* Native calls: s = Util.makeShort((byte) s, (byte) i) -- a static call bound to C per iteration
+ * (argument words, the call, the result), 8 bytecodes around it. The result is checked against
+ * the same loop in C. */
 static int bench_native(vm_t *vm)
 {
     const vm_native_class_t *util = vm_native_class(VM_PKG_FRAMEWORK, 16);
@@ -86,29 +105,13 @@ static int bench_native(vm_t *vm)
     memset(cp, 0, sizeof cp);
     cp[0].tag = 6; /* static method ref */
     cp[0].nat = make_short;
+    static const uint8_t body[] = { JC_sload_1, JC_sload_2, JC_invokestatic, 0, 0, JC_sstore_1 };
     static uint8_t methods[64];
-    uint8_t c[32];
-    size_t n = 0;
-    c[n++] = JC_sconst_0; c[n++] = JC_sstore_1; c[n++] = JC_sconst_0; c[n++] = JC_sstore_2;
-    size_t loop = n;
-    c[n++] = JC_sload_2; c[n++] = JC_sload_0;
-    size_t br = n;
-    c[n++] = JC_if_scmpge; c[n++] = 0;
-    c[n++] = JC_sload_1; c[n++] = JC_sload_2; c[n++] = JC_invokestatic; c[n++] = 0; c[n++] = 0; c[n++] = JC_sstore_1;
-    c[n++] = JC_sinc; c[n++] = 2; c[n++] = 1;
-    size_t g = n;
-    c[n++] = JC_goto; c[n++] = (uint8_t)(int8_t)((int)loop - (int)g);
-    size_t end = n;
-    c[n++] = JC_sload_1; c[n++] = JC_sreturn;
-    c[br + 1] = (uint8_t)(end - br);
-    methods[0] = 0;
-    methods[1] = 2;               /* max_stack 2 */
-    methods[2] = (uint8_t)(1 << 4 | 2);
-    memcpy(methods + 3, c, n);
+    uint32_t len = assemble_loop(methods, body, sizeof body, 2);
     const uint16_t iters = 30000;
     double secs, insns;
     uint16_t result;
-    if (run_hand_method(vm, methods, (uint32_t)(3 + n), cp, 1, iters, 20, &secs, &insns, &result)) return 1;
+    if (run_hand_method(vm, methods, len, cp, 1, iters, 20, &secs, &insns, &result)) return 1;
     uint16_t want = 0;
     for (uint16_t i = 0; i < iters; i++) want = (uint16_t)(((want & 0xFF) << 8) | (i & 0xFF));
     if (result != want) {
