@@ -2,6 +2,7 @@
 #include "card/card_link.h"
 
 #include "common/cl_addr.h"
+#include "common/cl_frame.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -239,14 +240,9 @@ static int send_frame(const card_link_t *l, int fd, const uint8_t *payload, size
     size_t total = len + 2, done = 0;
     uint64_t deadline = cl_deadline_after(l->send_timeout_ms);
     while (done < total) {
-        struct msghdr m = { 0 };
         struct iovec part[2];
-        int cnt = 0;
-        if (done < 2) part[cnt++] = (struct iovec){ hdr + done, 2 - done };
-        size_t poff = done > 2 ? done - 2 : 0;
-        part[cnt++] = (struct iovec){ (uint8_t *)payload + poff, len - poff };
-        m.msg_iov = part;
-        m.msg_iovlen = (size_t)cnt;
+        struct msghdr m = { .msg_iov = part };
+        m.msg_iovlen = (size_t)cl_frame_iov(part, hdr, payload, len, done);
         ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) { done += (size_t)w; continue; }
         if (w < 0 && errno == EINTR && !stop_requested(l)) continue;
@@ -271,13 +267,15 @@ static int serve_apdu(card_link_t *l, int fd, const uint8_t *cmd, size_t n)
         l->resp[1] = 0x00;
         rn = 2;
     }
+    /* Counted before the reply leaves (a reader that has its answer sees it counted); the debug line
+     * comes after, off the reader's wait. */
     atomic_fetch_add(&l->apdus, 1);
+    int rc = send_frame(l, fd, l->resp, rn);
     if (n >= 4)
         cl_debug("APDU %02X %02X %02X %02X (%zu bytes) -> %zu bytes, SW %02X %02X", cmd[0], cmd[1], cmd[2],
                  cmd[3], n, rn, l->resp[rn - 2], l->resp[rn - 1]);
     else
         cl_debug("APDU of %zu bytes -> SW %02X %02X", n, l->resp[rn - 2], l->resp[rn - 1]);
-    int rc = send_frame(l, fd, l->resp, rn);
     cl_wipe(l->resp, rn);
     return rc;
 }

