@@ -85,13 +85,23 @@ static int image_install(int argc, char **argv)
     uint8_t cls[16], inst[16], params[255];
     uint8_t cls_len = 0, inst_len = 0;
     long plen = 0;
-    bool dflt = false, have_cls = false, have_inst = false;
+    bool dflt = false, have_cls = false, have_inst = false, have_params = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        /* One instance per call: a second --applet, --instance or --params would silently replace the
+         * first (and install one instance where two were meant). */
+        bool *seen = c == 'a' ? &have_cls : c == 'i' ? &have_inst : c == 'p' ? &have_params : NULL;
+        if (seen && *seen) {
+            const char *name = c == 'a' ? "applet" : c == 'i' ? "instance" : "params";
+            fprintf(stderr, "cardlet image: --%s given twice: one instance per call (create another with a "
+                    "second `cardlet image install IMG --applet AID`)\n", name);
+            return 2;
+        }
+        if (seen) *seen = true;
         switch (c) {
-        case 'a': if (parse_aid(optarg, cls, &cls_len)) return 2; have_cls = true; break;
-        case 'i': if (parse_aid(optarg, inst, &inst_len)) return 2; have_inst = true; break;
+        case 'a': if (parse_aid(optarg, cls, &cls_len)) return 2; break;
+        case 'i': if (parse_aid(optarg, inst, &inst_len)) return 2; break;
         case 'p':
             plen = cl_hex_decode(optarg, params, sizeof params);
             if (plen < 0) { fprintf(stderr, "cardlet image: --params: bad hex\n"); return 2; }

@@ -35,6 +35,19 @@ done
 run "$CARDLET" image install "$img" --applet F063617264010101 --instance F06361726401010103 --params C90431323334
 expect_rc 0 "a C9 block of the right length"
 
+# One instance per call: an option given twice is refused by name (the second --applet used to replace the
+# first silently, creating only one instance), and the image stays as it was.
+before=$(md5sum "$img" "$img.wal" 2>/dev/null)
+for twice in "--applet F063617264010101 --applet F063617264010101 --instance F06361726401010104" \
+             "--applet F063617264010101 --instance F06361726401010104 --instance F06361726401010105" \
+             "--applet F063617264010101 --instance F06361726401010104 --params C900 --params C900"; do
+  # shellcheck disable=SC2086 # the options are split on purpose
+  run "$CARDLET" image install "$img" $twice
+  expect_rc 2 "$twice"
+  expect_out "given twice" "$twice: the message names the repeated option"
+  [[ $(md5sum "$img" "$img.wal" 2>/dev/null) == "$before" ]] || fail "$twice changed the image files"
+done
+
 # --default: the instance takes channel 0 from the card manager (GlobalPlatform's CardReset privilege):
 # right after power-on it answers without a SELECT; the card manager stays selectable by its AID;
 # a second default instance is refused.
