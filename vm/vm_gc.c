@@ -8,6 +8,7 @@
  * reachable is ever freed, whatever the class layout (API classes of other files included).
  * Runs only between commands: no frame, no transaction, no install in progress. */
 #include "vm/vm_gc.h"
+#include "vm/api_crypto_int.h" /* api_op_sweep: crypto states of deleted objects go with them */
 #include "vm/vm_load.h"
 
 #include <stdlib.h>
@@ -93,6 +94,7 @@ int vm_gc(vm_t *vm, uint32_t *reclaimed)
     free(m.bits);
     free(m.stack);
     if (r < 0) return -1;
+    api_op_sweep(vm);      /* host-side crypto states (key bytes) of deleted objects are wiped now */
     vm_gc_forget_void(vm); /* between commands only transient arrays can still name a void handle */
     if (reclaimed) *reclaimed = (uint32_t)r;
     return 0;

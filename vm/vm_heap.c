@@ -56,6 +56,8 @@ static void settle_pending(vm_heap_t *h)
             bit_clear(h->pending, hd);
             bit_set(h->voids, hd);
             h->nvoid++;
+            free(h->ram[hd]); /* a rolled-back transient array's data */
+            h->ram[hd] = NULL;
         } else if (!open) {
             bit_clear(h->pending, hd);
         } else {
@@ -420,6 +422,12 @@ int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle)
 void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
 {
     h->tdirty = true; /* called after every group abort: rolled-back transient objects are gone */
+    if (!flag) {
+        /* Only an object allocated inside a group can be rolled back, and each such handle is
+         * pending until settled (which releases its RAM): no need to visit the whole table. */
+        settle_pending(h);
+        return;
+    }
     for (uint32_t i = 1; i < h->nhandles; i++) {
         if (!h->ram[i]) continue;
         vm_obj_t o;

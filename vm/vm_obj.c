@@ -3,12 +3,6 @@
 #include "vm/vm_gc.h"
 #include "vm/vm_native.h"
 
-/* SensitiveArrays (vm/api_fw_sensitive.c) is registered by its VM_NATIVE_AREA constructor, which
- * only runs if the archive member is linked: this reference pulls it in (vm_native.c names the
- * other areas the same way). */
-extern const vm_native_area_t vm_api_fw_sensitive;
-const vm_native_area_t *const vm_obj_sensitive_area = &vm_api_fw_sensitive;
-
 bool vm_obj_get(vm_t *vm, uint16_t ref, vm_obj_t *o)
 {
     if (ref == 0) { vm_throw_npe(vm); return false; }

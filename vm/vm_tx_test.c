@@ -114,6 +114,127 @@ START_TEST(objects_created_in_aborted_tx_vanish)
 }
 END_TEST
 
+/* The exception vm_obj_get left pending is java.lang.NullPointerException (token 7). */
+static bool pending_npe(void)
+{
+    vm_obj_t e;
+    return T.vm->exc && vm_heap_get(T.vm->heap, T.vm->exc, &e) && e.cls == VM_CLASS_ID(VM_PKG_JAVA_LANG, 7);
+}
+
+static uint16_t new_in_tx(bool commit)
+{
+    uint16_t h;
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_obj_new_instance(T.vm, VM_CLASS_ID(16, 0), 16, &h), 0);
+    if (commit) ck_assert_int_eq(vm_tx_commit(T.vm), 0);
+    else vm_tx_abort(T.vm);
+    return h;
+}
+
+/* True when one of the next n allocations gets handle want. */
+static bool allocates(uint16_t want, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t h;
+        ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 0, &h), 0);
+        if (h == want) return true;
+    }
+    return false;
+}
+
+/* JCRE 7.6.3: an object created in an aborted transaction is gone and a reference to it acts as
+ * null: vm_obj_get throws NullPointerException (not SecurityException, as for a forged handle).
+ * A committed transaction's object is an ordinary object. */
+START_TEST(aborted_objects_read_as_null)
+{
+    uint16_t dead = new_in_tx(false), live = new_in_tx(true);
+    vm_obj_t o;
+    ck_assert(vm_heap_is_void(T.vm->heap, dead));
+    ck_assert(!vm_heap_is_void(T.vm->heap, live));
+    ck_assert(!vm_heap_is_void(T.vm->heap, 0));
+    T.vm->exc = 0;
+    ck_assert(!vm_obj_get(T.vm, dead, &o));
+    ck_assert(pending_npe());
+    ck_assert(vm_obj_get(T.vm, live, &o));
+    /* A handle nothing ever allocated stays a forged reference. */
+    uint16_t forged = (uint16_t)(vm_heap_handle_count(T.vm->heap) - 1);
+    ck_assert(!vm_heap_get(T.vm->heap, forged, &o));
+    T.vm->exc = 0;
+    ck_assert(!vm_obj_get(T.vm, forged, &o));
+    ck_assert(!pending_npe());
+    ck_assert_ptr_nonnull(strstr(T.vm->last_error, "does not name an object"));
+    /* An install group (or any group) that aborts voids its objects too. */
+    uint16_t h;
+    ck_assert_int_eq(img_group_begin(T.img), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 4, &h), 0);
+    img_group_abort(T.img);
+    ck_assert(vm_heap_is_void(T.vm->heap, h));
+    ck_assert_uint_eq(vm_heap_void_count(T.vm->heap), 2);
+    /* Between commands nothing names them (no frame, no transient array): a collection frees them. */
+    ck_assert_int_eq(vm_gc(T.vm, NULL), 0);
+    ck_assert_uint_eq(vm_heap_void_count(T.vm->heap), 0);
+    ck_assert(!vm_heap_is_void(T.vm->heap, dead));
+}
+END_TEST
+
+/* A void handle held where it survives the command (a CLEAR_ON_RESET Object[]) is never handed out
+ * again, however many transactions abort later (70 000, far more than the heap has handles: the
+ * unreferenced void handles are reused, so allocation never runs out); the power-up clears the
+ * array and then the handle may be reused. */
+START_TEST(void_handle_not_reused_in_session)
+{
+    uint16_t keep = new_array(VM_T_REF, 1, 16, VM_OF_CLEAR_ON_RESET), dead;
+    vm_obj_t ko;
+    ck_assert(vm_heap_get(T.vm->heap, keep, &ko));
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_obj_new_instance(T.vm, VM_CLASS_ID(16, 0), 16, &dead), 0);
+    uint8_t b[2];
+    cl_put16(b, dead);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &ko, 0, b, 2, true), 0); /* transient: not rolled back */
+    vm_tx_abort(T.vm);
+    ck_assert_int_eq(cl_get16(data_of(keep)), dead);
+    vm_obj_t so; /* the package's static field names the array, so a collection keeps it */
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    cl_put16(b, keep);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 0, b, 2, false), 0);
+    uint32_t nh = vm_heap_handle_count(T.vm->heap), max_void = 0;
+    for (int i = 0; i < 70000; i++) {
+        uint16_t h = new_in_tx(false);
+        ck_assert_int_ne(h, dead);
+        uint32_t nv = vm_heap_void_count(T.vm->heap);
+        if (nv > max_void) max_void = nv;
+    }
+    ck_assert_uint_gt(70000, nh);           /* so void handles were reused ... */
+    ck_assert_uint_lt(max_void, nh);        /* ... and they never filled the table */
+    ck_assert(vm_heap_is_void(T.vm->heap, dead));
+    /* A collection between commands keeps it void as well: the transient array still names it. */
+    ck_assert_int_eq(vm_gc(T.vm, NULL), 0);
+    ck_assert(vm_heap_is_void(T.vm->heap, dead));
+    ck_assert_uint_eq(vm_heap_void_count(T.vm->heap), 1);
+    /* Power-up: the array is cleared, nothing names the handle, it becomes an ordinary free one. */
+    vm_power_on(T.vm);
+    ck_assert_int_eq(cl_get16(data_of(keep)), 0);
+    ck_assert(!vm_heap_is_void(T.vm->heap, dead));
+    ck_assert_uint_eq(vm_heap_void_count(T.vm->heap), 0);
+    ck_assert(allocates(dead, nh));
+}
+END_TEST
+
+/* The void bitmap is RAM: a reopened heap (power-up) hands the handle out again. */
+START_TEST(void_handle_reused_after_reopen)
+{
+    uint16_t dead = new_in_tx(false);
+    ck_assert(vm_heap_is_void(T.vm->heap, dead));
+    vt_unlink(&T, P);
+    vt_close(&T);
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+    ck_assert(!vm_heap_is_void(T.vm->heap, dead));
+    uint32_t nh = vm_heap_handle_count(T.vm->heap);
+    ck_assert(allocates(dead, nh));
+}
+END_TEST
+
 START_TEST(nested_begin_and_stray_commit_throw)
 {
     static const uint8_t nested[] = { JC_invokestatic, H(CP_BEGIN), JC_invokestatic, H(CP_BEGIN), JC_return };
@@ -523,6 +644,9 @@ int main(void)
     tcase_add_test(tc, abort_restores_fields_arrays_statics);
     tcase_add_test(tc, commit_persists_across_reopen);
     tcase_add_test(tc, objects_created_in_aborted_tx_vanish);
+    tcase_add_test(tc, aborted_objects_read_as_null);
+    tcase_add_test(tc, void_handle_not_reused_in_session);
+    tcase_add_test(tc, void_handle_reused_after_reopen);
     tcase_add_test(tc, nested_begin_and_stray_commit_throw);
     tcase_add_test(tc, commit_capacity_overflow);
     tcase_add_test(tc, non_atomic_copy_survives_abort);

@@ -43,3 +43,4 @@ bench-vm-conform: $(BUILD)/bench/vmt_bench $(BUILD)/applets/vmbench.cap
 	@$(BUILD)/bench/vmt_bench $(BUILD)
 $(BUILD)/test/tests/vm/vm_api_test: $(BUILD)/applets/vmapi.cap
 $(BUILD)/test/tests/vm/vm_firewall_test: $(BUILD)/applets/vmfw-lib.cap $(BUILD)/applets/vmfw-server.cap $(BUILD)/applets/vmfw-client.cap
+$(BUILD)/test/tests/vm/vm_heapapi_test: $(BUILD)/applets/vmheap.cap
