@@ -6,10 +6,10 @@
 #include "vm/vm_card.h"
 #include "vm/vm_native.h"
 #include "vm/vm_rt.h"
+#include "vm/vm_test_cap.h"
 
 #include <check.h>
 #include <ftw.h>
-#include <libgen.h>
 #include <limits.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -30,52 +30,7 @@ static card_t *card;
 static vm_t *vm;
 static uint8_t resp[CARD_RESP_MAX];
 
-static void find_build_dir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) n = 0; /* then the CAP is looked for relative to the working directory, and reported */
-    exe[n] = 0;
-    snprintf(build_dir, sizeof build_dir, "%s", dirname(dirname(dirname(exe))));
-}
-
-/* The build flavour this program was compiled in (gcc says __SANITIZE_ADDRESS__, clang __has_feature). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SAN_ARG " SAN=1"
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SAN_ARG " SAN=1"
-#endif
-#endif
-#ifndef SAN_ARG
-#define SAN_ARG ""
-#endif
-
-static void cap_path_of(const char *name, char *path, size_t cap) { snprintf(path, cap, "%s/applets/%s.cap", build_dir, name); }
-static void cap_path(char *path, size_t cap) { cap_path_of("crypto", path, cap); }
-
-/* Until the build names the test applet's CAP as a prerequisite of this program (vm/module.mk),
- * make brings it up to date here (a no-op when it is), in this program's build tree and flavour. */
-static void ensure_cap(void)
-{
-    char path[PATH_MAX + 64], cmd[4 * PATH_MAX];
-    cap_path(path, sizeof path);
-    if (access("applets/tests/crypto/cap.conf", R_OK) != 0) return; /* not run from the source tree */
-    char hello[PATH_MAX + 64];
-    cap_path_of("hello", hello, sizeof hello); /* a second applet, to deselect ours */
-    snprintf(cmd, sizeof cmd, "make --no-print-directory -s BUILD='%s'%s '%s' '%s' >&2", build_dir, SAN_ARG, path, hello);
-    if (system(cmd) != 0) fprintf(stderr, "api_crypto_test: could not build %s\n", path);
-}
-
-static uint8_t *read_cap(size_t *len)
-{
-    char path[PATH_MAX + 64];
-    cap_path(path, sizeof path);
-    cl_error_t e = { { 0 } };
-    uint8_t *b = cl_read_file(path, 4u << 20, len, &e);
-    ck_assert_msg(b != NULL, "%s (build it with make applets)", e.msg);
-    return b;
-}
+static uint8_t *read_cap(size_t *len) { return vt_read_cap(build_dir, "crypto", len); }
 
 static void open_card(void)
 {
@@ -114,7 +69,6 @@ static void setup(void)
 {
     vm_native_register(&vm_api_security);
     vm_native_register(&vm_api_crypto);
-    find_build_dir();
     snprintf(dir, sizeof dir, "%s/cardlet-crypto-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(image, sizeof image, "%s/card.img", dir);
@@ -653,12 +607,9 @@ END_TEST
 
 START_TEST(transient_deselect_key_cleared_at_deselect)
 {
-    char path[PATH_MAX + 64];
-    cap_path_of("hello", path, sizeof path);
     size_t len;
     cl_error_t e = { { 0 } };
-    uint8_t *cap = cl_read_file(path, 4u << 20, &len, &e);
-    ck_assert_msg(cap != NULL, "%s", e.msg);
+    uint8_t *cap = vt_read_cap(build_dir, "hello", &len); /* a second applet, to deselect ours */
     static const uint8_t hello[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x01, 0x01, 0x01 };
     int r = vm_card_install(vm, cap, len, hello, sizeof hello, NULL, 0, NULL, 0, false, &e);
     free(cap);
@@ -1471,8 +1422,9 @@ END_TEST
 
 int main(void)
 {
-    find_build_dir();
-    ensure_cap();
+    static const char *const caps[] = { "crypto", "hello", NULL };
+    vt_build_dir(build_dir, sizeof build_dir);
+    vt_ensure_caps(build_dir, caps);
     Suite *s = suite_create("api_crypto");
     TCase *tc = tcase_create("through the VM");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -126,14 +126,14 @@ static int make_statics(vm_t *vm, vm_pkg_t *p, const cap_file_t *cap, cl_error_t
     return 0;
 }
 
-/* Links the component stream data[0..len) (owned by the new package) into slot. Writes nothing
- * to the image: at install every check is done before the first write (the static field image is
- * made afterwards by vm_load_install, inside the install group); at boot the stored static image
- * is attached. */
-static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t statics, bool install, cl_error_t *e)
+/* Links the parsed CAP *cap into slot. data is the buffer cap's pointers point into; the new
+ * package takes it (freed here on failure), so its tables stay valid after cap_free. Writes
+ * nothing to the image: at install every check is done before the first write (the static field
+ * image is made afterwards by vm_load_install from the same parse, inside the install group); at
+ * boot the stored static image is attached. */
+static int link_parsed(vm_t *vm, uint8_t slot, uint8_t *data, const cap_file_t *cap, uint16_t statics, bool install,
+                       cl_error_t *e)
 {
-    cap_file_t cap;
-    if (cap_parse(&cap, data, len, CAP_PARSE_NO_COPY, e)) { free(data); return -1; }
     vm_pkg_t *p = calloc(1, sizeof *p);
     int rc = -1;
     char a[40];
@@ -141,11 +141,11 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     p->slot = slot;
     p->owned = data;
     data = NULL;
-    p->aid_len = cap.package.aid_len;
-    memcpy(p->aid, cap.package.aid, cap.package.aid_len);
-    p->major = cap.package.major;
-    p->minor = cap.package.minor;
-    p->has_int = (cap.flags & CAP_HDR_ACC_INT) != 0;
+    p->aid_len = cap->package.aid_len;
+    memcpy(p->aid, cap->package.aid, cap->package.aid_len);
+    p->major = cap->package.major;
+    p->minor = cap->package.minor;
+    p->has_int = (cap->flags & CAP_HDR_ACC_INT) != 0;
     hex(p->aid, p->aid_len, a);
     if (install && vm_pkg_find(vm, p->aid, p->aid_len) >= 0) { cl_seterr(e, "Header component: package %s is already installed", a); goto out; }
     const char *taken;
@@ -155,10 +155,10 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     }
 
     /* Imports: API packages or installed ones, same major, minor not newer than the card's. */
-    if (cap.import_count > sizeof p->imports) { fail(e, "Import", 0, "too many imports"); goto out; }
-    p->nimports = cap.import_count;
-    for (unsigned i = 0; i < cap.import_count; i++) {
-        const cap_package_t *im = &cap.imports[i];
+    if (cap->import_count > sizeof p->imports) { fail(e, "Import", 0, "too many imports"); goto out; }
+    p->nimports = cap->import_count;
+    for (unsigned i = 0; i < cap->import_count; i++) {
+        const cap_package_t *im = &cap->imports[i];
         int s = vm_pkg_find(vm, im->aid, im->aid_len);
         char ia[40];
         hex(im->aid, im->aid_len, ia);
@@ -170,13 +170,13 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     }
 
     /* Classes. */
-    if (cap.class_count > 255) { fail(e, "Class", 0, "more than 255 classes"); goto out; }
-    p->nclasses = cap.class_count;
+    if (cap->class_count > 255) { fail(e, "Class", 0, "more than 255 classes"); goto out; }
+    p->nclasses = cap->class_count;
     p->classes = calloc(p->nclasses ? p->nclasses : 1, sizeof *p->classes);
     if (!p->classes) { cl_seterr(e, "out of memory"); goto out; }
     vm->pkgs[slot] = p; /* visible for internal class resolution; removed again on failure */
-    for (uint16_t i = 0; i < cap.class_count; i++) {
-        const cap_class_t *cc = &cap.classes[i];
+    for (uint16_t i = 0; i < cap->class_count; i++) {
+        const cap_class_t *cc = &cap->classes[i];
         vm_class_t *c = &p->classes[i];
         c->id = VM_CLASS_ID(slot, i);
         c->cap_off = cc->offset;
@@ -187,10 +187,10 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
             c->supers = calloc(cc->interface_count ? cc->interface_count : 1, sizeof *c->supers);
             if (!c->supers) { cl_seterr(e, "out of memory"); goto out; }
             for (unsigned k = 0; k < cc->interface_count; k++)
-                if (!resolve_class(vm, p, &cap, cc->interfaces[k], &c->supers[k])) { fail(e, "Class", cc->offset, "unresolved superinterface"); goto out; }
+                if (!resolve_class(vm, p, cap, cc->interfaces[k], &c->supers[k])) { fail(e, "Class", cc->offset, "unresolved superinterface"); goto out; }
             continue;
         }
-        if (cc->has_super && !resolve_class(vm, p, &cap, cc->super, &c->super)) { fail(e, "Class", cc->offset, "unresolved superclass"); goto out; }
+        if (cc->has_super && !resolve_class(vm, p, cap, cc->super, &c->super)) { fail(e, "Class", cc->offset, "unresolved superclass"); goto out; }
         c->pub_base = cc->public_method_table_base; c->pub_count = cc->public_method_table_count;
         c->pkg_base = cc->package_method_table_base; c->pkg_count = cc->package_method_table_count;
         c->pub_tab = cc->public_vtable; c->pkg_tab = cc->package_vtable;
@@ -198,42 +198,42 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
         c->ifaces = calloc(cc->interface_count ? cc->interface_count : 1, sizeof *c->ifaces);
         if (!c->ifaces) { cl_seterr(e, "out of memory"); goto out; }
         for (unsigned k = 0; k < cc->interface_count; k++) {
-            if (!resolve_class(vm, p, &cap, cc->interfaces[k], &c->ifaces[k].iface)) { fail(e, "Class", cc->offset, "unresolved interface"); goto out; }
+            if (!resolve_class(vm, p, cap, cc->interfaces[k], &c->ifaces[k].iface)) { fail(e, "Class", cc->offset, "unresolved interface"); goto out; }
             c->ifaces[k].count = cc->iface_method_count[k];
             c->ifaces[k].map = cc->iface_method_index[k];
         }
     }
     /* Instance sizes: a class's fields come after all its superclasses' (in any order in the CAP). */
     for (uint16_t i = 0; i < p->nclasses; i++)
-        if (class_size(vm, p, &cap, i, 0) < 0) { fail(e, "Class", p->classes[i].cap_off, "superclass chain broken"); goto out; }
+        if (class_size(vm, p, cap, i, 0) < 0) { fail(e, "Class", p->classes[i].cap_off, "superclass chain broken"); goto out; }
 
     for (uint16_t i = 0; i < p->nclasses; i++) p->classes[i].cap_off &= 0x7FFF;
 
     /* Exports: class token -> class index, static tokens -> offsets. */
-    p->nexports = cap.export_count;
-    p->exports = calloc(cap.export_count ? cap.export_count : 1, sizeof *p->exports);
+    p->nexports = cap->export_count;
+    p->exports = calloc(cap->export_count ? cap->export_count : 1, sizeof *p->exports);
     if (!p->exports) { cl_seterr(e, "out of memory"); goto out; }
-    for (unsigned i = 0; i < cap.export_count; i++) {
-        const cap_export_class_t *x = &cap.exports[i];
-        const cap_class_t *cc = cap_class_at(&cap, x->class_offset);
+    for (unsigned i = 0; i < cap->export_count; i++) {
+        const cap_export_class_t *x = &cap->exports[i];
+        const cap_class_t *cc = cap_class_at(cap, x->class_offset);
         if (!cc) { fail(e, "Export", i, "class offset not a class"); goto out; }
-        p->exports[i].cls_idx = (uint16_t)(cc - cap.classes);
+        p->exports[i].cls_idx = (uint16_t)(cc - cap->classes);
         p->exports[i].nsf = x->static_field_count; p->exports[i].sf = x->static_field_offsets;
         p->exports[i].nsm = x->static_method_count; p->exports[i].sm = x->static_method_offsets;
     }
 
     /* Constant pool. */
-    p->ncp = cap.cp_count;
-    p->cp = calloc(cap.cp_count ? cap.cp_count : 1, sizeof *p->cp);
+    p->ncp = cap->cp_count;
+    p->cp = calloc(cap->cp_count ? cap->cp_count : 1, sizeof *p->cp);
     if (!p->cp) { cl_seterr(e, "out of memory"); goto out; }
-    for (uint16_t i = 0; i < cap.cp_count; i++) {
-        const cap_cp_entry_t *ce = &cap.cp[i];
+    for (uint16_t i = 0; i < cap->cp_count; i++) {
+        const cap_cp_entry_t *ce = &cap->cp[i];
         vm_cpe_t *v = &p->cp[i];
         v->tag = ce->tag;
         unsigned off = 4u * i + 2;
         switch (ce->tag) {
         case CAP_CP_CLASSREF: case CAP_CP_INSTANCE_FIELDREF: case CAP_CP_VIRTUAL_METHODREF: case CAP_CP_SUPER_METHODREF:
-            if (!resolve_class(vm, p, &cap, ce->cls, &v->cls)) { fail(e, "ConstantPool", off, "unresolved class"); goto out; }
+            if (!resolve_class(vm, p, cap, ce->cls, &v->cls)) { fail(e, "ConstantPool", off, "unresolved class"); goto out; }
             v->a = ce->token;
             if (ce->tag == CAP_CP_INSTANCE_FIELDREF) {
                 vm_class_t *c = vm_class(vm, v->cls);
@@ -274,27 +274,27 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     }
 
     /* Methods and applets. */
-    if (!cap.comp[CAP_COMP_METHOD].present) { fail(e, "Method", 0, "missing"); goto out; }
-    p->methods = cap.comp[CAP_COMP_METHOD].info;
-    p->methods_len = cap.comp[CAP_COMP_METHOD].size;
-    p->nhandlers = cap.handler_count;
+    if (!cap->comp[CAP_COMP_METHOD].present) { fail(e, "Method", 0, "missing"); goto out; }
+    p->methods = cap->comp[CAP_COMP_METHOD].info;
+    p->methods_len = cap->comp[CAP_COMP_METHOD].size;
+    p->nhandlers = cap->handler_count;
     /* Each method's bytecode extent: the interpreter bounds every pc of a frame by its own method. */
-    p->mext = calloc(cap.method_count ? cap.method_count : 1, sizeof *p->mext);
+    p->mext = calloc(cap->method_count ? cap->method_count : 1, sizeof *p->mext);
     if (!p->mext) { cl_seterr(e, "out of memory"); goto out; }
-    for (uint16_t i = 0; i < cap.method_count; i++) {
-        const cap_method_t *m = &cap.methods[i];
+    for (uint16_t i = 0; i < cap->method_count; i++) {
+        const cap_method_t *m = &cap->methods[i];
         if (!m->code_len) continue; /* abstract: never called */
         if (p->nmext && p->mext[p->nmext - 1].off >= m->offset) { fail(e, "Method", m->offset, "methods out of order"); goto out; }
         if ((uint32_t)m->code_offset + m->code_len > p->methods_len) { fail(e, "Method", m->offset, "code past the component"); goto out; }
         p->mext[p->nmext++] = (vm_method_ext_t){ m->offset, m->code_offset, (uint16_t)(m->code_offset + m->code_len),
                                                  m->max_stack, m->nargs, m->max_locals };
     }
-    if (cap.applet_count > CL_ARRAY_LEN(p->applets)) { fail(e, "Applet", 0, "too many applets"); goto out; }
-    p->napplets = cap.applet_count;
-    for (unsigned i = 0; i < cap.applet_count; i++) {
-        p->applets[i].aid_len = cap.applets[i].aid_len;
-        memcpy(p->applets[i].aid, cap.applets[i].aid, cap.applets[i].aid_len);
-        p->applets[i].install = cap.applets[i].install_method_offset;
+    if (cap->applet_count > CL_ARRAY_LEN(p->applets)) { fail(e, "Applet", 0, "too many applets"); goto out; }
+    p->napplets = cap->applet_count;
+    for (unsigned i = 0; i < cap->applet_count; i++) {
+        p->applets[i].aid_len = cap->applets[i].aid_len;
+        memcpy(p->applets[i].aid, cap->applets[i].aid, cap->applets[i].aid_len);
+        p->applets[i].install = cap->applets[i].install_method_offset;
         if (!install) continue;
         /* Applet class AIDs are unique on the card and within the package (INSTALL names a class by it). */
         char ca[40];
@@ -306,10 +306,10 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
                 taken = "another applet class of this package";
         if (taken) { cl_seterr(e, "Applet component: applet class AID %s is already used by %s", ca, taken); goto out; }
     }
-    if (vm_verify_pkg(vm, p, &cap, e)) goto out;
+    if (vm_verify_pkg(vm, p, cap, e)) goto out;
     if (!install) {
         vm_obj_t so;
-        if (!vm_heap_get(vm->heap, statics, &so) || so.kind != VM_KIND_BLOB || so.len != cap.sfield.image_size) {
+        if (!vm_heap_get(vm->heap, statics, &so) || so.kind != VM_KIND_BLOB || so.len != cap->sfield.image_size) {
             fail(e, "StaticField", 0, "stored static image does not match");
             goto out;
         }
@@ -317,7 +317,6 @@ static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t 
     }
     rc = 0;
 out:
-    cap_free(&cap);
     free(data);
     if (rc) {
         if (p && vm->pkgs[slot] == p) vm->pkgs[slot] = NULL;
@@ -326,59 +325,44 @@ out:
     return rc;
 }
 
-/* Rebuilds the component stream of a parsed CAP (standard components 1..11 in tag order). */
-static uint8_t *component_stream(const cap_file_t *cap, size_t *len)
+/* Boot: links the stored component stream data[0..len) (the package takes data). */
+static int link_pkg(vm_t *vm, uint8_t slot, uint8_t *data, size_t len, uint16_t statics, cl_error_t *e)
 {
-    size_t n = 0;
-    for (int t = CAP_COMP_HEADER; t <= CAP_COMP_DESCRIPTOR; t++)
-        if (cap->comp[t].present) n += 3u + cap->comp[t].size;
-    uint8_t *s = malloc(n ? n : 1), *w = s;
-    if (!s) return NULL;
-    /* Install order (JCVM 6.1): Header, Directory, Import, Applet, Class, Method, StaticField, Export,
-     * ConstantPool, RefLocation, Descriptor. */
-    static const int order[] = { 1, 2, 4, 3, 6, 7, 8, 10, 5, 9, 11 };
-    for (size_t i = 0; i < CL_ARRAY_LEN(order); i++) {
-        const cap_component_t *c = &cap->comp[order[i]];
-        if (!c->present) continue;
-        *w++ = (uint8_t)order[i];
-        cl_put16(w, c->size);
-        w += 2;
-        memcpy(w, c->info, c->size);
-        w += c->size;
-    }
-    *len = n;
-    return s;
+    cap_file_t cap;
+    if (cap_parse(&cap, data, len, CAP_PARSE_NO_COPY, e)) { free(data); return -1; }
+    int rc = link_parsed(vm, slot, data, &cap, statics, false, e);
+    cap_free(&cap);
+    return rc;
 }
 
 int vm_load_install(vm_t *vm, const uint8_t *buf, size_t len, uint8_t *slot_out, cl_error_t *e)
 {
+    /* One parse serves the whole install: link, verify, static field image. It owns its copy of
+     * the components (a JAR's extracted, a stream's copied), which becomes the package's RAM copy;
+     * the blob stores the same components as the canonical stream the next boot parses. */
     cap_file_t cap;
     if (cap_parse(&cap, buf, len, 0, e)) return -1;
     size_t slen;
-    uint8_t *stream = component_stream(&cap, &slen);
-    cap_free(&cap);
-    if (!stream) { cl_seterr(e, "out of memory"); return -1; }
-    int slot = -1;
+    uint8_t *stream = cap_load_file(&cap, true, &slen), *ram = cap.owned; /* the blob: GP load order */
+    int slot = -1, rc = -1;
+    uint16_t blob = 0;
+    if (!stream || !ram) { cl_seterr(e, "out of memory"); goto out; }
     for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS && slot < 0; s++) {
         uint16_t b, st;
         if (!vm->pkgs[s] && !vm_pkg_table_get(vm, (uint8_t)s, &b, &st) && !b) slot = s;
     }
-    if (slot < 0) { free(stream); cl_seterr(e, "no free package slot"); return -1; }
-    if (vm->tx_depth || img_group_open(vm->img)) { free(stream); cl_seterr(e, "a transaction is open"); return -1; }
-    /* Link and verify first: a refused CAP writes nothing, not even a checkpoint. link_pkg takes
-     * the stream (the package's RAM copy); the blob stores the same bytes for the next boot. */
-    if (link_pkg(vm, (uint8_t)slot, stream, slen, 0, true, e)) return -1;
+    if (slot < 0) { cl_seterr(e, "no free package slot"); goto out; }
+    if (vm->tx_depth || img_group_open(vm->img)) { cl_seterr(e, "a transaction is open"); goto out; }
+    /* Link and verify first: a refused CAP writes nothing, not even a checkpoint. */
+    cap.owned = NULL; /* the package takes the parse's copy (link_parsed frees it on failure) */
+    if (link_parsed(vm, (uint8_t)slot, ram, &cap, 0, true, e)) { slot = -1; goto out; }
     vm_pkg_t *p = vm->pkgs[slot];
-    cap_file_t sc;
-    if (cap_parse(&sc, p->owned, slen, CAP_PARSE_NO_COPY, e)) { vm_pkg_free(vm, (uint8_t)slot); return -1; }
-    uint16_t blob = 0;
-    int rc = -1;
     if (img_group_begin(vm->img)) { cl_seterr(e, "a transaction is open"); goto out; }
-    if (vm_heap_alloc_blob(vm->heap, VM_CTX_JCRE, p->owned, (uint32_t)slen, &blob)) {
+    if (vm_heap_alloc_blob(vm->heap, VM_CTX_JCRE, stream, (uint32_t)slen, &blob)) {
         cl_seterr(e, "no room in the card for %zu bytes of package", slen);
         goto abort;
     }
-    if (make_statics(vm, p, &sc, e) || vm_pkg_table_set(vm, (uint8_t)slot, blob, p->statics) ||
+    if (make_statics(vm, p, &cap, e) || vm_pkg_table_set(vm, (uint8_t)slot, blob, p->statics) ||
         img_group_commit(vm->img)) {
         if (!e || !e->msg[0]) cl_seterr(e, "install failed: out of commit capacity");
         goto abort;
@@ -392,8 +376,9 @@ abort:
     vm_heap_scrub(vm->heap);
     vm_heap_clear_transient(vm->heap, 0, 0xFFFF);
 out:
-    cap_free(&sc);
-    if (rc) vm_pkg_free(vm, (uint8_t)slot);
+    cap_free(&cap);
+    free(stream);
+    if (rc && slot >= 0) vm_pkg_free(vm, (uint8_t)slot);
     return rc;
 }
 
@@ -413,7 +398,7 @@ int vm_load_boot(vm_t *vm, cl_error_t *e)
             if (!copy) return -1;
             memcpy(copy, vm_heap_data(vm->heap, &o), o.len);
             cl_error_t le = { { 0 } };
-            if (link_pkg(vm, (uint8_t)s, copy, o.len, statics, false, &le) == 0) {
+            if (link_pkg(vm, (uint8_t)s, copy, o.len, statics, &le) == 0) {
                 vm->pkgs[s]->blob = blob;
                 progress = true;
             }

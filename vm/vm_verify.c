@@ -403,8 +403,9 @@ static int sig_nibbles(const char *sig, uint8_t *out, int max)
 }
 
 /* Type of interface method token of an interface of another applet package (a Shareable
- * interface): from that package's own Descriptor, kept in its stored component stream. -2 if it
- * has none. */
+ * interface): from that package's own Descriptor, kept in its stored component stream (the blob
+ * in the image; the package's RAM copy may be laid out otherwise, e.g. a JAR's extraction). -2 if
+ * it has none. */
 static int pkg_iface_method_type(const vf_t *v, cap_classref_t cls, uint8_t token, uint8_t *out, int max)
 {
     const vm_pkg_t *q = v->vm->pkgs[v->p->imports[cls.pkg_token]];
@@ -414,9 +415,9 @@ static int pkg_iface_method_type(const vf_t *v, cap_classref_t cls, uint8_t toke
         im->tried = true;
         vm_obj_t o;
         cl_error_t pe = { { 0 } };
-        if (q->owned && q->blob && vm_heap_get(v->vm->heap, q->blob, &o) && o.kind == VM_KIND_BLOB &&
-            cap_parse(&im->cap, q->owned, o.len, CAP_PARSE_NO_COPY, &pe) == 0)
-            im->ok = true;
+        const uint8_t *stream = q->blob && vm_heap_get(v->vm->heap, q->blob, &o) && o.kind == VM_KIND_BLOB
+                              ? vm_heap_data(v->vm->heap, &o) : NULL;
+        if (stream && cap_parse(&im->cap, stream, o.len, CAP_PARSE_NO_COPY, &pe) == 0) im->ok = true;
     }
     if (!im->ok || !im->cap.has_descriptor) return -2;
     const cap_file_t *qc = &im->cap;
