@@ -347,14 +347,15 @@ END_TEST
 static const char EXT_ECHO[] = "F063617264210101";   /* implements ExtendedLength */
 static const char PLAIN_ECHO[] = "F063617264210102"; /* does not */
 static const char CHILD_ECHO[] = "F063617264210103"; /* inherits it from ExtEcho */
+static const char TAGGED_ECHO[] = "F063617264210104"; /* gets it through a superinterface */
 #define EXT_MAX 32767u
 #define LE_NONE (-1L)
 
-/* Installs the extlen package and an instance of each of its three applet classes. */
+/* Installs the extlen package and an instance of each of its four applet classes. */
 static void install_extlen(void)
 {
     install("extlen", EXT_ECHO, NULL);
-    const char *more[] = { PLAIN_ECHO, CHILD_ECHO };
+    const char *more[] = { PLAIN_ECHO, CHILD_ECHO, TAGGED_ECHO };
     for (size_t i = 0; i < CL_ARRAY_LEN(more); i++) {
         uint8_t aid[16];
         long al = cl_hex_decode(more[i], aid, sizeof aid);
@@ -453,9 +454,44 @@ START_TEST(extlen_hash_in_blocks)
     check_hash(false, 255, 256);      /* short commands still work for an ExtendedLength applet */
     check_hash(false, 1, LE_NONE);
     check_hash(true, 0, 40);          /* case 2E: no data at all */
-    /* The same through an applet that inherits the interface from its superclass. */
+    /* The same through applets that have the interface from their superclass or a superinterface. */
     power_on_and_select(CHILD_ECHO);
     check_hash(true, EXT_MAX, 40);
+    power_on_and_select(TAGGED_ECHO);
+    check_hash(true, EXT_MAX, 40);
+}
+END_TEST
+
+/* The decision reads the class's interface list in any shape a converter may write it: ours lists
+ * every interface (Tagged and ExtendedLength); one listing only Tagged still counts (its superinterface),
+ * one listing neither does not. Checked on the linked class, with its list cut down in RAM. */
+START_TEST(extlen_decided_by_interface_list)
+{
+    install_extlen();
+    uint8_t aid[16];
+    long al = cl_hex_decode(TAGGED_ECHO, aid, sizeof aid);
+    int idx = vm_applet_find(vm, aid, (uint8_t)al);
+    ck_assert_int_ge(idx, 0);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(vm->heap, vm->applets[idx].obj, &o));
+    vm_class_t *c = vm_class(vm, o.cls);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->nifaces, 2);
+    ck_assert(vm_card_applet_extended(vm, idx));
+    /* Keep only the package's own interface (Tagged extends ExtendedLength). */
+    vm_iface_impl_t saved[2] = { c->ifaces[0], c->ifaces[1] };
+    int tagged = c->ifaces[0].iface == VM_EXTENDED_LENGTH ? 1 : 0;
+    ck_assert_int_ne(c->ifaces[tagged].iface, VM_EXTENDED_LENGTH);
+    c->ifaces[0] = saved[tagged];
+    c->nifaces = 1;
+    ck_assert(vm_card_applet_extended(vm, idx));
+    c->nifaces = 0;
+    ck_assert(!vm_card_applet_extended(vm, idx));
+    c->ifaces[0] = saved[0];
+    c->ifaces[1] = saved[1];
+    c->nifaces = 2;
+    ck_assert(!vm_card_applet_extended(vm, -1));
+    ck_assert(!vm_card_applet_extended(vm, vm->napplets));
 }
 END_TEST
 
@@ -644,6 +680,7 @@ int main(void)
     tcase_add_test(tc, extlen_lc_over_32767_refused);
     tcase_add_test(tc, extlen_state_machine);
     tcase_add_test(tc, extlen_misuse_reasons);
+    tcase_add_test(tc, extlen_decided_by_interface_list);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
