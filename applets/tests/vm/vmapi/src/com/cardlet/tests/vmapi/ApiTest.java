@@ -32,6 +32,15 @@ public class ApiTest extends Applet {
     private final short[] rnc;
     private final short[] mem;
     private byte[] keep;
+    /** Stores of every kind inside a transaction (80 20 08 / 09). */
+    private byte tb;
+    private boolean tz;
+    private int ti;
+    private static int tsi;
+    private final short[] tsa = new short[3];
+    private final boolean[] tza = new boolean[3];
+    private final Object[] toa = new Object[3];
+    private final int[] tia = new int[3];
 
     private short field = 1;
     private final byte[] parr = new byte[8];
@@ -288,6 +297,18 @@ public class ApiTest extends Applet {
             put(fill[(short) (n * 100 - 1)]);
             break;
         }
+        case 8:
+        case 9: {
+            // Every kind of persistent store inside a transaction: an abort (08) brings every
+            // value from before it back, a commit (09) keeps every new one.
+            txSet();
+            JCSystem.beginTransaction();
+            txWrite();
+            if (p1 == 8) JCSystem.abortTransaction();
+            else JCSystem.commitTransaction();
+            txReport();
+            break;
+        }
         case 7: {
             // Objects created inside an aborted transaction: the field that named one is restored
             // (null); a local still naming one must act as null (JCRE 3.0.5, 7.6.3).
@@ -321,6 +342,46 @@ public class ApiTest extends Applet {
             put(JCSystem.getTransactionDepth());
             break;
         }
+    }
+
+    /** The values before the transaction of 80 20 08/09 (stored outside any transaction). */
+    private void txSet() {
+        tb = 0x11;
+        tz = false;
+        ti = 0x11223344;
+        tsi = 0x55667788;
+        tsa[1] = 0x1234;
+        tza[1] = false;
+        toa[1] = parr;
+        tia[1] = 0x01020304;
+    }
+
+    /** byte, boolean, int fields, an int static, short/boolean/Object/int elements, one twice. */
+    private void txWrite() {
+        tb = 0x22;
+        tz = true;
+        ti = 0x7EDCBA98;
+        tsi = -2;
+        tsa[1] = 0x0BAD;
+        tsa[1] = 0x0FED;
+        tza[1] = true;
+        toa[1] = big;
+        tia[1] = 0xCAFEBABE;
+    }
+
+    private void txReport() {
+        put(tb);
+        putZ(tz);
+        putS((short) (ti >> 16));
+        putS((short) ti);
+        putS((short) (tsi >> 16));
+        putS((short) tsi);
+        putS(tsa[1]);
+        putZ(tza[1]);
+        putZ(toa[1] == parr);
+        putZ(toa[1] == big);
+        putS((short) (tia[1] >> 16));
+        putS((short) tia[1]);
     }
 
     /** 80 30 P1: transient arrays. 0: write, 1: read, 2: isTransient, 3: errors. */
