@@ -18,7 +18,7 @@
 #include <string.h>
 
 enum { CK_AES = 1, CK_DES, CK_RSA, CK_AES_CTR, CK_GCM };
-enum { CPAD_NOPAD = 1, CPAD_M1 = 2, CPAD_M2 = 3, CPAD_PKCS5 = 6, CPAD_PKCS1 = 7, CPAD_OAEP = 9 };
+enum { CPAD_NULL = 0, CPAD_NOPAD = 1, CPAD_M1 = 2, CPAD_M2 = 3, CPAD_PKCS5 = 6, CPAD_PKCS1 = 7, CPAD_OAEP = 9 };
 enum { CC_AES_CBC = 1, CC_AES_ECB = 2, CC_DES_CBC = 3, CC_DES_ECB = 4, CC_RSA = 7 };
 enum { MODE_DECRYPT = 1, MODE_ENCRYPT = 2 };
 #define ALG_AES_CTR 0xF0
@@ -41,7 +41,7 @@ static const cipher_alg_t cipher_algs[] = {
     { 26, CK_AES, CC_AES_ECB, CPAD_M2, false },    { 27, CK_AES, CC_AES_ECB, CPAD_PKCS5, false },
     { 10, CK_RSA, CC_RSA, CPAD_PKCS1, false },     { 12, CK_RSA, CC_RSA, CPAD_NOPAD, false },
     { 15, CK_RSA, CC_RSA, CPAD_OAEP, false },      { ALG_AES_CTR, CK_AES_CTR, 0xF0, CPAD_NOPAD, false },
-    { ALG_AES_GCM, CK_GCM, CIPHER_AES_GCM, CPAD_NOPAD, false },
+    { ALG_AES_GCM, CK_GCM, CIPHER_AES_GCM, CPAD_NULL, false }, /* AEAD: getInstance(CIPHER_AES_GCM, PAD_NULL) */
 };
 
 static const cipher_alg_t *cipher_alg(uint8_t alg)
@@ -343,7 +343,8 @@ static int ci_part(vm_t *vm, uint16_t *args, uint16_t *ret, int which)
     uint8_t alg;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const cipher_alg_t *a = cipher_alg(alg);
-    ret[0] = !a ? 0 : which == 0 ? a->alg : which == 1 ? a->cipher : a->pad;
+    if (!a) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    ret[0] = which == 0 ? a->alg : which == 1 ? a->cipher : a->pad;
     return VM_NAT_OK;
 }
 static int ci_get_alg(vm_t *vm, uint16_t *args, uint16_t *ret) { return ci_part(vm, args, ret, 0); }

@@ -260,6 +260,39 @@ START_TEST(power_on_drops_every_state)
 }
 END_TEST
 
+/* An operation object whose algorithm cell names nothing this card offers (only a forged cell
+ * could): the informational getters throw NO_SUCH_ALGORITHM instead of making a value up. */
+static void getter_throws(uint8_t pkg, uint8_t cls, uint8_t token, uint16_t ref)
+{
+    const vm_native_method_t *m = vm_native_method(vm_native_class(pkg, cls), VM_NAT_VIRTUAL, token);
+    ck_assert_ptr_nonnull(m);
+    uint16_t args[1] = { ref }, ret[2] = { 0x5A5A, 0 };
+    T.vm->exc = 0;
+    ck_assert_int_eq(m->fn(T.vm, args, ret), VM_NAT_THROW);
+    vm_obj_t e;
+    ck_assert(vm_heap_get(T.vm->heap, T.vm->exc, &e));
+    ck_assert_uint_eq(e.cls, VM_CLASS_ID(VM_PKG_SECURITY, SEC_CRYPTOEXC));
+    ck_assert_uint_eq(cl_get16(vm_heap_data(T.vm->heap, &e)), CE_NO_SUCH_ALGORITHM);
+    ck_assert_uint_eq(ret[0], 0x5A5A);
+    T.vm->exc = 0;
+}
+
+START_TEST(unknown_algorithm_getters_throw)
+{
+    uint16_t md, ci, sig;
+    ck_assert_int_eq(api_op_new_object(T.vm, VM_PKG_SECURITY, SEC_MD, 0x77, &md), 0);
+    ck_assert_int_eq(api_op_new_object(T.vm, VM_PKG_CRYPTO, CRY_CIPHER, 0x77, &ci), 0);
+    ck_assert_int_eq(api_op_new_object(T.vm, VM_PKG_SECURITY, SEC_SIGNATURE, 0x77, &sig), 0);
+    getter_throws(VM_PKG_SECURITY, SEC_MD, 3, md);        /* getLength */
+    getter_throws(VM_PKG_CRYPTO, CRY_CIPHER, 2, ci);      /* getAlgorithm */
+    getter_throws(VM_PKG_CRYPTO, CRY_CIPHER, 6, ci);      /* getCipherAlgorithm */
+    getter_throws(VM_PKG_CRYPTO, CRY_CIPHER, 7, ci);      /* getPaddingAlgorithm */
+    getter_throws(VM_PKG_SECURITY, SEC_SIGNATURE, 1, sig); /* getAlgorithm */
+    getter_throws(VM_PKG_SECURITY, SEC_SIGNATURE, 11, sig); /* getMessageDigestAlgorithm */
+    getter_throws(VM_PKG_SECURITY, SEC_SIGNATURE, 13, sig); /* getPaddingAlgorithm */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_crypto_ops");
@@ -275,6 +308,7 @@ int main(void)
     tcase_add_test(tc, close_drops_every_state_of_that_vm_only);
     tcase_add_test(tc, sweep_drops_states_of_deleted_objects);
     tcase_add_test(tc, power_on_drops_every_state);
+    tcase_add_test(tc, unknown_algorithm_getters_throw);
     tcase_add_test(tc, forged_nonce_cell_cannot_touch_another_objects_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

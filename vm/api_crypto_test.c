@@ -1067,10 +1067,42 @@ START_TEST(algorithm_parts_and_lengths)
     expect_data(op_ok(0x41, 0, 0), "180106", "AES CBC PKCS5 by parts");
     load_hex("0403");
     expect_data(op_ok(0x41, 0, 0), "070403", "DES ECB M2 by parts");
+    /* (CIPHER_AES_GCM, PAD_NULL) is ALG_AES_GCM (an AEADCipher), and its padding reads PAD_NULL. */
+    load_hex("F100");
+    expect_data(op_ok(0x41, 0, 0), "F3F100", "AES GCM by parts");
     uint16_t sw;
     load_hex("0509");
     op(0x41, 0, 0, &sw); /* Korean SEED */
     ck_assert_uint_eq(sw, SW_CRYPTO | 3);
+}
+END_TEST
+
+/* KeyPair.genKeyPair keeps an RSA public exponent set before it: 65537 stays; any other value
+ * (this card's private keys use 65537) is refused, and the key keeps it, never silently replaced. */
+START_TEST(rsa_genpair_keeps_or_refuses_preset_exponent)
+{
+    build_key(0, T_RSA_PUB, 512);
+    build_key(1, T_RSA_CRT, 512);
+    set_key_hex(0, 2, "03");
+    uint16_t sw;
+    op(0x25, 0, 1, &sw);
+    ck_assert_uint_eq(sw, SW_CRYPTO | 1);
+    expect_data(op_ok(0x22, 0, 2), "03", "preset exponent kept");
+    uint16_t info_sw;
+    op(0x22, 0, 1, &info_sw); /* no modulus was made */
+    ck_assert_uint_eq(info_sw, SW_CRYPTO | 2);
+    set_key_hex(0, 2, "00010001");
+    op_ok(0x25, 0, 1);
+    expect_data(op_ok(0x22, 0, 2), "010001", "65537 kept");
+    ck_assert_uint_eq(op_ok(0x22, 0, 1), 64);
+    /* The pair works: the card signs with the CRT key and verifies with the public one. */
+    load_hex("616263");
+    ck_assert_uint_eq(op_ok(0x30, 40, 1), 64);
+    char in[200], sh[140];
+    cl_hex_encode(resp, 64, sh, 0);
+    snprintf(in, sizeof in, "0003616263%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x31, 40, 0), "01", "generated pair verifies");
 }
 END_TEST
 
@@ -1453,6 +1485,7 @@ int main(void)
     tcase_add_test(tc, more_algorithms);
     tcase_add_test(tc, random_commands_never_break_the_card);
     tcase_add_test(tc, algorithm_parts_and_lengths);
+    tcase_add_test(tc, rsa_genpair_keeps_or_refuses_preset_exponent);
     tcase_add_test(tc, mac_with_iv_and_m1);
     tcase_add_test(tc, crypto_exception_throw_it);
     tcase_add_test(tc, rsa_2048_pair);

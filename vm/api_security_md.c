@@ -90,7 +90,9 @@ static int md_do_final(vm_t *vm, uint16_t *args, uint16_t *ret)
     bool ok = EVP_DigestUpdate(op->md, p, (size_t)(int16_t)args[3]) && EVP_DigestFinal_ex(op->md, h, &hl) && (int)hl == len;
     /* The object is reset for the next message. */
     if (!ok || !EVP_DigestInit_ex(op->md, NULL, NULL)) { api_op_end(vm, args[0], op); cl_wipe(h, sizeof h); return api_throw(vm, CE_ILLEGAL_USE); }
-    if (!api_write(vm, &out, (int16_t)args[5], h, hl)) return VM_NAT_THROW;
+    ok = api_write(vm, &out, (int16_t)args[5], h, hl);
+    cl_wipe(h, sizeof h); /* a digest of a secret can be key material (derivations) */
+    if (!ok) return VM_NAT_THROW;
     ret[0] = (uint16_t)hl;
     return VM_NAT_OK;
 }
@@ -126,7 +128,8 @@ static int md_get_length(vm_t *vm, uint16_t *args, uint16_t *ret)
     uint8_t alg;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const EVP_MD *md = api_md_by_alg(alg);
-    ret[0] = md ? (uint16_t)EVP_MD_get_size(md) : 0;
+    if (!md) return api_throw(vm, CE_NO_SUCH_ALGORITHM); /* never a made-up length */
+    ret[0] = (uint16_t)EVP_MD_get_size(md);
     return VM_NAT_OK;
 }
 

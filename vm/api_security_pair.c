@@ -1,5 +1,6 @@
 /* api_security_pair: KeyPair (EC over the domain parameters the keys hold, or the named curve of
- * that size when they hold none; RSA with public exponent 65537) and KeyAgreement (ECDH: the
+ * that size when they hold none; RSA with public exponent 65537, also when the public key holds
+ * it already, any other preset exponent is refused) and KeyAgreement (ECDH: the
  * plain shared x coordinate, or its SHA-1 as ALG_EC_SVDP_DH specifies).
  * KeyPair cells: 0 public key, 1 private key. */
 #include "vm/api_crypto_int.h"
@@ -113,6 +114,13 @@ static int kp_gen(vm_t *vm, uint16_t *args, uint16_t *ret)
         EVP_PKEY_CTX_free(c);
         EVP_PKEY_free(dom);
     } else {
+        /* genKeyPair keeps a public exponent the applet set (Java Card); the keys this card uses
+         * have e = 65537 (api_keys_evp.c), so another preset value is refused rather than replaced. */
+        static const uint8_t f4[3] = { 0x01, 0x00, 0x01 };
+        const uint8_t *pe = pub.comp[RSA_EXP];
+        int32_t pel = (pub.mask & (1u << RSA_EXP)) ? pub.len[RSA_EXP] : 0;
+        while (pel > 1 && pe[0] == 0) { pe++; pel--; }
+        if (pel && (pel != 3 || memcmp(pe, f4, 3))) return api_throw(vm, CE_ILLEGAL_VALUE);
         EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
         if (!c || EVP_PKEY_keygen_init(c) <= 0 || EVP_PKEY_CTX_set_rsa_keygen_bits(c, pub.bits) <= 0 ||
             EVP_PKEY_keygen(c, &pk) <= 0)

@@ -377,7 +377,8 @@ static int sig_get_alg(vm_t *vm, uint16_t *args, uint16_t *ret)
     uint8_t alg;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const sig_alg_t *a = sig_alg(alg);
-    ret[0] = a && a->kind == SK_ECDSA_PLAIN ? 0 : alg;
+    if (!a) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    ret[0] = a->kind == SK_ECDSA_PLAIN ? 0 : alg;
     return VM_NAT_OK;
 }
 
@@ -386,7 +387,8 @@ static int sig_part(vm_t *vm, uint16_t *args, uint16_t *ret, int which)
     uint8_t alg;
     if (!api_op_object(vm, args[0], &alg)) return VM_NAT_THROW;
     const sig_alg_t *a = sig_alg(alg);
-    ret[0] = !a ? 0 : which == 0 ? a->md : which == 1 ? a->cipher : a->pad;
+    if (!a) return api_throw(vm, CE_NO_SUCH_ALGORITHM);
+    ret[0] = which == 0 ? a->md : which == 1 ? a->cipher : a->pad;
     return VM_NAT_OK;
 }
 static int sig_md_alg(vm_t *vm, uint16_t *args, uint16_t *ret) { return sig_part(vm, args, ret, 0); }
