@@ -2,6 +2,10 @@
  * card image's VM area, registers every installed applet instance with the card's application
  * registry (so SELECT by AID reaches it) and hooks the reset so CLEAR_ON_RESET data is cleared.
  *
+ * A command reaches the selected applet's process(); an extended one (ISO 7816-4 3-byte Lc / 2-3
+ * byte Le) only when the applet's class implements javacardx.apdu.ExtendedLength and Nc <= 32767,
+ * otherwise the answer is 67 00 without process() running (JCRE 3.0.5 9.4.4, docs/apdu.md).
+ *
  * For the card runtime (card_open / card_close):
  *     vm_t *vm = vm_card_attach(card, VM_CARD_HEAP_OFFSET, e);   // last step of card_open; NULL + e on failure
  *     vm_card_detach(card, vm);                                  // first step of card_close
