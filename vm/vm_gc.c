@@ -71,7 +71,9 @@ int vm_gc_forget_void(vm_t *vm)
         const uint8_t *d = vm_heap_data(heap, &o);
         for (uint32_t i = 0; d && i + 1 < o.data_len; i += 2) keep_word(heap, keep, cl_get16(d + i));
     }
-    for (uint32_t i = 0; i < VM_STACK_WORDS; i++) keep_word(heap, keep, vm->stack_words[i]);
+    /* Locals and operand stacks of running frames (all words: conservative). Between commands no
+     * frame runs and the stack's old words name nothing. */
+    for (uint32_t i = 0; vm->nframes && i < VM_STACK_WORDS; i++) keep_word(heap, keep, vm->stack_words[i]);
     keep_word(heap, keep, vm->exc);
     keep_word(heap, keep, vm->registered_obj);
     vm_heap_void_forget(heap, keep);

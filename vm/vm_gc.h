@@ -11,8 +11,8 @@ int vm_gc(vm_t *vm, uint32_t *reclaimed);
 
 /* JCRE 7.6.3: lets the void handles (objects of aborted transactions) that nothing can name any
  * more be allocated again. Conservative: a void handle stays void while any 16-bit word of any
- * object's data (persistent or transient RAM), of the VM's stack, or the pending exception
- * equals it. Safe during a command (vm_obj retries an allocation with it when the handles ran
+ * object's data (persistent or transient RAM), of the VM's stack (while a frame runs) or the
+ * pending exception equals it. Safe during a command (vm_obj retries an allocation with it when the handles ran
  * out); vm_gc runs it too. Returns 0, or -1 when out of host memory (nothing changed). */
 int vm_gc_forget_void(vm_t *vm);
 
