@@ -119,8 +119,9 @@ static const vm_method_ext_t *method_ext(const vm_pkg_t *p, uint32_t m)
  * stack (or, for the first frame, copied in by vm_run_method). x: m's extent if the caller knows
  * it (a resolved static call), else it is looked up. Hand-made test packages without an extent
  * table decode the header and are bounded by the end of the Method component. */
-static bool push_frame_x(vm_t *vm, vm_pkg_t *p, uint32_t m, const vm_method_ext_t *x, uint8_t ctx, uint8_t prev_ctx,
-                         int *nargs_out)
+static inline __attribute__((always_inline)) bool push_frame_x(vm_t *vm, vm_pkg_t *p, uint32_t m,
+                                                              const vm_method_ext_t *x, uint8_t ctx, uint8_t prev_ctx,
+                                                              int *nargs_out)
 {
     mhdr_t h;
     uint32_t code_end;
@@ -161,12 +162,14 @@ static bool push_frame_x(vm_t *vm, vm_pkg_t *p, uint32_t m, const vm_method_ext_
     nf->sp = 0;
     nf->ctx = ctx;
     nf->prev_ctx = prev_ctx;
-    memset(base + h.nargs, 0, sizeof(uint16_t) * h.max_locals);
+    /* Locals start zeroed: a callee never sees what an earlier frame left in those words. */
+    if (h.max_locals) memset(base + h.nargs, 0, sizeof(uint16_t) * h.max_locals);
     if (nargs_out) *nargs_out = h.nargs;
     return true;
 }
 
-static bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx, int *nargs_out)
+static __attribute__((noinline)) bool push_frame(vm_t *vm, vm_pkg_t *p, uint32_t m, uint8_t ctx, uint8_t prev_ctx,
+                                                 int *nargs_out)
 {
     return push_frame_x(vm, p, m, NULL, ctx, prev_ctx, nargs_out);
 }
@@ -194,10 +197,11 @@ static bool call_native(vm_t *vm, vm_frame_t *f, const vm_native_method_t *nm, i
     if (nargs < 0 || rw < 0) { vm_throw_security(vm, "malformed native descriptor"); return false; }
     if (f->sp < nargs) { vm_throw_security(vm, "operand stack underflow at call"); return false; }
     uint16_t ret[2] = { 0, 0 };
-    uint16_t args[64] = { 0 };
-    if (nargs > 64) { vm_throw_security(vm, "too many arguments"); return false; }
-    if (nargs) memcpy(args, f->stack + f->sp - nargs, sizeof(uint16_t) * (size_t)nargs);
+    /* The arguments stay where the caller pushed them (no copy): the native reads the nargs words
+     * its descriptor gives, and anything it runs itself (a nested vm_run_method) builds its
+     * frames above this frame's max_stack, so they stay untouched until it returns. */
     f->sp = (uint16_t)(f->sp - nargs);
+    uint16_t *args = f->stack + f->sp;
     vm->cur_ctx = f->ctx;
     vm->prev_ctx = f->prev_ctx;
     int fi = (int)(f - vm->frames);
@@ -437,24 +441,37 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         vm->steps += run; \
         if (run >= vm->budget) { vm->budget = 0; run = 0; vm_throw_security(vm, "instruction budget exhausted"); goto throw_; } \
         vm->budget -= run; run = 0; } while (0)
+    /* Entering the top frame (after a call, a return, ret or an exception handler): its context
+     * for the natives and the array cache, the budget check, then its hot state into locals. One
+     * budget for the whole command, nested runs (Shareable lookups) included. */
+#define ENTER_FRAME() do { \
+        f = &vm->frames[vm->nframes - 1]; \
+        vm->cur_ctx = f->ctx; \
+        if (ac.ctx != f->ctx) ac.ref = AC_EMPTY; /* its firewall check was for another context */ \
+        BUDGET_CHECK(); \
+        M = f->pkg->methods; \
+        mlen = f->code_end; /* the running method's end, not the component's */ \
+        code = f->code; \
+        pc = f->pc; \
+        S = f->stack; \
+        sp = f->sp; \
+        maxs = f->max_stack; \
+        L = f->locals; \
+        nloc = f->nlocals; \
+        cp = f->pkg->cp; \
+        ncp = f->pkg->ncp; \
+    } while (0)
+/* After a bytecode call (pc = the callee's first instruction) or a return (pc = just after the
+ * invoke, which was checked to fit in its method): code <= pc <= code_end, which is all the fast
+ * DISPATCH needs, re-checked here in one compare instead of the full decode. */
+#define ENTER_FRAME_FAST() do { \
+        ENTER_FRAME(); \
+        if (__builtin_expect(pc - code > mlen - code || pc < code, 0)) { vm_throw_security(vm, "pc outside the method"); goto throw_; } \
+        DISPATCH(); \
+    } while (0)
     for (;;) {
     next:
-        f = &vm->frames[vm->nframes - 1];
-        vm->cur_ctx = f->ctx;
-        if (ac.ctx != f->ctx) ac.ref = AC_EMPTY; /* its firewall check was for another context */
-        /* One budget for the whole command, nested runs (Shareable lookups) included. */
-        BUDGET_CHECK();
-        M = f->pkg->methods;
-        mlen = f->code_end; /* the running method's end, not the component's */
-        code = f->code;
-        pc = f->pc;
-        S = f->stack;
-        sp = f->sp;
-        maxs = f->max_stack;
-        L = f->locals;
-        nloc = f->nlocals;
-        cp = f->pkg->cp;
-        ncp = f->pkg->ncp;
+        ENTER_FRAME();
 #ifndef VM_THREADED
     dispatch:
 #endif
@@ -796,26 +813,30 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             JUMP(S2(1));
         }
 
-        case JC_areturn: OPLABEL(areturn) case JC_sreturn: OPLABEL(sreturn) case JC_ireturn: OPLABEL(ireturn) case JC_return: OPLABEL(return) {
-            int rw = ip[0] == JC_ireturn ? 2 : ip[0] == JC_return ? 0 : 1;
-            NEED(rw);
-            uint16_t rv[2] = { 0, 0 };
-            for (int i = rw - 1; i >= 0; i--) rv[i] = POP();
-            vm->nframes--;
-            if (vm->nframes == base) {
-                ret[0] = rv[0]; ret[1] = rv[1];
-                vm->steps += run; /* instructions since the last check count against the budget */
-                vm->budget = run >= vm->budget ? 0 : vm->budget - run;
-                return VM_RUN_OK;
-            }
-            f = &vm->frames[vm->nframes - 1];
-            if (f->sp + rw > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; }
-            for (int i = 0; i < rw; i++) f->stack[f->sp++] = rv[i];
-            int cl = f->pc < f->code_end ? insn_len_table[f->pkg->methods[f->pc]] : 0; /* the invoke: fixed length */
-            if (cl < 0) cl = jc_insn_len(f->pkg->methods + f->pc, f->code_end - f->pc);
-            f->pc += (uint32_t)(cl > 0 ? cl : 1);
-            goto next;
-        }
+        /* Returns: rw result words onto the caller's stack, the caller goes on after its invoke. */
+#define RETURN(opname, rw, need) case JC_##opname: OPLABEL(opname) { \
+            need; \
+            uint16_t rv[2] = { 0, 0 }; \
+            for (int i = (rw) - 1; i >= 0; i--) rv[i] = POP(); \
+            vm->nframes--; \
+            if (vm->nframes == base) { \
+                ret[0] = rv[0]; ret[1] = rv[1]; \
+                vm->steps += run; /* instructions since the last check count against the budget */ \
+                vm->budget = run >= vm->budget ? 0 : vm->budget - run; \
+                return VM_RUN_OK; \
+            } \
+            f = &vm->frames[vm->nframes - 1]; \
+            if (f->sp + (rw) > f->max_stack) { vm_throw_security(vm, "operand stack overflow"); goto throw_; } \
+            for (int i = 0; i < (rw); i++) f->stack[f->sp++] = rv[i]; \
+            int cl = f->pc < f->code_end ? insn_len_table[f->pkg->methods[f->pc]] : 0; /* the invoke: fixed length */ \
+            if (cl <= 0) { f->pc += 1; goto next; } /* not an invoke: the full decode judges */ \
+            f->pc += (uint32_t)cl; \
+            ENTER_FRAME_FAST(); }
+        RETURN(areturn, 1, NEED(1))
+        RETURN(sreturn, 1, NEED(1))
+        RETURN(ireturn, 2, NEED(2))
+        RETURN(return, 0, (void)0)
+#undef RETURN
 
         case JC_getstatic_a: OPLABEL(getstatic_a) case JC_getstatic_b: OPLABEL(getstatic_b) case JC_getstatic_s: OPLABEL(getstatic_s) case JC_getstatic_i: OPLABEL(getstatic_i) {
             const vm_cpe_t *e = CPE(U2(1), 5);
@@ -950,7 +971,18 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                     unbound(vm, "super method", e->cls, e->a); goto throw_; }
             } else { vm_throw_security(vm, "wrong constant pool entry for invoke"); goto throw_; }
             if (nm) {
-                int rw = 0, nargs = native_call_words(nm, nm->kind != VM_NAT_STATIC, &rw);
+                int rw = 0, nargs;
+                if (e->tag == 6 && e->nat_known) { /* counted at the first call of this entry */
+                    nargs = e->nat_args;
+                    rw = e->nat_ret;
+                } else {
+                    nargs = native_call_words(nm, nm->kind != VM_NAT_STATIC, &rw);
+                    if (e->tag == 6 && nargs >= 0 && nargs <= 127) {
+                        e->nat_args = (int8_t)nargs;
+                        e->nat_ret = (int8_t)rw;
+                        e->nat_known = true;
+                    }
+                }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
                 ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
@@ -968,7 +1000,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             }
             f->sp = sp; /* the callee takes its arguments from the caller's stack */
             if (!push_frame_x(vm, mp, mo, x, f->ctx, f->prev_ctx, NULL)) goto throw_;
-            goto next;
+            ENTER_FRAME_FAST();
         }
         case JC_invokeinterface: OPLABEL(invokeinterface) {
             unsigned nargs = U1(1);

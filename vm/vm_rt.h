@@ -70,6 +70,8 @@ typedef struct vm_cpe {
     uint16_t a;         /* field cell / method token / static method offset / static field offset */
     const struct vm_native_method *nat; /* static method bound to C */
     const struct vm_method_ext *ext;    /* static method in bytecode: its extent, found at the first call */
+    bool nat_known;                     /* static method bound to C: nat_args/nat_ret counted (first call) */
+    int8_t nat_args, nat_ret;           /* its argument words (with `this` for a constructor) and result words */
 } vm_cpe_t;
 
 typedef struct vm_applet_def {
