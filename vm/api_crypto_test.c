@@ -422,11 +422,11 @@ END_TEST
 /* --- DES3 --- */
 
 /* Host-side DES3 (EVP), independent of the card, for the expected values. */
-static size_t host_des3(const EVP_CIPHER *c, const uint8_t *key24, const uint8_t *iv, const uint8_t *in, size_t n, uint8_t *out)
+static size_t host_encrypt(const EVP_CIPHER *c, const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t n, uint8_t *out)
 {
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     int l1 = 0, l2 = 0;
-    ck_assert(x && EVP_EncryptInit_ex(x, c, NULL, key24, iv) && EVP_CIPHER_CTX_set_padding(x, 0) &&
+    ck_assert(x && EVP_EncryptInit_ex(x, c, NULL, key, iv) && EVP_CIPHER_CTX_set_padding(x, 0) &&
               EVP_EncryptUpdate(x, out, &l1, in, (int)n) && EVP_EncryptFinal_ex(x, out + l1, &l2));
     EVP_CIPHER_CTX_free(x);
     return (size_t)(l1 + l2);
@@ -445,7 +445,7 @@ START_TEST(des3_and_retail_mac)
     char mhex[64], ehex[140];
     cl_hex_encode(msg, 24, mhex, 0);
     cipher_input(2, "0000000000000000", 5, mhex);
-    size_t n = host_des3(EVP_des_ede3_cbc(), k24, iv, msg, 24, exp);
+    size_t n = host_encrypt(EVP_des_ede3_cbc(), k24, iv, msg, 24, exp);
     cl_hex_encode(exp, n, ehex, 0);
     expect_data(op_ok(0x40, 1, 0), ehex, "DES3 CBC 2-key");
     /* ISO 9797-1 M2 retail MAC (20): single DES CBC under K1 over the padded message, then D(K2), E(K1). */
@@ -454,7 +454,7 @@ START_TEST(des3_and_retail_mac)
     padded[24] = 0x80;
     memset(padded + 25, 0, 7);
     for (int i = 0; i < 3; i++) memcpy(k1x3 + 8 * i, k24, 8);
-    n = host_des3(EVP_des_ede3_cbc(), k1x3, iv, padded, 32, exp);
+    n = host_encrypt(EVP_des_ede3_cbc(), k1x3, iv, padded, 32, exp);
     uint8_t last[8], mid[8];
     memcpy(last, exp + n - 8, 8);
     uint8_t k2x3[24];
@@ -464,7 +464,7 @@ START_TEST(des3_and_retail_mac)
     ck_assert(EVP_DecryptInit_ex(x, EVP_des_ede3_ecb(), NULL, k2x3, NULL) && EVP_CIPHER_CTX_set_padding(x, 0) &&
               EVP_DecryptUpdate(x, mid, &ol, last, 8));
     EVP_CIPHER_CTX_free(x);
-    host_des3(EVP_des_ede3_ecb(), k1x3, NULL, mid, 8, last);
+    host_encrypt(EVP_des_ede3_ecb(), k1x3, NULL, mid, 8, last);
     load(msg, 24);
     cl_hex_encode(last, 8, ehex, 0);
     expect_data(op_ok(0x30, 20, 0), ehex, "retail MAC M2");
@@ -472,7 +472,7 @@ START_TEST(des3_and_retail_mac)
     ehex[8] = 0;
     expect_data(op_ok(0x30, 19, 0), ehex, "retail MAC4 M2");
     /* Full DES3 CBC-MAC M2 (6) = last block of DES3 CBC over the padded message. */
-    n = host_des3(EVP_des_ede3_cbc(), k24, iv, padded, 32, exp);
+    n = host_encrypt(EVP_des_ede3_cbc(), k24, iv, padded, 32, exp);
     cl_hex_encode(exp + n - 8, 8, ehex, 0);
     expect_data(op_ok(0x30, 6, 0), ehex, "DES3 MAC8 M2");
     /* Single DES keys are not offered. */
@@ -547,6 +547,238 @@ START_TEST(des3_three_key_sp800_67)
     uint8_t ct[24];
     hexb(tdea_ct, ct, sizeof ct);
     ck_assert(memcmp(resp, ct, 24) != 0);
+}
+END_TEST
+
+/* The padded block ciphers against host OpenSSL: the host pads by hand (ISO 9797-1 M2: 0x80 then
+ * zeros; PKCS#5: n bytes of n) and encrypts with EVP's unpadded mode; the card's ciphertext must be
+ * the same bytes, and the card must decrypt the host's ciphertext back. Two- and three-key DES3
+ * and AES-128/192/256, messages around the block size. */
+enum { P_NOPAD = 1, P_M2 = 3, P_PKCS5 = 6 };
+
+static size_t host_pad(uint8_t *m, size_t len, size_t bs, int pad)
+{
+    if (pad == P_M2) {
+        m[len++] = 0x80;
+        while (len % bs) m[len++] = 0;
+    } else if (pad == P_PKCS5) {
+        size_t v = bs - len % bs;
+        for (size_t i = 0; i < v; i++) m[len++] = (uint8_t)v;
+    }
+    return len;
+}
+
+/* The host's AES in CBC/ECB for key index 0/1/2 = 128/192/256 bits. */
+static const EVP_CIPHER *api_test_aes_cbc(int k) { return k == 0 ? EVP_aes_128_cbc() : k == 1 ? EVP_aes_192_cbc() : EVP_aes_256_cbc(); }
+static const EVP_CIPHER *api_test_aes_ecb(int k) { return k == 0 ? EVP_aes_128_ecb() : k == 1 ? EVP_aes_192_ecb() : EVP_aes_256_ecb(); }
+
+static void padded_case(uint8_t alg, uint8_t slot, const EVP_CIPHER *host, const uint8_t *hkey, const char *iv_hex,
+                        int pad, size_t len)
+{
+    size_t bs = (size_t)EVP_CIPHER_get_block_size(host);
+    uint8_t m[80], iv[16] = { 0 }, ct[96];
+    char mh[170], ch[200];
+    for (size_t i = 0; i < len; i++) m[i] = (uint8_t)(0xA5 ^ (i * 29));
+    cl_hex_encode(m, len, mh, 0);
+    if (iv_hex) hexb(iv_hex, iv, sizeof iv);
+    size_t n = host_encrypt(host, hkey, iv_hex ? iv : NULL, m, host_pad(m, len, bs, pad), ct);
+    cl_hex_encode(ct, n, ch, 0);
+    cipher_input(2, iv_hex, 7, mh);
+    char what[80];
+    snprintf(what, sizeof what, "alg %u, %s, %zu bytes: encrypt", alg, EVP_CIPHER_get0_name(host), len);
+    expect_data(op_ok(0x40, alg, slot), ch, what);
+    cipher_input(1, iv_hex, 5, ch);
+    snprintf(what, sizeof what, "alg %u, %s, %zu bytes: decrypt", alg, EVP_CIPHER_get0_name(host), len);
+    size_t back = op_ok(0x40, alg, slot);
+    ck_assert_msg(back == len && (!len || !memcmp(resp, m, len)), "%s", what); /* m: the host padded after it */
+}
+
+START_TEST(padded_ciphers_match_host_evp)
+{
+    static const char *des2 = "0123456789ABCDEFFEDCBA9876543210";
+    static const char *aes192 = "8E73B0F7DA0E6452C810F32B809079E562F8EAD2522C6B7B";
+    static const char *aes256 = "603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4";
+    build_key(0, T_DES, 128);
+    set_key_hex(0, 0, des2);
+    build_key(1, T_DES, 192);
+    set_key_hex(1, 0, tdea_key3);
+    build_key(2, T_AES, 128);
+    set_key_hex(2, 0, aes128);
+    build_key(3, T_AES, 192);
+    set_key_hex(3, 0, aes192);
+    build_key(4, T_AES, 256);
+    set_key_hex(4, 0, aes256);
+    uint8_t k2[24], k3[24], a1[16], a2[24], a3[32];
+    hexb(des2, k2, 16);
+    memcpy(k2 + 16, k2, 8); /* two-key DES3 is K1 K2 K1 */
+    hexb(tdea_key3, k3, 24);
+    hexb(aes128, a1, 16);
+    hexb(aes192, a2, 24);
+    hexb(aes256, a3, 32);
+    static const char *div = "F0E1D2C3B4A59687", *aiv = "0F1E2D3C4B5A69788796A5B4C3D2E1F0";
+    /* DES: 3 CBC M2, 4 CBC PKCS5, 5 ECB NOPAD, 7 ECB M2, 8 ECB PKCS5. */
+    static const struct { uint8_t alg; bool cbc; int pad; } des[] = {
+        { 3, true, P_M2 }, { 4, true, P_PKCS5 }, { 5, false, P_NOPAD }, { 7, false, P_M2 }, { 8, false, P_PKCS5 } };
+    static const size_t des_lens[] = { 0, 1, 7, 8, 9, 21 }, nopad_lens[] = { 8, 24 };
+    for (size_t d = 0; d < CL_ARRAY_LEN(des); d++)
+        for (int key = 0; key < 2; key++) {
+            const EVP_CIPHER *h = des[d].cbc ? EVP_des_ede3_cbc() : EVP_des_ede3_ecb();
+            bool np = des[d].pad == P_NOPAD;
+            for (size_t l = 0; l < (np ? CL_ARRAY_LEN(nopad_lens) : CL_ARRAY_LEN(des_lens)); l++)
+                padded_case(des[d].alg, (uint8_t)key, h, key ? k3 : k2, des[d].cbc ? div : NULL, des[d].pad,
+                            np ? nopad_lens[l] : des_lens[l]);
+        }
+    /* AES: 23 CBC M2, 24 CBC PKCS5, 26 ECB M2, 27 ECB PKCS5, each key length. */
+    static const struct { uint8_t alg; bool cbc; int pad; } aes[] = {
+        { 23, true, P_M2 }, { 24, true, P_PKCS5 }, { 26, false, P_M2 }, { 27, false, P_PKCS5 } };
+    static const size_t aes_lens[] = { 0, 1, 15, 16, 17, 40 };
+    const uint8_t *akeys[] = { a1, a2, a3 };
+    for (size_t a = 0; a < CL_ARRAY_LEN(aes); a++)
+        for (int key = 0; key < 3; key++) {
+            const EVP_CIPHER *h = aes[a].cbc ? api_test_aes_cbc(key) : api_test_aes_ecb(key);
+            for (size_t l = 0; l < CL_ARRAY_LEN(aes_lens); l++)
+                padded_case(aes[a].alg, (uint8_t)(2 + key), h, akeys[key], aes[a].cbc ? aiv : NULL, aes[a].pad, aes_lens[l]);
+        }
+}
+END_TEST
+
+/* RSA-2048 known key (a fixed key made for this test with OpenSSL) imported through the setters:
+ * RSAPublicKey setModulus/setExponent, RSAPrivateKey setModulus/setExponent, RSAPrivateCrtKey
+ * setP/Q/DP1/DQ1/PQ. The card verifies the host's SHA-256 PKCS#1 signature, makes the very same
+ * signature with both private forms (PKCS#1 v1.5 is deterministic), decrypts the host's PKCS#1
+ * and OAEP ciphertexts, and every getter gives back what was set. */
+static const char *rsa_n =
+    "8B637945667BDEFD74E61E92A7D3AEA3BC1844F07AE1CFA53F2D111684412BF93C0616CCBAA0E2F7DDD29D854896C57C"
+    "77BAF1BD9C6BD7F642C277B4BCF355AE2367347761929B737CE78CB62B7597082BB0692E121C41A2805596775609ED80"
+    "84EF02F47647A09355020782FF38456C374D175DBC3B8DA3EADE58C1EE1F16DA94FC08BAFB58CAD9DA41F76869BBE98D"
+    "9C31FCAD76AD3AFB9B829480118C87DC9A817F5A8DF730F55890C0BE154875864C74F3ABEAA178D7164974F9856FA911"
+    "1B996A32EEC40CB2DCA67A2B2C1B5C0AB2358A3376C81A6E899869FDDDDA95C890E35BF174154D4CA0ACC72D06986FAF"
+    "F1A18A2EE40FCCCAED758D60BC026B1B";
+static const char *rsa_e =
+    "010001";
+static const char *rsa_d =
+    "0F5EDA9670BCD3C94EEA39FB2C698C80FEB2B86B6CF42DFC72BBD55363D0774E665EE4DB12461531305DFE191EA38D9C"
+    "7241845071DECC88EF3202EC4472702E21E0F56952B24D7FB8897A114937E57DDFAA20E1BFDA80D1B0102ABAF71B0F7C"
+    "696C47D44D9F6166CDC1745D997CE0343F8C39E43ABD0B1B451631631539E0159F17A8069BDCA9B7FE63FDC57E8DF4F1"
+    "9A07A8F7E6198DDA827CCF2675F2576EEFF17F472CEA0B4AF3FD9362628FADEAD9FFA4FD90C1F7BA7F1559EF5CB25AFA"
+    "7E4D82E9288F9EC3AB8D6E4B4D1439FCDF673EA0EA9F7D4DDC0FADA664DB66BCD494B0FD56ECBDD1DA7D4905FFC5355B"
+    "C1ABFFCCC7ED9DFD03A86768D3722021";
+static const char *rsa_p =
+    "C37C83B0F8B207C1B54AC35EDC63FD8E973A243ADFE155CC43BFD42CA9F321A9B214B85E5B096A9A7DCD6FC301A32809"
+    "3650BF871F176373B19609127FC1EB0DB0710B140A1D1D4947FDAE90714463F9BBF2F3164A17024D20A38DAF04A562B3"
+    "C3401AEF993367C198DC03BACEF2287FAE30EE299F3547CACBCC4C5CE8D693E1";
+static const char *rsa_q =
+    "B68970A337191FC6424F04B4C11C5B744A3AC740D898EC24B5A6BE7C6BF518E819074061A3A506773800A99B1F493549"
+    "8F5DE73245560D81FE80E21D721EC13C8165C9D57F2152E521F75734CD9873336BCD95D0B73C8F2EBBE7BF133AFBE911"
+    "3FE84937F01F31BF602522CEDCF6BCF30CED01906489A384E64E564A5A351E7B";
+static const char *rsa_dp =
+    "2658EE9C70ACBBC8CBFF7683CD47F01D609D0F2E5D6C9EA00B4A3E1CE4D9C4E8BCFE438C7EDF42023C5B6869209118F1"
+    "75AE3164183D464D13B112E686194C3ACB39E1AA74B1716546B204E460D3C1A8E3ADACF1DA66D914B82A5D48CFE8818C"
+    "31E9095FA6F5E68C9BA7CD33801510CCBB26EE114C21EF8B609F1AFBBED11901";
+static const char *rsa_dq =
+    "2BF5A789B71036E5C13C546ECF7EEBCB72C0FB1173D8482E830CB81D30C6A30BEA5323BF1FF0F340ACDD03FB96AA43CA"
+    "065BDFFCEC53D006F96AC289C2DD033E760F346F55218A5C2234F5EC8282EF6377D7D7F79ED957C6327C9A38A060E07D"
+    "45FDC3FC53B8BF7B4E45433FBC5933A1F8FFEEFB7E2AE39572FD74AC8D52F397";
+static const char *rsa_qi =
+    "B2A301075263F800F5AF647A4BEFB4C9FA3D10DAB74BEA2AFF85CA6A8D64F9BF7540E04A44D55D81E001A0F1FEA4E56F"
+    "FBAAA99D81BD7C465A3237869B4606E4310F7A65E062EF5990C3794BBE3F281F596A77170AD99E34CB608EC1D09F56FE"
+    "18683A6E77090BFC29E5A190AF1867192A8CC85C2B3898D3BA9B2AEA9638B4FC";
+
+static BIGNUM *bn_hex(const char *hex)
+{
+    BIGNUM *b = NULL;
+    ck_assert(BN_hex2bn(&b, hex) > 0);
+    return b;
+}
+
+static EVP_PKEY *host_rsa_key(void)
+{
+    const char *hex[] = { rsa_n, rsa_e, rsa_d, rsa_p, rsa_q, rsa_dp, rsa_dq, rsa_qi };
+    const char *names[] = { OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
+                            OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+                            OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1 };
+    BIGNUM *b[8];
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    ck_assert_ptr_nonnull(bld);
+    for (int i = 0; i < 8; i++) {
+        b[i] = bn_hex(hex[i]);
+        ck_assert(OSSL_PARAM_BLD_push_BN(bld, names[i], b[i]));
+    }
+    OSSL_PARAM *prm = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY *pk = NULL;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    ck_assert(prm && c && EVP_PKEY_fromdata_init(c) > 0 && EVP_PKEY_fromdata(c, &pk, EVP_PKEY_KEYPAIR, prm) > 0);
+    EVP_PKEY_CTX_free(c);
+    OSSL_PARAM_free(prm);
+    OSSL_PARAM_BLD_free(bld);
+    for (int i = 0; i < 8; i++) BN_free(b[i]);
+    return pk;
+}
+
+static size_t host_rsa_encrypt(EVP_PKEY *pk, int pad, const char *msg, uint8_t *ct, size_t cap)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
+    ck_assert(c && EVP_PKEY_encrypt_init(c) > 0 && EVP_PKEY_CTX_set_rsa_padding(c, pad) > 0 &&
+              EVP_PKEY_encrypt(c, ct, &cap, (const uint8_t *)msg, strlen(msg)) > 0);
+    EVP_PKEY_CTX_free(c);
+    return cap;
+}
+
+START_TEST(rsa_2048_known_key_through_setters)
+{
+    EVP_PKEY *pk = host_rsa_key();
+    /* The host's signature of "abc" (SHA-256, PKCS#1 v1.5). */
+    uint8_t sig[256];
+    size_t sl = sizeof sig;
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    ck_assert(m && EVP_DigestSignInit(m, NULL, EVP_sha256(), NULL, pk) == 1 &&
+              EVP_DigestSign(m, sig, &sl, (const uint8_t *)"abc", 3) == 1 && sl == 256);
+    EVP_MD_CTX_free(m);
+    char sh[520], in[600];
+    cl_hex_encode(sig, sl, sh, 0);
+    /* Slot 0 public, 1 private (modulus, exponent), 2 CRT. */
+    build_key(0, T_RSA_PUB, 2048);
+    set_key_hex(0, 1, rsa_n);
+    set_key_hex(0, 2, rsa_e);
+    build_key(1, T_RSA_PRIV, 2048);
+    set_key_hex(1, 1, rsa_n);
+    set_key_hex(1, 2, rsa_d);
+    build_key(2, T_RSA_CRT, 2048);
+    const char *crt[] = { rsa_p, rsa_q, rsa_dp, rsa_dq, rsa_qi };
+    for (int i = 0; i < 5; i++) set_key_hex(2, (uint8_t)(3 + i), crt[i]);
+    snprintf(in, sizeof in, "0003616263%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x31, 40, 0), "01", "card verifies the host's signature");
+    sh[0] ^= 1; /* one bit off */
+    snprintf(in, sizeof in, "0003616263%s", sh);
+    load_hex(in);
+    expect_data(op_ok(0x31, 40, 0), "00", "a changed signature does not verify");
+    sh[0] ^= 1;
+    load_hex("616263");
+    expect_data(op_ok(0x30, 40, 1), sh, "card signature, private key = host's");
+    load_hex("616263");
+    expect_data(op_ok(0x30, 40, 2), sh, "card signature, CRT key = host's");
+    /* Host ciphertexts, decrypted by the card. */
+    uint8_t ct[256];
+    char ch[520];
+    size_t cl = host_rsa_encrypt(pk, RSA_PKCS1_PADDING, "known answer", ct, sizeof ct);
+    cl_hex_encode(ct, cl, ch, 0);
+    cipher_input(1, NULL, 0, ch);
+    expect_data(op_ok(0x40, 10, 1), "6B6E6F776E20616E73776572", "PKCS#1 decrypt, private key");
+    cipher_input(1, NULL, 0, ch);
+    expect_data(op_ok(0x40, 10, 2), "6B6E6F776E20616E73776572", "PKCS#1 decrypt, CRT key");
+    cl = host_rsa_encrypt(pk, RSA_PKCS1_OAEP_PADDING, "oaep", ct, sizeof ct);
+    cl_hex_encode(ct, cl, ch, 0);
+    cipher_input(1, NULL, 0, ch);
+    expect_data(op_ok(0x40, 15, 2), "6F616570", "OAEP decrypt, CRT key");
+    EVP_PKEY_free(pk);
+    /* The getters give back what the setters were given. */
+    expect_data(op_ok(0x22, 0, 1), rsa_n, "public modulus");
+    expect_data(op_ok(0x22, 0, 2), rsa_e, "public exponent");
+    expect_data(op_ok(0x22, 1, 1), rsa_n, "private modulus");
+    expect_data(op_ok(0x22, 1, 2), rsa_d, "private exponent");
+    const char *names[] = { "P", "Q", "DP1", "DQ1", "PQ" };
+    for (int i = 0; i < 5; i++) expect_data(op_ok(0x22, 2, (uint8_t)(3 + i)), crt[i], names[i]);
 }
 END_TEST
 
@@ -1470,6 +1702,8 @@ int main(void)
     tcase_add_test(tc, gcm_spec);
     tcase_add_test(tc, des3_and_retail_mac);
     tcase_add_test(tc, des3_three_key_sp800_67);
+    tcase_add_test(tc, padded_ciphers_match_host_evp);
+    tcase_add_test(tc, rsa_2048_known_key_through_setters);
     tcase_add_test(tc, key_info_and_uninitialized);
     tcase_add_test(tc, persistent_key_survives_reopen);
     tcase_add_test(tc, transient_deselect_key_cleared_at_reset);

@@ -403,7 +403,18 @@ public class CryptoTest extends Applet {
         if (k instanceof RSAPrivateKey) {
             return comp == 1 ? ((RSAPrivateKey) k).getModulus(out, (short) 0) : ((RSAPrivateKey) k).getExponent(out, (short) 0);
         }
-        return ((RSAPrivateCrtKey) k).getP(out, (short) 0);
+        return getCrt((RSAPrivateCrtKey) k, comp);
+    }
+
+    /* The CRT components by the numbers setCrt uses (3 P, 4 Q, 5 DP1, 6 DQ1, 7 PQ). */
+    private short getCrt(RSAPrivateCrtKey k, byte comp) {
+        switch (comp) {
+        case 4: return k.getQ(out, (short) 0);
+        case 5: return k.getDP1(out, (short) 0);
+        case 6: return k.getDQ1(out, (short) 0);
+        case 7: return k.getPQ(out, (short) 0);
+        default: return k.getP(out, (short) 0);
+        }
     }
 
     private short sign(byte alg, Key k) {
