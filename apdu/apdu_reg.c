@@ -138,11 +138,21 @@ unsigned apdu_reg_active_count(const apdu_reg_t *reg, size_t index)
     return n;
 }
 
-bool apdu_reg_selected_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except)
+bool apdu_reg_context_active_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except)
 {
-    for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++)
-        if (ch != except && reg->open[ch] && reg->sel[ch] == app) return true;
+    for (uint8_t ch = 0; ch < APDU_CHANNELS; ch++) {
+        const struct apdu_app *s = reg->open[ch] && ch != except ? reg->sel[ch] : NULL;
+        if (s && (s == app || (app->context && s->context == app->context))) return true;
+    }
     return false;
+}
+
+int apdu_reg_set_context(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len, uint32_t context)
+{
+    long idx = apdu_reg_find(reg, aid, aid_len);
+    if (idx < 0) return -1;
+    reg->apps[idx]->context = context;
+    return 0;
 }
 
 void apdu_reg_deselect_channel(apdu_reg_t *reg, uint8_t channel)
@@ -154,7 +164,7 @@ void apdu_reg_deselect_channel(apdu_reg_t *reg, uint8_t channel)
 
 uint16_t apdu_reg_select_on(apdu_reg_t *reg, uint8_t channel, struct apdu_app *app)
 {
-    if (!(app->flags & APDU_APP_MULTISELECTABLE) && apdu_reg_selected_elsewhere(reg, app, channel))
+    if (!(app->flags & APDU_APP_MULTISELECTABLE) && apdu_reg_context_active_elsewhere(reg, app, channel))
         return APDU_SW_CONDITIONS;
     apdu_reg_deselect_channel(reg, channel);
     if (!app->ops->select(app->ctx, channel)) return APDU_SW_SELECT_FAILED;

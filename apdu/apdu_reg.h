@@ -84,6 +84,12 @@ int apdu_reg_remove(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len);
  * unknown AID or channel. Removing the application removes its overrides. */
 int apdu_reg_set_channel_default(apdu_reg_t *reg, uint8_t channel, const uint8_t *aid, size_t aid_len);
 
+/* Puts the application with this AID into a Java Card context (its package): context 0 (the default)
+ * is none. A non-multiselectable application is refused (69 85) while its context is active on another
+ * channel, through itself or another application of the same context (JCRE 3.0.5 4.2, 4.5.1, 4.5.2).
+ * Returns 0, or -1 for an unknown AID. */
+int apdu_reg_set_context(apdu_reg_t *reg, const uint8_t *aid, size_t aid_len, uint32_t context);
+
 /* Registered applications in registration order: index 0..apdu_reg_count()-1. */
 size_t apdu_reg_count(const apdu_reg_t *reg);
 bool apdu_reg_get(const apdu_reg_t *reg, size_t index, apdu_app_info_t *out);

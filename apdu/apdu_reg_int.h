@@ -11,6 +11,7 @@ struct apdu_app {
     const apdu_app_ops_t *ops;
     void *ctx;
     unsigned flags;
+    uint32_t context;          /* Java Card context (package); 0: none */
 };
 
 struct apdu_reg {
@@ -26,11 +27,12 @@ struct apdu_reg {
 struct apdu_app *apdu_reg_default_app(const apdu_reg_t *reg);
 /* The default application of one channel: its override, else the card's default. */
 struct apdu_app *apdu_reg_channel_default(const apdu_reg_t *reg, uint8_t channel);
-/* True if app is selected on some channel other than except. */
-bool apdu_reg_selected_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except);
+/* True if app, or another application of its context, is selected on some channel other than except. */
+bool apdu_reg_context_active_elsewhere(const apdu_reg_t *reg, const struct apdu_app *app, uint8_t except);
 /* Deselects whatever is selected on channel (calls deselect); the channel stays open. */
 void apdu_reg_deselect_channel(apdu_reg_t *reg, uint8_t channel);
-/* Makes app the selection of channel: refuses a non-multiselectable app active elsewhere (69 85),
+/* Makes app the selection of channel: refuses a non-multiselectable app whose context is active
+ * elsewhere (69 85),
  * calls select() (false: 69 99, channel left with nothing selected). Returns APDU_SW_OK or the SW. */
 uint16_t apdu_reg_select_on(apdu_reg_t *reg, uint8_t channel, struct apdu_app *app);
 

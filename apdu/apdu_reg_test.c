@@ -391,6 +391,42 @@ START_TEST(test_multiselectable)
 }
 END_TEST
 
+/* JCRE 3.0.5 4.2, 4.5.1 step 8, 4.5.2 step 5: a non-multiselectable applet may not be selected while its
+ * context is active on another channel -- its own instance, or another applet of its package. The
+ * registry knows packages as contexts (apdu_reg_set_context); two applications of one context are
+ * one Java Card package. */
+#define AID_PKG_A "D2760001250101"
+#define AID_PKG_B "D2760001250102"
+START_TEST(test_context_blocks_package_mate)
+{
+    static struct mock a, b;
+    add(AID_PKG_A, &a, 5, 0);
+    add(AID_PKG_B, &b, 6, 0);
+    uint8_t aid_a[7], aid_b[7];
+    cl_hex_decode(AID_PKG_A, aid_a, sizeof aid_a);
+    cl_hex_decode(AID_PKG_B, aid_b, sizeof aid_b);
+    ck_assert_int_eq(apdu_reg_set_context(reg, aid_a, sizeof aid_a, 7), 0);
+    ck_assert_int_eq(apdu_reg_set_context(reg, aid_b, sizeof aid_b, 7), 0);
+    ck_assert_int_eq(apdu_reg_set_context(reg, aid_b, 5, 7), -1);          /* no such AID */
+    ck_assert_uint_eq(tx("00A4040007" AID_PKG_A), 0x9000);
+    ck_assert_uint_eq(tx("0070000001"), 0x9000);                           /* channel 1: the ISD */
+    calls[0] = 0;
+    ck_assert_uint_eq(tx("01A4040007" AID_PKG_B), 0x6985);                 /* its package is active on 0 */
+    ck_assert_str_eq(calls, "");                                           /* nobody was called */
+    ck_assert_int_eq(apdu_reg_selected(reg, 1), 0);                       /* the ISD still there */
+    /* on the channel where its package-mate is selected, B simply replaces it */
+    ck_assert_uint_eq(tx("00A4040007" AID_PKG_B), 0x9000);
+    ck_assert_str_eq(calls, "D5/0 S6/0 P6/0:1 ");
+    ck_assert_uint_eq(tx("01A4040007" AID_PKG_A), 0x6985);                 /* and the other way round */
+    ck_assert_uint_eq(tx("00A40400"), 0x9000);                             /* the ISD again on 0 */
+    ck_assert_uint_eq(tx("01A4040007" AID_PKG_A), 0x9000);                 /* nothing of the package active */
+    /* context 0 is no context: A leaves the package, B is independent of it again */
+    ck_assert_int_eq(apdu_reg_set_context(reg, aid_a, sizeof aid_a, 0), 0);
+    ck_assert_uint_eq(tx("0070000002"), 0x9000);
+    ck_assert_uint_eq(tx("02A4040007" AID_PKG_B), 0x9000);
+}
+END_TEST
+
 START_TEST(test_select_opens_closed_channel)
 {
     ck_assert_uint_eq(tx("02A4040007" AID_APP1), 0x9000);
@@ -522,6 +558,7 @@ int main(void)
     tcase_add_test(t, test_select_no_match);
     tcase_add_test(t, test_select_refused);
     tcase_add_test(t, test_multiselectable);
+    tcase_add_test(t, test_context_blocks_package_mate);
     tcase_add_test(t, test_select_opens_closed_channel);
     tcase_add_test(t, test_bad_commands);
     tcase_add_test(t, test_registration_rules);
