@@ -62,4 +62,25 @@ expect_rc 0 "the default instance answers at power-on, the ISD by its AID"
 run "$CARDLET" image install "$dimg" --applet F063617264010101 --instance F06361726401010102 --default
 expect_rc 1 "a second default instance"
 expect_out "already selected by default" "refused with a reason"
+
+# --instance: a second instance of the same class under its own AID (a random last byte: no AID an
+# implementation could have hard-coded), reached by that AID through pcscd, with state of its own: each
+# instance's COUNT sees only the commands it answered itself.
+iimg=$E2E_TMP/instance.img
+tail=$(rand_hex 1)
+inst=F063617264010101$tail
+run "$CARDLET" image install "$iimg" "$CAP" --applet F063617264010101
+expect_rc 0 "first instance (AID = class AID)"
+run "$CARDLET" image install "$iimg" --applet F063617264010101 --instance "$inst"
+expect_rc 0 "second instance with --instance"
+run "$CARDLET" image info "$iimg"
+expect_out "^instance $inst" "info lists the --instance AID"
+printf '%s\n' "00 A4 04 00 09 $(spaced "$inst")" '< 90 00' \
+  '80 01 00 00 0F' '< 48 65 6C 6C 6F 2C 20 63 61 72 64 6C 65 74 21 90 00' \
+  '80 02 00 00 03 0A 0B 0C 03' '< 0A 0B 0C 90 00' \
+  '80 03 00 00 02' '< 00 03 90 00' \
+  '00 A4 04 00 08 F0 63 61 72 64 01 01 01' '< 90 00' \
+  '80 03 00 00 02' '< 00 01 90 00' >"$E2E_TMP/instance.script"
+run "$CARDLET" with --card "$iimg" -- "$CARDLET" script --check "$E2E_TMP/instance.script"
+expect_rc 0 "the --instance AID selects its own instance through PC/SC"
 echo ok
