@@ -139,3 +139,12 @@ e2e-extlen-applet: programs
 	  $(MAKE) --no-print-directory $(APPLET_OUT)/extlen.cap >$(BUILD)/e2e-extlen-applet.log 2>&1 || \
 	  { rm -f $(APPLET_OUT)/extlen.cap; echo "e2e: the extlen test applets did not build (see $(BUILD)/e2e-extlen-applet.log)"; }; \
 	fi
+
+# make bench: extended length APDU figures (vm/vm_card_bench.c) on the extlen test applets.
+.PHONY: bench-extlen
+$(BUILD)/bench/vm_card_bench: $(BUILD)/obj/vm/vm_card_bench.o $(CL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(PCSC_LIBS) $(LIBS)
+bench: bench-extlen
+bench-extlen: $(BUILD)/bench/vm_card_bench $(APPLET_OUT)/extlen.cap
+	@$(BUILD)/bench/vm_card_bench $(APPLET_OUT)/extlen.cap
