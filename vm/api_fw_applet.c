@@ -70,7 +70,8 @@ static int aid_rid_equals(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     uint8_t a[16], b[16], la, lb;
     if (!this_aid(vm, args[0], a, &la)) return VM_NAT_THROW;
-    if (!args[1]) { vm_throw_npe(vm); return VM_NAT_THROW; }
+    /* A reference to an object of an aborted transaction reads as null (JCRE 7.6.3). */
+    if (!args[1] || vm_heap_is_void(vm->heap, args[1])) { vm_throw_npe(vm); return VM_NAT_THROW; }
     ret[0] = vm_aid_read(vm, args[1], b, &lb) && !memcmp(a, b, 5);
     return VM_NAT_OK;
 }

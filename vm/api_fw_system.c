@@ -147,7 +147,7 @@ static int js_get_sio(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     uint8_t aid[16], len;
     ret[0] = 0;
-    if (!args[0]) return VM_NAT_OK;
+    if (!args[0] || vm_heap_is_void(vm->heap, args[0])) return VM_NAT_OK; /* null (a void reference reads as null) */
     if (!vm_aid_read(vm, args[0], aid, &len)) { vm_throw_security(vm, "not an AID"); return VM_NAT_THROW; }
     int s = vm_applet_find(vm, aid, len);
     if (s < 0) return VM_NAT_OK;
@@ -180,7 +180,8 @@ static int js_channel(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret
 static int js_is_active(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     uint8_t aid[16], len;
-    if (!args[0]) { vm_throw_npe(vm); return VM_NAT_THROW; }
+    /* A reference to an object of an aborted transaction reads as null (JCRE 7.6.3). */
+    if (!args[0] || vm_heap_is_void(vm->heap, args[0])) { vm_throw_npe(vm); return VM_NAT_THROW; }
     int i = vm_aid_read(vm, args[0], aid, &len) ? vm_applet_find(vm, aid, len) : -1;
     ret[0] = i >= 0 && vm->applets[i].selected;
     return VM_NAT_OK;

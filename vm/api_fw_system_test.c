@@ -3,7 +3,7 @@
  * heap's own bytes to the store, so overlap in both directions is checked on persistent,
  * transient and integrity-sensitive arrays, inside a transaction (committed, and aborted:
  * arrayCopy undone exactly, arrayCopyNonAtomic kept) and after an abort. Refused copies change
- * nothing. */
+ * nothing. Also: JCSystem/AID natives read a reference to an aborted transaction's object as null. */
 #include "vm/vm_test_util.h"
 
 enum { T_COPY = 1, T_COPY_NA = 2 };
@@ -178,6 +178,48 @@ START_TEST(refused_copy_changes_nothing)
 }
 END_TEST
 
+/* JCRE 7.6.3: a reference to an object made in a transaction that aborted reads as null. The
+ * natives that take an AID and look at it themselves treat it so: JCSystem.isAppletActive and
+ * AID.RIDEquals throw NullPointerException, getAppletShareableInterfaceObject returns null. */
+static int call(uint8_t cls, uint8_t kind, uint8_t tok, uint16_t *args, uint16_t *ret)
+{
+    const vm_native_method_t *m = vm_native_method(vm_native_class(VM_PKG_FRAMEWORK, cls), kind, tok);
+    ck_assert_ptr_nonnull(m);
+    T.vm->exc = 0;
+    return m->fn(T.vm, args, ret);
+}
+
+static void expect_npe(void)
+{
+    vm_obj_t e;
+    ck_assert(vm_heap_get(T.vm->heap, T.vm->exc, &e));
+    ck_assert_uint_eq(e.cls, VM_CLASS_ID(VM_PKG_JAVA_LANG, 7));
+    T.vm->exc = 0;
+}
+
+START_TEST(void_aid_reference_reads_as_null)
+{
+    static const uint8_t aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x62, 0x03, 0x01 };
+    uint16_t live, gone, r[2] = { 0x5A5A, 0 };
+    ck_assert_int_eq(vm_aid_new(T.vm, aid, sizeof aid, CTX, 0, &live), 0);
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_aid_new(T.vm, aid, sizeof aid, CTX, 0, &gone), 0);
+    vm_tx_abort(T.vm);
+    ck_assert(vm_heap_is_void(T.vm->heap, gone));
+    uint16_t active[1] = { gone }, sio[2] = { gone, 0 }, rid[2] = { live, gone };
+    ck_assert_int_eq(call(8, VM_NAT_STATIC, 20, active, r), VM_NAT_THROW); /* isAppletActive */
+    expect_npe();
+    ck_assert_int_eq(call(8, VM_NAT_STATIC, 4, sio, r), VM_NAT_OK); /* getAppletShareableInterfaceObject */
+    ck_assert_uint_eq(r[0], 0);
+    ck_assert_int_eq(call(6, VM_NAT_VIRTUAL, 1, rid, r), VM_NAT_THROW); /* AID.RIDEquals */
+    expect_npe();
+    /* A live AID is still compared. */
+    rid[1] = live;
+    ck_assert_int_eq(call(6, VM_NAT_VIRTUAL, 1, rid, r), VM_NAT_OK);
+    ck_assert_uint_eq(r[0], 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_fw_system");
@@ -189,6 +231,7 @@ int main(void)
     tcase_add_test(tc, overlap_in_committed_transaction);
     tcase_add_test(tc, overlap_in_aborted_transaction);
     tcase_add_test(tc, refused_copy_changes_nothing);
+    tcase_add_test(tc, void_aid_reference_reads_as_null);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
