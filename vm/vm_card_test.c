@@ -634,6 +634,38 @@ START_TEST(extlen_state_machine)
 }
 END_TEST
 
+/* INFO: NAD, protocol, block sizes and the CLA queries answer the same for short and extended
+ * commands (CLA 80: proprietary, no chaining or secure messaging, channel 0; CLA 81: channel 1),
+ * and setOutgoingNoChaining gives the same Ne as setOutgoing. */
+START_TEST(extlen_other_methods_unchanged)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    uint8_t data[1500];
+    fill(data, sizeof data, 17);
+    static const uint8_t base[11] = { 0, 1, 0, 254, 0, 254, 0, 0, 0, 1, 0 };
+    for (int ext = 0; ext < 2; ext++) {
+        size_t n = send_cmd(ext, 0x70, 0, data, ext ? 1500 : 100, ext ? 65536 : 256);
+        ck_assert_msg(n == 15 && resp_sw(n) == 0x9000, "INFO (%s): %zu bytes SW %04X (%s)", ext ? "extended" : "short", n,
+                      resp_sw(n), vm->last_error);
+        ck_assert_int_eq(memcmp(ext_resp, base, sizeof base), 0);
+        ck_assert_uint_eq(cl_get16(ext_resp + 11), ext ? EXT_MAX : 256);
+    }
+    /* On logical channel 1: the channel and a CLA of the same class. */
+    static uint8_t resp[CARD_RESP_MAX];
+    ck_assert_int_eq(xmit("0070000001", resp), 3);
+    ck_assert_int_eq(resp[0], 1);
+    ck_assert_int_eq(xmit("01A4040008F063617264210103", resp), 2); /* ExtEchoChild: ExtEcho is busy on channel 0 */
+    ck_assert_int_eq(resp[0], 0x90);
+    ext_cmd[0] = 0x81; ext_cmd[1] = 0x70; ext_cmd[2] = 0; ext_cmd[3] = 0;
+    ext_cmd[4] = 0; cl_put16(ext_cmd + 5, 300); fill(ext_cmd + 7, 300, 2); cl_put16(ext_cmd + 307, 0);
+    size_t n = card_transmit(card, ext_cmd, 309, ext_resp);
+    ck_assert_uint_eq(n, 15);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+    ck_assert_int_eq(ext_resp[10], 1);
+}
+END_TEST
+
 /* Misuse of the APDU methods throws APDUException with the documented reason, extended or not. */
 START_TEST(extlen_misuse_reasons)
 {
@@ -681,6 +713,7 @@ int main(void)
     tcase_add_test(tc, extlen_state_machine);
     tcase_add_test(tc, extlen_misuse_reasons);
     tcase_add_test(tc, extlen_decided_by_interface_list);
+    tcase_add_test(tc, extlen_other_methods_unchanged);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -27,6 +27,8 @@ import javacard.security.MessageDigest;
  *   80 50 P1 00 [Lc data] [Le] ERR: runs misuse case P1 and answers 6F0r for APDUException reason
  *                              r, 90 00 when nothing was thrown (see err())
  *   80 60 00 00 [Le]           COUNT: how many times process() ran (2 bytes)
+ *   8x 70 00 00 [data] [Le]    INFO: what the APDU says about the command, sent after
+ *                              setOutgoingNoChaining (13 bytes, see info())
  */
 public class Echo extends Applet {
     static final byte INS_HASH = (byte) 0x10;
@@ -35,6 +37,7 @@ public class Echo extends Applet {
     static final byte INS_STATES = (byte) 0x40;
     static final byte INS_ERR = (byte) 0x50;
     static final byte INS_COUNT = (byte) 0x60;
+    static final byte INS_INFO = (byte) 0x70;
 
     /** The most data an ExtendedLength applet can get or send: the API counts in shorts. */
     static final short STORE_LEN = (short) 32767;
@@ -86,6 +89,9 @@ public class Echo extends Applet {
         case INS_COUNT:
             Util.setShort(buf, (short) 0, processed);
             apdu.setOutgoingAndSend((short) 0, (short) 2);
+            return;
+        case INS_INFO:
+            info(apdu, buf);
             return;
         default:
             ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
@@ -213,6 +219,37 @@ public class Echo extends Applet {
         if (apdu.getCurrentState() != APDU.STATE_FULL_OUTGOING) {
             ISOException.throwIt((short) 0x6F11);
         }
+    }
+
+    /**
+     * Answers getNAD, getProtocol, getInBlockSize (2), getOutBlockSize (2), isCommandChainingCLA,
+     * isSecureMessagingCLA, isISOInterindustryCLA, isValidCLA, getCLAChannel (1 byte each, booleans
+     * 0/1) and setOutgoingNoChaining's Ne (2): extended commands must not change any of them.
+     */
+    private void info(APDU apdu, byte[] buf) {
+        apdu.setIncomingAndReceive();
+        byte nad = apdu.getNAD();
+        byte protocol = APDU.getProtocol();
+        short in = APDU.getInBlockSize();
+        short out = APDU.getOutBlockSize();
+        boolean chaining = apdu.isCommandChainingCLA();
+        boolean sm = apdu.isSecureMessagingCLA();
+        boolean iso = apdu.isISOInterindustryCLA();
+        boolean valid = apdu.isValidCLA();
+        byte channel = APDU.getCLAChannel();
+        short ne = apdu.setOutgoingNoChaining();
+        buf[0] = nad;
+        buf[1] = protocol;
+        Util.setShort(buf, (short) 2, in);
+        Util.setShort(buf, (short) 4, out);
+        buf[6] = chaining ? (byte) 1 : (byte) 0;
+        buf[7] = sm ? (byte) 1 : (byte) 0;
+        buf[8] = iso ? (byte) 1 : (byte) 0;
+        buf[9] = valid ? (byte) 1 : (byte) 0;
+        buf[10] = channel;
+        Util.setShort(buf, (short) 11, ne);
+        apdu.setOutgoingLength((short) 13);
+        apdu.sendBytes((short) 0, (short) 13);
     }
 
     /**
