@@ -1,0 +1,15 @@
+# tests/foreign: CAP files our converter did not make (docs/cap-format.md, "Files from other
+# converters"). The teapot load file is test data (tests/foreign/README.md); recap.py, a second
+# CAP writer, re-lays out packages our converter made the way other converters do, into
+# $(BUILD)/tests/foreign/gen/NAME-VARIANT.{stream,cap}; the tests install and run every one.
+FOREIGN_PKGS := hello wallet points-server points-client vmconform
+FOREIGN_CAPS := $(addprefix $(BUILD)/applets/,$(addsuffix .cap,$(FOREIGN_PKGS)))
+FOREIGN_GEN  := $(BUILD)/tests/foreign/gen.stamp
+
+$(FOREIGN_GEN): tests/foreign/recap.py $(FOREIGN_CAPS)
+	@rm -rf $(BUILD)/tests/foreign/gen && mkdir -p $(BUILD)/tests/foreign/gen
+	$(PYTHON3) tests/foreign/recap.py $(BUILD)/tests/foreign/gen $(foreach p,$(FOREIGN_PKGS),$(p)=$(BUILD)/applets/$(p).cap)
+	@touch $@
+
+$(BUILD)/test/tests/foreign/foreign_layout_test: $(FOREIGN_GEN) $(FOREIGN_CAPS) $(BUILD)/tests/vm/expected/conform.txt
+$(BUILD)/test/tests/foreign/foreign_version_test: $(FOREIGN_GEN)
