@@ -66,6 +66,20 @@ START_TEST(variants_have_their_layout)
                                          orig.comp[CAP_COMP_METHOD].size);
         ck_assert_msg(same_method_bytes == (!strcmp(variants[v], "gp") || !strcmp(variants[v], "v22nodesc")),
                       "%s: Method component bytes", variants[v]);
+        /* classes moved (v22: behind the 2.2 signature pool length), constant pool reordered */
+        const cap_component_t *cc = &cap.comp[CAP_COMP_CLASS], *oc = &orig.comp[CAP_COMP_CLASS];
+        ck_assert_uint_eq(cc->size, oc->size + (v22 ? 2 : 0));
+        bool classes_moved = memcmp(cc->info, oc->info, oc->size) != 0;
+        ck_assert_msg(classes_moved == (strcmp(variants[v], "gp") != 0), "%s: Class component", variants[v]);
+        bool cp_same = !memcmp(cap.comp[CAP_COMP_CONSTANTPOOL].info, orig.comp[CAP_COMP_CONSTANTPOOL].info,
+                               orig.comp[CAP_COMP_CONSTANTPOOL].size);
+        ck_assert_msg(cp_same == (!strcmp(variants[v], "gp")), "%s: ConstantPool component", variants[v]);
+        /* v22: every static primitive written out, the image the same */
+        ck_assert_uint_gt(orig.sfield.default_value_count, 0);
+        bool explicit_statics = !strcmp(variants[v], "v22");
+        ck_assert_uint_eq(cap.sfield.default_value_count, explicit_statics ? 0 : orig.sfield.default_value_count);
+        ck_assert_uint_eq(cap.sfield.default_value_count + cap.sfield.non_default_value_count,
+                          orig.sfield.default_value_count + orig.sfield.non_default_value_count);
         cap_free(&cap);
         cap_free(&orig);
         free(b);
