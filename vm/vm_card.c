@@ -78,6 +78,14 @@ static bool call_multi(vm_t *vm, int idx, uint8_t token, bool arg, enum vm_run *
     return true;
 }
 
+/* No command in progress: the APDU methods see STATE_INITIAL and no data. Outside process() nothing
+ * may reach the last command's data (its bytes belong to the caller of card_transmit and are gone),
+ * so this runs before select() and deselect() and once process() has returned. */
+static void apdu_idle(vm_t *vm)
+{
+    memset(&vm->apdu, 0, offsetof(vm_apdu_state_t, resp));
+}
+
 static bool app_select(void *ctx, uint8_t channel)
 {
     (void)channel;
@@ -88,7 +96,7 @@ static bool app_select(void *ctx, uint8_t channel)
     vm_applet_t *a = &vm->applets[idx];
     uint16_t ok = 0;
     bool already = a->channels > 0;
-    memset(&vm->apdu, 0, offsetof(vm_apdu_state_t, resp));
+    apdu_idle(vm);
     enum vm_run r;
     /* JCRE 4.2: a MultiSelectable applet selected while it, or its package, is active elsewhere
      * gets select(appInstAlreadyActive); otherwise Applet.select(). */
@@ -112,6 +120,7 @@ static void app_deselect(void *ctx, uint8_t channel)
     vm_applet_t *a = &vm->applets[idx];
     if (a->channels) a->channels--;
     bool still = a->channels > 0;
+    apdu_idle(vm);
     uint16_t ignored;
     enum vm_run r;
     /* exceptions are ignored (JCRE 4.3) */
@@ -190,7 +199,7 @@ static int app_process(void *ctx, const apdu_cmd_t *cmd, apdu_resp_t *resp)
     }
     vm->selecting = 0;
     vm->reselecting = false;
-    vm->apdu.active = false;
+    apdu_idle(vm);
     if (vm->apdu.resp_len && apdu_resp_append(resp, vm->apdu.resp, vm->apdu.resp_len)) return 0x6F00;
     return sw;
 }

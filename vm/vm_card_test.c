@@ -666,6 +666,27 @@ START_TEST(extlen_other_methods_unchanged)
 }
 END_TEST
 
+/* Data a command left unread is gone once process() returns: the applet's deselect() (on the next
+ * SELECT) gets no byte of it from receiveBytes, and the next command starts afresh. */
+START_TEST(extlen_unread_data_not_kept)
+{
+    install_extlen();
+    power_on_and_select(EXT_ECHO);
+    static uint8_t data[EXT_MAX];
+    fill(data, EXT_MAX, 23);
+    size_t n = send_cmd(true, 0x80, 0, data, EXT_MAX, LE_NONE); /* PARTIAL: 1033 of 32767 bytes read */
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(resp_sw(n), 0x9000);
+    select_hex(PLAIN_ECHO); /* deselects ExtEcho: its deselect() tries receiveBytes */
+    select_hex(EXT_ECHO);
+    n = send_cmd(false, 0x90, 0, NULL, 0, 2);
+    ck_assert_uint_eq(n, 4);
+    int16_t saw = (int16_t)cl_get16(ext_resp);
+    ck_assert_msg(saw == -1 || saw == -100, "deselect() received %d bytes of the last command's data", saw);
+    check_hash(true, 5000, 40);
+}
+END_TEST
+
 /* Misuse of the APDU methods throws APDUException with the documented reason, extended or not. */
 START_TEST(extlen_misuse_reasons)
 {
@@ -714,6 +735,7 @@ int main(void)
     tcase_add_test(tc, extlen_misuse_reasons);
     tcase_add_test(tc, extlen_decided_by_interface_list);
     tcase_add_test(tc, extlen_other_methods_unchanged);
+    tcase_add_test(tc, extlen_unread_data_not_kept);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

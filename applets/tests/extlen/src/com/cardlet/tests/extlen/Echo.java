@@ -29,6 +29,10 @@ import javacard.security.MessageDigest;
  *   80 60 00 00 [Le]           COUNT: how many times process() ran (2 bytes)
  *   8x 70 00 00 [data] [Le]    INFO: what the APDU says about the command, sent after
  *                              setOutgoingNoChaining (13 bytes, see info())
+ *   80 80 00 00 Lc data        PARTIAL: receives the first block only and returns (the rest of
+ *                              the data stays unread)
+ *   80 90 00 00 [Le]           SAW: what receiveBytes gave deselect() the last time (2 bytes: a
+ *                              byte count, or minus the APDUException reason, -100 SecurityException)
  */
 public class Echo extends Applet {
     static final byte INS_HASH = (byte) 0x10;
@@ -38,6 +42,8 @@ public class Echo extends Applet {
     static final byte INS_ERR = (byte) 0x50;
     static final byte INS_COUNT = (byte) 0x60;
     static final byte INS_INFO = (byte) 0x70;
+    static final byte INS_PARTIAL = (byte) 0x80;
+    static final byte INS_SAW = (byte) 0x90;
 
     /** The most data an ExtendedLength applet can get or send: the API counts in shorts. */
     static final short STORE_LEN = (short) 32767;
@@ -49,6 +55,8 @@ public class Echo extends Applet {
     private short processed;
     /** Blocks the last receiveAll() took. */
     private short blocks;
+    /** What receiveBytes answered in deselect() (SAW). */
+    private short deselectSaw;
 
     protected Echo() {
         if (store == null) {
@@ -59,6 +67,20 @@ public class Echo extends Applet {
 
     public static void install(byte[] bArray, short bOffset, byte bLength) {
         new Echo().register(bArray, (short) (bOffset + 1), bArray[bOffset]);
+    }
+
+    /**
+     * Outside process() there is no command: the data a command left unread must not reach
+     * deselect() (its bytes are gone), so receiveBytes may only throw here.
+     */
+    public void deselect() {
+        try {
+            deselectSaw = APDU.getCurrentAPDU().receiveBytes((short) 7);
+        } catch (APDUException e) {
+            deselectSaw = (short) -e.getReason();
+        } catch (SecurityException e) {
+            deselectSaw = (short) -100;
+        }
     }
 
     public void process(APDU apdu) {
@@ -92,6 +114,13 @@ public class Echo extends Applet {
             return;
         case INS_INFO:
             info(apdu, buf);
+            return;
+        case INS_PARTIAL:
+            apdu.setIncomingAndReceive();
+            return;
+        case INS_SAW:
+            Util.setShort(buf, (short) 0, deselectSaw);
+            apdu.setOutgoingAndSend((short) 0, (short) 2);
             return;
         default:
             ISOException.throwIt(ISO7816.SW_INS_NOT_SUPPORTED);
