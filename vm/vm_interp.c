@@ -6,6 +6,7 @@
  * every reference against the heap and the firewall. A violation throws SecurityException
  * (the applet sees 6F 00 unless it catches it), so a hostile CAP cannot crash the card. */
 #include "vm/vm_rt.h"
+#include "vm/vm_firewall.h"
 #include "vm/vm_native.h"
 #include "cap/jc_opcodes.h"
 
@@ -250,9 +251,10 @@ static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
     return true;
 }
 
-/* The last array an array instruction resolved, so that a loop over one array decodes its
- * header, checks the firewall and finds its data once instead of at every access (element type
- * and bounds are still checked at every access, against the cached header).
+/* The last array an array instruction resolved (and, in a second entry, the last object a field
+ * instruction resolved), so that a loop over one array or one object's fields decodes its header,
+ * checks the firewall and finds its data once instead of at every access (element type, bounds,
+ * object kind and field cell are still checked at every access, against the cached header).
  *
  * Why it stays right: a header never changes while its object lives, a persistent array's data
  * pointer is the image memory (stores show there at once) and a transient array's RAM buffer
@@ -263,12 +265,13 @@ static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
  * holds for one context: a frame change into another context drops it as well. */
 #define AC_EMPTY 0x10000u /* no 16-bit reference equals it */
 typedef struct {
-    uint32_t ref;         /* the array's handle, or AC_EMPTY */
+    uint32_t ref;         /* the object's handle, or AC_EMPTY */
     uint8_t ctx;          /* the context whose firewall check it passed */
     vm_obj_t o;           /* its decoded header */
-    const uint8_t *data;  /* its data (RAM or image memory) */
-    uint8_t *ram;         /* writable RAM of a transient array that is not integrity-sensitive (stored
-                           * into in place: transient contents take no part in transactions), else NULL */
+    const uint8_t *data;  /* its data (RAM or image memory); NULL in the field entry for a non-instance */
+    uint8_t *ram;         /* arrays: writable RAM of a transient array that is not integrity-sensitive
+                           * (stored into in place: transient contents take no part in transactions) */
+    uint16_t okcls;       /* fields: a class the object was found to be a subclass of (its own at first) */
 } array_cache_t;
 
 /* Resolves ref as an array the running context ctx may access and caches it in c; false with an
@@ -285,6 +288,25 @@ static bool array_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
      * through vm_heap_write, which checks and updates its control element. */
     c->ram = (c->o.flags & (VM_OF_TRANSIENT | VM_OF_INTEGRITY)) == VM_OF_TRANSIENT ? vm_heap_ram_data(vm->heap, &c->o)
                                                                                  : NULL;
+    c->ref = ref;
+    c->ctx = ctx;
+    return true;
+}
+
+/* Resolves ref as an object whose fields the running context ctx may access and caches it in c;
+ * false with an exception pending otherwise. Kind and cell are checked by each access. */
+static bool field_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
+{
+    c->ref = AC_EMPTY;
+    if (!vm_obj_get(vm, ref, &c->o)) return false;
+    if (!vm_fw_can_access(vm, &c->o)) { vm_throw_security(vm, "firewall: field of another context"); return false; }
+    c->data = NULL;
+    if (c->o.kind == VM_KIND_INSTANCE) {
+        c->data = vm_heap_data(vm->heap, &c->o);
+        if (!c->data) { vm_throw_store_error(vm, VM_ERR_NOMEM); return false; }
+    }
+    c->ram = NULL;
+    c->okcls = c->o.cls;
     c->ref = ref;
     c->ctx = ctx;
     return true;
@@ -399,7 +421,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     uint16_t sp = 0, maxs = 0, nloc = 0; /* f->sp lives here between frame changes (synced before calls) */
     vm_cpe_t *cp = NULL;
     uint16_t ncp = 0;
-    array_cache_t ac = { .ref = AC_EMPTY };
+    array_cache_t ac = { .ref = AC_EMPTY }, oc = { .ref = AC_EMPTY }; /* arrays, field objects */
+#define DROP_CACHES() (ac.ref = oc.ref = AC_EMPTY)
     vm->exc = 0;
     vm->fatal = false;
     vm->last_error[0] = 0;
@@ -447,7 +470,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define ENTER_FRAME() do { \
         f = &vm->frames[vm->nframes - 1]; \
         vm->cur_ctx = f->ctx; \
-        if (ac.ctx != f->ctx) ac.ref = AC_EMPTY; /* its firewall check was for another context */ \
+        if (ac.ctx != f->ctx || oc.ctx != f->ctx) DROP_CACHES(); /* firewall checks of another context */ \
         BUDGET_CHECK(); \
         M = f->pkg->methods; \
         mlen = f->code_end; /* the running method's end, not the component's */ \
@@ -869,59 +892,80 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEXT_AS(putstatic_a);
         }
 
-        /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0). */
-        case JC_getfield_a: OPLABEL(getfield_a) case JC_getfield_b: OPLABEL(getfield_b) case JC_getfield_s: OPLABEL(getfield_s) case JC_getfield_i: OPLABEL(getfield_i)
-        case JC_getfield_a_w: OPLABEL(getfield_a_w) case JC_getfield_b_w: OPLABEL(getfield_b_w) case JC_getfield_s_w: OPLABEL(getfield_s_w) case JC_getfield_i_w: OPLABEL(getfield_i_w)
-        case JC_getfield_a_this: OPLABEL(getfield_a_this) case JC_getfield_b_this: OPLABEL(getfield_b_this) case JC_getfield_s_this: OPLABEL(getfield_s_this) case JC_getfield_i_this: OPLABEL(getfield_i_this) {
-            int kind; unsigned ci; uint16_t ref;
-            if (ip[0] <= JC_getfield_i) { kind = ip[0] - JC_getfield_a; ci = U1(1); NEED(1); ref = POP(); }
-            else if (ip[0] <= JC_getfield_i_w) { kind = ip[0] - JC_getfield_a_w; ci = U2(1); NEED(1); ref = POP(); }
-            else { kind = ip[0] - JC_getfield_a_this; ci = U1(1); LOCAL(0, 1); ref = L[0]; }
-            const vm_cpe_t *e = CPE(ci, 2);
-            vm_obj_t o;
-            GETOBJ(ref, &o);
-            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
-            uint16_t c0, c1 = 0;
-            if (!vm_obj_cell(vm, &o, e->a, &c0)) goto throw_;
-            if (kind == 3 && !vm_obj_cell(vm, &o, e->a + 1u, &c1)) goto throw_;
-            if (kind == 3) PUSHI(((uint32_t)c0 << 16) | c1);
-            else if (kind == 1) PUSH((int16_t)(int8_t)c0);
-            else PUSH(c0);
-            NEXT();
-        }
-        case JC_putfield_a: OPLABEL(putfield_a) case JC_putfield_b: OPLABEL(putfield_b) case JC_putfield_s: OPLABEL(putfield_s) case JC_putfield_i: OPLABEL(putfield_i)
-        case JC_putfield_a_w: OPLABEL(putfield_a_w) case JC_putfield_b_w: OPLABEL(putfield_b_w) case JC_putfield_s_w: OPLABEL(putfield_s_w) case JC_putfield_i_w: OPLABEL(putfield_i_w)
-        case JC_putfield_a_this: OPLABEL(putfield_a_this) case JC_putfield_b_this: OPLABEL(putfield_b_this) case JC_putfield_s_this: OPLABEL(putfield_s_this) case JC_putfield_i_this: OPLABEL(putfield_i_this) {
-            int kind; unsigned ci; uint16_t ref;
-            bool this_form = ip[0] >= JC_putfield_a_this;
-            if (ip[0] <= JC_putfield_i) { kind = ip[0] - JC_putfield_a; ci = U1(1); }
-            else if (ip[0] <= JC_putfield_i_w) { kind = ip[0] - JC_putfield_a_w; ci = U2(1); }
-            else { kind = ip[0] - JC_putfield_a_this; ci = U1(1); }
-            const vm_cpe_t *e = CPE(ci, 2);
-            NEED((kind == 3 ? 2 : 1) + (this_form ? 0 : 1));
-            uint32_t v = kind == 3 ? (uint32_t)POPI() : POP();
-            if (this_form) { LOCAL(0, 1); ref = L[0]; } else ref = POP();
-            vm_obj_t o;
-            GETOBJ(ref, &o);
-            if (!vm_fw_can_access(vm, &o)) { vm_throw_security(vm, "firewall: field of another context"); goto throw_; }
-            if (kind == 0) v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */
-            if (kind == 0 && v) {
-                vm_obj_t vo;
-                GETOBJ((uint16_t)v, &vo);
-                if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
-            }
-            if (kind == 3) {
-                if (o.kind != VM_KIND_INSTANCE || (uint32_t)e->a + 2 > o.len) { vm_throw_security(vm, "field outside the object"); goto throw_; }
-                uint8_t b[4];
-                cl_put32(b, v);
-                int r = vm_heap_write(vm->heap, &o, 2u * e->a, b, 4, true);
-                if (r) { vm_throw_store_error(vm, r); goto throw_; }
-            } else {
-                uint16_t cv = kind == 1 ? (uint16_t)(int16_t)(int8_t)v : (uint16_t)v;
-                if (!vm_obj_set_cell(vm, &o, e->a, cv)) goto throw_;
-            }
-            NEXT();
-        }
+        /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0).
+         * One handler per opcode; the object comes from the field cache or is resolved into it.
+         * fk, the field kind: 0 reference, 1 byte, 2 short, 3 int (two cells). */
+/* The field's class must be the object's class or one of its superclasses: a field ref of class B
+ * applied to an unrelated A would read or write A's cells as B's (a short cell as a reference).
+ * The answer is kept with the cached object (okcls), so a loop pays the class walk once. */
+#define FIELD_CLASS(e) do { \
+            if (__builtin_expect(oc.o.cls != (e)->cls && oc.okcls != (e)->cls, 0)) { \
+                if (oc.o.kind != VM_KIND_INSTANCE || !vm_class_is_subclass(vm, oc.o.cls, (e)->cls)) { \
+                    vm_throw_security(vm, "field of a class the object is not an instance of"); goto throw_; } \
+                oc.okcls = (e)->cls; \
+            } \
+        } while (0)
+#define FIELD_CELLS(fk, e) do { \
+            if (oc.o.kind != VM_KIND_INSTANCE || (uint32_t)(e)->a + ((fk) == 3 ? 2u : 1u) > oc.o.len) { \
+                vm_throw_security(vm, "field outside the object"); goto throw_; } \
+        } while (0)
+#define GETFIELD(opname, fk, ci, getref) case JC_##opname: OPLABEL(opname) { \
+            unsigned cix = (ci); \
+            uint16_t ref; \
+            getref; \
+            const vm_cpe_t *e = CPE(cix, 2); \
+            if (__builtin_expect((uint32_t)ref != oc.ref, 0) && !field_resolve(vm, ref, f->ctx, &oc)) goto throw_; \
+            FIELD_CLASS(e); \
+            FIELD_CELLS(fk, e); \
+            const uint8_t *d = oc.data + 2u * e->a; \
+            if ((fk) == 3) PUSHI(cl_get32(d)); \
+            else if ((fk) == 1) PUSH((int16_t)(int8_t)cl_get16(d)); \
+            else PUSH(cl_get16(d)); \
+            NEXT_AS(opname); }
+#define POPREF() do { NEED(1); ref = POP(); } while (0)
+#define THISREF() do { LOCAL(0, 1); ref = L[0]; } while (0)
+        GETFIELD(getfield_a, 0, U1(1), POPREF()) GETFIELD(getfield_b, 1, U1(1), POPREF())
+        GETFIELD(getfield_s, 2, U1(1), POPREF()) GETFIELD(getfield_i, 3, U1(1), POPREF())
+        GETFIELD(getfield_a_w, 0, U2(1), POPREF()) GETFIELD(getfield_b_w, 1, U2(1), POPREF())
+        GETFIELD(getfield_s_w, 2, U2(1), POPREF()) GETFIELD(getfield_i_w, 3, U2(1), POPREF())
+        GETFIELD(getfield_a_this, 0, U1(1), THISREF()) GETFIELD(getfield_b_this, 1, U1(1), THISREF())
+        GETFIELD(getfield_s_this, 2, U1(1), THISREF()) GETFIELD(getfield_i_this, 3, U1(1), THISREF())
+#undef GETFIELD
+        /* Stores go through vm_heap_write (transactions); a reference stored must be storable. */
+#define PUTFIELD(opname, fk, ci, this_form) case JC_##opname: OPLABEL(opname) { \
+            const vm_cpe_t *e = CPE(ci, 2); \
+            NEED(((fk) == 3 ? 2 : 1) + ((this_form) ? 0 : 1)); \
+            uint32_t v = (fk) == 3 ? (uint32_t)POPI() : POP(); \
+            uint16_t ref; \
+            if (this_form) THISREF(); else ref = POP(); \
+            if (__builtin_expect((uint32_t)ref != oc.ref, 0) && !field_resolve(vm, ref, f->ctx, &oc)) goto throw_; \
+            if ((fk) == 0) { \
+                v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */ \
+                if (v) { \
+                    vm_obj_t vo; \
+                    GETOBJ((uint16_t)v, &vo); \
+                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; } \
+                } \
+            } \
+            FIELD_CLASS(e); \
+            FIELD_CELLS(fk, e); \
+            uint8_t b[4]; \
+            if ((fk) == 3) cl_put32(b, v); \
+            else cl_put16(b, (fk) == 1 ? (uint16_t)(int16_t)(int8_t)v : (uint16_t)v); \
+            int r = vm_heap_write(vm->heap, &oc.o, 2u * e->a, b, (fk) == 3 ? 4 : 2, true); \
+            if (r) { vm_throw_store_error(vm, r); goto throw_; } \
+            NEXT_AS(opname); }
+        PUTFIELD(putfield_a, 0, U1(1), false) PUTFIELD(putfield_b, 1, U1(1), false)
+        PUTFIELD(putfield_s, 2, U1(1), false) PUTFIELD(putfield_i, 3, U1(1), false)
+        PUTFIELD(putfield_a_w, 0, U2(1), false) PUTFIELD(putfield_b_w, 1, U2(1), false)
+        PUTFIELD(putfield_s_w, 2, U2(1), false) PUTFIELD(putfield_i_w, 3, U2(1), false)
+        PUTFIELD(putfield_a_this, 0, U1(1), true) PUTFIELD(putfield_b_this, 1, U1(1), true)
+        PUTFIELD(putfield_s_this, 2, U1(1), true) PUTFIELD(putfield_i_this, 3, U1(1), true)
+#undef PUTFIELD
+#undef POPREF
+#undef THISREF
+#undef FIELD_CELLS
+#undef FIELD_CLASS
 
         case JC_invokevirtual: OPLABEL(invokevirtual) {
             const vm_cpe_t *e = CPE(U2(1), 3);
@@ -944,7 +988,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (nm) {
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
-                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
+                DROP_CACHES(); /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, nargs, rw)) goto throw_; /* the override's counts, checked above */
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
@@ -985,7 +1029,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
-                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
+                DROP_CACHES(); /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, nargs, rw)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
@@ -1013,12 +1057,12 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint8_t vtok;
             uint16_t dyn = o.kind == VM_KIND_INSTANCE ? o.cls : OBJECT_CLASS;
             if (!iface_to_virtual(vm, dyn, e->cls, tok, &vtok)) THROW_API(VM_PKG_JAVA_LANG, 8, 0); /* not implemented: ClassCast */
-            uint8_t ctx = f->ctx;
-            if (!vm_fw_can_invoke(vm, &o)) {
-                if (!vm_class_implements(vm, e->cls, SHAREABLE_IFACE)) {
-                    vm_throw_security(vm, "firewall: interface of another context is not Shareable"); goto throw_; }
-                ctx = o.owner; /* Shareable call: the server runs in its own context */
-            }
+            /* The context the callee runs in: ours for our own objects, the owner's for a Shareable
+             * or JCRE entry point call; refused as the firewall rules say. */
+            const char *why = NULL;
+            int cctx = vm_fw_interface_ctx(vm, &o, e->cls, &why);
+            if (cctx < 0) { vm_throw_security(vm, why ? why : "firewall: interface call refused"); goto throw_; }
+            uint8_t ctx = (uint8_t)cctx;
             vm_pkg_t *mp; uint32_t mo; const vm_native_method_t *nm;
             if (!vm_find_virtual(vm, dyn, vtok, VM_CLASS_PKG(dyn), &mp, &mo, &nm)) { unbound(vm, "interface method", e->cls, tok); goto throw_; }
             if (nm) {
@@ -1026,7 +1070,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
                 if ((int)nargs != native_call_words(nm, true, &rw)) { vm_throw_security(vm, "invokeinterface nargs mismatch"); goto throw_; }
                 BUDGET_CHECK(); /* natives may run bytecode (Shareable lookups) on the same budget */
                 f->sp = sp;
-                ac.ref = AC_EMPTY; /* a native may allocate, abort a transaction, ... */
+                DROP_CACHES(); /* a native may allocate, abort a transaction, ... */
                 if (!call_native(vm, f, nm, (int)nargs, rw)) goto throw_;
                 f = &vm->frames[vm->nframes - 1];
                 sp = f->sp;
@@ -1041,7 +1085,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         case JC_new: OPLABEL(new) {
             const vm_cpe_t *e = CPE(U2(1), 1);
             uint16_t ref;
-            ac.ref = AC_EMPTY; /* an allocation changes the heap */
+            DROP_CACHES(); /* an allocation changes the heap */
             if (vm_obj_new_instance(vm, e->cls, f->ctx, &ref)) goto throw_;
             PUSH(ref);
             NEXT_AS(new);
@@ -1052,7 +1096,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint8_t t = U1(1);
             if (t < VM_T_BOOLEAN || t > VM_T_INT) { vm_throw_security(vm, "bad newarray type"); goto throw_; }
             uint16_t ref;
-            ac.ref = AC_EMPTY; /* an allocation changes the heap */
+            DROP_CACHES(); /* an allocation changes the heap */
             if (vm_obj_new_array(vm, t, 0, n, f->ctx, 0, &ref)) goto throw_;
             PUSH(ref);
             NEXT_AS(newarray);
@@ -1062,7 +1106,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             NEED(1);
             int16_t n = (int16_t)POP();
             uint16_t ref;
-            ac.ref = AC_EMPTY; /* an allocation changes the heap */
+            DROP_CACHES(); /* an allocation changes the heap */
             if (vm_obj_new_array(vm, VM_T_REF, e->cls, n, f->ctx, 0, &ref)) goto throw_;
             PUSH(ref);
             NEXT_AS(anewarray);
@@ -1081,6 +1125,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             vm_obj_t o;
             GETOBJ(POP(), &o);
             if (!vm_instance_of(vm, &o, 0, THROWABLE_CLASS)) { vm_throw_security(vm, "athrow of a non-Throwable"); goto throw_; }
+            if (!vm_fw_can_throw(vm, &o)) { vm_throw_security(vm, "firewall: exception object of another context"); goto throw_; }
             vm->exc = o.handle;
             goto throw_;
         }
@@ -1095,8 +1140,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             if (ref) {
                 vm_obj_t o;
                 GETOBJ(ref, &o);
-                if (!vm_fw_can_access(vm, &o) && !vm_fw_can_invoke(vm, &o) &&
-                    !(o.kind == VM_KIND_INSTANCE && vm_class_implements(vm, o.cls, SHAREABLE_IFACE))) {
+                if (!vm_fw_can_cast(vm, &o, at, cls)) {
                     vm_throw_security(vm, "firewall: checkcast of another context's object"); goto throw_; }
                 ok = vm_instance_of(vm, &o, at, cls);
             }
@@ -1112,7 +1156,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 
     throw_:
         /* An exception is pending (vm->exc) or the run is fatal: find a handler frame by frame. */
-        ac.ref = AC_EMPTY; /* what threw may have changed the heap */
+        DROP_CACHES(); /* what threw may have changed the heap */
         if (vm->fatal) goto uncaught;
         for (;;) {
             f = &vm->frames[vm->nframes - 1];

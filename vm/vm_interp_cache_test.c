@@ -1,0 +1,207 @@
+/* The interpreter's object caches and the reference rules checked around them, on hand-assembled
+ * methods (no verifier in the way, as for a CAP loaded without its Descriptor):
+ *  - a field ref of class B applied to an object of an unrelated class A is refused at run time
+ *    (SecurityException, 6F00), a subclass passes, and the card keeps running;
+ *  - the array cache is dropped by a native: an array created in a transaction that a native then
+ *    aborts throws NullPointerException at the next access (JCRE 7.6.3), not a stale cached hit;
+ *  - a stale handle (object of an aborted transaction) reads as null in ifnull, if_acmpeq,
+ *    instanceof, checkcast and is stored as null by putfield_a, putstatic_a and aastore;
+ *  - a store into a transient integrity-sensitive array goes through the heap (its control element
+ *    stays right: SensitiveArrays.assertIntegrity passes), not the RAM fast path. */
+#include "vm/vm_test_util.h"
+
+#define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
+
+#define OBJECT_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 0)
+#define NPE_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 7)
+#define JCSYSTEM 8
+#define SENSITIVE_ARRAYS 22
+
+static vt_env_t T;
+static vt_pkg_t *P;
+static uint32_t at;
+
+static void setup(void)
+{
+    memset(&T, 0, sizeof T);
+    vt_open(&T, true);
+    P = vt_pkg(&T, 16, 32);
+    at = 1; /* Method info: handler_count (0) first */
+    P->pkg.methods_len = 1;
+}
+
+static void teardown(void)
+{
+    if (T.vm->tx_depth) vm_tx_abort(T.vm);
+    vt_unlink(&T, P);
+    vt_cleanup(&T);
+}
+
+/* The class of the exception an uncaught run left (VM_NO_CLASS if none). */
+static uint16_t uncaught_class(void)
+{
+    vm_obj_t o;
+    return T.vm->exc && vm_heap_get(T.vm->heap, T.vm->exc, &o) ? o.cls : VM_NO_CLASS;
+}
+
+/* Classes: A (2 cells), B (1 cell, unrelated to A), C extends B (1 more cell).
+ * cp 1: class A, 2: class B, 3: class C; cp 5: field B.f (cell 0), cp 6: field C.g (cell 1). */
+static void make_classes(void)
+{
+    vm_class_t *A = &P->classes[0], *B = &P->classes[1], *C = &P->classes[2];
+    A->id = VM_CLASS_ID(16, 0); A->super = OBJECT_CLASS; A->inst_size = 2;
+    B->id = VM_CLASS_ID(16, 1); B->super = OBJECT_CLASS; B->inst_size = 1;
+    C->id = VM_CLASS_ID(16, 2); C->super = B->id; C->inst_base = 1; C->inst_size = 2;
+    P->pkg.nclasses = 3;
+    vt_cp_class(P, 1, A->id);
+    vt_cp_class(P, 2, B->id);
+    vt_cp_class(P, 3, C->id);
+    P->cp[5].tag = 2; P->cp[5].cls = B->id; P->cp[5].a = 0;
+    P->cp[6].tag = 2; P->cp[6].cls = C->id; P->cp[6].a = 1;
+}
+
+START_TEST(field_of_unrelated_class_refused)
+{
+    make_classes();
+    /* new A; getfield_s B.f: A's cell 0 read as B's field */
+    static const uint8_t get[] = { JC_new, H(1), JC_getfield_s, 5, JC_sreturn };
+    uint32_t mg = vt_method(P, &at, 1, 0, 0, get, sizeof get);
+    /* new A; putfield_a B.f = this method's own object: a reference written into A's cell */
+    static const uint8_t put[] = { JC_new, H(1), JC_dup, JC_putfield_a, 5, JC_sconst_1, JC_sreturn };
+    uint32_t mp = vt_method(P, &at, 2, 0, 0, put, sizeof put);
+    /* the _this and _w forms through a local: A in local 0 */
+    static const uint8_t get_this[] = { JC_new, H(1), JC_astore_0, JC_getfield_s_this, 5, JC_sreturn };
+    uint32_t mt = vt_method(P, &at, 1, 0, 1, get_this, sizeof get_this);
+    static const uint8_t get_w[] = { JC_new, H(1), JC_getfield_s_w, H(5), JC_sreturn };
+    uint32_t mw = vt_method(P, &at, 1, 0, 0, get_w, sizeof get_w);
+    /* legal: C c = new C; c.f = 5 (B's field on a subclass); c.g = 7; return c.f * 10 + c.g, twice
+     * through each class so the cached answer is used */
+    static const uint8_t ok[] = {
+        JC_new, H(3), JC_astore_0,
+        JC_aload_0, JC_sconst_5, JC_putfield_s, 5, JC_aload_0, JC_bspush, 7, JC_putfield_s, 6,
+        JC_aload_0, JC_getfield_s, 5, JC_bspush, 10, JC_smul, JC_aload_0, JC_getfield_s, 6, JC_sadd,
+        JC_aload_0, JC_getfield_s, 5, JC_sadd, JC_aload_0, JC_getfield_s, 6, JC_sadd,
+        JC_sreturn };
+    uint32_t mo = vt_method(P, &at, 3, 0, 1, ok, sizeof ok);
+    uint16_t r[2];
+    uint32_t bad[] = { mg, mp, mt, mw };
+    for (size_t i = 0; i < CL_ARRAY_LEN(bad); i++) {
+        ck_assert_int_eq(vt_run(&T, P, bad[i], NULL, 0, r), 0x6F00);
+        ck_assert_msg(strstr(T.vm->last_error, "not an instance of"), "method %zu: %s", i, T.vm->last_error);
+    }
+    ck_assert_int_eq(vt_run(&T, P, mo, NULL, 0, r), 0x9000); /* the card keeps running */
+    ck_assert_int_eq((int16_t)r[0], 5 * 10 + 7 + 5 + 7);
+}
+END_TEST
+
+START_TEST(array_cache_dropped_by_abort)
+{
+    vt_cp_native(P, 10, VM_PKG_FRAMEWORK, JCSYSTEM, VM_NAT_STATIC, 1); /* beginTransaction */
+    vt_cp_native(P, 11, VM_PKG_FRAMEWORK, JCSYSTEM, VM_NAT_STATIC, 0); /* abortTransaction */
+    /* begin; byte[] a = new byte[4]; a[0] = 7; a[0] (cached); abort; return a[0] -> NPE */
+    static const uint8_t code[] = {
+        JC_invokestatic, H(10),
+        JC_sconst_4, JC_newarray, VM_T_BYTE, JC_astore_0,
+        JC_aload_0, JC_sconst_0, JC_bspush, 7, JC_bastore,
+        JC_aload_0, JC_sconst_0, JC_baload, JC_pop,
+        JC_invokestatic, H(11),
+        JC_aload_0, JC_sconst_0, JC_baload, JC_sreturn };
+    uint32_t m = vt_method(P, &at, 3, 0, 1, code, sizeof code);
+    uint16_t r[2];
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x6F00);
+    ck_assert_uint_eq(uncaught_class(), NPE_CLASS);
+    /* the same without a transaction: the value is read back */
+    static const uint8_t live[] = {
+        JC_sconst_4, JC_newarray, VM_T_BYTE, JC_astore_0,
+        JC_aload_0, JC_sconst_0, JC_bspush, 7, JC_bastore,
+        JC_aload_0, JC_sconst_0, JC_baload, JC_pop,
+        JC_aload_0, JC_sconst_0, JC_baload, JC_sreturn };
+    uint32_t ml = vt_method(P, &at, 3, 0, 1, live, sizeof live);
+    ck_assert_int_eq(vt_run(&T, P, ml, NULL, 0, r), 0x9000);
+    ck_assert_int_eq(r[0], 7);
+}
+END_TEST
+
+START_TEST(stale_handle_reads_as_null)
+{
+    make_classes();
+    vt_cp_native(P, 10, VM_PKG_FRAMEWORK, JCSYSTEM, VM_NAT_STATIC, 1); /* beginTransaction */
+    vt_cp_native(P, 11, VM_PKG_FRAMEWORK, JCSYSTEM, VM_NAT_STATIC, 0); /* abortTransaction */
+    P->cp[12].tag = 5; P->cp[12].pkg = 16; P->cp[12].a = 0; /* a static reference at offset 0 */
+    P->cp[13].tag = 2; P->cp[13].cls = VM_CLASS_ID(16, 0); P->cp[13].a = 1; /* A.r (cell 1) */
+    vt_cp_class(P, 14, OBJECT_CLASS);
+    /* live objects first: A holder = new A (local 1), Object[] arr = new Object[1] (local 2), each
+     * pointing at themselves, the static at holder; then local 0 = an A made in an aborted
+     * transaction. Each test adds a bit to the result. */
+    static const uint8_t code[] = {
+        JC_new, H(1), JC_astore_1, JC_aload_1, JC_aload_1, JC_putfield_a, 13,
+        JC_sconst_1, JC_anewarray, H(14), JC_astore_2, JC_aload_2, JC_sconst_0, JC_aload_2, JC_aastore,
+        JC_aload_1, JC_putstatic_a, H(12),
+        JC_invokestatic, H(10), JC_new, H(1), JC_astore_0, JC_invokestatic, H(11),
+        JC_sconst_0, JC_sstore_3,
+        /* 1: ifnull jumps */
+        JC_aload_0, JC_ifnonnull, 5, JC_sinc, 3, 1,
+        /* 2: == null */
+        JC_aload_0, JC_aconst_null, JC_if_acmpne, 5, JC_sinc, 3, 2,
+        /* 4: instanceof A is 0 */
+        JC_aload_0, JC_instanceof, 0, H(1), JC_ifne, 5, JC_sinc, 3, 4,
+        /* 8: checkcast passes (as for null), the value stays on the stack */
+        JC_aload_0, JC_checkcast, 0, H(1), JC_pop, JC_sinc, 3, 8,
+        /* 16: putfield_a stores null */
+        JC_aload_1, JC_aload_0, JC_putfield_a, 13, JC_aload_1, JC_getfield_a, 13, JC_ifnonnull, 5, JC_sinc, 3, 16,
+        /* 32: putstatic_a stores null */
+        JC_aload_0, JC_putstatic_a, H(12), JC_getstatic_a, H(12), JC_ifnonnull, 5, JC_sinc, 3, 32,
+        /* 64: aastore stores null */
+        JC_aload_2, JC_sconst_0, JC_aload_0, JC_aastore, JC_aload_2, JC_sconst_0, JC_aaload, JC_ifnonnull, 5,
+        JC_sinc, 3, 64,
+        JC_sload_3, JC_sreturn };
+    uint32_t m = vt_method(P, &at, 3, 0, 4, code, sizeof code);
+    uint16_t r[2];
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x9000);
+    ck_assert_int_eq(r[0], 127);
+}
+END_TEST
+
+START_TEST(integrity_store_keeps_control_element)
+{
+    vt_cp_native(P, 10, VM_PKG_FRAMEWORK, SENSITIVE_ARRAYS, VM_NAT_STATIC, 3); /* makeIntegritySensitiveArray */
+    vt_cp_native(P, 11, VM_PKG_FRAMEWORK, SENSITIVE_ARRAYS, VM_NAT_STATIC, 0); /* assertIntegrity */
+    /* for memory type M (argument): short[] a = make(SHORT, M, 4); a[1] = 9; a[2] = a[1] + 1 (cached
+     * array); assertIntegrity(a); return a[1] * 100 + a[2] */
+    static const uint8_t code[] = {
+        JC_sconst_3, JC_sload_0, JC_sconst_4, JC_invokestatic, H(10), JC_astore_1,
+        JC_aload_1, JC_sconst_1, JC_bspush, 9, JC_sastore,
+        JC_aload_1, JC_sconst_2, JC_aload_1, JC_sconst_1, JC_saload, JC_sconst_1, JC_sadd, JC_sastore,
+        JC_aload_1, JC_invokestatic, H(11),
+        JC_aload_1, JC_sconst_1, JC_saload, JC_bspush, 100, JC_smul, JC_aload_1, JC_sconst_2, JC_saload, JC_sadd,
+        JC_sreturn };
+    uint32_t m = vt_method(P, &at, 5, 1, 1, code, sizeof code);
+    for (uint16_t memory = 0; memory <= 2; memory++) { /* persistent, CLEAR_ON_RESET, CLEAR_ON_DESELECT */
+        uint16_t r[2], a[1] = { memory };
+        ck_assert_msg(vt_run(&T, P, m, a, 1, r) == 0x9000, "memory type %u: %s", memory, T.vm->last_error);
+        ck_assert_int_eq(r[0], 9 * 100 + 10);
+    }
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("vm_interp_cache");
+    TCase *tc = tcase_create("refs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, field_of_unrelated_class_refused);
+    tcase_add_test(tc, array_cache_dropped_by_abort);
+    tcase_add_test(tc, stale_handle_reads_as_null);
+    tcase_add_test(tc, integrity_store_keeps_control_element);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
