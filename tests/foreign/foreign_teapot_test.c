@@ -198,6 +198,48 @@ START_TEST(truncated_load_file_refused)
 }
 END_TEST
 
+/* Every byte of the load file changed (xor 0x5A): refused at install with a message, or accepted
+ * and every command answered with a status word (no Descriptor here, so the verifier can only
+ * prove stack depths: the run-time checks must contain whatever the damage does). */
+START_TEST(every_byte_changed)
+{
+    size_t len;
+    uint8_t *s = teapot(&len), *m = malloc(len);
+    ck_assert_ptr_nonnull(m);
+    static const char *const cmds[] = { "00A4040006B00B5111CA01", "B0A10000", "B0A20000020080", "B0A10000", "B0A30000" };
+    int refused = 0, accepted = 0, instances = 0;
+    bool used = false; /* a refused install leaves the card as it was: only an accepted one needs a new card */
+    for (size_t i = 0; i < len; i++) {
+        memcpy(m, s, len);
+        m[i] ^= 0x5A;
+        if (used) {
+            vmt_teardown(&t);
+            vmt_setup(&t);
+        }
+        used = false;
+        cl_error_t e = { { 0 } };
+        uint8_t slot;
+        if (vm_load_install(t.vm, m, len, &slot, &e) != 0) {
+            ck_assert_msg(e.msg[0], "byte %zu: refused without a message", i);
+            refused++;
+            continue;
+        }
+        accepted++;
+        used = true;
+        uint8_t cls[6];
+        cl_hex_decode(TEAPOT_APPLET, cls, sizeof cls);
+        if (vm_install_applet(t.vm, cls, 6, cls, 6, NULL, 0, 0, &e) != 0) continue;
+        instances++;
+        for (size_t k = 0; k < CL_ARRAY_LEN(cmds); k++) vmt_xmit(&t, cmds[k]); /* asserts a status word */
+    }
+    printf("foreign_teapot: %zu one-byte changes: %d refused, %d accepted (%d with an instance answering)\n", len, refused,
+           accepted, instances);
+    ck_assert_int_gt(refused, 0);
+    free(m);
+    free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("foreign_teapot");
@@ -210,6 +252,7 @@ int main(void)
     tcase_add_test(tc, jar_of_the_components);
     tcase_add_test(tc, shuffled_stream_with_custom_components);
     tcase_add_test(tc, truncated_load_file_refused);
+    tcase_add_test(tc, every_byte_changed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
