@@ -13,3 +13,9 @@ $(FOREIGN_GEN): tests/foreign/recap.py $(FOREIGN_CAPS)
 
 $(BUILD)/test/tests/foreign/foreign_layout_test: $(FOREIGN_GEN) $(FOREIGN_CAPS) $(BUILD)/tests/vm/expected/conform.txt
 $(BUILD)/test/tests/foreign/foreign_version_test: $(FOREIGN_GEN)
+
+# make e2e: the foreign files through pcscd (tests/foreign/e2e-foreign.sh, tests/e2e/lib.sh's contract).
+.PHONY: e2e-foreign
+e2e: e2e-foreign
+e2e-foreign: programs $(FOREIGN_GEN)
+	@BUILD=$(BUILD) tests/run-e2e.sh tests/foreign/e2e-foreign.sh
