@@ -471,6 +471,10 @@ VARIANTS = {
     # everything reordered, no Descriptor (as a LOAD often carries it), components reversed
     "reorder": ({"method_reverse": True, "class_reverse": True, "cp_reverse": True, "descriptor": False},
                 list(reversed(GP_ORDER))),
+    # everything reordered with the Descriptor kept (so the verifier types the moved code), CAP 2.1,
+    # components interleaved
+    "permuted": ({"method_reverse": True, "class_reverse": True, "cp_reverse": True},
+                 [4, 1, 6, 2, 11, 5, 3, 9, 7, 10, 8]),
     # CAP 2.2 with a Debug and a custom component, statics written out, methods and pool reordered
     "v22": ({"cap22": True, "debug": True, "custom": True, "method_reverse": True, "cp_reverse": True,
              "statics_explicit": True}, [2, 1, 9, "custom", 5, 11, 8, 7, 6, 12, 3, 10, 4]),
