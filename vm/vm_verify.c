@@ -219,9 +219,18 @@ done:
  * (method start, branch targets, handler starts, the instruction after a branch or a jsr) and the
  * worklist runs until no leader's state changes; every slot can only go down once (x -> top),
  * so it terminates. */
-enum { VT_TOP, VT_SHORT, VT_IHI, VT_ILO, VT_REF, VT_RET };
+enum { VT_TOP, VT_SHORT, VT_IHI, VT_ILO, VT_REF, VT_RET, VT_CLASS0 };
 static const char *const vt_name[] = { "an unusable value", "a short", "an int high word", "an int low word",
                                        "a reference", "a return address" };
+
+/* A reference whose class is known is VT_CLASS0 + k: null or an instance of the method's class k
+ * (vf_t.cls) or of a subclass. Known from `new`, from `this`, from a checkcast or a parameter typed
+ * with a class of this package; where two such values differ at a join they become VT_REF (class
+ * unknown), never unusable. Used only to refuse a field access the object's class cannot have. */
+#define VF_MAX_CLASSES (256 - VT_CLASS0)
+
+static bool is_ref(unsigned x) { return x == VT_REF || x >= VT_CLASS0; }
+static const char *vt_label(unsigned x) { return vt_name[x >= VT_CLASS0 ? VT_REF : x]; }
 
 /* An imported applet package's stored CAP, parsed once per verification for its Descriptor. */
 typedef struct {
@@ -248,6 +257,9 @@ typedef struct {
     unsigned njret;
     int32_t *tg;                /* branch target scratch */
     bool untyped;               /* a call whose type only another package knows: depth checks only */
+    uint16_t cls[VF_MAX_CLASSES]; /* class_refs of the class-typed references (VT_CLASS0 + index) */
+    unsigned ncls;
+    bool final;                 /* the states are the fixpoint's: class checks may refuse */
     char why[160];
     uint16_t where;
 } vf_t;
@@ -301,13 +313,13 @@ static int vf_pop(vf_t *v, uint16_t pc, uint8_t *s, unsigned *sp, int vt, int op
     if (vt == VT_IHI) {
         if (s[*sp - 1] != VT_ILO || s[*sp - 2] != VT_IHI)
             return vf_fail(v, pc, "%s: an int is needed, the stack holds %s", on,
-                           vt_name[s[*sp - 1] != VT_ILO ? s[*sp - 1] : s[*sp - 2]]);
-    } else if (s[*sp - 1] != vt) {
+                           vt_label(s[*sp - 1] != VT_ILO ? s[*sp - 1] : s[*sp - 2]));
+    } else if (vt == VT_REF ? !is_ref(s[*sp - 1]) : s[*sp - 1] != vt) {
         char need[32];
         snprintf(need, sizeof need, "%s", vt_name[vt]);
         char msg[64];
         snprintf(msg, sizeof msg, "%%s: %s is needed, found %%s", need);
-        return vf_fail(v, pc, msg, on, vt_name[s[*sp - 1]]);
+        return vf_fail(v, pc, msg, on, vt_label(s[*sp - 1]));
     }
     *sp -= w;
     return 0;
@@ -327,11 +339,11 @@ static int vf_load(vf_t *v, uint16_t pc, const uint8_t *l, unsigned n, int vt, i
 {
     const char *on = jc_opcode_name(op);
     if (n + (vt == VT_IHI ? 2u : 1u) > v->nl) return vf_fail(v, pc, "%s: local outside the method's locals%s", on, "");
-    bool ok = vt == VT_IHI ? (l[n] == VT_IHI && l[n + 1] == VT_ILO) : l[n] == vt;
+    bool ok = vt == VT_IHI ? (l[n] == VT_IHI && l[n + 1] == VT_ILO) : vt == VT_REF ? is_ref(l[n]) : l[n] == vt;
     if (!ok) {
         char msg[96];
         snprintf(msg, sizeof msg, "%%s: local %u holds %%s, %s is needed", n, vt == VT_IHI ? "an int" : vt_name[vt]);
-        return vf_fail(v, pc, msg, on, vt_name[l[n] == VT_IHI && vt == VT_IHI ? l[n + 1] : l[n]]);
+        return vf_fail(v, pc, msg, on, vt_label(l[n] == VT_IHI && vt == VT_IHI ? l[n + 1] : l[n]));
     }
     return 0;
 }
@@ -544,6 +556,62 @@ static int vf_words(vf_t *v, uint16_t pc, const cap_insn_t *in, uint8_t *s, unsi
     }
 }
 
+/* The abstract value of a reference to class r or a subclass: VT_CLASS0 + its index, VT_REF when
+ * the table is full. */
+static uint8_t vf_class_ref(vf_t *v, uint16_t raw)
+{
+    for (unsigned k = 0; k < v->ncls; k++)
+        if (v->cls[k] == raw) return (uint8_t)(VT_CLASS0 + k);
+    if (v->ncls >= VF_MAX_CLASSES) return VT_REF;
+    v->cls[v->ncls] = raw;
+    return (uint8_t)(VT_CLASS0 + v->ncls++);
+}
+
+/* A class (not an interface) of this package, or NULL. */
+static const cap_class_t *internal_class(const cap_file_t *cap, cap_classref_t r)
+{
+    if (r.external) return NULL;
+    const cap_class_t *c = cap_class_at(cap, r.offset);
+    return c && !c->is_interface ? c : NULL;
+}
+
+/* The value a reference of declared class r gets: class-typed for a class of this package (an
+ * interface or another package's type says nothing about the class). */
+static uint8_t vf_declared_ref(vf_t *v, cap_classref_t r)
+{
+    return internal_class(v->cap, r) ? vf_class_ref(v, r.raw) : VT_REF;
+}
+
+/* Is it proven that no instance of class c or of a subclass has the fields of class f? Decided only
+ * when f is of this package: c's superclass chain must reach f before it leaves the package (a class
+ * of an imported package never extends one of this package). Unknown is "no". */
+static bool provably_unrelated(const cap_file_t *cap, cap_classref_t c, cap_classref_t f)
+{
+    if (f.external) return false;
+    for (int depth = 0; depth < 64; depth++) {
+        if (c.raw == f.raw) return false;
+        if (c.external) return true;
+        const cap_class_t *k = internal_class(cap, c);
+        if (!k) return false;
+        if (!k->has_super) return true;
+        c = k->super;
+    }
+    return false;
+}
+
+/* getfield/putfield through field reference cpi on a reference of abstract value obj. Only on the
+ * final pass: a class known on the first path to a join may become unknown when a later path
+ * arrives, so a refusal before the fixpoint could be wrong (the other checks only get stricter). */
+static int vf_field_object(vf_t *v, uint16_t pc, const cap_insn_t *in, uint8_t obj)
+{
+    if (!v->final) return 0;
+    uint16_t cpi = jc_opcode_cp_index_width(in->op) == 1 ? in->bytes[1] : cl_get16(in->bytes + 1);
+    if (obj < VT_CLASS0 || cpi >= v->cap->cp_count || v->cap->cp[cpi].tag != CAP_CP_INSTANCE_FIELDREF) return 0;
+    if (!provably_unrelated(v->cap, cap_classref_decode(v->cls[obj - VT_CLASS0]), v->cap->cp[cpi].cls)) return 0;
+    return vf_fail(v, pc, "%s: the object's class is neither the field's class nor a subclass of it%s",
+                   jc_opcode_name(in->op), "");
+}
+
 /* Applies instruction in to the state (l: locals, s: stack, *sp: depth). 0, or -1 with v->why. */
 static int vf_step(vf_t *v, const cap_insn_t *in, uint8_t *l, uint8_t *s, unsigned *sp)
 {
@@ -558,7 +626,13 @@ static int vf_step(vf_t *v, const cap_insn_t *in, uint8_t *l, uint8_t *s, unsign
     case JC_nop: case JC_goto: case JC_goto_w: case JC_return:
         if (op == JC_return && v->ret != CAP_TN_VOID) return vf_fail(v, pc, "return in a method returning a value%s%s", "", "");
         return 0;
-    case JC_aconst_null: case JC_new: PUSH(VT_REF); return 0;
+    case JC_aconst_null: PUSH(VT_REF); return 0;
+    case JC_new: {
+        uint16_t cpi = cl_get16(in->bytes + 1);
+        const cap_cp_entry_t *ce = cpi < v->cap->cp_count ? &v->cap->cp[cpi] : NULL;
+        PUSH(ce && ce->tag == CAP_CP_CLASSREF ? vf_class_ref(v, ce->cls.raw) : VT_REF); /* new makes exactly that class */
+        return 0;
+    }
     case JC_bspush: case JC_sspush: PUSH(VT_SHORT); return 0;
     case JC_bipush: case JC_sipush: case JC_iipush: PUSH(VT_IHI); return 0;
     case JC_aaload: case JC_baload: case JC_saload: case JC_iaload:
@@ -592,11 +666,17 @@ static int vf_step(vf_t *v, const cap_insn_t *in, uint8_t *l, uint8_t *s, unsign
     case JC_ret:
         if (in->bytes[1] >= v->nl || l[in->bytes[1]] != VT_RET)
             return vf_fail(v, pc, "ret: local holds %s, not a return address%s",
-                           in->bytes[1] < v->nl ? vt_name[l[in->bytes[1]]] : "nothing", "");
+                           in->bytes[1] < v->nl ? vt_label(l[in->bytes[1]]) : "nothing", "");
         return 0;
     case JC_newarray: case JC_anewarray: POP(VT_SHORT); PUSH(VT_REF); return 0;
     case JC_arraylength: POP(VT_REF); PUSH(VT_SHORT); return 0;
-    case JC_checkcast: POP(VT_REF); PUSH(VT_REF); return 0;
+    case JC_checkcast: {
+        uint16_t cpi = cl_get16(in->bytes + 2);
+        const cap_cp_entry_t *ce = in->bytes[1] == 0 && cpi < v->cap->cp_count ? &v->cap->cp[cpi] : NULL;
+        POP(VT_REF);
+        PUSH(ce && ce->tag == CAP_CP_CLASSREF ? vf_declared_ref(v, ce->cls) : VT_REF);
+        return 0;
+    }
     case JC_instanceof: POP(VT_REF); PUSH(VT_SHORT); return 0;
     case JC_invokevirtual: case JC_invokespecial: case JC_invokestatic: case JC_invokeinterface:
         return vf_invoke(v, pc, in, s, sp);
@@ -607,15 +687,16 @@ static int vf_step(vf_t *v, const cap_insn_t *in, uint8_t *l, uint8_t *s, unsign
     if (local_use(in, &idx, &words) && ((op >= JC_aload && op <= JC_iload) || (op >= JC_aload_0 && op <= JC_iload_3))) {
         int t = n[0] == 'a' ? VT_REF : n[0] == 's' ? VT_SHORT : VT_IHI;
         if (vf_load(v, pc, l, idx, t, op)) return -1;
-        PUSH(t);
+        PUSH(t == VT_REF ? l[idx] : t); /* a reference keeps its class */
         return 0;
     }
     if (local_use(in, &idx, &words) && ((op >= JC_astore && op <= JC_istore) || (op >= JC_astore_0 && op <= JC_istore_3))) {
         int t = n[0] == 'a' ? VT_REF : n[0] == 's' ? VT_SHORT : VT_IHI;
         if (idx + words > v->nl) return vf_fail(v, pc, "%s: local outside the method's locals%s", on, "");
         if (t == VT_REF && *sp && s[*sp - 1] == VT_RET) t = VT_RET; /* astore keeps a jsr's return address */
+        uint8_t stored = t == VT_REF && *sp ? s[*sp - 1] : (uint8_t)t; /* ... and a reference its class */
         POP(t);
-        vf_store(v, l, idx, t);
+        vf_store(v, l, idx, stored);
         return 0;
     }
     if (op >= JC_sadd && op <= JC_ixor) {
@@ -640,7 +721,8 @@ static int vf_step(vf_t *v, const cap_insn_t *in, uint8_t *l, uint8_t *s, unsign
         if (put) POP(t);
         if (!stat) {
             if (this_form) { if (vf_load(v, pc, l, 0, VT_REF, op)) return -1; }
-            else POP(VT_REF);
+            if (vf_field_object(v, pc, in, this_form ? l[0] : *sp ? s[*sp - 1] : VT_TOP)) return -1;
+            if (!this_form) POP(VT_REF);
         }
         if (!put) PUSH(t);
         return 0;
@@ -669,7 +751,9 @@ static int vf_merge(vf_t *v, uint16_t from, uint32_t pc, const uint8_t *l, const
             return vf_fail(v, (uint16_t)pc, "operand stack depth differs where paths join%s%s", "", "");
         for (unsigned i = 0; i < v->nl + sp; i++) {
             uint8_t nv = i < v->nl ? l[i] : s[i - v->nl];
-            if (st[i] != nv && st[i] != VT_TOP) { st[i] = VT_TOP; changed = true; }
+            if (st[i] == nv || st[i] == VT_TOP || (st[i] == VT_REF && is_ref(nv))) continue;
+            st[i] = is_ref(st[i]) && is_ref(nv) ? VT_REF : VT_TOP; /* two classes: a reference of unknown class */
+            changed = true;
         }
     }
     if (changed && !v->queued[li]) { v->queued[li] = 1; v->work[v->nw++] = (uint16_t)li; }
@@ -723,13 +807,37 @@ static int vf_block(vf_t *v, unsigned li, uint8_t *cur)
     }
 }
 
-/* The method's Descriptor entry (its type and whether it is static), or NULL. */
-static const cap_desc_method_t *desc_method(const cap_file_t *cap, uint16_t offset)
+/* The method's Descriptor entry (its type and whether it is static) and its class, or NULL. */
+static const cap_desc_method_t *desc_method(const cap_file_t *cap, uint16_t offset, const cap_desc_class_t **cls)
 {
     for (unsigned c = 0; c < cap->desc.class_count; c++)
         for (unsigned k = 0; k < cap->desc.classes[c].method_count; k++)
-            if (cap->desc.classes[c].methods[k].method_offset == offset) return &cap->desc.classes[c].methods[k];
+            if (cap->desc.classes[c].methods[k].method_offset == offset) {
+                *cls = &cap->desc.classes[c];
+                return &cap->desc.classes[c].methods[k];
+            }
     return NULL;
+}
+
+/* The class_refs of the reference parameters of method type t (after type_nibbles' order: entry i
+ * for type nibble i; 0xFFFF for a non-class type). Count, or -1. */
+static int type_classes(const cap_file_t *cap, uint16_t t, uint16_t *out, int max)
+{
+    const uint8_t *p = cap->desc.types + t;
+    unsigned n = p[0];
+    int k = 0;
+    for (unsigned i = 0; i < n && k < max; i++) {
+        unsigned nib = (p[1 + i / 2] >> (i % 2 ? 0 : 4)) & 0xF;
+        out[k] = 0xFFFF;
+        if (nib == CAP_TN_REFERENCE && i + 4 < n) {
+            uint16_t raw = 0;
+            for (unsigned q = 1; q <= 4; q++) raw = (uint16_t)(raw << 4 | ((p[1 + (i + q) / 2] >> ((i + q) % 2 ? 0 : 4)) & 0xF));
+            out[k] = raw;
+        }
+        if (nib == CAP_TN_REFERENCE || nib == CAP_TN_ARRAY_REFERENCE) i += 4;
+        k++;
+    }
+    return k;
 }
 
 /* Marks block leaders; returns their count or -1. */
@@ -771,11 +879,14 @@ static int verify_types(const vm_t *vm, const vm_pkg_t *p, vf_import_t *imps, co
                         cl_error_t *e)
 {
     const cap_method_t *m = &cap->methods[mi];
-    const cap_desc_method_t *dm = cap->has_descriptor ? desc_method(cap, m->offset) : NULL;
+    const cap_desc_class_t *dcl = NULL;
+    const cap_desc_method_t *dm = cap->has_descriptor ? desc_method(cap, m->offset, &dcl) : NULL;
     if (!dm) return 1;
     vf_t v = {.vm = vm, .p = p, .imps = imps, .cap = cap, .m = m, .mi = mi, .nl = (unsigned)m->nargs + m->max_locals, .ms = m->max_stack};
     uint8_t nb[256];
+    uint16_t pcls[256];
     int n = type_nibbles(cap, dm->type_offset, nb, 256);
+    if (n > 0 && type_classes(cap, dm->type_offset, pcls, 256) != n) n = -1;
     int rc = -1;
     uint8_t *cur = NULL;
     v.ssz = v.nl + (v.ms ? v.ms : 1) + 1;
@@ -799,10 +910,14 @@ static int verify_types(const vm_t *vm, const vm_pkg_t *p, vf_import_t *imps, co
     /* entry state: this (unless static), then the parameters; other locals unusable until stored */
     memset(cur, VT_TOP, v.ssz);
     unsigned w = 0;
-    if (!(dm->access_flags & CAP_ACC_STATIC)) cur[w++] = VT_REF;
+    if (!(dm->access_flags & CAP_ACC_STATIC)) {
+        if (!v.nl) { snprintf(v.why, sizeof v.why, "parameters do not fit nargs"); goto out; }
+        cur[w++] = vf_declared_ref(&v, dcl->this_class); /* this: an instance of the method's class */
+    }
     for (int i = 0; i < n - 1; i++) {
         int t = nib_vt(nb[i]);
         if (t < 0 || w + (t == VT_IHI ? 2u : 1u) > v.nl) { snprintf(v.why, sizeof v.why, "parameters do not fit nargs"); goto out; }
+        if (nb[i] == CAP_TN_REFERENCE && pcls[i] != 0xFFFF) t = vf_declared_ref(&v, cap_classref_decode(pcls[i]));
         vf_store(&v, cur, w, t);
         w += t == VT_IHI ? 2 : 1;
     }
@@ -819,6 +934,10 @@ static int verify_types(const vm_t *vm, const vm_pkg_t *p, vf_import_t *imps, co
             goto out;
         }
     }
+    /* the fixpoint: every reached block once more, now with the class checks (no state changes) */
+    v.final = true;
+    for (unsigned li = 0; li < v.nlead; li++)
+        if (v.seen[li] && vf_block(&v, li, cur)) goto out;
     rc = 0;
 out:
     if (rc < 0) cl_seterr(e, "Method component: offset 0x%x (method at 0x%x, pc %u): %s", m->code_offset + v.where, m->offset,

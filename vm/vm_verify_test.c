@@ -8,6 +8,11 @@
 
 #define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
 #define MAXM 6
+/* Classes of the package (Class component offsets) for the class-typed reference tests: A and B extend
+ * Object (another package's class), C extends B. */
+#define CLS_A 0x10
+#define CLS_B 0x20
+#define CLS_C 0x30
 
 /* One package under test: up to MAXM methods in one class of the Descriptor. */
 typedef struct {
@@ -48,7 +53,8 @@ static void setup(void)
 }
 
 /* Adds a type descriptor written as letters, the return type last: S short, B byte, Z boolean,
- * I int, A a class reference, [ a byte array, V void. Returns its offset. */
+ * I int, A a class reference, a / b a reference to class A / B, [ a byte array, V void. Returns its
+ * offset. */
 static uint16_t vv_type(const char *sig)
 {
     uint8_t nib[64];
@@ -62,6 +68,12 @@ static uint16_t vv_type(const char *sig)
         case 'V': nib[n++] = CAP_TN_VOID; break;
         case '[': nib[n++] = CAP_TN_ARRAY_BYTE; break;
         case 'A': nib[n++] = CAP_TN_REFERENCE; for (int k = 0; k < 4; k++) nib[n++] = 0; break;
+        case 'a': case 'b': { /* a reference to class A / B of this package */
+            uint16_t raw = *c == 'a' ? CLS_A : CLS_B;
+            nib[n++] = CAP_TN_REFERENCE;
+            for (int k = 3; k >= 0; k--) nib[n++] = (uint8_t)((raw >> (4 * k)) & 0xF);
+            break;
+        }
         default: ck_abort_msg("bad type letter %c", *c);
         }
     }
@@ -457,6 +469,108 @@ END_TEST
 
 /* Random bytecode: whatever it holds, the verifier answers (accepts or refuses with a message)
  * without reading outside the method (run under ASan by make SAN=1 unit). */
+/* ---- class-typed references: a field access the object's class cannot have ---- */
+
+static cap_class_t VC[3];
+
+static void vv_classes(void)
+{
+    memset(VC, 0, sizeof VC);
+    const uint16_t offs[3] = { CLS_A, CLS_B, CLS_C };
+    for (int i = 0; i < 3; i++) {
+        VC[i].offset = offs[i];
+        VC[i].end = (uint16_t)(offs[i] + 0x10);
+        VC[i].has_super = true;
+        VC[i].super = cap_classref_decode(i == 2 ? CLS_B : 0x8000); /* C extends B; A, B: Object */
+    }
+    V.cap.classes = VC;
+    V.cap.class_count = 3;
+}
+
+/* Constant pool entry i naming class cls (a Classref, or an InstanceFieldref of that class). */
+static void vv_classref(unsigned i, uint8_t tag, uint16_t cls, const char *sig)
+{
+    vv_cp(i, tag, sig);
+    V.cp[i].cls = cap_classref_decode(cls);
+}
+
+/* A fresh package with classes A, B, C and one method: type sig (static unless this_cls names the
+ * class it belongs to), nargs words, one local beyond them, max_stack 2; Classrefs 1 and 3 name
+ * classes c1 and c3 (0: unused); field reference 2 is a field of class fcls typed fsig. */
+static void field_case(const char *sig, uint16_t this_cls, unsigned nargs, const uint8_t *code, size_t len,
+                       uint16_t c1, uint16_t c3, uint16_t fcls, const char *fsig)
+{
+    setup();
+    vv_classes();
+    if (this_cls) V.dclass.this_class = cap_classref_decode(this_cls);
+    vv_method(sig, !this_cls, nargs, 1, 2, code, len);
+    if (c1) vv_classref(1, CAP_CP_CLASSREF, c1, NULL);
+    if (c3) vv_classref(3, CAP_CP_CLASSREF, c3, NULL);
+    vv_classref(2, CAP_CP_INSTANCE_FIELDREF, fcls, fsig);
+}
+
+#define UNRELATED "the object's class is neither the field's class nor a subclass of it"
+
+START_TEST(field_of_unrelated_class)
+{
+    /* static Object f() { return new A().ref; } with ref a field of B */
+    static const uint8_t code[] = { JC_new, H(1), JC_getfield_a, 2, JC_areturn };
+    field_case("A", 0, 0, code, sizeof code, CLS_A, 0, CLS_B, "A");
+    expect_refused("getfield_a: " UNRELATED, 0, 3);
+    /* a new C (a subclass of B) has B's fields */
+    field_case("A", 0, 0, code, sizeof code, CLS_C, 0, CLS_B, "A");
+    expect_ok();
+    /* putfield_s of B's short field into a new A */
+    static const uint8_t put[] = { JC_new, H(1), JC_sconst_1, JC_putfield_s, 2, JC_return };
+    field_case("V", 0, 0, put, sizeof put, CLS_A, 0, CLS_B, "S");
+    expect_refused("putfield_s: " UNRELATED, 0, 4);
+    /* stored in a local and loaded again, the reference keeps its class */
+    static const uint8_t local[] = { JC_new, H(1), JC_astore_0, JC_aload_0, JC_getfield_a, 2, JC_areturn };
+    field_case("A", 0, 0, local, sizeof local, CLS_A, 0, CLS_B, "A");
+    expect_refused("getfield_a: " UNRELATED, 0, 5);
+}
+END_TEST
+
+START_TEST(field_of_this_and_parameters)
+{
+    /* a method of class A reading B's field of this; its own field is fine */
+    static const uint8_t this_get[] = { JC_getfield_s_this, 2, JC_sreturn };
+    field_case("S", CLS_A, 1, this_get, sizeof this_get, 0, 0, CLS_B, "S");
+    expect_refused("getfield_s_this: " UNRELATED, 0, 0);
+    field_case("S", CLS_A, 1, this_get, sizeof this_get, 0, 0, CLS_A, "S");
+    expect_ok();
+    /* a parameter declared as an A, B's field read from it; declared as a B: fine */
+    static const uint8_t param[] = { JC_aload_0, JC_getfield_s, 2, JC_sreturn };
+    field_case("aS", 0, 1, param, sizeof param, 0, 0, CLS_B, "S");
+    expect_refused("getfield_s: " UNRELATED, 0, 1);
+    field_case("bS", 0, 1, param, sizeof param, 0, 0, CLS_B, "S");
+    expect_ok();
+}
+END_TEST
+
+START_TEST(field_after_cast_and_join)
+{
+    /* static short f(Object o) { return ((A) o).s; } with s a field of B */
+    static const uint8_t cast[] = { JC_aload_0, JC_checkcast, 0, H(1), JC_getfield_s, 2, JC_sreturn };
+    field_case("AS", 0, 1, cast, sizeof cast, CLS_A, 0, CLS_B, "S");
+    expect_refused("getfield_s: " UNRELATED, 0, 5);
+    /* a cast to another package's class says nothing this package can check: left to run time */
+    field_case("AS", 0, 1, cast, sizeof cast, 0x8101, 0, CLS_B, "S");
+    expect_ok();
+    /* an A on one path, a B on the other: where they join the class is unknown (run time decides);
+     * an A on both stays an A */
+    static const uint8_t join[] = {
+        JC_sload_0, JC_ifeq, 7,             /* 0 */
+        JC_new, H(1), JC_goto, 5,           /* 3: new (Classref 1) */
+        JC_new, H(3),                       /* 8: new (Classref 3) */
+        JC_getfield_s, 2, JC_sreturn };     /* 11 */
+    field_case("SS", 0, 1, join, sizeof join, CLS_A, CLS_B, CLS_B, "S");
+    expect_ok();
+    field_case("SS", 0, 1, join, sizeof join, CLS_A, CLS_A, CLS_B, "S");
+    expect_refused("getfield_s: " UNRELATED, 0, 11);
+}
+END_TEST
+
 START_TEST(random_code_never_crashes)
 {
     srand(12345);
@@ -511,6 +625,9 @@ int main(void)
     tcase_add_test(tc, without_descriptor_depth_only);
     tcase_add_test(tc, stack_limits);
     tcase_add_test(tc, api_interface_call_typed);
+    tcase_add_test(tc, field_of_unrelated_class);
+    tcase_add_test(tc, field_of_this_and_parameters);
+    tcase_add_test(tc, field_after_cast_and_join);
     tcase_add_test(tc, random_code_never_crashes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
