@@ -25,8 +25,6 @@ struct vm_heap {
 static const uint8_t *area(const vm_heap_t *h) { return img_mem(h->img) + h->base; }
 static uint32_t bump(const vm_heap_t *h) { return cl_get32(area(h) + 12); }
 
-img_t *vm_heap_img(const vm_heap_t *h) { return h->img; }
-
 static uint32_t handle_entry(const vm_heap_t *h, uint16_t handle) { return cl_get32(area(h) + VM_HEAP_HDR + 4u * handle); }
 
 static bool bit_of(const uint8_t *m, uint16_t i) { return m[i >> 3] & (1u << (i & 7)); }

@@ -73,7 +73,6 @@ typedef struct {
  * is true. Anything else that does not validate is refused with e set and nothing written. */
 int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_error_t *e);
 void vm_heap_close(vm_heap_t *h);
-img_t *vm_heap_img(const vm_heap_t *h);
 
 /* Bytes per element of an array of etype, 0 for no array type. Inline: on every array access. */
 static inline uint32_t vm_heap_elem_size(uint8_t etype)
