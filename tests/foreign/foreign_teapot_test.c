@@ -242,21 +242,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("foreign_teapot");
-    TCase *tc = tcase_create("teapot");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, load_file_is_the_published_one);
-    tcase_add_test(tc, load_file_installs_and_answers);
-    tcase_add_test(tc, second_instance_by_install_parameters);
-    tcase_add_test(tc, jar_of_the_components);
-    tcase_add_test(tc, shuffled_stream_with_custom_components);
-    tcase_add_test(tc, truncated_load_file_refused);
-    tcase_add_test(tc, every_byte_changed);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    /* START_TEST names are pointer variables, so the list is built at run time */
+    const TTest *const tests[] = {
+        load_file_is_the_published_one, load_file_installs_and_answers,
+        second_instance_by_install_parameters, jar_of_the_components,
+        shuffled_stream_with_custom_components, truncated_load_file_refused, every_byte_changed,
+    };
+    return fx_main("foreign_teapot", setup, teardown, 60, tests, CL_ARRAY_LEN(tests));
 }

@@ -164,17 +164,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("foreign_version");
-    TCase *tc = tcase_create("version");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, library_newer_minor_accepted);
-    tcase_add_test(tc, library_older_minor_refused);
-    tcase_add_test(tc, api_minor_versions);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    /* START_TEST names are pointer variables, so the list is built at run time */
+    const TTest *const tests[] = {
+        library_newer_minor_accepted, library_older_minor_refused, api_minor_versions,
+    };
+    return fx_main("foreign_version", setup, teardown, 60, tests, CL_ARRAY_LEN(tests));
 }

@@ -124,4 +124,21 @@ static inline int fx_run_sample(vmt_t *t, const char *sample, const char *what)
     return checked;
 }
 
+/* Runs the suite (one test case with the vmt fixture's setup/teardown) and gives main's exit status. */
+static inline int fx_main(const char *name, void (*setup)(void), void (*teardown)(void), int timeout,
+                          const TTest *const *tests, size_t ntests)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, timeout);
+    for (size_t i = 0; i < ntests; i++) tcase_add_test(tc, tests[i]);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
+
 #endif
