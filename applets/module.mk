@@ -126,8 +126,9 @@ check-api: $(API_STAMP)
 	BUILD=$(BUILD) JAVAC=$(JAVAC) CARDLET=$(CARDLET_BIN) \
 	  JC_JAVAC_FLAGS="$(JC_JAVAC_FLAGS)" applets/api/check-api.sh
 
-# vm/vm_card_test drives the extended length test applets (applets/tests/extlen).
-$(BUILD)/test/vm/vm_card_test: $(APPLET_OUT)/extlen.cap
+# vm/vm_card_test drives the extended length test applets (applets/tests/extlen) and the
+# MultiSelectable ones (applets/tests/multisel).
+$(BUILD)/test/vm/vm_card_test: $(APPLET_OUT)/extlen.cap $(APPLET_OUT)/multisel.cap
 
 # tests/e2e/17-extended-apdu.sh installs the extlen test package. It is built together with the sample
 # applets (before them: one sub-make at a time per tree), so also in make e2e-san's sanitizer tree;

@@ -99,9 +99,14 @@ static bool app_select(void *ctx, uint8_t channel)
     apdu_idle(vm);
     enum vm_run r;
     /* JCRE 4.2: a MultiSelectable applet selected while it, or its package, is active elsewhere
-     * gets select(appInstAlreadyActive); otherwise Applet.select(). */
-    if (!((already || package_active(vm, idx)) && call_multi(vm, idx, 0, already, &r, &ok)))
+     * gets select(appInstAlreadyActive); otherwise Applet.select(). One that is not MultiSelectable
+     * cannot be selected then: the registry refuses it first (69 85, the package is its context),
+     * and should that ever be bypassed it is refused here too, never selected twice by Applet.select(). */
+    if (already || package_active(vm, idx)) {
+        if (!call_multi(vm, idx, 0, already, &r, &ok)) return false;
+    } else {
         r = call_applet(vm, idx, TOK_SELECT, NULL, 0, &ok);
+    }
     vm_card_end_of_call(vm);
     if (r != VM_RUN_OK || !ok) return false;
     a = &vm->applets[idx];
@@ -234,6 +239,11 @@ int vm_card_register_all(vm_t *vm, cl_error_t *e)
             continue;
         }
         c->used = true;
+        /* Its package is its context: a non-multiselectable applet is refused (69 85) while another
+         * applet of the package is selected on another channel (JCRE 4.2, 4.5.2 step 5). The slot is
+         * never 0 (API packages and "no context" below VM_PKG_FIRST_USER). */
+        if (apdu_reg_set_context(vm->reg, a->aid, a->aid_len, a->pkg) != 0)
+            cl_err("vm: applet instance %d: cannot set its context", i);
         /* A default-selected instance (GlobalPlatform's CardReset privilege) takes channel 0's default from
          * the card manager: power-on, SELECT with empty data and MANAGE CHANNEL from channel 0 reach it.
          * The card manager keeps its card-wide default flag and stays selectable by its AID. */

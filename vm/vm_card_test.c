@@ -342,6 +342,111 @@ START_TEST(attach_is_counted)
 END_TEST
 
 
+/* ---- one package, several channels (JCRE 3.0.5 4.2, 4.5.2 step 5) ---- */
+
+/* SELECT by AID on channel 0, which must answer 90 00 and no data. */
+static void select_hex(const char *aid_hex)
+{
+    static uint8_t resp[CARD_RESP_MAX];
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "00A40400%02zX%s", strlen(aid_hex) / 2, aid_hex);
+    ck_assert_int_eq(xmit(cmd, resp), 2);
+    ck_assert_msg(resp[0] == 0x90 && resp[1] == 0x00, "SELECT %s: %02X%02X", aid_hex, resp[0], resp[1]);
+}
+
+/* Sends hex, expects exactly the status word sw (and no data). */
+static void expect_sw(const char *hex, uint16_t sw)
+{
+    static uint8_t resp[CARD_RESP_MAX];
+    size_t n = xmit(hex, resp);
+    ck_assert_msg(n == 2 && cl_get16(resp) == sw, "%s -> %zu bytes %02X%02X, expected %04X", hex, n, resp[0], resp[1], sw);
+}
+
+/* The card manager's SELECT (its FCI, 90 00) on the channel of CLA cla. */
+static void select_isd(uint8_t cla)
+{
+    static uint8_t resp[CARD_RESP_MAX];
+    char cmd[40];
+    snprintf(cmd, sizeof cmd, "%02XA4040008A000000151000000", cla);
+    size_t n = xmit(cmd, resp);
+    ck_assert_msg(n >= 2 && resp[n - 2] == 0x90 && resp[n - 1] == 0x00, "%s: SW %02X%02X", cmd, resp[n - 2], resp[n - 1]);
+}
+
+/* Neither applet is MultiSelectable: while one is selected on channel 0, the other cannot be
+ * selected on channel 1 (69 85, nothing changes); once channel 0 has moved on, it can. */
+START_TEST(package_active_elsewhere_refuses_plain_applet)
+{
+    install("extlen", "F063617264210101", NULL);
+    uint8_t aid[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x21, 0x01, 0x02 };
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(vm_install_applet(vm, aid, sizeof aid, NULL, 0, NULL, 0, 0, &e), 0);
+    ck_assert_int_eq(vm_card_register_all(vm, &e), 0);
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    select_hex("F063617264210101");
+    static uint8_t resp[CARD_RESP_MAX];
+    ck_assert_int_eq(xmit("0070000001", resp), 3);
+    ck_assert_int_eq(resp[0], 1);
+    expect_sw("01A4040008F063617264210102", 0x6985); /* another applet of the package */
+    expect_sw("01A4040008F063617264210101", 0x6985); /* the applet itself */
+    /* Nothing changed: ExtEcho still answers on channel 0 (COUNT), channel 1 stays open. */
+    ck_assert_int_eq(xmit("8060000002", resp), 4);
+    ck_assert_int_eq(resp[2], 0x90);
+    select_isd(0x00);
+    select_hex("F063617264210101"); /* channel 0 again: nothing else of the package is active */
+    select_isd(0x00);
+    expect_sw("01A4040008F063617264210102", 0x9000);
+    ck_assert_int_eq(xmit("8160000002", resp), 4); /* Echo's COUNT on channel 1 */
+    ck_assert_int_eq(resp[2], 0x90);
+}
+END_TEST
+
+/* Counters of a Multi instance (applets/tests/multisel) read on the channel of cla: Applet.select,
+ * select(false), select(true), Applet.deselect, deselect(false), deselect(true). */
+static void expect_multi_log(uint8_t cla, const uint16_t want[6])
+{
+    static uint8_t resp[CARD_RESP_MAX];
+    char cmd[16];
+    snprintf(cmd, sizeof cmd, "%02X10000000", cla);
+    size_t n = xmit(cmd, resp);
+    ck_assert_msg(n == 14 && resp[12] == 0x90, "LOG on %02X: %zu bytes", cla, n);
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg(cl_get16(resp + 2 * i) == want[i], "LOG on %02X: counter %d is %u, expected %u", cla, i,
+                      cl_get16(resp + 2 * i), want[i]);
+}
+
+/* MultiSelectable applets of one package on several channels: Applet.select/deselect when the package
+ * is not active elsewhere, select(false)/deselect(false) when another applet of it is, select(true)/
+ * deselect(true) when the instance itself is. */
+START_TEST(multiselectable_calls)
+{
+    install("multisel", "F063617264240101", NULL);
+    uint8_t cls[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x24, 0x01, 0x01 };
+    uint8_t inst[] = { 0xF0, 0x63, 0x61, 0x72, 0x64, 0x24, 0x01, 0x02 };
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(vm_install_applet(vm, cls, sizeof cls, inst, sizeof inst, NULL, 0, 0, &e), 0);
+    ck_assert_int_eq(vm_card_register_all(vm, &e), 0);
+    uint8_t atr[CARD_ATR_MAX];
+    card_power_on(card, atr);
+    static uint8_t resp[CARD_RESP_MAX];
+    select_hex("F063617264240101");                          /* A on 0: Applet.select */
+    ck_assert_int_eq(xmit("0070000001", resp), 3);
+    expect_sw("01A4040008F063617264240102", 0x9000);         /* B on 1: select(false) */
+    ck_assert_int_eq(xmit("0070000001", resp), 3);
+    ck_assert_int_eq(resp[0], 2);
+    expect_sw("02A4040008F063617264240101", 0x9000);         /* A on 2: select(true) */
+    expect_sw("0070800200", 0x9000);                         /* close 2: A deselect(true) */
+    select_isd(0x01);                                        /* B leaves 1: deselect(false) */
+    select_isd(0x00);                                        /* A leaves 0: Applet.deselect */
+    select_hex("F063617264240101");                          /* A on 0 again: Applet.select */
+    static const uint16_t a_log[6] = { 2, 0, 1, 1, 0, 1 };
+    expect_multi_log(0x80, a_log);
+    expect_sw("01A4040008F063617264240102", 0x9000);         /* B on 1: select(false) */
+    static const uint16_t b_log[6] = { 0, 2, 0, 0, 1, 0 };
+    expect_multi_log(0x81, b_log);
+}
+END_TEST
+
 /* ---- extended length APDUs (applets/tests/extlen, commands in Echo.java) ---- */
 
 static const char EXT_ECHO[] = "F063617264210101";   /* implements ExtendedLength */
@@ -388,15 +493,6 @@ static size_t send_cmd(bool ext, uint8_t ins, uint16_t p1p2, const uint8_t *data
 }
 
 static uint16_t resp_sw(size_t n) { ck_assert_uint_ge(n, 2); return cl_get16(ext_resp + n - 2); }
-
-static void select_hex(const char *aid_hex)
-{
-    static uint8_t resp[CARD_RESP_MAX];
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "00A40400%02zX%s", strlen(aid_hex) / 2, aid_hex);
-    ck_assert_int_eq(xmit(cmd, resp), 2);
-    ck_assert_msg(resp[0] == 0x90 && resp[1] == 0x00, "SELECT %s: %02X%02X", aid_hex, resp[0], resp[1]);
-}
 
 static void power_on_and_select(const char *aid_hex)
 {
@@ -651,11 +747,14 @@ START_TEST(extlen_other_methods_unchanged)
         ck_assert_int_eq(memcmp(ext_resp, base, sizeof base), 0);
         ck_assert_uint_eq(cl_get16(ext_resp + 11), ext ? EXT_MAX : 256);
     }
-    /* On logical channel 1: the channel and a CLA of the same class. */
+    /* On logical channel 1: the channel and a CLA of the same class. Channel 0 goes back to the card
+     * manager first (no applet of the package may stay selected elsewhere: none is MultiSelectable). */
     static uint8_t resp[CARD_RESP_MAX];
+    size_t rn = xmit("00A4040008A000000151000000", resp);
+    ck_assert(rn >= 2 && resp[rn - 2] == 0x90 && resp[rn - 1] == 0x00);
     ck_assert_int_eq(xmit("0070000001", resp), 3);
     ck_assert_int_eq(resp[0], 1);
-    ck_assert_int_eq(xmit("01A4040008F063617264210103", resp), 2); /* ExtEchoChild: ExtEcho is busy on channel 0 */
+    ck_assert_int_eq(xmit("01A4040008F063617264210101", resp), 2);
     ck_assert_int_eq(resp[0], 0x90);
     ext_cmd[0] = 0x81; ext_cmd[1] = 0x70; ext_cmd[2] = 0; ext_cmd[3] = 0;
     ext_cmd[4] = 0; cl_put16(ext_cmd + 5, 300); fill(ext_cmd + 7, 300, 2); cl_put16(ext_cmd + 307, 0);
@@ -726,6 +825,8 @@ int main(void)
     tcase_add_test(tc, delete_applet_and_package);
     tcase_add_test(tc, attach_is_counted);
     tcase_add_test(tc, delete_reclaims_everything);
+    tcase_add_test(tc, package_active_elsewhere_refuses_plain_applet);
+    tcase_add_test(tc, multiselectable_calls);
     tcase_add_test(tc, extlen_hash_in_blocks);
     tcase_add_test(tc, extlen_echo_round_trip);
     tcase_add_test(tc, extlen_gen_long_response);
