@@ -20,6 +20,8 @@ import javacard.security.CryptoException;
  *   throwIt calls threw the one JCRE-owned instance, of class X.
  * P1 8: UserException: new UserException() (reason 0), setReason(R), new UserException(R),
  * UserException.throwIt(R) caught.
+ * P1 9: the java.lang exceptions an applet may construct itself, thrown and caught as their class
+ * (1 each, in the order of lang()).
  * P1 0x11..0x17: X.throwIt(R) not caught (ISOException: SW R; others 6F 00);
  * P1 0x21..0x27: throw new X(R) not caught, the same.
  */
@@ -33,6 +35,7 @@ final class ExcCases {
         case 0: cardException(o, r, r3); break;
         case 1: case 2: case 3: case 4: case 5: case 6: case 7: runtime(o, p1, r, r3); break;
         case 8: user(o, r); break;
+        case 9: lang(o); break;
         default:
             if (p1 >= 0x11 && p1 <= 0x17) raise((byte) (p1 - 0x10), r);
             if (p1 >= 0x21 && p1 <= 0x27) throw make((byte) (p1 - 0x20), r);
@@ -160,5 +163,62 @@ final class ExcCases {
         }
         o.putS(t == null ? Out.NO_EXC : t.getReason());
         o.putZ(t != null && t != e && t != f);
+    }
+
+    /**
+     * new of each java.lang runtime exception the API has, thrown and caught by its own class
+     * (1) and by its superclass RuntimeException (1); IndexOutOfBoundsException also catches
+     * ArrayIndexOutOfBoundsException (1).
+     */
+    private static void lang(Out o) {
+        for (byte k = 0; k < 8; k++) {
+            byte own = 0, parent = 0;
+            try {
+                throwLang(k);
+            } catch (ArithmeticException e) {
+                own = (byte) (k == 0 ? 1 : 0);
+            } catch (ArrayIndexOutOfBoundsException e) {
+                own = (byte) (k == 1 ? 1 : 0);
+            } catch (ArrayStoreException e) {
+                own = (byte) (k == 2 ? 1 : 0);
+            } catch (ClassCastException e) {
+                own = (byte) (k == 3 ? 1 : 0);
+            } catch (IndexOutOfBoundsException e) {
+                own = (byte) (k == 4 ? 1 : 0);
+            } catch (NegativeArraySizeException e) {
+                own = (byte) (k == 5 ? 1 : 0);
+            } catch (NullPointerException e) {
+                own = (byte) (k == 6 ? 1 : 0);
+            } catch (SecurityException e) {
+                own = (byte) (k == 7 ? 1 : 0);
+            }
+            try {
+                throwLang(k);
+            } catch (RuntimeException e) {
+                parent = 1;
+            }
+            o.put(own);
+            o.put(parent);
+        }
+        byte wide = 0;
+        try {
+            throwLang((byte) 1);
+        } catch (IndexOutOfBoundsException e) {
+            wide = 1;
+        }
+        o.put(wide);
+    }
+
+    private static void throwLang(byte k) {
+        switch (k) {
+        case 0: throw new ArithmeticException();
+        case 1: throw new ArrayIndexOutOfBoundsException();
+        case 2: throw new ArrayStoreException();
+        case 3: throw new ClassCastException();
+        case 4: throw new IndexOutOfBoundsException();
+        case 5: throw new NegativeArraySizeException();
+        case 6: throw new NullPointerException();
+        default: throw new SecurityException();
+        }
     }
 }
