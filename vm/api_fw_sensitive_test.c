@@ -370,6 +370,55 @@ START_TEST(collection_and_transient_clearing)
 }
 END_TEST
 
+/* Larger arrays carry one CRC per 256-byte block: a store checks and rewrites only the blocks it
+ * touches (its cost does not grow with the array), assertIntegrity checks them all. Stores
+ * spanning blocks, a store bigger than a commit group (one record) and one inside a transaction. */
+START_TEST(large_arrays_checked_by_block)
+{
+    uint16_t h = make(A_BYTE, MEM_PERSISTENT, 1000), t = make(A_SHORT, MEM_RESET, 700);
+    vm_obj_t o = obj(h);
+    ck_assert_uint_eq(cl_get32(bytes(h) + 1000 + 4 * 3), img_crc(0, bytes(h) + 768, 232)); /* 4 blocks, last short */
+    uint8_t src[1000];
+    for (int i = 0; i < 1000; i++) src[i] = (uint8_t)(i * 7);
+    ck_assert_int_eq(store(h, 250, src, 300, true), 0); /* blocks 0..2 */
+    ck_assert(intact(h));
+    ck_assert_int_eq(memcmp(bytes(h) + 250, src, 300), 0);
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(store(h, 510, src, 10, true), 0);
+    vm_tx_abort(T.vm);
+    ck_assert(intact(h));
+    ck_assert_int_eq(memcmp(bytes(h) + 250, src, 300), 0);
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &o, 0, 0x5C, 1000, false), 0);
+    ck_assert(intact(h));
+    /* a fault in block 0: a store into block 3 goes ahead, assertIntegrity and a store into block 0 do not */
+    uint8_t c = bytes(h)[17] ^ 0x01;
+    ck_assert_int_eq(img_write(T.img, o.data_off + 17, &c, 1), 0);
+    ck_assert_int_eq(store(h, 900, "\x01", 1, true), 0);
+    ck_assert_uint_eq(assert_integrity(h), SECURITY);
+    ck_assert_int_eq(store(h, 3, "\x01", 1, true), VM_ERR_INTEGRITY);
+    ck_assert_int_eq(store(h, 200, src, 100, true), VM_ERR_INTEGRITY); /* spans blocks 0 and 1 */
+    ck_assert_int_eq(bytes(h)[200], 0x5C);
+    /* a transient short[700] (1400 bytes, 6 blocks), bigger than a commit group when copied whole */
+    uint8_t big[1400];
+    memset(big, 0x42, sizeof big);
+    ck_assert_int_eq(store(t, 0, big, sizeof big, true), 0);
+    ck_assert(intact(t));
+    uint16_t p = make(A_INT, MEM_PERSISTENT, 3000); /* 12 000 bytes: a whole-array store is one record */
+    uint8_t *huge = malloc(12000);
+    ck_assert_ptr_nonnull(huge);
+    for (int i = 0; i < 12000; i++) huge[i] = (uint8_t)(i % 251);
+    ck_assert_int_eq(store(p, 0, huge, 12000, false), 0);
+    ck_assert(intact(p));
+    ck_assert_int_eq(memcmp(bytes(p), huge, 12000), 0);
+    free(huge);
+    uint16_t args[1] = { p }, ret[2];
+    ck_assert_int_eq(sa(T_CLEAR, args, ret), VM_NAT_OK);
+    ck_assert_int_eq(ret[0], 3000);
+    ck_assert(intact(p));
+    ck_assert_int_eq(bytes(p)[11999], 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_fw_sensitive");
@@ -382,6 +431,7 @@ int main(void)
     tcase_add_test(tc, fault_in_ram);
     tcase_add_test(tc, transactions_keep_data_and_control_element_together);
     tcase_add_test(tc, collection_and_transient_clearing);
+    tcase_add_test(tc, large_arrays_checked_by_block);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

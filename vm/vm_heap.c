@@ -98,12 +98,31 @@ static uint32_t crc_of_zeros(uint32_t n)
     return crc;
 }
 
+/* The control element of an integrity-sensitive array of data_bytes: one CRC-32 per block of
+ * VM_INTEGRITY_BLOCK bytes (at least one, so an empty array has one too), so that a store checks
+ * and rewrites only the blocks it touches: its cost does not grow with the array. */
+static uint64_t ctl_bytes(uint64_t data_bytes)
+{
+    uint64_t blocks = (data_bytes + VM_INTEGRITY_BLOCK - 1) / VM_INTEGRITY_BLOCK;
+    return VM_INTEGRITY_LEN * (blocks ? blocks : 1);
+}
+
+/* The control element of all-zero data (creation, power-up, deselect). */
+static void ctl_of_zeros(uint8_t *ctl, uint32_t data_len)
+{
+    uint32_t full = crc_of_zeros(VM_INTEGRITY_BLOCK), nb = (uint32_t)(ctl_bytes(data_len) / VM_INTEGRITY_LEN);
+    for (uint32_t b = 0; b < nb; b++) {
+        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < data_len ? start + VM_INTEGRITY_BLOCK : data_len;
+        cl_put32(ctl + VM_INTEGRITY_LEN * b, end - start == VM_INTEGRITY_BLOCK ? full : crc_of_zeros(end > start ? end - start : 0));
+    }
+}
+
 /* Bytes an object takes in the image: header, data unless transient, the control element of a
  * persistent integrity-sensitive array; rounded to 2 so every object (and its cells) is aligned. */
 static uint64_t image_bytes(uint8_t flags, uint64_t data_bytes)
 {
     uint64_t n = VM_OBJ_HDR;
-    if (!(flags & VM_OF_TRANSIENT)) n += data_bytes + ((flags & VM_OF_INTEGRITY) ? VM_INTEGRITY_LEN : 0);
+    if (!(flags & VM_OF_TRANSIENT)) n += data_bytes + ((flags & VM_OF_INTEGRITY) ? ctl_bytes(data_bytes) : 0);
     return (n + 1) & ~1ull;
 }
 
@@ -205,7 +224,7 @@ bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
     /* Transient data lives in RAM: only the header is in the image. A persistent integrity-sensitive
      * array's control element follows its data. */
     if (!(o->flags & VM_OF_TRANSIENT) &&
-        bytes + ((o->flags & VM_OF_INTEGRITY) ? VM_INTEGRITY_LEN : 0) > top - off - VM_OBJ_HDR)
+        bytes + ((o->flags & VM_OF_INTEGRITY) ? ctl_bytes(bytes) : 0) > top - off - VM_OBJ_HDR)
         return false;
     o->data_off = h->base + off + VM_OBJ_HDR;
     o->data_len = (uint32_t)bytes;
@@ -217,7 +236,7 @@ bool vm_heap_get(const vm_heap_t *h, uint16_t handle, vm_obj_t *o)
 static void ram_zero(uint8_t *r, const vm_obj_t *o)
 {
     memset(r, 0, o->data_len);
-    if (o->flags & VM_OF_INTEGRITY) cl_put32(r + o->data_len, crc_of_zeros(o->data_len));
+    if (o->flags & VM_OF_INTEGRITY) ctl_of_zeros(r + o->data_len, o->data_len);
 }
 
 static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
@@ -225,7 +244,8 @@ static uint8_t *ram_of(vm_heap_t *h, const vm_obj_t *o)
     uint32_t off = o->data_off - h->base;
     if (h->ram[o->handle] && h->ram_obj[o->handle] != off) { free(h->ram[o->handle]); h->ram[o->handle] = NULL; }
     if (!h->ram[o->handle]) {
-        uint8_t *r = malloc(o->data_len + VM_INTEGRITY_LEN); /* room for a control element, and never 0 bytes */
+        /* room for a control element (of an integrity-sensitive array), and never 0 bytes */
+        uint8_t *r = malloc(o->data_len + ((o->flags & VM_OF_INTEGRITY) ? ctl_bytes(o->data_len) : 1));
         if (!r) return NULL;
         ram_zero(r, o);
         h->ram[o->handle] = r;
@@ -245,45 +265,89 @@ const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
     return img_mem(h->img) + o->data_off;
 }
 
+/* True when the blocks b0..b1 of d (data_len bytes, control element right after) match it. */
+static bool blocks_ok(const uint8_t *d, uint32_t len, uint32_t b0, uint32_t b1)
+{
+    for (uint32_t b = b0; b <= b1; b++) {
+        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < len ? start + VM_INTEGRITY_BLOCK : len;
+        if (cl_get32(d + len + VM_INTEGRITY_LEN * b) != crc_of(0, d + start, end > start ? end - start : 0)) return false;
+    }
+    return true;
+}
+
 bool vm_heap_integrity_ok(vm_heap_t *h, const vm_obj_t *o)
 {
     if (!(o->flags & VM_OF_INTEGRITY)) return true;
     const uint8_t *d = vm_heap_data(h, o);
-    return d && cl_get32(d + o->data_len) == crc_of(0, d, o->data_len);
+    return d && blocks_ok(d, o->data_len, 0, (uint32_t)(ctl_bytes(o->data_len) / VM_INTEGRITY_LEN) - 1);
 }
 
-/* A store into an integrity-sensitive array: the new control element is computed over the data as
- * it will be, then data and control element change in one atomic step (RAM; one img_write of
- * [pos, end of data + control element); or two writes into the open group, the first undone if the
- * second does not fit). check: verify the old control element first (every update but clearArray).
- * src NULL: zeros. src may lie inside this array: it is copied before anything changes. */
+/* A store into an integrity-sensitive array: the blocks [pos, pos+n) touches are checked first
+ * (check: every update but clearArray), their new CRCs computed over the data as it will be, then
+ * data and those CRCs change in one atomic step: in RAM in place; inside an open group two group
+ * writes, the data's undone if the CRCs do not fit; otherwise an own group of the two, or, when
+ * the data alone exceeds a group, one img_write from pos to the last touched CRC. src NULL: zeros.
+ * src may lie inside this array: it is copied before anything changes. */
 static int write_sensitive(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src, uint32_t n, bool check)
 {
     const uint8_t *d = vm_heap_data(h, o);
     if (!d) return VM_ERR_NOMEM;
-    uint32_t len = o->data_len, span = len - pos;
-    if (check && cl_get32(d + len) != crc_of(0, d, len)) return VM_ERR_INTEGRITY;
-    /* buf: the data from pos to the end as it will be, the new control element, the old bytes of [pos, pos+n) */
-    size_t bsz = (size_t)span + VM_INTEGRITY_LEN + n;
-    uint8_t *buf = malloc(bsz);
+    uint32_t len = o->data_len, cl = (uint32_t)ctl_bytes(len);
+    uint32_t b0 = pos / VM_INTEGRITY_BLOCK, b1 = n ? (pos + n - 1) / VM_INTEGRITY_BLOCK : b0;
+    if (b1 >= cl / VM_INTEGRITY_LEN) b1 = cl / VM_INTEGRITY_LEN - 1; /* an empty array's one block */
+    if (b0 > b1) b0 = b1;
+    if (check && !blocks_ok(d, len, b0, b1)) return VM_ERR_INTEGRITY;
+    /* buf: the new data [pos, pos+n), the old data [pos, pos+n) (to undo), the new CRCs b0..b1 */
+    uint32_t nc = VM_INTEGRITY_LEN * (b1 - b0 + 1);
+    size_t bsz = 2 * (size_t)n + nc;
+    uint8_t *buf = malloc(bsz ? bsz : 1);
     if (!buf) return VM_ERR_NOMEM;
-    if (src) memcpy(buf, src, n);
-    else memset(buf, 0, n);
-    memcpy(buf + n, d + pos + n, span - n);
-    memcpy(buf + span + VM_INTEGRITY_LEN, d + pos, n);
-    cl_put32(buf + span, crc_of(crc_of(0, d, pos), buf, span));
+    uint8_t *nd = buf, *old = buf + n, *crcs = buf + 2 * (size_t)n;
+    if (src) memcpy(nd, src, n);
+    else memset(nd, 0, n);
+    memcpy(old, d + pos, n);
+    for (uint32_t b = b0; b <= b1; b++) {
+        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < len ? start + VM_INTEGRITY_BLOCK : len;
+        if (end < start) end = start;
+        /* block = old bytes before pos, new bytes, old bytes after pos+n (each part clipped) */
+        uint32_t a = start < pos ? (pos < end ? pos : end) : start;           /* end of the old head */
+        uint32_t z = pos + n > a ? (pos + n < end ? pos + n : end) : a;      /* end of the new part */
+        uint32_t c = crc_of(0, d + start, a - start);
+        c = crc_of(c, nd + (a - pos), z - a);
+        c = crc_of(c, d + z, end - z);
+        cl_put32(crcs + VM_INTEGRITY_LEN * (b - b0), c);
+    }
+    uint32_t ctl_at = o->data_off + len + VM_INTEGRITY_LEN * b0;
     int r = VM_OK;
     if (o->flags & VM_OF_TRANSIENT) {
-        memcpy((uint8_t *)d + pos, buf, span + VM_INTEGRITY_LEN); /* d is this object's RAM buffer */
+        memcpy((uint8_t *)d + pos, nd, n); /* d is this object's RAM buffer */
+        memcpy((uint8_t *)d + len + VM_INTEGRITY_LEN * b0, crcs, nc);
     } else if (img_group_open(h->img)) {
-        if (img_group_write(h->img, o->data_off + pos, buf, n)) r = VM_ERR_TXFULL; /* nothing changed */
-        else if (img_group_write(h->img, o->data_off + len, buf + span, VM_INTEGRITY_LEN)) {
+        if (img_group_write(h->img, o->data_off + pos, nd, n)) r = VM_ERR_TXFULL; /* nothing changed */
+        else if (img_group_write(h->img, ctl_at, crcs, nc)) {
             /* [pos, pos+n) is a range of the group now, so writing the old bytes back always fits */
-            img_group_write(h->img, o->data_off + pos, buf + span + VM_INTEGRITY_LEN, n);
+            img_group_write(h->img, o->data_off + pos, old, n);
             r = VM_ERR_TXFULL;
         }
-    } else if (img_write(h->img, o->data_off + pos, buf, span + VM_INTEGRITY_LEN)) {
-        r = VM_ERR_IO;
+    } else if ((uint64_t)n + nc + 2 * IMG_GROUP_ENTRY_COST <= img_group_capacity(h->img)) {
+        if (img_group_begin(h->img) || img_group_write(h->img, o->data_off + pos, nd, n) ||
+            img_group_write(h->img, ctl_at, crcs, nc) || img_group_commit(h->img)) {
+            img_group_abort(h->img);
+            r = VM_ERR_IO;
+        }
+    } else {
+        /* more data than a group holds: one record from pos through the touched CRCs */
+        uint32_t span = ctl_at + nc - (o->data_off + pos);
+        uint8_t *one = malloc(span);
+        if (!one) r = VM_ERR_NOMEM;
+        else {
+            memcpy(one, nd, n);
+            memcpy(one + n, d + pos + n, span - n - nc); /* the data after it and the CRCs before b0, unchanged */
+            memcpy(one + span - nc, crcs, nc);
+            if (img_write(h->img, o->data_off + pos, one, span)) r = VM_ERR_IO;
+            cl_wipe(one, span);
+            free(one);
+        }
     }
     cl_wipe(buf, bsz); /* the array may hold key material */
     free(buf);
@@ -352,16 +416,18 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     cl_put32(e4, top);
     cl_put32(b4, (uint32_t)(top + need));
     /* A persistent integrity-sensitive array starts with the control element of its zero data. */
-    bool ctl = (flags & VM_OF_INTEGRITY) && !(flags & VM_OF_TRANSIENT);
-    uint8_t c4[VM_INTEGRITY_LEN];
-    if (ctl) cl_put32(c4, crc_of_zeros((uint32_t)bytes));
-    if (own_group && img_group_begin(h->img) != 0) return VM_ERR_IO;
+    uint32_t cl = (flags & VM_OF_INTEGRITY) && !(flags & VM_OF_TRANSIENT) ? (uint32_t)ctl_bytes(bytes) : 0;
+    uint8_t *ctl = cl ? malloc(cl) : NULL;
+    if (cl && !ctl) return VM_ERR_NOMEM;
+    if (cl) ctl_of_zeros(ctl, (uint32_t)bytes);
+    if (own_group && img_group_begin(h->img) != 0) { free(ctl); return VM_ERR_IO; }
     int r = VM_OK;
     if (img_group_write(h->img, h->base + top, oh, sizeof oh) ||
-        (ctl && img_group_write(h->img, h->base + top + VM_OBJ_HDR + (uint32_t)bytes, c4, sizeof c4)) ||
+        (cl && img_group_write(h->img, h->base + top + VM_OBJ_HDR + (uint32_t)bytes, ctl, cl)) ||
         img_group_write(h->img, h->base + VM_HEAP_HDR + 4u * hd, e4, 4) ||
         img_group_write(h->img, h->base + 12, b4, 4))
         r = own_group ? VM_ERR_IO : VM_ERR_TXFULL;
+    free(ctl);
     if (own_group) {
         if (r == VM_OK && img_group_commit(h->img) != 0) r = VM_ERR_IO;
         if (r != VM_OK) img_group_abort(h->img);

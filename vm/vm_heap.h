@@ -8,8 +8,9 @@
  *   ... object area: objects one after another, each a VM_OBJ_HDR header then its data.
  * Object header: kind u8, flags u8, owner context u8, element type u8, class id u16, length u32.
  * An integrity-sensitive array (VM_OF_INTEGRITY, SensitiveArrays) has a control element: the
- * CRC-32 (zlib's, big-endian, 4 bytes) of its data, right after the data (persistent arrays: in
- * the image, so data and CRC change in one atomic step; transient arrays: after the data in RAM).
+ * CRC-32 (zlib's, big-endian, 4 bytes) of each 256-byte block of its data, right after the data
+ * (persistent arrays: in the image, so data and CRCs change in one atomic step; transient
+ * arrays: after the data in RAM).
  *
  * Every persistent store goes through img_write (one atomic step) or img_group_write when a
  * group is open (JCSystem transaction or a package install): vm_heap_write picks. Transient
@@ -54,8 +55,10 @@ enum { VM_T_BOOLEAN = 10, VM_T_BYTE = 11, VM_T_SHORT = 12, VM_T_INT = 13, VM_T_R
 enum { VM_OK = 0, VM_ERR_NOMEM = -1, VM_ERR_TXFULL = -2, VM_ERR_IO = -3, VM_ERR_BAD = -4,
        VM_ERR_INTEGRITY = -5 /* an integrity-sensitive array's data does not match its control element */ };
 
-/* Bytes of an integrity-sensitive array's control element (CRC-32), kept after its data. */
+/* An integrity-sensitive array's control element, kept after its data: one CRC-32 (4 bytes) per
+ * VM_INTEGRITY_BLOCK bytes of data (the last block may be shorter; an empty array has one). */
 #define VM_INTEGRITY_LEN 4
+#define VM_INTEGRITY_BLOCK 256u
 
 typedef struct vm_heap vm_heap_t;
 
@@ -123,8 +126,8 @@ uint8_t *vm_heap_ram_data(vm_heap_t *h, const vm_obj_t *o);
 
 /* Stores n bytes at data position pos (bounds checked). atomic: when a group is open the store
  * joins it; !atomic always writes at once (non-atomic API operations). Transient data: RAM.
- * An integrity-sensitive array is checked first (VM_ERR_INTEGRITY, nothing written, on a
- * mismatch) and its control element is stored with the data in the same atomic step; a store
+ * An integrity-sensitive array is checked first (the blocks the store touches; VM_ERR_INTEGRITY,
+ * nothing written, on a mismatch) and their CRCs are stored with the data in one atomic step; a store
  * while a group is open joins the group even when !atomic (JCRE 7.7 leaves a non-atomically
  * updated array's content unspecified after an abort; data and control element stay consistent).
  * Over the group's capacity: VM_ERR_TXFULL and nothing written. */

@@ -423,6 +423,9 @@ START_TEST(owner_pin_builder)
     ck_assert_int_eq(r[0], 0);
     ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
     ck_assert_int_eq(r[0], 2);
+    /* every check needs its own decrement first (PINException.ILLEGAL_STATE otherwise) */
+    ck_assert_int_eq(vm_native_method(impl, VM_NAT_VIRTUAL, 12)->fn(T.vm, self, r), VM_NAT_OK);
+    ck_assert_int_eq(r[0], 1);
     ck_assert_int_eq(vm_native_method(impl, VM_NAT_VIRTUAL, 1)->fn(T.vm, good, r), VM_NAT_OK);
     ck_assert_int_eq(r[0], 1);
     ck_assert_int_eq(nat(9, VM_NAT_VIRTUAL, 2, self, r), VM_NAT_OK);
