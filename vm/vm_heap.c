@@ -300,7 +300,8 @@ static int write_sensitive(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const 
     /* buf: the new data [pos, pos+n), the old data [pos, pos+n) (to undo), the new CRCs b0..b1 */
     uint32_t nc = VM_INTEGRITY_LEN * (b1 - b0 + 1);
     size_t bsz = 2 * (size_t)n + nc;
-    uint8_t *buf = malloc(bsz ? bsz : 1);
+    uint8_t small[64]; /* element stores (the common case) need no allocation */
+    uint8_t *buf = bsz <= sizeof small ? small : malloc(bsz);
     if (!buf) return VM_ERR_NOMEM;
     uint8_t *nd = buf, *old = buf + n, *crcs = buf + 2 * (size_t)n;
     if (src) memcpy(nd, src, n);
@@ -350,7 +351,7 @@ static int write_sensitive(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const 
         }
     }
     cl_wipe(buf, bsz); /* the array may hold key material */
-    free(buf);
+    if (buf != small) free(buf);
     return r;
 }
 

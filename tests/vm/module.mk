@@ -44,3 +44,13 @@ bench-vm-conform: $(BUILD)/bench/vmt_bench $(BUILD)/applets/vmbench.cap
 $(BUILD)/test/tests/vm/vm_api_test: $(BUILD)/applets/vmapi.cap
 $(BUILD)/test/tests/vm/vm_firewall_test: $(BUILD)/applets/vmfw-lib.cap $(BUILD)/applets/vmfw-server.cap $(BUILD)/applets/vmfw-client.cap
 $(BUILD)/test/tests/vm/vm_heapapi_test: $(BUILD)/applets/vmheap.cap
+
+# make bench: stores into plain and integrity-sensitive arrays (tests/vm/vmt_heap_bench.c).
+.PHONY: bench-vm-heap
+$(BUILD)/bench/vmt_heap_bench: $(BUILD)/obj/tests/vm/vmt_heap_bench.o $(CL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINK_CL) $(LIBS)
+
+bench: bench-vm-heap
+bench-vm-heap: $(BUILD)/bench/vmt_heap_bench
+	@$(BUILD)/bench/vmt_heap_bench
