@@ -1,7 +1,10 @@
 /* api_fw_pin: javacard.framework.OwnerPIN (and its PIN interface).
  * State in the object's cells: 0 try limit, 1 max PIN size, 2 tries remaining, 3 PIN length,
- * 4 handle of the PIN value (persistent byte array owned by the JCRE), 5 handle of the validated
- * flag (transient CLEAR_ON_RESET boolean array owned by the JCRE). The try counter is
+ * 4 handle of the PIN value (persistent byte array owned by the JCRE), 5 handle of the PIN's
+ * transient state (CLEAR_ON_RESET boolean array owned by the JCRE): [0] the validated flag, [1] for
+ * OwnerPINxWithPredecrement "decrementTriesRemaining was called" (the API wants that state
+ * CLEAR_ON_RESET, cleared by check and by every method that changes the try counter, the
+ * validated flag or the blocking state: every store of the validated flag here clears it). The try counter is
  * decremented and persisted with a non-transactional store BEFORE the comparison, so neither a
  * power cut nor an aborted transaction gives a free try; the comparison is constant time.
  *
@@ -17,6 +20,10 @@
 enum { PIN_LIMIT = 0, PIN_MAX = 1, PIN_TRIES = 2, PIN_LEN = 3, PIN_VALUE = 4, PIN_FLAG = 5, PIN_CELLS = 6 };
 /* The value array: owner PIN object handle, flag array handle, then PIN_MAX bytes of PIN. */
 enum { PV_OWNER = 0, PV_FLAG = 2, PV_PIN = 4 };
+/* The transient state array: validated flag, predecrement done. */
+enum { PF_VALIDATED = 0, PF_DECREMENTED = 1, PF_LEN = 2 };
+#define PIN_ILLEGAL_VALUE 1
+#define PIN_ILLEGAL_STATE 2
 #define PIN_EXC 11
 #define OWNER_PIN_CLASS VM_CLASS_ID(VM_PKG_FRAMEWORK, 9)
 
@@ -35,7 +42,7 @@ static bool pin_bound(vm_t *vm, uint16_t ref, pin_t *p)
         p->c[PIN_LEN] > p->c[PIN_MAX])
         return false;
     if (!vm_heap_get(vm->heap, p->c[PIN_FLAG], f) || f->kind != VM_KIND_ARRAY || f->etype != VM_T_BOOLEAN ||
-        f->owner != VM_CTX_JCRE || (f->flags & VM_OF_TRANSIENT) != VM_OF_CLEAR_ON_RESET || f->len != 1)
+        f->owner != VM_CTX_JCRE || (f->flags & VM_OF_TRANSIENT) != VM_OF_CLEAR_ON_RESET || f->len != PF_LEN)
         return false;
     const uint8_t *d = vm_heap_data(vm->heap, v);
     return d && cl_get16(d + PV_OWNER) == ref && cl_get16(d + PV_FLAG) == p->c[PIN_FLAG];
@@ -62,19 +69,25 @@ static bool set_now(vm_t *vm, const pin_t *p, uint32_t cell, uint16_t v)
     return true;
 }
 
-static bool set_validated(vm_t *vm, const pin_t *p, bool v)
+/* Stores the transient state: the validated flag, and whether a predecrement is pending. */
+static bool set_state(vm_t *vm, const pin_t *p, bool validated, bool decremented)
 {
-    uint8_t b = v;
-    int r = vm_heap_write(vm->heap, &p->flag, 0, &b, 1, false);
+    uint8_t b[PF_LEN] = { validated, decremented };
+    int r = vm_heap_write(vm->heap, &p->flag, 0, b, PF_LEN, false);
     if (r) { vm_throw_store_error(vm, r); return false; }
     return true;
 }
 
-static bool get_validated(vm_t *vm, const pin_t *p)
+/* Every change of the validated flag also ends a pending predecrement (see the top). */
+static bool set_validated(vm_t *vm, const pin_t *p, bool v) { return set_state(vm, p, v, false); }
+
+static bool get_state(vm_t *vm, const pin_t *p, int which)
 {
     const uint8_t *d = vm_heap_data(vm->heap, &p->flag);
-    return d && d[0];
+    return d && d[which];
 }
+
+static bool get_validated(vm_t *vm, const pin_t *p) { return get_state(vm, p, PF_VALIDATED); }
 
 /* Does the candidate [p, p+len) equal the PIN (constant time over the stored length). */
 static bool pin_matches(vm_t *vm, const pin_t *p, const uint8_t *cand, int8_t len)
@@ -87,7 +100,7 @@ static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
     int8_t limit = (int8_t)args[1], max = (int8_t)args[2];
-    if (limit < 1 || max < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    if (limit < 1 || max < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_VALUE); return VM_NAT_THROW; }
     vm_obj_t o, vo;
     if (!vm_obj_get(vm, args[0], &o)) return VM_NAT_THROW;
     if (o.kind != VM_KIND_INSTANCE || o.len < PIN_CELLS || !vm_instance_of(vm, &o, 0, OWNER_PIN_CLASS)) {
@@ -96,7 +109,7 @@ static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
     }
     uint16_t value, flag;
     int r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, 0, VM_CTX_JCRE, VM_T_BYTE, 0, PV_PIN + (uint32_t)max, &value);
-    if (!r) r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, VM_OF_CLEAR_ON_RESET, VM_CTX_JCRE, VM_T_BOOLEAN, 0, 1, &flag);
+    if (!r) r = vm_heap_alloc(vm->heap, VM_KIND_ARRAY, VM_OF_CLEAR_ON_RESET, VM_CTX_JCRE, VM_T_BOOLEAN, 0, PF_LEN, &flag);
     if (!r) r = vm_heap_get(vm->heap, value, &vo) ? VM_OK : VM_ERR_BAD;
     uint8_t bind[PV_PIN];
     cl_put16(bind + PV_OWNER, args[0]);
@@ -160,10 +173,8 @@ static int pin_reset(vm_t *vm, uint16_t *args, uint16_t *ret)
     pin_t p;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     /* A validated PIN gets its try counter back and is no longer validated. */
-    if (get_validated(vm, &p)) {
-        if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, false)) return VM_NAT_THROW;
-    }
-    return VM_NAT_OK;
+    if (get_validated(vm, &p) && !set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT])) return VM_NAT_THROW;
+    return set_validated(vm, &p, false) ? VM_NAT_OK : VM_NAT_THROW;
 }
 
 static int pin_reset_unblock(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -182,7 +193,7 @@ static int pin_update(vm_t *vm, uint16_t *args, uint16_t *ret)
     pin_t p;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t len = (int8_t)args[3];
-    if (len < 0 || len > (int16_t)p.c[PIN_MAX]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    if (len < 0 || len > (int16_t)p.c[PIN_MAX]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_VALUE); return VM_NAT_THROW; }
     const uint8_t *src = vm_nat_bytes(vm, args[1], (int16_t)args[2], len, &in);
     if (!src) return VM_NAT_THROW;
     uint8_t tmp[128];
@@ -225,10 +236,10 @@ static int pinx_set_limit(vm_t *vm, uint16_t *args, uint16_t *ret)
     pin_t p;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t limit = (int8_t)args[1];
-    if (limit < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    if (limit < 1) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_VALUE); return VM_NAT_THROW; }
     if (!set_now(vm, &p, PIN_LIMIT, (uint16_t)limit)) return VM_NAT_THROW;
     if (p.c[PIN_TRIES] > (uint16_t)limit && !set_now(vm, &p, PIN_TRIES, (uint16_t)limit)) return VM_NAT_THROW;
-    return VM_NAT_OK;
+    return set_validated(vm, &p, false) ? VM_NAT_OK : VM_NAT_THROW; /* "... and resets the validated flag" */
 }
 
 static int pinx_set_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -237,8 +248,9 @@ static int pinx_set_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
     pin_t p;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     int8_t tries = (int8_t)args[1];
-    if (tries < 0 || tries > (int16_t)p.c[PIN_LIMIT]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
-    return set_now(vm, &p, PIN_TRIES, (uint16_t)tries) ? VM_NAT_OK : VM_NAT_THROW;
+    if (tries < 0 || tries > (int16_t)p.c[PIN_LIMIT]) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_VALUE); return VM_NAT_THROW; }
+    /* "... and resets the validated flag" */
+    return set_now(vm, &p, PIN_TRIES, (uint16_t)tries) && set_validated(vm, &p, false) ? VM_NAT_OK : VM_NAT_THROW;
 }
 
 static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -246,19 +258,22 @@ static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
     pin_t p;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     uint16_t t = p.c[PIN_TRIES] ? (uint16_t)(p.c[PIN_TRIES] - 1) : 0;
-    if (!set_now(vm, &p, PIN_TRIES, t)) return VM_NAT_THROW;
+    /* The try is spent first (persisted); the PIN is no longer validated and check may follow. */
+    if (!set_now(vm, &p, PIN_TRIES, t) || !set_state(vm, &p, false, true)) return VM_NAT_THROW;
     ret[0] = t;
     return VM_NAT_OK;
 }
 
-/* check() of the predecrement variant: the caller decremented already (decrementTriesRemaining). */
+/* check() of the predecrement variant: the caller decremented already (decrementTriesRemaining);
+ * without that, PINException.ILLEGAL_STATE. */
 static int pinx_pre_check(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     vm_obj_t in;
     pin_t p;
     ret[0] = 0;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
-    if (!set_validated(vm, &p, false)) return VM_NAT_THROW;
+    if (!get_state(vm, &p, PF_DECREMENTED)) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_STATE); return VM_NAT_THROW; }
+    if (!set_validated(vm, &p, false)) return VM_NAT_THROW; /* also consumes the predecrement */
     if (p.c[PIN_TRIES] == 0) return VM_NAT_OK;
     int8_t len = (int8_t)args[3];
     const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
@@ -283,7 +298,7 @@ static int builder_build(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     int8_t type = (int8_t)args[2];
     uint8_t tok = type == 1 ? 9 : type == 2 ? TOK_PINX_IMPL : type == 3 ? TOK_PINX_PRE_IMPL : 0;
-    if (!tok) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, 1); return VM_NAT_THROW; }
+    if (!tok) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_VALUE); return VM_NAT_THROW; }
     uint16_t ref;
     if (vm_obj_new_instance(vm, VM_CLASS_ID(VM_PKG_FRAMEWORK, tok), vm->cur_ctx, &ref)) return VM_NAT_THROW;
     uint16_t init[3] = { ref, args[0], args[1] }, r[2];

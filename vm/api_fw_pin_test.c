@@ -2,7 +2,7 @@
  * rewrites its own PIN's cells (what a hostile putfield would do) to name another applet's PIN
  * value or validated flag gets a SecurityException, and the other PIN is left as it was. The
  * natives are called directly, as the interpreter calls them, so no loader or verifier check
- * stands in front of them here. */
+ * stands in front of them here. Also the OwnerPINx rules of the 3.0.5 API (below). */
 #include "vm/vm_test_util.h"
 
 enum { CTX_A = 16, CTX_B = 17 };
@@ -168,6 +168,110 @@ START_TEST(binding_survives_reset_and_reopen)
 }
 END_TEST
 
+/* OwnerPINx / OwnerPINxWithPredecrement (3.0.5 API): setTryLimit and setTriesRemaining reset the
+ * validated flag; decrementTriesRemaining resets it too; the predecrement PIN's check throws
+ * PINException.ILLEGAL_STATE unless decrementTriesRemaining came first, and every check (or other
+ * change of the flag or counter) uses that up. */
+enum { TOK_PINX = 40, TOK_PINX_PRE = 41, T_SET_LIMIT = 10, T_SET_TRIES = 11, T_DECREMENT = 12 };
+#define PIN_EXCEPTION VM_CLASS_ID(VM_PKG_FRAMEWORK, 11)
+
+static int pinx_call(uint8_t cls, uint8_t tok, uint16_t *args, uint16_t *ret)
+{
+    const vm_native_method_t *m = NULL;
+    for (const vm_native_class_t *c = vm_native_class(VM_PKG_FRAMEWORK, cls); c && !m;
+         c = c->super_pkg < 0 ? NULL : vm_native_class((uint8_t)c->super_pkg, (uint8_t)c->super_token))
+        m = vm_native_method(c, VM_NAT_VIRTUAL, tok);
+    ck_assert_ptr_nonnull(m);
+    T.vm->cur_ctx = CTX_A;
+    T.vm->exc = 0;
+    return m->fn(T.vm, args, ret);
+}
+
+static uint16_t exc_reason(uint16_t cls)
+{
+    vm_obj_t e;
+    ck_assert(vm_heap_get(T.vm->heap, T.vm->exc, &e));
+    ck_assert_uint_eq(e.cls, cls);
+    uint16_t reason = cl_get16(vm_heap_data(T.vm->heap, &e));
+    T.vm->exc = 0;
+    return reason;
+}
+
+/* An OwnerPINx of the builder's type (2: OwnerPINx, 3: with predecrement), PIN "1111", limit 3. */
+static uint16_t built_pin(uint8_t type, uint16_t buf)
+{
+    uint16_t r[2], args[3] = { 3, 8, type };
+    const vm_native_method_t *b = vm_native_method(vm_native_class(VM_PKG_FRAMEWORK, 21), VM_NAT_STATIC, 0);
+    ck_assert_ptr_nonnull(b);
+    T.vm->cur_ctx = CTX_A;
+    ck_assert_int_eq(b->fn(T.vm, args, r), VM_NAT_OK);
+    uint16_t pin = r[0], upd[4] = { pin, buf, 0, 4 };
+    ck_assert_int_eq(pin_call(CTX_A, VM_NAT_VIRTUAL, T_UPDATE, upd, r), VM_NAT_OK);
+    return pin;
+}
+
+static bool validated(uint16_t pin)
+{
+    uint16_t self[1] = { pin }, r[2] = { 0xFF, 0 };
+    ck_assert_int_eq(pin_call(CTX_A, VM_NAT_VIRTUAL, T_IS_VALIDATED, self, r), VM_NAT_OK);
+    return r[0] != 0;
+}
+
+START_TEST(pinx_setters_reset_validated)
+{
+    uint16_t buf = byte_array(CTX_A, "1111"), r[2];
+    uint16_t pin = built_pin(2, buf), good[4] = { pin, buf, 0, 4 };
+    ck_assert_int_eq(pin_call(CTX_A, VM_NAT_VIRTUAL, T_CHECK, good, r), VM_NAT_OK);
+    ck_assert(validated(pin));
+    ck_assert_int_eq(pinx_call(TOK_PINX, T_SET_LIMIT, (uint16_t[]){ pin, 5 }, r), VM_NAT_OK);
+    ck_assert(!validated(pin));
+    ck_assert_int_eq(pin_call(CTX_A, VM_NAT_VIRTUAL, T_CHECK, good, r), VM_NAT_OK);
+    ck_assert(validated(pin));
+    ck_assert_int_eq(pinx_call(TOK_PINX, T_SET_TRIES, (uint16_t[]){ pin, 4 }, r), VM_NAT_OK);
+    ck_assert(!validated(pin));
+    ck_assert_uint_eq(tries(CTX_A, pin), 4);
+    /* A refused value changes nothing. */
+    ck_assert_int_eq(pinx_call(TOK_PINX, T_SET_TRIES, (uint16_t[]){ pin, 6 }, r), VM_NAT_THROW);
+    ck_assert_uint_eq(exc_reason(PIN_EXCEPTION), 1);
+    ck_assert_uint_eq(tries(CTX_A, pin), 4);
+}
+END_TEST
+
+START_TEST(predecrement_is_required_and_used_up)
+{
+    uint16_t buf = byte_array(CTX_A, "1111"), r[2];
+    uint16_t pin = built_pin(3, buf), good[4] = { pin, buf, 0, 4 }, self[1] = { pin };
+    /* No decrement: ILLEGAL_STATE, the PIN untouched. */
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_CHECK, good, r), VM_NAT_THROW);
+    ck_assert_uint_eq(exc_reason(PIN_EXCEPTION), 2);
+    ck_assert_uint_eq(tries(CTX_A, pin), 3);
+    ck_assert(!validated(pin));
+    /* Decrement, then check: validated, tries back to the limit. */
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_DECREMENT, self, r), VM_NAT_OK);
+    ck_assert_uint_eq(r[0], 2);
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_CHECK, good, r), VM_NAT_OK);
+    ck_assert_uint_eq(r[0], 1);
+    ck_assert(validated(pin));
+    ck_assert_uint_eq(tries(CTX_A, pin), 3);
+    /* The check used the decrement up; a second check needs another one. */
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_CHECK, good, r), VM_NAT_THROW);
+    ck_assert_uint_eq(exc_reason(PIN_EXCEPTION), 2);
+    /* decrementTriesRemaining resets the validated flag. */
+    ck_assert(validated(pin));
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_DECREMENT, self, r), VM_NAT_OK);
+    ck_assert(!validated(pin));
+    /* Any other change of the flag or the counter uses a pending decrement up too. */
+    ck_assert_int_eq(pin_call(CTX_A, VM_NAT_VIRTUAL, T_RESET, self, r), VM_NAT_OK);
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_CHECK, good, r), VM_NAT_THROW);
+    ck_assert_uint_eq(exc_reason(PIN_EXCEPTION), 2);
+    /* The state is CLEAR_ON_RESET: a decrement before a card reset does not carry over. */
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_DECREMENT, self, r), VM_NAT_OK);
+    vm_power_on(T.vm);
+    ck_assert_int_eq(pinx_call(TOK_PINX_PRE, T_CHECK, good, r), VM_NAT_THROW);
+    ck_assert_uint_eq(exc_reason(PIN_EXCEPTION), 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_fw_pin");
@@ -177,6 +281,8 @@ int main(void)
     tcase_add_test(tc, forged_flag_cell_alone_is_refused);
     tcase_add_test(tc, other_jcre_arrays_are_not_pin_values);
     tcase_add_test(tc, binding_survives_reset_and_reopen);
+    tcase_add_test(tc, pinx_setters_reset_validated);
+    tcase_add_test(tc, predecrement_is_required_and_used_up);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
