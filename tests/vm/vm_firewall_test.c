@@ -1,24 +1,155 @@
-/* The applet firewall: applets/tests/vm/vmfw-client reaches for vmfw-server's objects through
- * every bytecode the firewall guards (field, method, array, cast) and through the legal paths
- * (Shareable interface, statics), conversation tests/vm/vmfw.script. Each illegal access must
- * throw SecurityException (the client catches it and says so), each legal one must work. */
+/* The applet firewall (JCRE 3.0.5 section 6.2.8; docs/firewall.md maps every rule to its case):
+ * applets/tests/vm/vmfw-client reaches for vmfw-server's objects through every bytecode the
+ * firewall guards (field, method, interface, array of each element type, cast, throw, stores of
+ * entry points) and through the legal paths (Shareable interfaces, statics, global arrays, JCRE
+ * entry points), conversation tests/vm/vmfw.script. Each illegal access must throw
+ * SecurityException (the client catches it and says so), each legal one must work.
+ *
+ * wrong_class_field_*: vmfw-lib installed with FwBox.boxed's checkcast retargeted so that getfield_a
+ * runs through FwBox's field reference on an FwData object: where the verifier can know the object's
+ * class (a cast to the class FwData) it refuses the package at load; where it cannot (a cast to an
+ * interface) the interpreter refuses the access, and the card keeps answering. */
 #include "tests/vm/vmt_card.h"
+
+#include "cap/cap_parse.h"
+#include "cap/jc_opcodes.h"
+#include "vm/vm_firewall.h"
 
 static vmt_t t;
 
 static void setup(void) { vmt_setup(&t); }
 static void teardown(void) { vmt_teardown(&t); }
 
+static void install_all(void)
+{
+    vmt_install(&t, "vmfw-server", "F063617264180101", NULL);
+    vmt_install(&t, "vmfw-client", "F063617264130101", NULL);
+}
+
 START_TEST(firewall_conversation)
 {
     vmt_install(&t, "vmfw-lib", NULL, NULL);
-    vmt_install(&t, "vmfw-server", "F063617264180101", NULL);
-    vmt_install(&t, "vmfw-client", "F063617264130101", NULL);
+    install_all();
     static char report[20 * 1200];
     int failed;
     int checked = vmt_run_script(&t, "firewall", "tests/vm/vmfw.script", &failed, report, sizeof report);
-    ck_assert_int_ge(checked, 18);
+    ck_assert_int_ge(checked, 90);
     ck_assert_msg(failed == 0, "%d of %d firewall expectations failed:%s", failed, checked, report);
+}
+END_TEST
+
+/* Installs vmfw-lib with the package's only checkcast (to FwBox) retargeted: its class index becomes
+ * that of the package's only instruction `target` (JC_new: FwData, JC_instanceof: FwPlain). Same
+ * length and operand position, so RefLocation still holds. vm_card_install's result. */
+static int install_lib_with_cast_to(int target, cl_error_t *e)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/applets/vmfw-lib.cap", t.build_dir);
+    cap_file_t cap;
+    ck_assert_msg(cap_parse_file(&cap, path, e) == 0, "%s", e->msg);
+    uint8_t *cast = NULL;
+    const uint8_t *index = NULL;
+    int casts = 0, targets = 0;
+    for (unsigned m = 0; m < cap.method_count; m++) {
+        cap_insn_iter_t it;
+        cap_insn_t in;
+        cap_insn_iter_init(&it, &cap.methods[m]);
+        while (cap_insn_next(&it, &in) == 1) {
+            if (in.op == JC_checkcast) { cast = (uint8_t *)in.bytes; casts++; } /* the parse's own copy */
+            if (in.op == target) { index = in.bytes + in.len - 2; targets++; }
+        }
+    }
+    ck_assert_int_eq(casts, 1);
+    ck_assert_int_eq(targets, 1);
+    ck_assert_int_eq(cast[1], 0); /* a class type */
+    ck_assert_msg(memcmp(cast + 2, index, 2) != 0, "the cast already names that type");
+    memcpy(cast + 2, index, 2);
+    size_t len;
+    uint8_t *s = cap_load_file(&cap, true, &len);
+    ck_assert_ptr_nonnull(s);
+    cap_free(&cap);
+    int r = vm_card_install(t.vm, s, len, NULL, 0, NULL, 0, NULL, 0, false, e);
+    free(s);
+    return r;
+}
+
+/* The client's legal Shareable call answers as it should (the card keeps running). */
+static void legal_call_works(void)
+{
+    ck_assert_uint_eq(vmt_xmit(&t, "8001000000"), 0x9000);
+    ck_assert_int_eq(t.resp[0], 0);
+    ck_assert_int_eq(cl_get16(t.resp + 1), 0x43ED);
+}
+
+/* The cast says FwData, so the verifier knows the class at getfield_a and refuses the package at
+ * load, with nothing written; the genuine library installs afterwards. */
+START_TEST(wrong_class_field_at_load)
+{
+    cl_error_t e = { { 0 } };
+    ck_assert_int_eq(install_lib_with_cast_to(JC_new, &e), -1);
+    ck_assert_msg(strstr(e.msg, "getfield_a: the object's class is neither the field's class nor a subclass of it"),
+                  "refused for another reason: %s", e.msg);
+    ck_assert_msg(strstr(e.msg, "Method component: offset 0x") == e.msg, "no location: %s", e.msg);
+    vmt_install(&t, "vmfw-lib", NULL, NULL);
+    install_all();
+    vmt_select(&t, "F063617264130101");
+    legal_call_works();
+}
+END_TEST
+
+/* The cast says FwPlain (an interface FwData implements): the verifier cannot know the class, the
+ * package loads, and the interpreter refuses FwBox's field on the FwData at run time. */
+START_TEST(wrong_class_field_at_run_time)
+{
+    cl_error_t e = { { 0 } };
+    ck_assert_msg(install_lib_with_cast_to(JC_instanceof, &e) == 0, "the patched library is refused: %s", e.msg);
+    install_all();
+    vmt_select(&t, "F063617264130101");
+    /* FwBox.ref read from the client's own FwData: refused, not the short 42 taken as a handle */
+    ck_assert_uint_eq(vmt_xmit(&t, "8001330000"), 0x9000);
+    ck_assert_msg(t.rlen == 5 && t.resp[0] == 1, "wrong-class getfield_a answered %02X %02X %02X (%s)", t.resp[0],
+                  t.resp[1], t.resp[2], t.vm->last_error);
+    legal_call_works();
+}
+END_TEST
+
+/* 6.2.8.6 decided directly: the server's Shareable object seen from the client's context while the
+ * server is (not) active on another channel; and the same object through a standard interface. */
+START_TEST(shareable_call_rule)
+{
+    vmt_install(&t, "vmfw-lib", NULL, NULL);
+    install_all();
+    vm_t *vm = t.vm;
+    int server = -1, client = -1;
+    for (int i = 0; i < vm->napplets; i++) {
+        if (vm->applets[i].aid[5] == 0x18) server = i;
+        if (vm->applets[i].aid[5] == 0x13) client = i;
+    }
+    ck_assert(server >= 0 && client >= 0);
+    vm_obj_t so;
+    ck_assert(vm_heap_get(vm->heap, vm->applets[server].obj, &so));
+    uint8_t sctx = vm->applets[server].pkg, cctx = vm->applets[client].pkg;
+    /* FwShared: the server object's class implements it (an interface of the server package) */
+    uint16_t fwshared = VM_NO_CLASS;
+    vm_class_t *sc = vm_class(vm, so.cls);
+    ck_assert_ptr_nonnull(sc);
+    for (int k = 0; k < sc->nifaces; k++)
+        if (VM_CLASS_PKG(sc->ifaces[k].iface) == sctx) fwshared = sc->ifaces[k].iface;
+    ck_assert_uint_ne(fwshared, VM_NO_CLASS);
+    const char *why;
+    vm->cur_ctx = cctx;
+    vm->cur_applet = client;
+    vm->applets[server].channels = 0;
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), sctx); /* switched to the owner */
+    vm->applets[server].channels = 1;                                     /* active on another channel */
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why, "multiselectable"));
+    vm->cur_applet = server; /* the server itself is the applet selected here: its context may call */
+    vm->cur_ctx = sctx;
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), sctx);
+    vm->applets[server].channels = 0;
+    vm->cur_applet = -1;
+    vm->cur_ctx = VM_CTX_JCRE;
 }
 END_TEST
 
@@ -28,6 +159,9 @@ int main(void)
     TCase *tc = tcase_create("contexts");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, firewall_conversation);
+    tcase_add_test(tc, wrong_class_field_at_load);
+    tcase_add_test(tc, wrong_class_field_at_run_time);
+    tcase_add_test(tc, shareable_call_rule);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,7 +1,7 @@
 package com.cardlet.tests.vmfwlib;
 
 /** A plain (not Shareable) server object with public members: the firewall, not Java access, must stop the client. */
-public class FwData {
+public class FwData implements FwPlain {
     public short value;
     public byte[] arr;
 
@@ -11,6 +11,10 @@ public class FwData {
     }
 
     public short get() {
+        return value;
+    }
+
+    public short plain() {
         return value;
     }
 }

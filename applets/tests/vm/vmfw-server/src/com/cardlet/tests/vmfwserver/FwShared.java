@@ -1,6 +1,7 @@
 package com.cardlet.tests.vmfwserver;
 
 import com.cardlet.tests.vmfwlib.FwData;
+import com.cardlet.tests.vmfwlib.FwPlain;
 import javacard.framework.Shareable;
 
 /** The server's Shareable interface: the only legal way into the server's context. */
@@ -14,6 +15,24 @@ public interface FwShared extends Shareable {
     byte[] leakArray();
 
     Object leakObject();
+
+    /** Server arrays of the other element types ({true, false}, {300, 301}, {data, null}, {70000, 1}). */
+    boolean[] leakBools();
+
+    short[] leakShorts();
+
+    Object[] leakRefs();
+
+    int[] leakInts();
+
+    /** The server's FwData through the standard interface FwPlain. */
+    FwPlain leakPlain();
+
+    /** The server object itself (Shareable through FwShared) through the standard interface FwPlain. */
+    FwPlain selfPlain();
+
+    /** A global array the server makes (JCSystem.makeGlobalArray, owned by the server), {0x33, 0}. */
+    byte[] globalArray();
 
     /** The server touches the client's array: a SecurityException in the server's context. 1 if it was thrown. */
     byte touch(byte[] clientArray);
