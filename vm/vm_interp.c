@@ -564,20 +564,25 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 
         case JC_aload: OPLABEL(aload) case JC_sload: OPLABEL(sload) { LOCAL(U1(1), 1); PUSH(L[U1(1)]); NEXT_AS(aload); }
         case JC_iload: OPLABEL(iload) { LOCAL(U1(1), 2); ROOM(2); S[sp++] = L[U1(1)]; S[sp++] = L[U1(1) + 1]; NEXT_AS(iload); }
-        case JC_aload_0: OPLABEL(aload_0) case JC_aload_1: OPLABEL(aload_1) case JC_aload_2: OPLABEL(aload_2) case JC_aload_3: OPLABEL(aload_3) {
-            int i = ip[0] - JC_aload_0; LOCAL(i, 1); PUSH(L[i]); NEXT_AS(aload_0); }
-        case JC_sload_0: OPLABEL(sload_0) case JC_sload_1: OPLABEL(sload_1) case JC_sload_2: OPLABEL(sload_2) case JC_sload_3: OPLABEL(sload_3) {
-            int i = ip[0] - JC_sload_0; LOCAL(i, 1); PUSH(L[i]); NEXT_AS(sload_0); }
-        case JC_iload_0: OPLABEL(iload_0) case JC_iload_1: OPLABEL(iload_1) case JC_iload_2: OPLABEL(iload_2) case JC_iload_3: OPLABEL(iload_3) {
-            int i = ip[0] - JC_iload_0; LOCAL(i, 2); ROOM(2); S[sp++] = L[i]; S[sp++] = L[i + 1]; NEXT_AS(iload_0); }
+        /* Locals with the index in the opcode: one handler each, the index a constant. */
+#define LOAD1(opname, i) case JC_##opname: OPLABEL(opname) { LOCAL(i, 1); PUSH(L[i]); NEXT_AS(opname); }
+#define LOAD2(opname, i) case JC_##opname: OPLABEL(opname) { \
+            LOCAL(i, 2); ROOM(2); S[sp] = L[i]; S[sp + 1] = L[(i) + 1]; sp += 2; NEXT_AS(opname); }
+#define STORE1(opname, i) case JC_##opname: OPLABEL(opname) { LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT_AS(opname); }
+#define STORE2(opname, i) case JC_##opname: OPLABEL(opname) { \
+            LOCAL(i, 2); NEED(2); L[(i) + 1] = S[sp - 1]; L[i] = S[sp - 2]; sp -= 2; NEXT_AS(opname); }
+        LOAD1(aload_0, 0) LOAD1(aload_1, 1) LOAD1(aload_2, 2) LOAD1(aload_3, 3)
+        LOAD1(sload_0, 0) LOAD1(sload_1, 1) LOAD1(sload_2, 2) LOAD1(sload_3, 3)
+        LOAD2(iload_0, 0) LOAD2(iload_1, 1) LOAD2(iload_2, 2) LOAD2(iload_3, 3)
         case JC_astore: OPLABEL(astore) case JC_sstore: OPLABEL(sstore) { LOCAL(U1(1), 1); NEED(1); L[U1(1)] = POP(); NEXT_AS(astore); }
         case JC_istore: OPLABEL(istore) { LOCAL(U1(1), 2); NEED(2); L[U1(1) + 1] = POP(); L[U1(1)] = POP(); NEXT_AS(istore); }
-        case JC_astore_0: OPLABEL(astore_0) case JC_astore_1: OPLABEL(astore_1) case JC_astore_2: OPLABEL(astore_2) case JC_astore_3: OPLABEL(astore_3) {
-            int i = ip[0] - JC_astore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT_AS(astore_0); }
-        case JC_sstore_0: OPLABEL(sstore_0) case JC_sstore_1: OPLABEL(sstore_1) case JC_sstore_2: OPLABEL(sstore_2) case JC_sstore_3: OPLABEL(sstore_3) {
-            int i = ip[0] - JC_sstore_0; LOCAL(i, 1); NEED(1); L[i] = POP(); NEXT_AS(sstore_0); }
-        case JC_istore_0: OPLABEL(istore_0) case JC_istore_1: OPLABEL(istore_1) case JC_istore_2: OPLABEL(istore_2) case JC_istore_3: OPLABEL(istore_3) {
-            int i = ip[0] - JC_istore_0; LOCAL(i, 2); NEED(2); L[i + 1] = POP(); L[i] = POP(); NEXT_AS(istore_0); }
+        STORE1(astore_0, 0) STORE1(astore_1, 1) STORE1(astore_2, 2) STORE1(astore_3, 3)
+        STORE1(sstore_0, 0) STORE1(sstore_1, 1) STORE1(sstore_2, 2) STORE1(sstore_3, 3)
+        STORE2(istore_0, 0) STORE2(istore_1, 1) STORE2(istore_2, 2) STORE2(istore_3, 3)
+#undef LOAD1
+#undef LOAD2
+#undef STORE1
+#undef STORE2
 
         /* Arrays: ..., arrayref, index -> value. One handler per opcode; the array comes from the
          * cache (array_cache_t) or is resolved into it. Element type and bounds: every access. */
