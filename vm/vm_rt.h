@@ -173,6 +173,7 @@ typedef struct vm_apdu_state {
     int state;              /* APDU.STATE_* */
     uint32_t out_len;       /* setOutgoingLength */
     uint32_t sent;
+    bool no_chaining;       /* setOutgoingNoChaining was called: waitExtension throws ILLEGAL_USE (JCRE 9.4.2.1) */
     uint8_t *resp;          /* response data being built */
     uint32_t resp_cap, resp_len;
     bool overflow;
