@@ -6,10 +6,16 @@ CRASH_CAPS := $(BUILD)/applets/ledger.cap $(BUILD)/applets/hello.cap
 $(BUILD)/test/tests/crash/vm_crash_test: $(CRASH_CAPS)
 
 CRASH_ROUNDS ?= 3000
-.PHONY: crash crash-vm
-crash: crash-vm
+.PHONY: crash crash-vm crash-sensitive
+crash: crash-vm crash-sensitive
 crash-vm: $(BUILD)/test/tests/crash/vm_crash_test
 	CRASH_ROUNDS=$(CRASH_ROUNDS) CK_DEFAULT_TIMEOUT=3600 $<
+
+# Power loss while integrity-sensitive arrays are written (the vmheap applet).
+$(BUILD)/test/tests/crash/vm_sensitive_crash_test: $(BUILD)/applets/vmheap.cap
+CRASH_SENSITIVE_ROUNDS ?= 600
+crash-sensitive: $(BUILD)/test/tests/crash/vm_sensitive_crash_test
+	CRASH_SENSITIVE_ROUNDS=$(CRASH_SENSITIVE_ROUNDS) CK_DEFAULT_TIMEOUT=3600 $<
 
 # make e2e: the power-loss test through pcscd, the driver and `cardlet card` (needs the ledger CAP;
 # built here without failing the e2e run when no JDK is there: the script then skips).

@@ -179,14 +179,8 @@ static void install_ledger(crash_t *c)
     ht_dir_make(&c->d, "crash");
     vm_t *vm;
     card_t *card = ht_card_open(c->d.img, &vm);
-    cl_error_t e = { { 0 } };
-    size_t len;
-    uint8_t *s = ht_cap_stream("hello", &len);
-    ck_assert_msg(vm_card_install(vm, s, len, HELLO_APPLET, sizeof HELLO_APPLET, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
-    free(s);
-    s = ht_cap_stream("ledger", &len);
-    ck_assert_msg(vm_card_install(vm, s, len, LEDGER_APPLET, sizeof LEDGER_APPLET, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
-    free(s);
+    ht_install(vm, "hello", HELLO_APPLET, sizeof HELLO_APPLET);
+    ht_install(vm, "ledger", LEDGER_APPLET, sizeof LEDGER_APPLET);
     memset(&c->m, 0, sizeof c->m);
     model_t st;
     read_state(card, &st);

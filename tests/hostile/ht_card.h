@@ -64,6 +64,17 @@ static inline uint8_t *ht_cap_stream(const char *name, size_t *len)
     return s;
 }
 
+/* Installs <build>/applets/NAME.cap (as a component stream) with an instance of applet class aid. */
+static inline void ht_install(vm_t *vm, const char *name, const uint8_t *aid, uint8_t aid_len)
+{
+    cl_error_t e = { { 0 } };
+    size_t len;
+    uint8_t *s = ht_cap_stream(name, &len);
+    int r = vm_card_install(vm, s, len, aid, aid_len, NULL, 0, NULL, 0, false, &e);
+    free(s);
+    ck_assert_msg(r == 0, "install %s: %s", name, e.msg);
+}
+
 /* A temp directory (RAM-backed when possible) holding card.img; removed by ht_dir_remove. */
 typedef struct {
     char dir[96];

@@ -30,14 +30,8 @@ START_TEST(damaged_heap_is_refused_or_runs)
     ht_dir_make(&d, "heapdmg");
     vm_t *vm;
     card_t *card = ht_card_open(d.img, &vm);
-    cl_error_t e = { { 0 } };
-    size_t len;
-    uint8_t *s = ht_cap_stream("hello", &len);
-    ck_assert_msg(vm_card_install(vm, s, len, HELLO_APPLET, 8, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
-    free(s);
-    s = ht_cap_stream("ledger", &len);
-    ck_assert_msg(vm_card_install(vm, s, len, LEDGER_APPLET, 8, NULL, 0, NULL, 0, false, &e) == 0, "%s", e.msg);
-    free(s);
+    ht_install(vm, "hello", HELLO_APPLET, 8);
+    ht_install(vm, "ledger", LEDGER_APPLET, 8);
     /* some state in the ledger: entries, a stamp, a wrong PIN */
     ck_assert_int_eq(ht_cmd(card, "00A4040008F063617264110101", NULL, NULL), 0x9000);
     ck_assert_int_eq(ht_cmd(card, "80100000020042", NULL, NULL), 0x9000);
@@ -71,6 +65,7 @@ START_TEST(damaged_heap_is_refused_or_runs)
         unlink(d.wal);
         write_file(d.img, m, base_len);
         card_t *c;
+        cl_error_t e = { { 0 } };
         ck_assert_int_eq(card_open(d.img, 0, IMG_SYNC_NORMAL, &c, &e), 0); /* the image itself is fine */
         vm_t *v = vm_card_attach(c, VM_CARD_HEAP_OFFSET, &e);
         if (!v) {

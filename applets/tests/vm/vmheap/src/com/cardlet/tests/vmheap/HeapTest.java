@@ -33,6 +33,8 @@ public class HeapTest extends Applet {
     private final byte[] ps;
     private final byte[] ts;
     private final byte[] incoming;
+    /** Written by the power-loss test (80 30 08): 1000 bytes, four control blocks. */
+    private final byte[] bigs;
 
     private HeapTest() {
         res = JCSystem.makeTransientByteArray((short) 128, JCSystem.CLEAR_ON_DESELECT);
@@ -44,6 +46,8 @@ public class HeapTest extends Applet {
                 JCSystem.MEMORY_TYPE_TRANSIENT_RESET, (short) 11);
         incoming = (byte[]) SensitiveArrays.makeIntegritySensitiveArray(JCSystem.ARRAY_TYPE_BYTE,
                 JCSystem.MEMORY_TYPE_PERSISTENT, (short) 8);
+        bigs = (byte[]) SensitiveArrays.makeIntegritySensitiveArray(JCSystem.ARRAY_TYPE_BYTE,
+                JCSystem.MEMORY_TYPE_PERSISTENT, (short) 1000);
         register();
     }
 
@@ -175,6 +179,12 @@ public class HeapTest extends Applet {
             for (byte i = 0; i < 13; i++) ps[i] = (byte) (0x30 + i);
             for (byte i = 0; i < 11; i++) ts[i] = (byte) (0x40 + i);
             break;
+        case 8: crashLoad(apdu.getBuffer()[ISO7816.OFFSET_P2]); break;
+        case 9:
+            put(check(ps));
+            put(check(incoming));
+            put(check(bigs));
+            break;
         case 6:
             put(check(ps));
             put(storeFirst(ps));
@@ -191,6 +201,39 @@ public class HeapTest extends Applet {
             put(check(ps));
             put(check(ts));
             break;
+        }
+    }
+
+    /** 80 30 08 P2: one of the ways to update sensitive arrays, for tests/crash (power lost at any
+     *  instant, after which 80 30 09 must find every array intact). */
+    private void crashLoad(byte p2) {
+        byte v = (byte) (ps[0] + 1);
+        switch (p2 & 7) {
+        case 0: for (short i = 0; i < 13; i++) ps[i] = v; break;
+        case 1: Util.arrayFillNonAtomic(bigs, (short) 100, (short) 700, v); break;
+        case 2:
+            JCSystem.beginTransaction();
+            Util.arrayCopy(ps, (short) 0, bigs, (short) 250, (short) 13);  // crosses a block boundary
+            ps[3] = v;
+            Util.arrayFill(incoming, (short) 0, (short) 8, v);
+            JCSystem.commitTransaction();
+            break;
+        case 3:
+            JCSystem.beginTransaction();
+            ps[0] = v;
+            Util.arrayFillNonAtomic(bigs, (short) 500, (short) 30, v);
+            bigs[999] = v;
+            JCSystem.abortTransaction();
+            break;
+        case 4: SensitiveArrays.clearArray(bigs); break;
+        case 5:
+            JCSystem.beginTransaction();
+            SensitiveArrays.clearArray(ps);
+            Util.arrayCopyNonAtomic(bigs, (short) 0, incoming, (short) 0, (short) 8);
+            JCSystem.commitTransaction();
+            break;
+        case 6: Util.arrayCopy(bigs, (short) 0, bigs, (short) 1, (short) 999); break; // overlap, all blocks
+        default: Util.setShort(incoming, (short) 6, (short) (v * 3)); break;
         }
     }
 
