@@ -84,6 +84,14 @@ static int set_outgoing(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* setOutgoingNoChaining: the same answer, and the mode is remembered for waitExtension. */
+static int set_outgoing_no_chaining(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    if (set_outgoing(vm, args, ret)) return VM_NAT_THROW;
+    vm->apdu.no_chaining = true;
+    return VM_NAT_OK;
+}
+
 static int set_outgoing_length(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;
@@ -161,7 +169,13 @@ static int get_state(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[
 static int get_zero(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 0; return VM_NAT_OK; }
 static int get_protocol(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 1; return VM_NAT_OK; } /* T=1 */
 static int block_size(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; ret[0] = 254; return VM_NAT_OK; }
-static int wait_ext(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)vm; (void)args; (void)ret; return VM_NAT_OK; }
+/* waitExtension: nothing to wait for on a virtual reader (T=1 WTX is the driver's business), but
+ * in no-chaining mode it is ILLEGAL_USE (JCRE 3.0.5 9.4.2.1). */
+static int wait_ext(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)args; (void)ret;
+    return vm->apdu.no_chaining ? apdu_throw(vm, ILLEGAL_USE) : VM_NAT_OK;
+}
 static int cla_channel(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)args;
@@ -198,7 +212,7 @@ static const vm_native_method_t apdu_methods[] = {
     { VM_NAT_VIRTUAL, 7, "setOutgoing()S", set_outgoing },
     { VM_NAT_VIRTUAL, 8, "setOutgoingAndSend(SS)V", set_outgoing_and_send },
     { VM_NAT_VIRTUAL, 9, "setOutgoingLength(S)V", set_outgoing_length },
-    { VM_NAT_VIRTUAL, 10, "setOutgoingNoChaining()S", set_outgoing },
+    { VM_NAT_VIRTUAL, 10, "setOutgoingNoChaining()S", set_outgoing_no_chaining },
     { VM_NAT_VIRTUAL, 11, "getCurrentState()B", get_state },
     { VM_NAT_VIRTUAL, 12, "isCommandChainingCLA()Z", is_chaining },
     { VM_NAT_VIRTUAL, 13, "isSecureMessagingCLA()Z", is_sm },
