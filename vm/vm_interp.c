@@ -272,11 +272,11 @@ typedef struct {
     uint8_t *ram;         /* arrays: writable RAM of a transient array that is not integrity-sensitive
                            * (stored into in place: transient contents take no part in transactions) */
     uint16_t okcls;       /* fields: a class the object was found to be a subclass of (its own at first) */
-} array_cache_t;
+} obj_cache_t;
 
 /* Resolves ref as an array the running context ctx may access and caches it in c; false with an
  * exception pending (NullPointer, Security) otherwise. */
-static bool array_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
+static bool array_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, obj_cache_t *c)
 {
     c->ref = AC_EMPTY;
     if (!vm_obj_get(vm, ref, &c->o)) return false;
@@ -295,7 +295,7 @@ static bool array_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
 
 /* Resolves ref as an object whose fields the running context ctx may access and caches it in c;
  * false with an exception pending otherwise. Kind and cell are checked by each access. */
-static bool field_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, array_cache_t *c)
+static bool field_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, obj_cache_t *c)
 {
     c->ref = AC_EMPTY;
     if (!vm_obj_get(vm, ref, &c->o)) return false;
@@ -421,7 +421,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     uint16_t sp = 0, maxs = 0, nloc = 0; /* f->sp lives here between frame changes (synced before calls) */
     vm_cpe_t *cp = NULL;
     uint16_t ncp = 0;
-    array_cache_t ac = { .ref = AC_EMPTY }, oc = { .ref = AC_EMPTY }; /* arrays, field objects */
+    obj_cache_t ac = { .ref = AC_EMPTY }, oc = { .ref = AC_EMPTY }; /* arrays, field objects */
 #define DROP_CACHES() (ac.ref = oc.ref = AC_EMPTY)
     vm->exc = 0;
     vm->fatal = false;
@@ -470,7 +470,10 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define ENTER_FRAME() do { \
         f = &vm->frames[vm->nframes - 1]; \
         vm->cur_ctx = f->ctx; \
-        if (ac.ctx != f->ctx || oc.ctx != f->ctx) DROP_CACHES(); /* firewall checks of another context */ \
+        /* a cache whose firewall check was for another context goes (each on its own: an empty \
+         * entry's ctx means nothing and must not drop the other) */ \
+        if (ac.ctx != f->ctx) ac.ref = AC_EMPTY; \
+        if (oc.ctx != f->ctx) oc.ref = AC_EMPTY; \
         BUDGET_CHECK(); \
         M = f->pkg->methods; \
         mlen = f->code_end; /* the running method's end, not the component's */ \
@@ -585,7 +588,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #undef STORE2
 
         /* Arrays: ..., arrayref, index -> value. One handler per opcode; the array comes from the
-         * cache (array_cache_t) or is resolved into it. Element type and bounds: every access. */
+         * cache (obj_cache_t) or is resolved into it. Element type and bounds: every access. */
 #define ARRAY(ref) do { \
             if (__builtin_expect((uint32_t)(ref) != ac.ref, 0) && !array_resolve(vm, (ref), f->ctx, &ac)) goto throw_; \
         } while (0)
