@@ -235,6 +235,30 @@ START_TEST(void_handle_reused_after_reopen)
 }
 END_TEST
 
+/* The interpreter's side of 7.6.3 on hand-assembled code: a reference to an object of an aborted
+ * transaction, stored into a static field and an array element after the abort, stores null (0
+ * in the cell, so no stale handle reaches persistent memory); ifnonnull treats it as null. */
+START_TEST(void_reference_stores_null)
+{
+    uint16_t arr = new_array(VM_T_REF, 1, 16, 0);
+    vm_obj_t so, ao;
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 0, "\x12\x34", 2, false), 0); /* not 0 before */
+    static const uint8_t code[] = {
+        JC_invokestatic, H(CP_BEGIN), JC_new, H(CP_CLASS_A), JC_astore_1, JC_invokestatic, H(CP_ABORT),
+        JC_aload_1, JC_putstatic_a, H(CP_STATIC_REF),
+        JC_aload_0, JC_sconst_0, JC_aload_1, JC_aastore,
+        JC_aload_1, JC_ifnonnull, 4, JC_sconst_1, JC_sreturn, JC_sconst_0, JC_sreturn };
+    uint16_t args[1] = { arr }, r[2] = { 9, 9 };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 3, 1, 1, code, sizeof code), args, 1, r), 0x9000);
+    ck_assert_int_eq(r[0], 1);                                    /* ifnonnull: null */
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &so));
+    ck_assert_int_eq(cl_get16(vm_heap_data(T.vm->heap, &so)), 0); /* the static holds 0 */
+    ck_assert(vm_heap_get(T.vm->heap, arr, &ao));
+    ck_assert_int_eq(cl_get16(vm_heap_data(T.vm->heap, &ao)), 0); /* and so does the element */
+}
+END_TEST
+
 START_TEST(nested_begin_and_stray_commit_throw)
 {
     static const uint8_t nested[] = { JC_invokestatic, H(CP_BEGIN), JC_invokestatic, H(CP_BEGIN), JC_return };
@@ -650,6 +674,7 @@ int main(void)
     tcase_add_test(tc, aborted_objects_read_as_null);
     tcase_add_test(tc, void_handle_not_reused_in_session);
     tcase_add_test(tc, void_handle_reused_after_reopen);
+    tcase_add_test(tc, void_reference_stores_null);
     tcase_add_test(tc, nested_begin_and_stray_commit_throw);
     tcase_add_test(tc, commit_capacity_overflow);
     tcase_add_test(tc, non_atomic_copy_survives_abort);
