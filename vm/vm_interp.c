@@ -239,18 +239,6 @@ static int uncaught_sw(vm_t *vm, uint16_t exc)
     return 0x6F00;
 }
 
-/* Reads a static field image slot: returns pointer info for package slot pkg, offset off, size n. */
-static bool static_slot(vm_t *vm, const vm_cpe_t *e, uint32_t n, vm_obj_t *o)
-{
-    vm_pkg_t *p = vm->pkgs[e->pkg];
-    if (!p || !vm_heap_get(vm->heap, p->statics, o) || o->kind != VM_KIND_BLOB || e->a > o->data_len ||
-        n > o->data_len - e->a) {
-        vm_throw_security(vm, "static field outside the static image");
-        return false;
-    }
-    return true;
-}
-
 /* The last array an array instruction resolved (and, in a second entry, the last object a field
  * instruction resolved), so that a loop over one array or one object's fields decodes its header,
  * checks the firewall and finds its data once instead of at every access (element type, bounds,
@@ -309,6 +297,24 @@ static bool field_resolve(vm_t *vm, uint16_t ref, uint8_t ctx, obj_cache_t *c)
     c->okcls = c->o.cls;
     c->ref = ref;
     c->ctx = ctx;
+    return true;
+}
+
+/* Resolves the static field image (a heap blob) of package slot pkg into c, keyed by the slot (kept
+ * in c->ctx: statics have no firewall check, their package's code reaches them through its own
+ * constant pool); false with a SecurityException pending if there is none. */
+static bool statics_resolve(vm_t *vm, uint8_t pkg, obj_cache_t *c)
+{
+    c->ref = AC_EMPTY;
+    vm_pkg_t *p = vm->pkgs[pkg];
+    if (!p || !vm_heap_get(vm->heap, p->statics, &c->o) || c->o.kind != VM_KIND_BLOB ||
+        !(c->data = vm_heap_data(vm->heap, &c->o))) {
+        vm_throw_security(vm, "static field outside the static image");
+        return false;
+    }
+    c->ram = NULL;
+    c->ref = p->statics;
+    c->ctx = pkg;
     return true;
 }
 
@@ -422,7 +428,8 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
     vm_cpe_t *cp = NULL;
     uint16_t ncp = 0;
     obj_cache_t ac = { .ref = AC_EMPTY }, oc = { .ref = AC_EMPTY }; /* arrays, field objects */
-#define DROP_CACHES() (ac.ref = oc.ref = AC_EMPTY)
+    obj_cache_t sc = { .ref = AC_EMPTY }; /* the static field image last used (any context) */
+#define DROP_CACHES() (ac.ref = oc.ref = sc.ref = AC_EMPTY)
     vm->exc = 0;
     vm->fatal = false;
     vm->last_error[0] = 0;
@@ -869,36 +876,51 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         RETURN(return, 0, (void)0)
 #undef RETURN
 
-        case JC_getstatic_a: OPLABEL(getstatic_a) case JC_getstatic_b: OPLABEL(getstatic_b) case JC_getstatic_s: OPLABEL(getstatic_s) case JC_getstatic_i: OPLABEL(getstatic_i) {
-            const vm_cpe_t *e = CPE(U2(1), 5);
-            uint32_t n = ip[0] == JC_getstatic_b ? 1 : ip[0] == JC_getstatic_i ? 4 : 2;
-            vm_obj_t so;
-            if (!static_slot(vm, e, n, &so)) goto throw_;
-            const uint8_t *d = vm_heap_data(vm->heap, &so) + e->a;
-            if (n == 1) PUSH((int16_t)(int8_t)d[0]);
-            else if (n == 2) PUSH(cl_get16(d));
-            else PUSHI(cl_get32(d));
-            NEXT_AS(getstatic_a);
-        }
-        case JC_putstatic_a: OPLABEL(putstatic_a) case JC_putstatic_b: OPLABEL(putstatic_b) case JC_putstatic_s: OPLABEL(putstatic_s) case JC_putstatic_i: OPLABEL(putstatic_i) {
-            const vm_cpe_t *e = CPE(U2(1), 5);
-            uint32_t n = ip[0] == JC_putstatic_b ? 1 : ip[0] == JC_putstatic_i ? 4 : 2;
-            NEED(n == 4 ? 2 : 1);
-            uint32_t v = n == 4 ? (uint32_t)POPI() : POP();
-            if (ip[0] == JC_putstatic_a) v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */
-            if (ip[0] == JC_putstatic_a && v) {
-                vm_obj_t vo;
-                GETOBJ((uint16_t)v, &vo);
-                if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; }
-            }
-            vm_obj_t so;
-            if (!static_slot(vm, e, n, &so)) goto throw_;
-            uint8_t b[4];
-            if (n == 1) b[0] = (uint8_t)v; else if (n == 2) cl_put16(b, (uint16_t)v); else cl_put32(b, v);
-            int r = vm_heap_write(vm->heap, &so, e->a, b, n, true);
-            if (r) { vm_throw_store_error(vm, r); goto throw_; }
-            NEXT_AS(putstatic_a);
-        }
+        /* Static fields: the package's static image from the cache (sc) or resolved into it; the
+         * slot [offset, offset + n) checked against it at every access. */
+#define STATICS(e, n) do { \
+            if (__builtin_expect(sc.ref == AC_EMPTY || sc.ctx != (e)->pkg, 0) && !statics_resolve(vm, (e)->pkg, &sc)) \
+                goto throw_; \
+            if ((e)->a > sc.o.data_len || (n) > sc.o.data_len - (e)->a) { \
+                vm_throw_security(vm, "static field outside the static image"); goto throw_; } \
+        } while (0)
+#define GETSTATIC(opname, n, push) case JC_##opname: OPLABEL(opname) { \
+            const vm_cpe_t *e = CPE(U2(1), 5); \
+            STATICS(e, n); \
+            const uint8_t *d = sc.data + e->a; \
+            push; \
+            NEXT_AS(opname); }
+        GETSTATIC(getstatic_a, 2, PUSH(cl_get16(d)))
+        GETSTATIC(getstatic_b, 1, PUSH((int16_t)(int8_t)d[0]))
+        GETSTATIC(getstatic_s, 2, PUSH(cl_get16(d)))
+        GETSTATIC(getstatic_i, 4, PUSHI(cl_get32(d)))
+#undef GETSTATIC
+        /* Stores: vm_heap_write (transactions); a reference stored must be storable, a stale one
+         * is stored as null. */
+#define PUTSTATIC(opname, n, is_ref) case JC_##opname: OPLABEL(opname) { \
+            const vm_cpe_t *e = CPE(U2(1), 5); \
+            NEED((n) == 4 ? 2 : 1); \
+            uint32_t v = (n) == 4 ? (uint32_t)POPI() : POP(); \
+            if (is_ref) { \
+                v = live_ref(vm, (uint16_t)v); \
+                if (v) { \
+                    vm_obj_t vo; \
+                    GETOBJ((uint16_t)v, &vo); \
+                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; } \
+                } \
+            } \
+            STATICS(e, n); \
+            uint8_t b[4]; \
+            if ((n) == 1) b[0] = (uint8_t)v; else if ((n) == 2) cl_put16(b, (uint16_t)v); else cl_put32(b, v); \
+            int r = vm_heap_write(vm->heap, &sc.o, e->a, b, (n), true); \
+            if (r) { vm_throw_store_error(vm, r); goto throw_; } \
+            NEXT_AS(opname); }
+        PUTSTATIC(putstatic_a, 2, true)
+        PUTSTATIC(putstatic_b, 1, false)
+        PUTSTATIC(putstatic_s, 2, false)
+        PUTSTATIC(putstatic_i, 4, false)
+#undef PUTSTATIC
+#undef STATICS
 
         /* Instance fields. Forms: _x (u1 cp, objref on stack), _x_w (u2 cp), _x_this (u1 cp, local 0).
          * One handler per opcode; the object comes from the field cache or is resolved into it.

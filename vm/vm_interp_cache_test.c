@@ -7,7 +7,8 @@
  *  - a stale handle (object of an aborted transaction) reads as null in ifnull, if_acmpeq,
  *    instanceof, checkcast and is stored as null by putfield_a, putstatic_a and aastore;
  *  - a store into a transient integrity-sensitive array goes through the heap (its control element
- *    stays right: SensitiveArrays.assertIntegrity passes), not the RAM fast path. */
+ *    stays right: SensitiveArrays.assertIntegrity passes), not the RAM fast path;
+ *  - the static image cache keeps two packages' statics apart and still bounds every access. */
 #include "vm/vm_test_util.h"
 
 #define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
@@ -184,6 +185,40 @@ START_TEST(integrity_store_keeps_control_element)
 }
 END_TEST
 
+START_TEST(statics_of_two_packages)
+{
+    /* The static image cache is keyed by package: stores and loads alternating between this
+     * package's static (offset 2) and package 17's (offset 4) keep each apart. */
+    vt_pkg_t *Q = vt_pkg(&T, 17, 32);
+    P->cp[1].tag = 5; P->cp[1].pkg = 16; P->cp[1].a = 2;
+    P->cp[2].tag = 5; P->cp[2].pkg = 17; P->cp[2].a = 4;
+    P->cp[3].tag = 5; P->cp[3].pkg = 17; P->cp[3].a = 31; /* a short at 31 ends past the 32-byte image */
+    static const uint8_t code[] = {
+        JC_bspush, 11, JC_putstatic_s, H(1), JC_bspush, 22, JC_putstatic_s, H(2),
+        JC_getstatic_s, H(1), JC_bspush, 100, JC_smul, JC_getstatic_s, H(2), JC_sadd, /* 1122 */
+        JC_getstatic_s, H(1), JC_sconst_1, JC_sadd, JC_putstatic_s, H(1),             /* 12 */
+        JC_getstatic_s, H(1), JC_bspush, 100, JC_smul, JC_getstatic_s, H(2), JC_sadd, /* 1222 */
+        JC_sadd, JC_sreturn };
+    uint32_t m = vt_method(P, &at, 3, 0, 0, code, sizeof code);
+    static const uint8_t outside[] = { JC_getstatic_s, H(3), JC_sreturn };
+    uint32_t mo = vt_method(P, &at, 1, 0, 0, outside, sizeof outside);
+    uint16_t r[2];
+    ck_assert_int_eq(vt_run(&T, P, m, NULL, 0, r), 0x9000);
+    ck_assert_int_eq(r[0], 1122 + 1222);
+    /* each value is in its own package's image, read from the heap directly */
+    vm_obj_t s16, s17;
+    ck_assert(vm_heap_get(T.vm->heap, P->pkg.statics, &s16) && vm_heap_get(T.vm->heap, Q->pkg.statics, &s17));
+    const uint8_t *d16 = vm_heap_data(T.vm->heap, &s16), *d17 = vm_heap_data(T.vm->heap, &s17);
+    ck_assert_int_eq(cl_get16(d16 + 2), 12);
+    ck_assert_int_eq(cl_get16(d16 + 4), 0);
+    ck_assert_int_eq(cl_get16(d17 + 4), 22);
+    ck_assert_int_eq(cl_get16(d17 + 2), 0);
+    ck_assert_int_eq(vt_run(&T, P, mo, NULL, 0, r), 0x6F00);
+    ck_assert_msg(strstr(T.vm->last_error, "static image"), "%s", T.vm->last_error);
+    vt_unlink(&T, Q);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vm_interp_cache");
@@ -193,6 +228,7 @@ static Suite *suite(void)
     tcase_add_test(tc, array_cache_dropped_by_abort);
     tcase_add_test(tc, stale_handle_reads_as_null);
     tcase_add_test(tc, integrity_store_keeps_control_element);
+    tcase_add_test(tc, statics_of_two_packages);
     suite_add_tcase(s, tc);
     return s;
 }
