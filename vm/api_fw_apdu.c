@@ -29,7 +29,31 @@ static uint8_t *buffer(vm_t *vm, vm_obj_t *o)
 }
 
 static int get_buffer(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm_sys_get(vm, VM_SYS_APDU_BUF); return VM_NAT_OK; }
-static int get_current(vm_t *vm, uint16_t *args, uint16_t *ret) { (void)args; ret[0] = vm_sys_get(vm, VM_SYS_APDU); return VM_NAT_OK; }
+
+/* APDU.getCurrentAPDU / getCurrentAPDUBuffer: only while a command is being processed and only from
+ * the selected applet's context (3.0.5 API: SecurityException otherwise, also during installation,
+ * deletion, select() and deselect()). */
+static bool current_allowed(vm_t *vm)
+{
+    return vm->apdu.active && vm->cur_applet >= 0 && vm->cur_applet < vm->napplets &&
+           vm->cur_ctx == vm->applets[vm->cur_applet].pkg;
+}
+
+static int get_current(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)args;
+    if (!current_allowed(vm)) { vm_throw_security(vm, "APDU.getCurrentAPDU outside the selected applet's process()"); return VM_NAT_THROW; }
+    ret[0] = vm_sys_get(vm, VM_SYS_APDU);
+    return VM_NAT_OK;
+}
+
+static int get_current_buffer(vm_t *vm, uint16_t *args, uint16_t *ret)
+{
+    (void)args;
+    if (!current_allowed(vm)) { vm_throw_security(vm, "APDU.getCurrentAPDUBuffer outside the selected applet's process()"); return VM_NAT_THROW; }
+    ret[0] = vm_sys_get(vm, VM_SYS_APDU_BUF);
+    return VM_NAT_OK;
+}
 
 static uint32_t receive(vm_t *vm, uint8_t *buf, uint32_t cap, uint32_t off)
 {
@@ -200,7 +224,7 @@ static const vm_native_method_t apdu_methods[] = {
     { VM_NAT_STATIC, 2, "getProtocol()B", get_protocol },
     { VM_NAT_STATIC, 3, "waitExtension()V", wait_ext },
     { VM_NAT_STATIC, 4, "getCurrentAPDU()Ljavacard/framework/APDU;", get_current },
-    { VM_NAT_STATIC, 5, "getCurrentAPDUBuffer()[B", get_buffer },
+    { VM_NAT_STATIC, 5, "getCurrentAPDUBuffer()[B", get_current_buffer },
     { VM_NAT_STATIC, 6, "getCLAChannel()B", cla_channel },
     /* virtual 0, equals: Object's (api_lang.c), found through the superclass */
     { VM_NAT_VIRTUAL, 1, "getBuffer()[B", get_buffer },
