@@ -556,6 +556,17 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
         DISPATCH(); } while (0)
 #define CPE(i, tg) ({ unsigned ci_ = (i); if (ci_ >= ncp || cp[ci_].tag != (tg)) { vm_throw_security(vm, "wrong constant pool entry"); goto throw_; } &cp[ci_]; })
 #define GETOBJ(ref, o) do { if (!vm_obj_get(vm, (ref), (o))) goto throw_; } while (0)
+/* A reference about to be stored in a field or a static: a stale handle is stored as null (it never
+ * reaches persistent memory), anything else must be storable (JCRE 6.2.1: no temporary entry
+ * points, no global arrays). */
+#define STORABLE_REF(v) do { \
+        (v) = live_ref(vm, (uint16_t)(v)); \
+        if (v) { \
+            vm_obj_t vo_; \
+            GETOBJ((uint16_t)(v), &vo_); \
+            if (!vm_fw_can_store_ref(vm, &vo_)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; } \
+        } \
+    } while (0)
 #define THROW_API(p, c, r) do { vm_throw_api(vm, (p), (c), (r)); goto throw_; } while (0)
 #define ARITH() THROW_API(VM_PKG_JAVA_LANG, 9, 0)
 
@@ -901,14 +912,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             const vm_cpe_t *e = CPE(U2(1), 5); \
             NEED((n) == 4 ? 2 : 1); \
             uint32_t v = (n) == 4 ? (uint32_t)POPI() : POP(); \
-            if (is_ref) { \
-                v = live_ref(vm, (uint16_t)v); \
-                if (v) { \
-                    vm_obj_t vo; \
-                    GETOBJ((uint16_t)v, &vo); \
-                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; } \
-                } \
-            } \
+            if (is_ref) STORABLE_REF(v); \
             STATICS(e, n); \
             uint8_t b[4]; \
             if ((n) == 1) b[0] = (uint8_t)v; else if ((n) == 2) cl_put16(b, (uint16_t)v); else cl_put32(b, v); \
@@ -969,14 +973,7 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
             uint16_t ref; \
             if (this_form) THISREF(); else ref = POP(); \
             if (__builtin_expect((uint32_t)ref != oc.ref, 0) && !field_resolve(vm, ref, f->ctx, &oc)) goto throw_; \
-            if ((fk) == 0) { \
-                v = live_ref(vm, (uint16_t)v); /* stale handles are stored as null */ \
-                if (v) { \
-                    vm_obj_t vo; \
-                    GETOBJ((uint16_t)v, &vo); \
-                    if (!vm_fw_can_store_ref(vm, &vo)) { vm_throw_security(vm, "firewall: storing a temporary entry point"); goto throw_; } \
-                } \
-            } \
+            if ((fk) == 0) STORABLE_REF(v); \
             FIELD_CLASS(e); \
             FIELD_CELLS(fk, e); \
             uint8_t b[4]; \
