@@ -54,17 +54,9 @@ typedef struct {
     uint8_t pkg_aid_len;
     bool default_selected;
 } vm_instance_info_t;
-typedef struct {
-    const uint8_t *aid;
-    uint8_t aid_len;
-    uint8_t major, minor;
-    uint8_t applet_classes;      /* applet class AIDs: vm_card_package_applet() */
-} vm_package_info_t;
 int vm_card_instance_count(vm_t *vm);
 bool vm_card_instance(vm_t *vm, int i, vm_instance_info_t *out);
 int vm_card_package_count(vm_t *vm);
-bool vm_card_package(vm_t *vm, int i, vm_package_info_t *out);
-bool vm_card_package_applet(vm_t *vm, int i, int k, const uint8_t **aid, uint8_t *aid_len);
 
 /* Lists packages and applet instances (for `cardlet image info`). */
 void vm_card_describe(vm_t *vm, FILE *out);

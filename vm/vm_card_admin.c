@@ -209,37 +209,9 @@ bool vm_card_instance(vm_t *vm, int i, vm_instance_info_t *out)
     return true;
 }
 
-static vm_pkg_t *nth_pkg(vm_t *vm, int i)
-{
-    for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++)
-        if (vm->pkgs[s] && i-- == 0) return vm->pkgs[s];
-    return NULL;
-}
-
 int vm_card_package_count(vm_t *vm)
 {
     int n = 0;
     for (int s = VM_PKG_FIRST_USER; s < VM_MAX_PKGS; s++) n += vm->pkgs[s] != NULL;
     return n;
-}
-
-bool vm_card_package(vm_t *vm, int i, vm_package_info_t *out)
-{
-    vm_pkg_t *p = i >= 0 ? nth_pkg(vm, i) : NULL;
-    if (!p) return false;
-    out->aid = p->aid;
-    out->aid_len = p->aid_len;
-    out->major = p->major;
-    out->minor = p->minor;
-    out->applet_classes = p->napplets;
-    return true;
-}
-
-bool vm_card_package_applet(vm_t *vm, int i, int k, const uint8_t **aid, uint8_t *aid_len)
-{
-    vm_pkg_t *p = i >= 0 ? nth_pkg(vm, i) : NULL;
-    if (!p || k < 0 || k >= p->napplets) return false;
-    *aid = p->applets[k].aid;
-    *aid_len = p->applets[k].aid_len;
-    return true;
 }
