@@ -113,42 +113,103 @@ START_TEST(wrong_class_field_at_run_time)
 }
 END_TEST
 
-/* 6.2.8.6 decided directly: the server's Shareable object seen from the client's context while the
- * server is (not) active on another channel; and the same object through a standard interface. */
-START_TEST(shareable_call_rule)
+/* The three packages installed, and what the direct tests need of them: the applet table indexes
+ * of server and client (AID byte 5: 0x18 / 0x13), their contexts, the server's applet object and
+ * FwShared (the interface of the server package the server's class implements). */
+typedef struct {
+    int server, client;
+    uint8_t sctx, cctx;
+    vm_obj_t so;
+    uint16_t fwshared;
+} fw_pair_t;
+
+static void install_pair(fw_pair_t *p)
 {
     vmt_install(&t, "vmfw-lib", NULL, NULL);
     install_all();
     vm_t *vm = t.vm;
-    int server = -1, client = -1;
+    p->server = p->client = -1;
     for (int i = 0; i < vm->napplets; i++) {
-        if (vm->applets[i].aid[5] == 0x18) server = i;
-        if (vm->applets[i].aid[5] == 0x13) client = i;
+        if (vm->applets[i].aid[5] == 0x18) p->server = i;
+        if (vm->applets[i].aid[5] == 0x13) p->client = i;
     }
-    ck_assert(server >= 0 && client >= 0);
-    vm_obj_t so;
-    ck_assert(vm_heap_get(vm->heap, vm->applets[server].obj, &so));
-    uint8_t sctx = vm->applets[server].pkg, cctx = vm->applets[client].pkg;
-    /* FwShared: the server object's class implements it (an interface of the server package) */
-    uint16_t fwshared = VM_NO_CLASS;
-    vm_class_t *sc = vm_class(vm, so.cls);
+    ck_assert(p->server >= 0 && p->client >= 0);
+    p->sctx = vm->applets[p->server].pkg;
+    p->cctx = vm->applets[p->client].pkg;
+    ck_assert(vm_heap_get(vm->heap, vm->applets[p->server].obj, &p->so));
+    vm_class_t *sc = vm_class(vm, p->so.cls);
     ck_assert_ptr_nonnull(sc);
+    p->fwshared = VM_NO_CLASS;
     for (int k = 0; k < sc->nifaces; k++)
-        if (VM_CLASS_PKG(sc->ifaces[k].iface) == sctx) fwshared = sc->ifaces[k].iface;
-    ck_assert_uint_ne(fwshared, VM_NO_CLASS);
+        if (VM_CLASS_PKG(sc->ifaces[k].iface) == p->sctx) p->fwshared = sc->ifaces[k].iface;
+    ck_assert_uint_ne(p->fwshared, VM_NO_CLASS);
+}
+
+/* 6.2.8.6 decided directly: the server's Shareable object seen from the client's context while the
+ * server is (not) active on another channel, and from the server's own context on its own channel. */
+START_TEST(shareable_call_rule)
+{
+    fw_pair_t p;
+    install_pair(&p);
+    vm_t *vm = t.vm;
+    vm_applet_t *server = &vm->applets[p.server];
     const char *why;
-    vm->cur_ctx = cctx;
-    vm->cur_applet = client;
-    vm->applets[server].channels = 0;
-    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), sctx); /* switched to the owner */
-    vm->applets[server].channels = 1;                                     /* active on another channel */
-    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), -1);
+    vm->cur_ctx = p.cctx;
+    vm->cur_applet = p.client;
+    server->channels = 0;
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &p.so, p.fwshared, &why), p.sctx); /* switched to the owner */
+    server->channels = 1;                                                       /* active on another channel */
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &p.so, p.fwshared, &why), -1);
     ck_assert_ptr_nonnull(strstr(why, "multiselectable"));
-    vm->cur_applet = server; /* the server itself is the applet selected here: its context may call */
-    vm->cur_ctx = sctx;
-    ck_assert_int_eq(vm_fw_interface_ctx(vm, &so, fwshared, &why), sctx);
-    vm->applets[server].channels = 0;
+    vm->cur_applet = p.server; /* the server itself is the applet selected here: its context may call */
+    vm->cur_ctx = p.sctx;
+    ck_assert_int_eq(vm_fw_interface_ctx(vm, &p.so, p.fwshared, &why), p.sctx);
+    server->channels = 0;
     vm->cur_applet = -1;
+    vm->cur_ctx = VM_CTX_JCRE;
+}
+END_TEST
+
+/* The object-level decisions for each kind of object, from the client's context and from the JCRE's
+ * (which may do everything: 6.2.3). Columns: field/element access (6.2.8.2/3), invokevirtual
+ * (6.2.8.4/11), storable reference (6.2.1/6.2.2), athrow (6.2.8.7), cast to Object (6.2.8.2/8), cast
+ * to FwShared (6.2.8.10). */
+START_TEST(decision_table)
+{
+    fw_pair_t p;
+    install_pair(&p);
+    vm_t *vm = t.vm;
+    const uint16_t object = VM_CLASS_ID(VM_PKG_JAVA_LANG, 0);
+    uint16_t arr, glob;
+    vm->cur_ctx = p.sctx;
+    ck_assert_int_eq(vm_obj_new_array(vm, VM_T_BYTE, object, 4, p.sctx, 0, &arr), 0);
+    ck_assert_int_eq(vm_obj_new_array(vm, VM_T_BYTE, object, 4, p.sctx, VM_OF_GLOBAL | VM_OF_CLEAR_ON_RESET, &glob), 0);
+    ck_assert_uint_ne(vm_sys_get(vm, VM_SYS_APDU), 0);
+    static const struct { const char *what; bool access, invoke, store, thrown, cast_object, cast_shared; } want[] = {
+        { "the client's own applet object", 1, 1, 1, 1, 1, 1 },
+        { "the server's applet object (Shareable)", 0, 0, 1, 0, 0, 1 },
+        { "a server array", 0, 0, 1, 0, 0, 0 },
+        { "a server global array", 1, 1, 0, 0, 1, 1 },
+        { "the APDU object (temporary entry point)", 0, 1, 0, 1, 1, 1 },
+        { "an AID object (permanent entry point)", 0, 1, 1, 1, 1, 1 },
+    };
+    const uint16_t refs[] = { vm->applets[p.client].obj, vm->applets[p.server].obj, arr, glob,
+                              vm_sys_get(vm, VM_SYS_APDU), vm->applets[p.server].aid_obj };
+    for (int jcre = 0; jcre < 2; jcre++) {
+        vm->cur_ctx = jcre ? VM_CTX_JCRE : p.cctx;
+        for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+            vm_obj_t o;
+            ck_assert(vm_heap_get(vm->heap, refs[i], &o));
+            bool got[6] = { vm_fw_can_access(vm, &o), vm_fw_can_invoke(vm, &o), vm_fw_can_store_ref(vm, &o),
+                            vm_fw_can_throw(vm, &o), vm_fw_can_cast(vm, &o, 0, object),
+                            vm_fw_can_cast(vm, &o, 0, p.fwshared) };
+            bool exp[6] = { want[i].access, want[i].invoke, want[i].store, want[i].thrown, want[i].cast_object,
+                            want[i].cast_shared };
+            for (int k = 0; k < 6; k++)
+                ck_assert_msg(got[k] == (jcre ? true : exp[k]), "%s, column %d, %s context: %d", want[i].what, k,
+                              jcre ? "JCRE" : "client", got[k]);
+        }
+    }
     vm->cur_ctx = VM_CTX_JCRE;
 }
 END_TEST
@@ -162,6 +223,7 @@ int main(void)
     tcase_add_test(tc, wrong_class_field_at_load);
     tcase_add_test(tc, wrong_class_field_at_run_time);
     tcase_add_test(tc, shareable_call_rule);
+    tcase_add_test(tc, decision_table);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
