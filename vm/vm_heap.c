@@ -160,7 +160,11 @@ int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_err
         if (img_write(img, base, hdr, sizeof hdr) != 0) { cl_seterr(e, "vm heap: cannot format"); return -1; }
     }
     if (memcmp(a, VM_HEAP_MAGIC, 4)) { cl_seterr(e, "vm heap: bad magic"); return -1; }
-    if (cl_get16(a + 4) != VM_HEAP_VERSION) { cl_seterr(e, "vm heap: unknown version %u", cl_get16(a + 4)); return -1; }
+    if (cl_get16(a + 4) != VM_HEAP_VERSION) {
+        cl_seterr(e, "vm heap: version %u not supported (this cardlet reads %u; make the image again with this cardlet)",
+                  cl_get16(a + 4), VM_HEAP_VERSION);
+        return -1;
+    }
     uint32_t nh = cl_get16(a + 6);
     uint32_t objects = VM_HEAP_HDR + nh * 4;
     if (nh < 16 || cl_get32(a + 8) != size || cl_get32(a + 12) < objects || cl_get32(a + 12) > size) {

@@ -25,7 +25,9 @@
 #include "image/img.h"
 
 #define VM_HEAP_MAGIC "CLVM"
-#define VM_HEAP_VERSION 1
+/* 2: OwnerPIN value arrays name their PIN and flag array (a version 1 PIN would read as damaged,
+ * so a version 1 heap is refused at open instead of losing its PIN applets silently). */
+#define VM_HEAP_VERSION 2
 #define VM_HEAP_HDR 64
 #define VM_HEAP_ROOTS 16
 #define VM_OBJ_HDR 10

@@ -582,6 +582,16 @@ START_TEST(heap_refuses_damaged_header)
     ck_assert_ptr_nonnull(strstr(e.msg, "magic"));
     ck_assert_int_eq(memcmp(img_mem(img) + 4096, "XXXX", 4), 0); /* left as it was */
     ck_assert_int_eq(img_write(img, 4096, VM_HEAP_MAGIC, 4), 0);
+    /* A heap of the previous version (its OwnerPINs would read as damaged) is refused by name. */
+    const uint8_t v1[2] = { 0, 1 };
+    ck_assert_int_eq(img_write(img, 4096 + 4, v1, 2), 0);
+    e.msg[0] = 0;
+    ck_assert_ptr_null(vm_open(img, 4096, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "version 1 not supported"));
+    ck_assert_int_eq(memcmp(img_mem(img) + 4096 + 4, v1, 2), 0);
+    uint8_t cur[2];
+    cl_put16(cur, VM_HEAP_VERSION);
+    ck_assert_int_eq(img_write(img, 4096 + 4, cur, 2), 0);
     img_close(img);
     vt_open(&T, false);
     P = vt_pkg(&T, 16, 0);
