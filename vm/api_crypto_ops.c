@@ -197,10 +197,16 @@ api_op_t *api_op_fresh(vm_t *vm, uint16_t ref)
     int slot = -1;
     for (int i = 0; i < API_OPS_MAX && slot < 0; i++)
         if (!ops[i]) slot = i;
-    if (slot < 0) { /* full: the least recently used state goes */
-        slot = 0;
-        for (int i = 1; i < API_OPS_MAX; i++)
-            if (ops[i]->last_use < ops[slot]->last_use) slot = i;
+    if (slot < 0) { /* full: this VM's least recently used state goes. Never another VM's: that
+                     * VM's thread may be using it, and only its own thread drops it. */
+        for (int i = 0; i < API_OPS_MAX; i++)
+            if (ops[i]->vm == vm && (slot < 0 || ops[i]->last_use < ops[slot]->last_use)) slot = i;
+        if (slot < 0) {
+            pthread_mutex_unlock(&ops_lock);
+            OPENSSL_clear_free(op, sizeof *op);
+            vm_throw_store_error(vm, VM_ERR_NOMEM); /* SystemException.NO_RESOURCE */
+            return NULL;
+        }
         evict = ops[slot];
         ops[slot] = NULL;
     }

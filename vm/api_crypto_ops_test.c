@@ -221,6 +221,35 @@ START_TEST(close_drops_every_state_of_that_vm_only)
 }
 END_TEST
 
+/* A full table evicts only the caller's own states: another VM (another thread in a process
+ * with several) may be using its own at that moment. A VM that holds none gets NO_RESOURCE, and
+ * the other VM's states all stay. */
+START_TEST(full_table_evicts_only_own_states)
+{
+    vt_env_t U;
+    memset(&U, 0, sizeof U);
+    vt_open(&U, true);
+    U.vm->cur_ctx = VM_CTX_JCRE;
+    enum { N = 140 };
+    uint16_t refs[N];
+    for (int i = 0; i < N; i++) {
+        refs[i] = new_digest();
+        ck_assert_ptr_nonnull(api_op_fresh(T.vm, refs[i]));
+    }
+    unsigned full = api_op_count(T.vm);
+    uint16_t u;
+    ck_assert_int_eq(api_op_new_object(U.vm, VM_PKG_SECURITY, SEC_MD, 4, &u), 0);
+    ck_assert_ptr_null(api_op_fresh(U.vm, u));
+    ck_assert_uint_ne(U.vm->exc, 0); /* SystemException.NO_RESOURCE */
+    U.vm->exc = 0;
+    ck_assert_uint_eq(api_op_count(T.vm), full);
+    ck_assert_uint_eq(api_op_count(U.vm), 0);
+    bool lost = true;
+    ck_assert_ptr_nonnull(api_op_find(T.vm, refs[N - 1], &lost));
+    vt_cleanup(&U);
+}
+END_TEST
+
 /* A state whose object is gone -- made in a transaction that aborted, or collected -- or whose
  * nonce a reset cleared, is dropped by the sweep; states their objects still name are kept. */
 START_TEST(sweep_drops_states_of_deleted_objects)
@@ -305,6 +334,7 @@ int main(void)
     tcase_add_test(tc, ecdsa_codec);
     tcase_add_test(tc, aes_by_mode_and_length);
     tcase_add_test(tc, close_drops_every_state_of_that_vm_only);
+    tcase_add_test(tc, full_table_evicts_only_own_states);
     tcase_add_test(tc, sweep_drops_states_of_deleted_objects);
     tcase_add_test(tc, power_on_drops_every_state);
     tcase_add_test(tc, unknown_algorithm_getters_throw);
