@@ -19,7 +19,6 @@
 #define OBJECT_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 0)
 #define THROWABLE_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 1)
 #define ISOEXC_CLASS VM_CLASS_ID(VM_PKG_FRAMEWORK, 7)
-#define SHAREABLE_IFACE VM_CLASS_ID(VM_PKG_FRAMEWORK, 2)
 
 typedef struct {
     uint8_t max_stack, nargs, max_locals, flags;
