@@ -27,3 +27,4 @@ fuzz-card: $(BUILD)/fuzz/card_fuzz
 e2e: e2e-card
 e2e-card: programs
 	@BUILD=$(BUILD) tests/run-e2e.sh card/e2e/channels.sh
+E2E_MODULE += card/e2e/channels.sh

@@ -6,12 +6,19 @@ e2e: programs $(E2E_DEPS) e2e-sample-applets
 
 # The same tests with cardlet (with, script, the card daemon, the VM, image install, the converter for the sample
 # applets) built with AddressSanitizer+UBSan; the driver stays a plain build, as pcscd cannot load an ASan library.
+# Scripts that live beside their module (card/e2e, tests/crash, tests/foreign) add themselves to
+# E2E_MODULE, what they need in the sanitizer tree to E2E_SAN_NEEDS, and their plain-tree needs as
+# prerequisites of e2e-san, so they run against the sanitizer-built card too (not when E2E names tests).
 E2E_SAN_BUILD ?= $(BUILD)/san-e2e
+E2E_MODULE ?=
+E2E_SAN_NEEDS ?=
 .PHONY: e2e-san
 e2e-san: programs
-	@$(MAKE) --no-print-directory SAN=1 BUILD=$(E2E_SAN_BUILD) programs e2e-sample-applets
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(E2E_SAN_BUILD) programs e2e-sample-applets $(E2E_SAN_NEEDS)
 	@BUILD=$(BUILD) E2E_CARDLET=$(CURDIR)/$(E2E_SAN_BUILD)/bin/cardlet \
 	  E2E_CARDLET_DRIVER=$(CURDIR)/$(BUILD)/lib/libifdcardlet.so tests/run-e2e.sh $(E2E)
+	@$(if $(E2E),true,BUILD=$(BUILD) E2E_CARDLET=$(CURDIR)/$(E2E_SAN_BUILD)/bin/cardlet \
+	  E2E_CARDLET_DRIVER=$(CURDIR)/$(BUILD)/lib/libifdcardlet.so tests/run-e2e.sh $(E2E_MODULE))
 
 # 10-applet-samples installs the sample applets. Build just those (not every applet: one in progress elsewhere
 # must not stop the e2e run), when a JDK is there; if they do not build, that test says so and skips.

@@ -25,3 +25,5 @@ e2e-crash: programs
 	@$(MAKE) --no-print-directory $(BUILD)/applets/ledger.cap >$(BUILD)/e2e-crash-applet.log 2>&1 || \
 	  echo "e2e-crash: the ledger applet did not build (see $(BUILD)/e2e-crash-applet.log)"
 	@BUILD=$(BUILD) tests/run-e2e.sh tests/crash/crash_e2e.sh
+E2E_MODULE += tests/crash/crash_e2e.sh
+E2E_SAN_NEEDS += $(E2E_SAN_BUILD)/applets/ledger.cap

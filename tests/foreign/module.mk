@@ -23,3 +23,5 @@ e2e-foreign: programs
 	@$(MAKE) --no-print-directory $(FOREIGN_GEN) >$(BUILD)/e2e-foreign-gen.log 2>&1 || \
 	  { rm -rf $(BUILD)/tests/foreign/gen; echo "e2e: recap.py layouts not made (see $(BUILD)/e2e-foreign-gen.log)"; }
 	@BUILD=$(BUILD) tests/run-e2e.sh tests/foreign/e2e-foreign.sh
+E2E_MODULE += tests/foreign/e2e-foreign.sh
+e2e-san: $(FOREIGN_GEN)
