@@ -29,7 +29,8 @@ $(VMT_OUT)/expected/conform16.txt: $(VMT_OUT)/host.stamp
 
 $(BUILD)/test/tests/vm/vm_conform_test: $(VMT_OUT)/expected/conform.txt $(VMT_OUT)/expected/conform16.txt \
                                         $(BUILD)/applets/vmconform.cap $(BUILD)/applets/vmconform16.cap
-$(BUILD)/test/tests/vm/vm_coverage_test: $(addprefix $(BUILD)/applets/,vmconform.cap vmconform16.cap vmapi.cap vmfw-lib.cap vmfw-server.cap vmfw-client.cap vmbench.cap)
+# vm_coverage_test runs these two programs traced (CARDLET_VM_TRACE=1) and counts what they execute.
+$(BUILD)/test/tests/vm/vm_coverage_test: $(BUILD)/test/tests/vm/vm_conform_test $(BUILD)/test/tests/vm/vm_handasm_test
 
 # make bench: the VM through the card (bytecodes/s on the vmbench loop, the same loop in lua5.4,
 # one applet APDU). Named bench-vm-conform: vm/module.mk already has bench-vm.
