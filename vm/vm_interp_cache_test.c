@@ -9,34 +9,12 @@
  *  - a store into a transient integrity-sensitive array goes through the heap (its control element
  *    stays right: SensitiveArrays.assertIntegrity passes), not the RAM fast path;
  *  - the static image cache keeps two packages' statics apart and still bounds every access. */
-#include "vm/vm_test_util.h"
-
-#define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
+#include "vm/vm_test_asm.h"
 
 #define OBJECT_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 0)
 #define NPE_CLASS VM_CLASS_ID(VM_PKG_JAVA_LANG, 7)
 #define JCSYSTEM 8
 #define SENSITIVE_ARRAYS 22
-
-static vt_env_t T;
-static vt_pkg_t *P;
-static uint32_t at;
-
-static void setup(void)
-{
-    memset(&T, 0, sizeof T);
-    vt_open(&T, true);
-    P = vt_pkg(&T, 16, 32);
-    at = 1; /* Method info: handler_count (0) first */
-    P->pkg.methods_len = 1;
-}
-
-static void teardown(void)
-{
-    if (T.vm->tx_depth) vm_tx_abort(T.vm);
-    vt_unlink(&T, P);
-    vt_cleanup(&T);
-}
 
 /* The class of the exception an uncaught run left (VM_NO_CLASS if none). */
 static uint16_t uncaught_class(void)

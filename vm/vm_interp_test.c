@@ -1,27 +1,6 @@
 /* Interpreter tests on hand-assembled methods: every instruction family with checked results,
  * exceptions across frames, and hostile code stopped with a status word. */
-#include "vm/vm_test_util.h"
-
-#define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
-
-static vt_env_t T;
-static vt_pkg_t *P;
-static uint32_t at;
-
-static void setup(void)
-{
-    memset(&T, 0, sizeof T);
-    vt_open(&T, true);
-    P = vt_pkg(&T, 16, 32);
-    at = 1; /* Method info: handler_count (0) first */
-    P->pkg.methods_len = 1;
-}
-
-static void teardown(void)
-{
-    vt_unlink(&T, P);
-    vt_cleanup(&T);
-}
+#include "vm/vm_test_asm.h"
 
 START_TEST(short_arith)
 {

@@ -1,28 +1,7 @@
 /* The instructions javac + our converter never emit (see vm_coverage_test.c): sinc_w, jsr and
  * ret, nop, swap_x, on hand-assembled methods run by the interpreter (the vm engineer's
  * vm/vm_test_util.h fixture), each with its result checked against what the JCVM spec says. */
-#include "vm/vm_test_util.h"
-
-#define H(x) ((uint8_t)((x) >> 8)), ((uint8_t)(x))
-
-static vt_env_t T;
-static vt_pkg_t *P;
-static uint32_t at;
-
-static void setup(void)
-{
-    memset(&T, 0, sizeof T);
-    vt_open(&T, true);
-    P = vt_pkg(&T, 16, 32);
-    at = 1; /* Method info: handler_count (0) first */
-    P->pkg.methods_len = 1;
-}
-
-static void teardown(void)
-{
-    vt_unlink(&T, P);
-    vt_cleanup(&T);
-}
+#include "vm/vm_test_asm.h"
 
 START_TEST(sinc_w_wraps_like_sadd)
 {
