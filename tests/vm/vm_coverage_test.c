@@ -3,7 +3,7 @@
  * Presence in a CAP file proves nothing about the interpreter (a dead or skipped case would stay
  * green), so this test counts what the VM executes: it runs the conformance suite
  * (vm_conform_test: every command of expected/conform.txt and conform16.txt against vmconform and
- * vmconform16, the full run, no subset: it takes ~4 s plain, ~8 s under ASan) and the
+ * vmconform16, the full run, no subset: 4-8 s plain, 15-20 s under ASan) and the
  * hand-assembled programs (vm_handasm_test) as child processes with CARDLET_VM_TRACE=1, reads
  * their stderr through a pipe and counts the mnemonic of every "vm trace:" line the interpreter
  * logs (vm/vm_interp.c, one line per instruction, through cl_info).
@@ -248,7 +248,7 @@ int main(void)
 {
     Suite *s = suite_create("vm_coverage");
     TCase *tc = tcase_create("opcodes");
-    /* Two traced child runs: ~4 s plain, ~10 s under ASan; headroom for a loaded machine. */
+    /* Two traced child runs: 4-8 s plain, 15-20 s under ASan; headroom for a loaded machine. */
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, every_opcode_is_executed);
     suite_add_tcase(s, tc);
