@@ -264,12 +264,13 @@ static int run_cmd(char **cmd, int *exit_status)
         if (with_stop_signal) {
             /* A ^C from the terminal reached CMD as well (same process group): CMD decides, as an interactive
              * shell ignoring it would. A signal sent to us alone is passed on once; a second one kills CMD,
-             * so we never hang on it. */
-            if (!with_stop_from_tty) {
-                kill(pid, forwarded ? SIGKILL : with_stop_signal);
+             * so we never hang on it. The flags are taken with the signals blocked: a kill() landing between
+             * a check and the clearing (or a ^C right after it) must not be lost. */
+            int fwd = with_take_forward();
+            if (fwd) {
+                kill(pid, forwarded ? SIGKILL : fwd);
                 forwarded++;
             }
-            with_stop_signal = 0;
         }
     }
     if (WIFEXITED(st)) *exit_status = WEXITSTATUS(st);

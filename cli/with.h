@@ -41,6 +41,14 @@ struct with_run {
 extern volatile int with_stop_signal;
 /* Whether that signal came from the terminal (the kernel) rather than from kill(). */
 extern volatile int with_stop_from_tty;
+/* The last stop signal sent to us alone (kill(), not the terminal), still to be passed on to CMD; a later
+ * ^C does not overwrite it. Read and cleared with the stop signals blocked. */
+extern volatile int with_stop_forward;
+/* The handler (exposed for tests). */
+void with_on_stop_signal(int sig, siginfo_t *info, void *ctx);
+/* Takes (and clears, with the stop signals blocked, so none is lost in between) the signal to pass on to
+ * CMD, 0 if none, and clears with_stop_signal. */
+int with_take_forward(void);
 /* Installs the handlers (no SA_RESTART, so a blocking wait returns EINTR). */
 void with_signals_install(void);
 /* Blocks the stop signals (old mask saved), around a fork. */

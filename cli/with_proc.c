@@ -18,14 +18,16 @@
 
 volatile int with_stop_signal;
 volatile int with_stop_from_tty;
+volatile int with_stop_forward;
 
-static void on_stop_signal(int sig, siginfo_t *info, void *ctx)
+void with_on_stop_signal(int sig, siginfo_t *info, void *ctx)
 {
     (void)ctx;
     with_stop_signal = sig;
     /* Sent by the kernel (the terminal's ^C, ^\, hangup), not by kill(): the whole foreground process group,
      * CMD included, got it too. */
     with_stop_from_tty = info && info->si_code == SI_KERNEL;
+    if (!with_stop_from_tty) with_stop_forward = sig;
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -34,10 +36,21 @@ void with_signals_install(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_stop_signal;
+    sa.sa_sigaction = with_on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: waitpid/nanosleep return EINTR so loops notice at once */
     for (size_t i = 0; i < CL_ARRAY_LEN(stop_signals); i++) sigaction(stop_signals[i], &sa, NULL);
+}
+
+int with_take_forward(void)
+{
+    sigset_t blk, prev;
+    with_signals_block(&blk, &prev);
+    int fwd = with_stop_forward;
+    with_stop_forward = 0;
+    with_stop_signal = 0;
+    sigprocmask(SIG_SETMASK, &prev, NULL);
+    return fwd;
 }
 
 void with_signals_block(sigset_t *block, sigset_t *old)

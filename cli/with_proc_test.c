@@ -287,6 +287,27 @@ START_TEST(log_tail_keeps_a_long_line_as_one)
 END_TEST
 
 /* A caller asking for no lines gets nothing, not a division by zero. */
+/* A kill() for us alone is passed on to CMD even when a terminal ^C (the kernel's, which CMD got too) lands
+ * before the wait loop looks: the ^C must not overwrite it (the cause of e2e 09's rare hang under load). */
+START_TEST(forward_survives_a_later_terminal_signal)
+{
+    siginfo_t by_kill, by_tty;
+    memset(&by_kill, 0, sizeof by_kill);
+    memset(&by_tty, 0, sizeof by_tty);
+    by_kill.si_code = SI_USER;
+    by_tty.si_code = SI_KERNEL;
+    with_take_forward();
+    with_on_stop_signal(SIGTERM, &by_kill, NULL);
+    with_on_stop_signal(SIGINT, &by_tty, NULL);
+    ck_assert_int_eq(with_stop_signal, SIGINT);
+    ck_assert_int_eq(with_take_forward(), SIGTERM);
+    ck_assert_int_eq(with_stop_signal, 0);
+    ck_assert_int_eq(with_take_forward(), 0); /* passed on once */
+    with_on_stop_signal(SIGINT, &by_tty, NULL);
+    ck_assert_int_eq(with_take_forward(), 0); /* a ^C alone is CMD's business */
+}
+END_TEST
+
 START_TEST(log_tail_of_zero_lines_prints_nothing)
 {
     char log[128];
@@ -315,6 +336,7 @@ int main(void)
     tcase_add_test(tc, stop_reports_a_child_that_ended_first);
     tcase_add_test(tc, remove_tree_removes_all_but_not_link_targets);
     tcase_add_test(tc, free_port_is_bindable);
+    tcase_add_test(tc, forward_survives_a_later_terminal_signal);
     tcase_add_test(tc, log_tail_keeps_a_long_line_as_one);
     tcase_add_test(tc, log_tail_of_zero_lines_prints_nothing);
     suite_add_tcase(s, tc);
