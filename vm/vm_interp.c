@@ -405,10 +405,12 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 /* The fast decode after an instruction that fell through or branched inside the method (so
  * code <= pc <= code_end holds: NEXT adds a length already checked to fit, JUMP checks its
  * target). One unsigned compare covers every failure: len <= 0 (undefined opcode: 0, or a switch,
- * measured in the full decode: -1) and an instruction running past the method's end, pc ==
- * code_end included. Anything else, and tracing, takes the full decode in front of the switch.
+ * measured in the full decode: -1) and an instruction running past the method's end; pc ==
+ * code_end (a fall-through off the end, or a return to an invoke that ended the method) goes to
+ * the full decode before its byte is read: the method may end its buffer. Anything else, and tracing, takes the full decode in front of the switch.
  * len >= 1 only for defined opcodes, so op_label[ip[0]] is in range. */
 #define DISPATCH() do { \
+        if (__builtin_expect(pc >= mlen, 0)) goto decode_full; /* never read the byte after the method */ \
         ip = M + pc; \
         len = insn_len_table[ip[0]]; \
         if (__builtin_expect((uint32_t)(len - 1) >= mlen - pc || trace_on, 0)) goto decode_full; \
@@ -539,11 +541,14 @@ enum vm_run vm_run_method(vm_t *vm, vm_pkg_t *pkg, uint32_t method, uint8_t ctx,
 #define NEXT_AS(name) do { pc += (uint32_t)OP_LEN_##name; f->pc = pc; DISPATCH(); } while (0)
 #define SAME_LEN(a, b) _Static_assert(OP_LEN_##a == OP_LEN_##b, "handler family " #a "/" #b " mixes lengths");
         SAME_LEN(sconst_m1, sconst_4) SAME_LEN(sconst_5, sconst_4) SAME_LEN(iconst_m1, iconst_4) SAME_LEN(iconst_5, iconst_4)
+        SAME_LEN(sconst_0, sconst_4) SAME_LEN(sconst_1, sconst_4) SAME_LEN(sconst_2, sconst_4) SAME_LEN(sconst_3, sconst_4)
+        SAME_LEN(iconst_0, iconst_4) SAME_LEN(iconst_1, iconst_4) SAME_LEN(iconst_2, iconst_4) SAME_LEN(iconst_3, iconst_4)
         SAME_LEN(sload, aload) SAME_LEN(aload_3, aload_0) SAME_LEN(sload_3, sload_0) SAME_LEN(iload_3, iload_0)
         SAME_LEN(sstore, astore) SAME_LEN(astore_3, astore_0) SAME_LEN(sstore_3, sstore_0) SAME_LEN(istore_3, istore_0)
         SAME_LEN(iaload, aaload) SAME_LEN(baload, aaload) SAME_LEN(saload, aaload)
         SAME_LEN(iastore, aastore) SAME_LEN(bastore, aastore) SAME_LEN(sastore, aastore)
-        SAME_LEN(iadd, ixor) SAME_LEN(iushr, ixor) SAME_LEN(irem, ixor)
+        SAME_LEN(iadd, ixor) SAME_LEN(iushr, ixor) SAME_LEN(irem, ixor) SAME_LEN(isub, ixor) SAME_LEN(imul, ixor)
+        SAME_LEN(idiv, ixor) SAME_LEN(iand, ixor) SAME_LEN(ior, ixor) SAME_LEN(ishl, ixor) SAME_LEN(ishr, ixor)
         SAME_LEN(getstatic_i, getstatic_a) SAME_LEN(getstatic_b, getstatic_a) SAME_LEN(getstatic_s, getstatic_a)
         SAME_LEN(putstatic_i, putstatic_a) SAME_LEN(putstatic_b, putstatic_a) SAME_LEN(putstatic_s, putstatic_a)
         SAME_LEN(invokestatic, invokespecial) SAME_LEN(instanceof, checkcast)

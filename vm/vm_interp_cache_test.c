@@ -4,8 +4,11 @@
  *    (SecurityException, 6F00), a subclass passes, and the card keeps running;
  *  - the array cache is dropped by a native: an array created in a transaction that a native then
  *    aborts throws NullPointerException at the next access (JCRE 7.6.3), not a stale cached hit;
- *  - a stale handle (object of an aborted transaction) reads as null in ifnull, if_acmpeq,
+ *  - a stale handle (object of an aborted transaction) reads as null in ifnonnull, if_acmpne,
  *    instanceof, checkcast and is stored as null by putfield_a, putstatic_a and aastore;
+ *  - the caches hold for one context: after a Shareable call the client is refused the server's
+ *    object even though the server's frame just cached it;
+ *  - code running off a method that ends its buffer is refused without reading past it;
  *  - a store into a transient integrity-sensitive array goes through the heap (its control element
  *    stays right: SensitiveArrays.assertIntegrity passes), not the RAM fast path;
  *  - the static image cache keeps two packages' statics apart and still bounds every access. */
@@ -197,6 +200,112 @@ START_TEST(statics_of_two_packages)
 }
 END_TEST
 
+/* The caches hold a firewall answer for one context: after a Shareable call in which the server
+ * (context 17) read its own object's field (filling the field cache there), the client (context
+ * 16) reading the same object's field directly is refused, not served from the server's cache. */
+START_TEST(cache_does_not_cross_contexts)
+{
+    vt_pkg_t *Q = vt_pkg(&T, 17, 0);
+    static uint8_t pub[2];
+    static const uint8_t map[1] = { 0 };
+    static uint16_t supers[1];
+    vm_iface_impl_t *impl = calloc(1, sizeof *impl);
+    ck_assert_ptr_nonnull(impl);
+    uint32_t qat = 1;
+    Q->pkg.methods_len = 1;
+    static const uint8_t get[] = { JC_getfield_s_this, 1, JC_sreturn };
+    cl_put16(pub, (uint16_t)vt_method(Q, &qat, 1, 1, 0, get, sizeof get));
+    vm_class_t *S = &Q->classes[0], *I = &Q->classes[1];
+    I->id = VM_CLASS_ID(17, 1);
+    I->super = VM_NO_CLASS;
+    I->flags = 0xC; /* interface, Shareable */
+    supers[0] = VM_CLASS_ID(VM_PKG_FRAMEWORK, 2);
+    I->supers = supers;
+    I->nifaces = 1;
+    impl->iface = I->id;
+    impl->count = 1;
+    impl->map = map;
+    S->id = VM_CLASS_ID(17, 0);
+    S->super = VM_CLASS_ID(VM_PKG_JAVA_LANG, 0);
+    S->inst_size = 1;
+    S->pub_base = 0;
+    S->pub_count = 1;
+    S->pub_tab = pub;
+    S->nifaces = 1;
+    S->ifaces = impl;
+    Q->pkg.nclasses = 2;
+    Q->cp[1].tag = 2;
+    Q->cp[1].cls = S->id;
+    Q->cp[1].a = 0;
+    uint16_t obj;
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_INSTANCE, 0, 17, 0, S->id, 1, &obj), 0);
+    vm_obj_t o;
+    ck_assert(vm_heap_get(T.vm->heap, obj, &o));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x12\x34", 2, false), 0); /* the server's own data */
+    vt_cp_class(P, 30, I->id);
+    P->cp[31].tag = 2;
+    P->cp[31].cls = S->id;
+    P->cp[31].a = 0;
+    /* the call alone answers the server's value: the interface call is legal */
+    static const uint8_t call[] = { JC_aload_0, JC_invokeinterface, 1, H(30), 0, JC_sreturn };
+    /* the call, then the client's own getfield on the server's object */
+    static const uint8_t peek[] = { JC_aload_0, JC_invokeinterface, 1, H(30), 0, JC_pop,
+                                    JC_aload_0, JC_getfield_s, 31, JC_sreturn };
+    uint32_t mc = vt_method(P, &at, 1, 1, 0, call, sizeof call), mp = vt_method(P, &at, 1, 1, 0, peek, sizeof peek);
+    uint16_t a[1] = { obj }, r[2] = { 0, 0 };
+    ck_assert_int_eq(vt_run(&T, P, mc, a, 1, r), 0x9000);
+    ck_assert_uint_eq(r[0], 0x1234);
+    r[0] = 0;
+    ck_assert_int_eq(vt_run(&T, P, mp, a, 1, r), 0x6F00);
+    ck_assert_uint_ne(r[0], 0x1234);
+    ck_assert_msg(strstr(T.vm->last_error, "firewall"), "%s", T.vm->last_error);
+    vt_unlink(&T, Q);
+    free(impl);
+}
+END_TEST
+
+/* Runs code as the only method of a Method component that ends exactly where the method does (a
+ * load file whose Method component comes last): what runs off that end is refused without reading
+ * the byte after it (AddressSanitizer, `make SAN=1`, sees any such read). */
+static int run_at_buffer_end(const uint8_t *comp, size_t len, uint32_t method, uint16_t mend)
+{
+    uint8_t *m = malloc(len);
+    ck_assert_ptr_nonnull(m);
+    memcpy(m, comp, len);
+    const uint8_t *old = P->pkg.methods;
+    uint32_t old_len = P->pkg.methods_len;
+    P->pkg.methods = m;
+    P->pkg.methods_len = (uint32_t)len;
+    P->mext[0] = (vm_method_ext_t){ 1, 3, 4, 0, 0, 0 };
+    P->mext[1] = (vm_method_ext_t){ (uint16_t)method, (uint16_t)(method + 2), mend, 1, 0, 0 };
+    if (method == 1) P->mext[0] = P->mext[1];
+    P->pkg.mext = P->mext;
+    P->pkg.nmext = method == 1 ? 1 : 2;
+    uint16_t r[2];
+    int sw = vt_run(&T, P, method, NULL, 0, r);
+    P->pkg.methods = old;
+    P->pkg.methods_len = old_len;
+    P->pkg.nmext = 0;
+    free(m);
+    return sw;
+}
+
+START_TEST(method_end_is_not_read)
+{
+    P->cp[0].tag = 6;
+    P->cp[0].pkg = 16;
+    P->cp[0].a = 1;
+    /* falls off its end: sconst_0; pop */
+    static const uint8_t fall[] = { 0, 0x01, 0x00, JC_sconst_0, JC_pop };
+    ck_assert_int_eq(run_at_buffer_end(fall, sizeof fall, 1, sizeof fall), 0x6F00);
+    ck_assert_msg(strstr(T.vm->last_error, "pc outside the method"), "%s", T.vm->last_error);
+    /* B at 1: return; A at 4: invokestatic B as its last instruction, so the return lands on the end */
+    static const uint8_t ret[] = { 0, 0x00, 0x00, JC_return, 0x00, 0x00, JC_invokestatic, 0, 0 };
+    ck_assert_int_eq(run_at_buffer_end(ret, sizeof ret, 4, sizeof ret), 0x6F00);
+    ck_assert_msg(strstr(T.vm->last_error, "pc outside the method"), "%s", T.vm->last_error);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vm_interp_cache");
@@ -207,6 +316,8 @@ static Suite *suite(void)
     tcase_add_test(tc, stale_handle_reads_as_null);
     tcase_add_test(tc, integrity_store_keeps_control_element);
     tcase_add_test(tc, statics_of_two_packages);
+    tcase_add_test(tc, cache_does_not_cross_contexts);
+    tcase_add_test(tc, method_end_is_not_read);
     suite_add_tcase(s, tc);
     return s;
 }
