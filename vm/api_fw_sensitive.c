@@ -1,11 +1,13 @@
 /* api_fw_sensitive: javacard.framework.SensitiveArrays (Java Card 3.0.5).
  *
  * An integrity-sensitive array is an ordinary array object with VM_OF_INTEGRITY and a control
- * element (the CRC-32 of its data, vm/vm_heap.h). The heap checks it before every store
- * (SecurityException on a mismatch, nothing written) and stores the new one in the same atomic
- * step as the data, inside and outside transactions; reads are not checked (assertIntegrity is
- * how an applet asks). The control element protects against faults (a flipped bit in the image
- * or in RAM), not against an attacker who can write both: it is no MAC. */
+ * element (one CRC-32 per 256-byte block of its data, vm/vm_heap.h). Before every store the heap
+ * checks the CRCs of the blocks that store touches, not the whole array, so a store's cost does
+ * not grow with the array (SecurityException on a mismatch, nothing written), and stores their new
+ * CRCs in the same atomic step as the data, inside and outside transactions. A fault in a block
+ * no store touches is found only by assertIntegrity, which checks every block; reads are not
+ * checked. The control element protects against faults (a flipped bit in the image or in RAM),
+ * not against an attacker who can write both: it is no MAC. */
 #include "vm/vm_native.h"
 
 #define SYSTEM_EXC 13
@@ -53,6 +55,7 @@ static int sa_make(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* The full check: every block of the array (a store checks only the blocks it writes). */
 static int sa_assert(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
     (void)ret;

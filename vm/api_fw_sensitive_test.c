@@ -419,6 +419,29 @@ START_TEST(large_arrays_checked_by_block)
 }
 END_TEST
 
+/* Review finding: a plain array created in a transaction and filled non-atomically (img_write, not
+ * undone) left its bytes where the next object goes after the abort; a sensitive array made there
+ * had a control element for zero data over non-zero data and every store failed. Now it is born
+ * zero: assertIntegrity passes and each of its blocks is storable. */
+START_TEST(made_after_aborted_non_atomic_fill)
+{
+    uint16_t plain;
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_obj_new_array(T.vm, VM_T_BYTE, 0, 600, CTX, 0, &plain), 0);
+    vm_obj_t po = obj(plain);
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &po, 0, 0xC3, 600, false), 0);
+    vm_tx_abort(T.vm);
+    uint16_t h = make(A_BYTE, MEM_PERSISTENT, 600);
+    ck_assert_uint_eq(obj(h).data_off, po.data_off); /* where the aborted array's data lay */
+    for (int i = 0; i < 600; i++) ck_assert_int_eq(bytes(h)[i], 0);
+    ck_assert_uint_eq(assert_integrity(h), 0);
+    ck_assert_int_eq(store(h, 0, "\x01", 1, true), 0);   /* block 0 */
+    ck_assert_int_eq(store(h, 300, "\x02", 1, false), 0); /* block 1 */
+    ck_assert_int_eq(store(h, 599, "\x03", 1, true), 0); /* block 2 */
+    ck_assert(intact(h));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api_fw_sensitive");
@@ -432,6 +455,7 @@ int main(void)
     tcase_add_test(tc, transactions_keep_data_and_control_element_together);
     tcase_add_test(tc, collection_and_transient_clearing);
     tcase_add_test(tc, large_arrays_checked_by_block);
+    tcase_add_test(tc, made_after_aborted_non_atomic_fill);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -254,7 +254,11 @@ int vm_tx_commit(vm_t *vm)
     if (!vm->tx_depth) return -1;
     vm->tx_depth = 0;
     if (vm->tx_in_install) { vm->tx_in_install = false; return 0; }
-    if (img_group_commit(vm->img)) { img_group_abort(vm->img); return -1; }
+    if (img_group_commit(vm->img)) {
+        img_group_abort(vm->img);
+        vm_heap_clear_transient(vm->heap, 0, 0xFFFF); /* as after any abort (vm_tx_abort) */
+        return -1;
+    }
     return 0;
 }
 
@@ -268,6 +272,7 @@ void vm_tx_abort(vm_t *vm)
         return;
     }
     img_group_abort(vm->img);
-    /* Objects created in the transaction are gone: release the RAM of transient ones. */
+    /* Objects created in the transaction are gone: release the RAM of transient ones and zero what
+     * their non-atomic stores left in the free area. */
     vm_heap_clear_transient(vm->heap, 0, 0xFFFF);
 }

@@ -20,6 +20,11 @@ struct vm_heap {
     uint8_t *pending;      /* allocated inside a group not yet seen to end (also in pend_list) */
     uint16_t *pend_list;   /* the pending handles (each at most once, so nhandles entries suffice) */
     uint32_t npend, nvoid;
+    /* Highest bump pointer an allocation inside a caller's group reached. Objects of that group may
+     * have had non-atomic stores (img_write, not undone by an abort: Util.arrayFillNonAtomic, crypto
+     * output), so once its abort brings the bump back, [bump, hiwater) may hold their data and is
+     * zeroed (zero_aborted_tail) before anything is allocated there again. */
+    uint32_t hiwater;
 };
 
 static const uint8_t *area(const vm_heap_t *h) { return img_mem(h->img) + h->base; }
@@ -98,6 +103,15 @@ static uint32_t crc_of_zeros(uint32_t n)
     return crc;
 }
 
+/* Bytes of block b of an array of len data bytes: VM_INTEGRITY_BLOCK, less for the last block,
+ * 0 for an empty array's one block. Block b starts at b * VM_INTEGRITY_BLOCK. */
+static uint32_t block_len(uint32_t b, uint32_t len)
+{
+    uint32_t start = b * VM_INTEGRITY_BLOCK;
+    if (start >= len) return 0;
+    return len - start < VM_INTEGRITY_BLOCK ? len - start : VM_INTEGRITY_BLOCK;
+}
+
 /* The control element of an integrity-sensitive array of data_bytes: one CRC-32 per block of
  * VM_INTEGRITY_BLOCK bytes (at least one, so an empty array has one too), so that a store checks
  * and rewrites only the blocks it touches: its cost does not grow with the array. */
@@ -112,8 +126,8 @@ static void ctl_of_zeros(uint8_t *ctl, uint32_t data_len)
 {
     uint32_t full = crc_of_zeros(VM_INTEGRITY_BLOCK), nb = (uint32_t)(ctl_bytes(data_len) / VM_INTEGRITY_LEN);
     for (uint32_t b = 0; b < nb; b++) {
-        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < data_len ? start + VM_INTEGRITY_BLOCK : data_len;
-        cl_put32(ctl + VM_INTEGRITY_LEN * b, end - start == VM_INTEGRITY_BLOCK ? full : crc_of_zeros(end > start ? end - start : 0));
+        uint32_t n = block_len(b, data_len);
+        cl_put32(ctl + VM_INTEGRITY_LEN * b, n == VM_INTEGRITY_BLOCK ? full : crc_of_zeros(n));
     }
 }
 
@@ -133,6 +147,35 @@ static int pstore(vm_heap_t *h, uint32_t rel, const void *src, uint32_t n, bool 
                                                 : img_write(h->img, h->base + rel, src, n);
     if (r == 0) return VM_OK;
     return img_group_open(h->img) && atomic ? VM_ERR_TXFULL : VM_ERR_IO;
+}
+
+/* Zeroes [from, to) of the area (free space, so each img_write stands alone and a crash between
+ * them leaves nothing reachable), writing only the chunks that are not zero already. */
+static int zero_range(vm_heap_t *h, uint32_t from, uint32_t to)
+{
+    static const uint8_t zero[4096];
+    const uint8_t *a = area(h);
+    while (to > from && a[to - 1] == 0) to--;
+    for (uint32_t off = from; off < to;) {
+        uint32_t n = to - off > sizeof zero ? (uint32_t)sizeof zero : to - off;
+        if (memcmp(a + off, zero, n) && img_write(h->img, h->base + off, zero, n)) return VM_ERR_IO;
+        off += n;
+    }
+    return VM_OK;
+}
+
+/* Inside one group the bump pointer only grows, and outside groups only vm_heap_compact lowers it
+ * (resetting hiwater): so a bump below hiwater means the group that reached hiwater aborted, and
+ * [bump, hiwater) may hold its objects' non-atomic stores. Only that range, not the whole free
+ * area: an abort costs what the aborted group allocated. A crash before this runs is covered by
+ * vm_heap_open, which scrubs the whole free area. */
+static int zero_aborted_tail(vm_heap_t *h)
+{
+    uint32_t top = bump(h);
+    if (h->hiwater <= top) return VM_OK;
+    if (zero_range(h, top, h->hiwater > h->size ? h->size : h->hiwater)) return VM_ERR_IO; /* retried next time */
+    h->hiwater = 0;
+    return VM_OK;
 }
 
 int vm_heap_open(img_t *img, uint32_t base, bool format, vm_heap_t **out, cl_error_t *e)
@@ -272,10 +315,8 @@ const uint8_t *vm_heap_data(vm_heap_t *h, const vm_obj_t *o)
 /* True when the blocks b0..b1 of d (data_len bytes, control element right after) match it. */
 static bool blocks_ok(const uint8_t *d, uint32_t len, uint32_t b0, uint32_t b1)
 {
-    for (uint32_t b = b0; b <= b1; b++) {
-        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < len ? start + VM_INTEGRITY_BLOCK : len;
-        if (cl_get32(d + len + VM_INTEGRITY_LEN * b) != crc_of(0, d + start, end > start ? end - start : 0)) return false;
-    }
+    for (uint32_t b = b0; b <= b1; b++)
+        if (cl_get32(d + len + VM_INTEGRITY_LEN * b) != crc_of(0, d + b * VM_INTEGRITY_BLOCK, block_len(b, len))) return false;
     return true;
 }
 
@@ -312,8 +353,7 @@ static int write_sensitive(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const 
     else memset(nd, 0, n);
     memcpy(old, d + pos, n);
     for (uint32_t b = b0; b <= b1; b++) {
-        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + VM_INTEGRITY_BLOCK < len ? start + VM_INTEGRITY_BLOCK : len;
-        if (end < start) end = start;
+        uint32_t start = b * VM_INTEGRITY_BLOCK, end = start + block_len(b, len);
         /* block = old bytes before pos, new bytes, old bytes after pos+n (each part clipped) */
         uint32_t a = start < pos ? (pos < end ? pos : end) : start;           /* end of the old head */
         uint32_t z = pos + n > a ? (pos + n < end ? pos + n : end) : a;      /* end of the new part */
@@ -397,6 +437,8 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     uint64_t bytes = kind == VM_KIND_INSTANCE ? 2ull * len
                    : kind == VM_KIND_ARRAY ? (uint64_t)vm_heap_elem_size(etype) * len : len;
     if (kind == VM_KIND_ARRAY && !vm_heap_elem_size(etype)) return VM_ERR_BAD;
+    /* New objects must start zero: first clear what an aborted group's objects left beyond the bump. */
+    if (zero_aborted_tail(h)) return VM_ERR_IO;
     uint32_t top = bump(h);
     /* Transient objects keep only their header in the image. */
     uint64_t need = image_bytes(flags, bytes);
@@ -422,16 +464,36 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     cl_put32(b4, (uint32_t)(top + need));
     /* A persistent integrity-sensitive array starts with the control element of its zero data. */
     uint32_t cl = (flags & VM_OF_INTEGRITY) && !(flags & VM_OF_TRANSIENT) ? (uint32_t)ctl_bytes(bytes) : 0;
-    uint8_t *ctl = cl ? malloc(cl) : NULL;
+    /* ctl: the new control element, then room for the old bytes it replaces */
+    uint8_t *ctl = cl ? malloc(2 * (size_t)cl) : NULL;
     if (cl && !ctl) return VM_ERR_NOMEM;
     if (cl) ctl_of_zeros(ctl, (uint32_t)bytes);
     if (own_group && img_group_begin(h->img) != 0) { free(ctl); return VM_ERR_IO; }
+    /* Header, control element, handle-table entry, bump pointer: in the caller's group, a write that
+     * does not fit (TXFULL) must leave none of the others behind, or the applet that catches the
+     * TransactionException and commits would commit a handle naming memory the next allocation also
+     * gets. Each earlier write gets its old bytes back: its range is in the group now, so that
+     * always fits. */
+    uint8_t old_oh[VM_OBJ_HDR], old_e4[4], old_b4[4];
+    struct { uint32_t off, len; const uint8_t *new_bytes; uint8_t *old; } w[4] = {
+        { top, sizeof oh, oh, old_oh },
+        { top + VM_OBJ_HDR + (uint32_t)bytes, cl, ctl, cl ? ctl + cl : NULL },
+        { VM_HEAP_HDR + 4u * hd, 4, e4, old_e4 },
+        { 12, 4, b4, old_b4 },
+    };
     int r = VM_OK;
-    if (img_group_write(h->img, h->base + top, oh, sizeof oh) ||
-        (cl && img_group_write(h->img, h->base + top + VM_OBJ_HDR + (uint32_t)bytes, ctl, cl)) ||
-        img_group_write(h->img, h->base + VM_HEAP_HDR + 4u * hd, e4, 4) ||
-        img_group_write(h->img, h->base + 12, b4, 4))
-        r = own_group ? VM_ERR_IO : VM_ERR_TXFULL;
+    unsigned done = 0;
+    for (; done < 4; done++) {
+        if (!w[done].len) continue;
+        memcpy(w[done].old, area(h) + w[done].off, w[done].len);
+        if (img_group_write(h->img, h->base + w[done].off, w[done].new_bytes, w[done].len)) {
+            r = own_group ? VM_ERR_IO : VM_ERR_TXFULL;
+            break;
+        }
+    }
+    if (r != VM_OK && !own_group)
+        while (done-- > 0)
+            if (w[done].len) img_group_write(h->img, h->base + w[done].off, w[done].old, w[done].len);
     free(ctl);
     if (own_group) {
         if (r == VM_OK && img_group_commit(h->img) != 0) r = VM_ERR_IO;
@@ -441,6 +503,7 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
     if (!own_group) { /* void if the caller's group aborts (JCRE 7.6.3) */
         bit_set(h->pending, hd);
         h->pend_list[h->npend++] = hd;
+        if (top + need > h->hiwater) h->hiwater = (uint32_t)(top + need);
     }
     h->cursor = (uint16_t)(hd + 1 >= h->nhandles ? 1 : hd + 1);
     if (flags & VM_OF_TRANSIENT) h->tbytes += (uint32_t)bytes;
@@ -451,6 +514,7 @@ int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint
 
 int vm_heap_alloc_blob(vm_heap_t *h, uint8_t owner, const void *data, uint32_t len, uint16_t *handle)
 {
+    if (zero_aborted_tail(h)) return VM_ERR_IO; /* now, or vm_heap_alloc would zero the data written below */
     uint32_t top = bump(h);
     if (len > 0xFFFFFFu || (uint64_t)VM_OBJ_HDR + len + 1 > h->size - top) return VM_ERR_NOMEM;
     if (len && img_write(h->img, h->base + top + VM_OBJ_HDR, data, len)) return VM_ERR_IO;
@@ -461,18 +525,7 @@ int vm_heap_alloc_blob(vm_heap_t *h, uint8_t owner, const void *data, uint32_t l
 
 int vm_heap_scrub(vm_heap_t *h)
 {
-    uint32_t top = bump(h);
-    const uint8_t *a = area(h);
-    uint32_t last = h->size;
-    while (last > top && a[last - 1] == 0) last--;
-    if (last <= top) return VM_OK;
-    static const uint8_t zero[4096];
-    for (uint32_t off = top; off < last;) {
-        uint32_t n = last - off > sizeof zero ? (uint32_t)sizeof zero : last - off;
-        if (memcmp(a + off, zero, n) && img_write(h->img, h->base + off, zero, n)) return VM_ERR_IO;
-        off += n;
-    }
-    return VM_OK;
+    return zero_range(h, bump(h), h->size);
 }
 
 uint16_t vm_heap_root(const vm_heap_t *h, unsigned idx)
@@ -495,6 +548,10 @@ void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner)
         /* Only an object allocated inside a group can be rolled back, and each such handle is
          * pending until settled (which releases its RAM): no need to visit the whole table. */
         settle_pending(h);
+        /* The aborted objects' non-atomic stores go now, not only at the next allocation: their
+         * data (possibly decrypted) should not linger in the image's free area. An I/O error
+         * leaves hiwater set, and the next allocation tries again before it uses the space. */
+        zero_aborted_tail(h);
         return;
     }
     for (uint32_t i = 1; i < h->nhandles; i++) {
@@ -549,6 +606,7 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
 {
     if (img_group_open(h->img)) return -1;
     settle_pending(h); /* before a committed object's handle is freed: it must not look aborted */
+    if (zero_aborted_tail(h)) return -1; /* before the bump pointer moves and hides that range */
     h->tdirty = true; /* dead transient objects go */
     uint32_t top0 = bump(h);
     /* 1. Dead handles are freed (in chunks of the table, each chunk one atomic write). */
@@ -646,5 +704,6 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
     }
     h->cursor = 1;
     h->tdirty = true;
+    h->hiwater = 0; /* everything beyond the (lower) bump pointer is zero now */
     return (long)(top0 - bump(h));
 }

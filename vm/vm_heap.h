@@ -10,7 +10,8 @@
  * An integrity-sensitive array (VM_OF_INTEGRITY, SensitiveArrays) has a control element: the
  * CRC-32 (zlib's, big-endian, 4 bytes) of each 256-byte block of its data, right after the data
  * (persistent arrays: in the image, so data and CRCs change in one atomic step; transient
- * arrays: after the data in RAM).
+ * arrays: after the data in RAM). A store checks only the blocks it touches, so a fault in
+ * another block is found by vm_heap_integrity_ok (assertIntegrity) or by a later store there.
  *
  * Every persistent store goes through img_write (one atomic step) or img_group_write when a
  * group is open (JCSystem transaction or a package install): vm_heap_write picks. Transient
@@ -46,7 +47,8 @@ enum {
     VM_OF_CLEAR_ON_RESET = 0x08,  /* data in RAM, cleared at power-up */
     VM_OF_CLEAR_ON_DESELECT = 0x10, /* data in RAM, cleared when the owner is deselected */
     VM_OF_INTEGRITY = 0x20,       /* integrity-sensitive array (SensitiveArrays): every store goes
-                                   * through vm_heap_write, which checks and updates its control element */
+                                   * through vm_heap_write, which checks the CRCs of the blocks it touches
+                                   * (not the whole array) and updates them */
 };
 #define VM_OF_TRANSIENT (VM_OF_CLEAR_ON_RESET | VM_OF_CLEAR_ON_DESELECT)
 
@@ -91,7 +93,11 @@ static inline uint32_t vm_heap_elem_size(uint8_t etype)
 }
 
 /* Allocates an object with zeroed data. Inside an open img group the allocation belongs to it
- * (undone by abort); otherwise it is one atomic group by itself. Returns VM_OK or an error. */
+ * (undone by abort); otherwise it is one atomic group by itself. Returns VM_OK or an error; on an
+ * error nothing of it stays (inside a group: VM_ERR_TXFULL, none of its writes left in the group).
+ * Zeroed also after an aborted group whose objects had non-atomic stores: the heap remembers how
+ * far such a group allocated and zeroes that range of the free area again (at vm_heap_clear_transient
+ * after the abort, at the latest before the next allocation). */
 int vm_heap_alloc(vm_heap_t *h, uint8_t kind, uint8_t flags, uint8_t owner, uint8_t etype, uint16_t cls,
                   uint32_t len, uint16_t *handle);
 
@@ -137,7 +143,7 @@ int vm_heap_write(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, const void *src
 int vm_heap_fill(vm_heap_t *h, const vm_obj_t *o, uint32_t pos, uint8_t value, uint32_t n, bool atomic);
 
 /* Integrity-sensitive arrays (SensitiveArrays). vm_heap_integrity_ok: true when o has no
- * control element or its data matches it. vm_heap_clear_array: zeroes all of o's data and resets
+ * control element or all its data matches it (every block; a store checks only its own blocks). vm_heap_clear_array: zeroes all of o's data and resets
  * its control element without checking it first (clearArray), one atomic step that joins an open
  * group (VM_ERR_TXFULL: nothing cleared). */
 bool vm_heap_integrity_ok(vm_heap_t *h, const vm_obj_t *o);
@@ -149,6 +155,8 @@ int vm_heap_set_root(vm_heap_t *h, unsigned idx, uint16_t handle);
 
 /* Releases RAM of transient objects that no longer validate (after a group abort) and clears
  * the transient data of objects matching (flag mask, owner; owner 0xFFFF = any owner).
+ * flag 0 (what every group abort is followed by): only the first part, and the free area the
+ * aborted group's objects used is zeroed again (their non-atomic stores are not undone).
  * Clearing both kinds for every owner is the power-up (vm_power_on, no frame running): no RAM
  * can name a void handle afterwards, so the void handles are forgotten too. */
 void vm_heap_clear_transient(vm_heap_t *h, uint8_t flag, int owner);

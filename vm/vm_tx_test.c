@@ -8,7 +8,7 @@ static vt_env_t T;
 static vt_pkg_t *P;
 static uint32_t at;
 
-enum { CP_BEGIN = 1, CP_COMMIT, CP_ABORT, CP_COPY_NA, CP_FIELD_X = 10, CP_CLASS_A, CP_STATIC_REF = 12, CP_STATIC_S };
+enum { CP_BEGIN = 1, CP_COMMIT, CP_ABORT, CP_COPY_NA, CP_FILL_NA, CP_FIELD_X = 10, CP_CLASS_A, CP_STATIC_REF = 12, CP_STATIC_S };
 
 static void setup(void)
 {
@@ -21,6 +21,7 @@ static void setup(void)
     vt_cp_native(P, CP_COMMIT, VM_PKG_FRAMEWORK, 8, VM_NAT_STATIC, 2);
     vt_cp_native(P, CP_ABORT, VM_PKG_FRAMEWORK, 8, VM_NAT_STATIC, 0);
     vt_cp_native(P, CP_COPY_NA, VM_PKG_FRAMEWORK, 16, VM_NAT_STATIC, 2);
+    vt_cp_native(P, CP_FILL_NA, VM_PKG_FRAMEWORK, 16, VM_NAT_STATIC, 3);
     vm_class_t *A = &P->classes[0];
     A->id = VM_CLASS_ID(16, 0); A->super = VM_CLASS_ID(VM_PKG_JAVA_LANG, 0); A->inst_size = 2;
     P->pkg.nclasses = 1;
@@ -304,6 +305,161 @@ START_TEST(non_atomic_copy_survives_abort)
     uint16_t args[2] = { src, dst };
     ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 5, 2, 0, code, sizeof code), args, 2, NULL), 0x9000);
     ck_assert_int_eq(memcmp(data_of(dst), "\x01\x02\x03\x04", 4), 0);
+}
+END_TEST
+
+/* The card loses power here (no commit, no abort, no checkpoint) and is powered up again. */
+static void power_loss_and_reopen(void)
+{
+    img_tear(T.img);
+    T.vm->tx_depth = 0;
+    vt_unlink(&T, P);
+    vm_close(T.vm);
+    T.vm = NULL;
+    T.img = NULL;
+    vt_open(&T, false);
+    P = vt_pkg(&T, 16, 0);
+}
+
+/* True when n image bytes from off are all zero. */
+static bool image_zero(uint32_t off, uint32_t n)
+{
+    const uint8_t *m = img_mem(T.img);
+    for (uint32_t i = 0; i < n; i++)
+        if (m[off + i]) return false;
+    return true;
+}
+
+/* Review finding: non-atomic stores (img_write) into an object created in a transaction outlive the
+ * abort, which rolls back only its handle and the bump pointer. The next object allocated there
+ * (another context's, a sensitive array whose control element is for zero data) must still start
+ * zero, and the bytes must not linger in the image's free area. */
+START_TEST(aborted_non_atomic_writes_do_not_leak)
+{
+    uint16_t secret, other;
+    vm_obj_t so, oo;
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 100, &secret), 0);
+    ck_assert(vm_heap_get(T.vm->heap, secret, &so));
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &so, 0, 0x55, 100, false), 0);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &so, 10, "DECRYPTED", 9, false), 0);
+    vm_tx_abort(T.vm);
+    ck_assert(image_zero(so.data_off, 100)); /* gone from the free area at the abort already */
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 17, VM_T_BYTE, 0, 100, &other), 0);
+    ck_assert(vm_heap_get(T.vm->heap, other, &oo));
+    ck_assert_uint_eq(oo.data_off, so.data_off); /* the same memory, as the reviewer's probe showed */
+    ck_assert(image_zero(oo.data_off, 100));
+    /* A sensitive array born where the aborted data lay: consistent and storable. */
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 300, &secret), 0);
+    ck_assert(vm_heap_get(T.vm->heap, secret, &so));
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &so, 0, 0xA5, 300, false), 0);
+    vm_tx_abort(T.vm);
+    uint16_t sens;
+    vm_obj_t se;
+    ck_assert_int_eq(vm_obj_new_array(T.vm, VM_T_BYTE, VM_NO_CLASS, 300, 17, VM_OF_INTEGRITY, &sens), 0);
+    ck_assert(vm_heap_get(T.vm->heap, sens, &se));
+    ck_assert_uint_eq(se.data_off, so.data_off);
+    ck_assert(image_zero(se.data_off, 300));
+    ck_assert(vm_heap_integrity_ok(T.vm->heap, &se));
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &se, 299, "\x01", 1, true), 0);
+    ck_assert_int_eq(vm_heap_write(T.vm->heap, &se, 0, "\x02", 1, false), 0);
+    ck_assert(vm_heap_integrity_ok(T.vm->heap, &se));
+}
+END_TEST
+
+/* The same after any group abort, even one no vm_heap_clear_transient follows (an install group,
+ * a crypto key update): the next allocation clears what it would otherwise inherit. A blob (the
+ * CAP file an install stores) keeps its own data. A crash before the clearing: vm_heap_open
+ * scrubs the whole free area. */
+START_TEST(aborted_group_writes_cleared_before_reuse)
+{
+    uint16_t h, fresh;
+    vm_obj_t o, f;
+    ck_assert_int_eq(img_group_begin(T.img), 0);
+    ck_assert_int_eq(vm_heap_alloc_blob(T.vm->heap, 16, "CAPFILE-BYTES", 13, &h), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 64, &h), 0);
+    ck_assert(vm_heap_get(T.vm->heap, h, &o));
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &o, 0, 0x77, 64, false), 0);
+    img_group_abort(T.img);
+    ck_assert_int_eq(vm_heap_alloc_blob(T.vm->heap, 16, "NEW", 3, &fresh), 0);
+    ck_assert(vm_heap_get(T.vm->heap, fresh, &f));
+    ck_assert_int_eq(memcmp(vm_heap_data(T.vm->heap, &f), "NEW", 3), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 17, VM_T_BYTE, 0, 64, &fresh), 0);
+    ck_assert(vm_heap_get(T.vm->heap, fresh, &f));
+    ck_assert_uint_lt(f.data_off, o.data_off + 64); /* lies over the aborted array's data */
+    ck_assert(image_zero(f.data_off, 64));
+    ck_assert(image_zero(f.data_off + 64, o.data_off + 64 - (f.data_off + 64) + 16));
+    /* Power loss after the abort, before anything clears it. */
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 64, &h), 0);
+    ck_assert(vm_heap_get(T.vm->heap, h, &o));
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &o, 0, 0x66, 64, false), 0);
+    power_loss_and_reopen();
+    ck_assert(image_zero(o.data_off, 64));
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 17, VM_T_BYTE, 0, 64, &fresh), 0);
+    ck_assert(vm_heap_get(T.vm->heap, fresh, &f));
+    ck_assert(image_zero(f.data_off, 64));
+}
+END_TEST
+
+/* The probe from bytecode: new byte[100], Util.arrayFillNonAtomic(a, 0, 100, 0x55), abort; the
+ * next new byte[100] reads b[0] | b[99] == 0. */
+START_TEST(aborted_non_atomic_fill_from_bytecode)
+{
+    static const uint8_t code[] = {
+        JC_invokestatic, H(CP_BEGIN),
+        JC_bspush, 100, JC_newarray, 11, JC_astore_0,
+        JC_aload_0, JC_sconst_0, JC_bspush, 100, JC_bspush, 0x55, JC_invokestatic, H(CP_FILL_NA), JC_pop,
+        JC_invokestatic, H(CP_ABORT),
+        JC_bspush, 100, JC_newarray, 11, JC_astore_1,
+        JC_aload_1, JC_sconst_0, JC_baload, JC_aload_1, JC_bspush, 99, JC_baload, JC_sor, JC_sreturn };
+    uint16_t r[2] = { 0xFFFF, 0xFFFF };
+    ck_assert_int_eq(vt_run(&T, P, vt_method(P, &at, 4, 0, 2, code, sizeof code), NULL, 0, r), 0x9000);
+    ck_assert_int_eq(r[0], 0);
+}
+END_TEST
+
+/* Review finding: an allocation that does not fit the open transaction (TXFULL on its last write,
+ * the bump pointer's) left its handle-table entry in the group; the applet catches the
+ * TransactionException and commits, and that orphan handle named the memory the next allocation
+ * got too. Now a failed allocation leaves nothing: no handle, no header bytes, same free space. */
+START_TEST(failed_alloc_in_tx_leaves_nothing)
+{
+    uint16_t filler = new_array(VM_T_BYTE, 8200, 16, 0), h;
+    vm_obj_t fo;
+    ck_assert(vm_heap_get(T.vm->heap, filler, &fo));
+    uint32_t used0 = vm_heap_used_handles(T.vm->heap), free0 = vm_heap_free_bytes(T.vm->heap);
+    uint32_t top = fo.data_off + 8200; /* the bump pointer (the filler is the last object) */
+    ck_assert_int_eq(vm_tx_begin(T.vm), 0);
+    /* 8159 of 8192 bytes used: header (10 + 8) and entry (4 + 8) fit, the bump pointer (4 + 8) does not */
+    uint32_t fill = img_group_capacity(T.img) - 33 - IMG_GROUP_ENTRY_COST;
+    ck_assert_int_eq(vm_heap_fill(T.vm->heap, &fo, 0, 1, fill, true), 0);
+    ck_assert_uint_eq(img_group_used(T.img), img_group_capacity(T.img) - 33);
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 4, &h), VM_ERR_TXFULL);
+    ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0);
+    ck_assert_uint_eq(vm_heap_free_bytes(T.vm->heap), free0);
+    ck_assert(image_zero(top, 32));
+    /* A sensitive array: header, control element and entry fit, the bump pointer does not. */
+    ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, VM_OF_INTEGRITY, 16, VM_T_BYTE, 0, 2, &h), VM_ERR_TXFULL);
+    ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0);
+    ck_assert(image_zero(top, 32));
+    ck_assert_int_eq(vm_tx_commit(T.vm), 0);
+    ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0);
+    ck_assert(image_zero(top, 32));
+    /* The next allocations: each data_off is named by exactly one handle. */
+    for (int k = 0; k < 2; k++) {
+        vm_obj_t o;
+        ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 17, VM_T_BYTE, 0, 4, &h), 0);
+        ck_assert(vm_heap_get(T.vm->heap, h, &o));
+        uint32_t naming = 0;
+        for (uint32_t i = 1; i < vm_heap_handle_count(T.vm->heap); i++) {
+            vm_obj_t x;
+            naming += vm_heap_get(T.vm->heap, (uint16_t)i, &x) && x.data_off == o.data_off;
+        }
+        ck_assert_uint_eq(naming, 1);
+    }
+    ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0 + 2);
 }
 END_TEST
 
@@ -607,15 +763,7 @@ START_TEST(power_loss_in_transaction_rolls_back)
     ck_assert_int_eq(vm_tx_begin(T.vm), 0);
     ck_assert_int_eq(vm_heap_write(T.vm->heap, &o, 0, "\x09", 1, true), 0);
     ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 8, &fresh), 0);
-    /* The card loses power: no commit, no abort, no checkpoint. */
-    img_tear(T.img);
-    T.vm->tx_depth = 0;
-    vt_unlink(&T, P);
-    vm_close(T.vm);
-    T.vm = NULL;
-    T.img = NULL;
-    vt_open(&T, false);
-    P = vt_pkg(&T, 16, 0);
+    power_loss_and_reopen();
     ck_assert_int_eq(data_of(arr)[0], 1);
     ck_assert(!vm_heap_get(T.vm->heap, fresh, &o) || fresh == arr);
 }
@@ -688,6 +836,10 @@ int main(void)
     tcase_add_test(tc, nested_begin_and_stray_commit_throw);
     tcase_add_test(tc, commit_capacity_overflow);
     tcase_add_test(tc, non_atomic_copy_survives_abort);
+    tcase_add_test(tc, aborted_non_atomic_writes_do_not_leak);
+    tcase_add_test(tc, aborted_group_writes_cleared_before_reuse);
+    tcase_add_test(tc, aborted_non_atomic_fill_from_bytecode);
+    tcase_add_test(tc, failed_alloc_in_tx_leaves_nothing);
     tcase_add_test(tc, owner_pin_counter);
     tcase_add_test(tc, firewall_denies_other_context);
     tcase_add_test(tc, firewall_allows_jcre_entry_points);
