@@ -170,10 +170,12 @@ START_TEST(shareable_call_rule)
 }
 END_TEST
 
-/* The object-level decisions for each kind of object, from the client's context and from the JCRE's
+/* Every vm_fw_* decision for each kind of object, from the client's context and from the JCRE's
  * (which may do everything: 6.2.3). Columns: field/element access (6.2.8.2/3), invokevirtual
  * (6.2.8.4/11), storable reference (6.2.1/6.2.2), athrow (6.2.8.7), cast to Object (6.2.8.2/8), cast
- * to FwShared (6.2.8.10). */
+ * to FwShared (6.2.8.10), invokeinterface through FwShared (6.2.8.6) and through MultiSelectable, a
+ * standard interface (6.2.8.5): vm_fw_interface_ctx, whose allowed calls run in the owner's
+ * context. The multiselection part of 6.2.8.6 is shareable_call_rule's. */
 START_TEST(decision_table)
 {
     fw_pair_t p;
@@ -185,14 +187,20 @@ START_TEST(decision_table)
     ck_assert_int_eq(vm_obj_new_array(vm, VM_T_BYTE, object, 4, p.sctx, 0, &arr), 0);
     ck_assert_int_eq(vm_obj_new_array(vm, VM_T_BYTE, object, 4, p.sctx, VM_OF_GLOBAL | VM_OF_CLEAR_ON_RESET, &glob), 0);
     ck_assert_uint_ne(vm_sys_get(vm, VM_SYS_APDU), 0);
-    static const struct { const char *what; bool access, invoke, store, thrown, cast_object, cast_shared; } want[] = {
-        { "the client's own applet object", 1, 1, 1, 1, 1, 1 },
-        { "the server's applet object (Shareable)", 0, 0, 1, 0, 0, 1 },
-        { "a server array", 0, 0, 1, 0, 0, 0 },
-        { "a server global array", 1, 1, 0, 0, 1, 1 },
-        { "the APDU object (temporary entry point)", 0, 1, 0, 1, 1, 1 },
-        { "an AID object (permanent entry point)", 0, 1, 1, 1, 1, 1 },
+    const uint16_t multiselectable = VM_CLASS_ID(VM_PKG_FRAMEWORK, 17);
+    ck_assert_ptr_nonnull(vm_class(vm, multiselectable));
+    static const struct {
+        const char *what;
+        bool access, invoke, store, thrown, cast_object, cast_shared, call_shared, call_standard;
+    } want[] = {
+        { "the client's own applet object", 1, 1, 1, 1, 1, 1, 1, 1 },
+        { "the server's applet object (Shareable)", 0, 0, 1, 0, 0, 1, 1, 0 },
+        { "a server array", 0, 0, 1, 0, 0, 0, 0, 0 },
+        { "a server global array", 1, 1, 0, 0, 1, 1, 0, 0 },
+        { "the APDU object (temporary entry point)", 0, 1, 0, 1, 1, 1, 0, 1 },
+        { "an AID object (permanent entry point)", 0, 1, 1, 1, 1, 1, 0, 1 },
     };
+    for (int i = 0; i < vm->napplets; i++) vm->applets[i].channels = 0; /* nobody active elsewhere */
     const uint16_t refs[] = { vm->applets[p.client].obj, vm->applets[p.server].obj, arr, glob,
                               vm_sys_get(vm, VM_SYS_APDU), vm->applets[p.server].aid_obj };
     for (int jcre = 0; jcre < 2; jcre++) {
@@ -200,12 +208,18 @@ START_TEST(decision_table)
         for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
             vm_obj_t o;
             ck_assert(vm_heap_get(vm->heap, refs[i], &o));
-            bool got[6] = { vm_fw_can_access(vm, &o), vm_fw_can_invoke(vm, &o), vm_fw_can_store_ref(vm, &o),
+            const char *why_shared, *why_standard;
+            int ctx_shared = vm_fw_interface_ctx(vm, &o, p.fwshared, &why_shared);
+            int ctx_standard = vm_fw_interface_ctx(vm, &o, multiselectable, &why_standard);
+            /* an allowed call runs in the owner's context; a refused one says why */
+            ck_assert(ctx_shared == -1 ? why_shared != NULL : ctx_shared == o.owner);
+            ck_assert(ctx_standard == -1 ? why_standard != NULL : ctx_standard == o.owner);
+            bool got[8] = { vm_fw_can_access(vm, &o), vm_fw_can_invoke(vm, &o), vm_fw_can_store_ref(vm, &o),
                             vm_fw_can_throw(vm, &o), vm_fw_can_cast(vm, &o, 0, object),
-                            vm_fw_can_cast(vm, &o, 0, p.fwshared) };
-            bool exp[6] = { want[i].access, want[i].invoke, want[i].store, want[i].thrown, want[i].cast_object,
-                            want[i].cast_shared };
-            for (int k = 0; k < 6; k++)
+                            vm_fw_can_cast(vm, &o, 0, p.fwshared), ctx_shared != -1, ctx_standard != -1 };
+            bool exp[8] = { want[i].access, want[i].invoke, want[i].store, want[i].thrown, want[i].cast_object,
+                            want[i].cast_shared, want[i].call_shared, want[i].call_standard };
+            for (int k = 0; k < 8; k++)
                 ck_assert_msg(got[k] == (jcre ? true : exp[k]), "%s, column %d, %s context: %d", want[i].what, k,
                               jcre ? "JCRE" : "client", got[k]);
         }
