@@ -89,38 +89,14 @@ static inline void fx_expect(vmt_t *t, const char *what, const char *cmd, const 
 }
 
 /* Runs applets/samples/SAMPLE/test.script (command lines in hex, "< expected response", "reset")
- * against the card; every response must be the expected one. Returns the responses checked. */
+ * against the card with tests/vm's conversation runner; every response must be the expected one.
+ * Returns the responses checked. */
 static inline int fx_run_sample(vmt_t *t, const char *sample, const char *what)
 {
-    char path[256];
+    char path[256], report[4096];
     snprintf(path, sizeof path, "applets/samples/%s/test.script", sample);
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "%s missing", path);
-    char line[1024], cmd[1024] = "", got[2 * CARD_RESP_MAX + 1], want[1024];
-    int checked = 0, lineno = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = 0;
-        char *p = line;
-        while (*p == ' ') p++;
-        if (!*p || *p == '#') continue;
-        if (!strcmp(p, "reset")) {
-            uint8_t atr[CARD_ATR_MAX];
-            card_reset(t->card, atr);
-            continue;
-        }
-        if (*p != '<') {
-            vmt_compact_hex(p, cmd, sizeof cmd);
-            vmt_xmit(t, cmd);
-            continue;
-        }
-        vmt_resp_hex(t, got, sizeof got);
-        vmt_compact_hex(p + 1, want, sizeof want);
-        ck_assert_msg(!strcasecmp(got, want), "%s, %s:%d: %s -> %s, expected %s (%s)", what, path, lineno, cmd, got, want,
-                      t->vm->last_error);
-        checked++;
-    }
-    fclose(f);
+    int failed = 0, checked = vmt_run_script_with(t, "foreign", path, false, NULL, &failed, report, sizeof report);
+    ck_assert_msg(failed == 0, "%s: %d of %d responses differ:%s", what, failed, checked, report);
     return checked;
 }
 

@@ -189,7 +189,8 @@ static inline bool vmt_verdict_vm(const char *suite, const char *name, bool held
     return held || vmt_known(suite, name, NULL);
 }
 
-/* Runs a conversation file: "> command", "< expected" or "< NAME: expected" (?? = any byte),
+/* Runs a conversation file: "> command" (or a bare hex command, as applets/samples/NAME/test.script
+ * write them), "< expected" or "< NAME: expected" (?? = any byte),
  * "select AID", "reset", "reopen"; named is true when every expectation must carry a name
  * (tests/api). Each verdict comes from verdict (NULL: vmt_verdict_vm). Every failure is
  * collected; returns the number of expectations checked, *failed the number that failed, report
@@ -214,8 +215,8 @@ static inline int vmt_run_script_with(vmt_t *t, const char *suite, const char *p
         if (!strncmp(p, "select ", 7)) { vmt_select(t, p + 7); continue; }
         if (!strcmp(p, "reset")) { uint8_t atr[CARD_ATR_MAX]; card_reset(t->card, atr); continue; }
         if (!strcmp(p, "reopen")) { vmt_close(t); vmt_open(t); continue; }
-        if (*p == '>') {
-            vmt_compact_hex(p + 1, last, sizeof last);
+        if (*p == '>' || isxdigit((unsigned char)*p)) { /* "> 00 A4 ..", or the samples' bare "00 A4 .." */
+            vmt_compact_hex(p + (*p == '>'), last, sizeof last);
             vmt_xmit(t, last);
             continue;
         }
