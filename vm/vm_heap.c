@@ -519,7 +519,10 @@ int vm_heap_alloc_blob(vm_heap_t *h, uint8_t owner, const void *data, uint32_t l
     if (len > 0xFFFFFFu || (uint64_t)VM_OBJ_HDR + len + 1 > h->size - top) return VM_ERR_NOMEM;
     if (len && img_write(h->img, h->base + top + VM_OBJ_HDR, data, len)) return VM_ERR_IO;
     int r = vm_heap_alloc(h, VM_KIND_BLOB, 0, owner, 0, 0, len, handle);
-    if (r) vm_heap_scrub(h);
+    if (r) { /* the data written above goes now, or (if this write fails) before the next allocation */
+        if (top + VM_OBJ_HDR + len > h->hiwater) h->hiwater = top + VM_OBJ_HDR + len;
+        zero_aborted_tail(h);
+    }
     return r;
 }
 
@@ -700,6 +703,10 @@ long vm_heap_compact(vm_heap_t *h, const uint8_t *live)
     if (frontier < top0) {
         uint8_t b4[4];
         cl_put32(b4, frontier);
+        /* The moved objects' old copies lie in [frontier, top0) once the bump comes down: if the scrub
+         * below fails, the next allocation or compaction zeroes them (zero_aborted_tail) before any of
+         * it is handed out again. */
+        if (top0 > h->hiwater) h->hiwater = top0;
         if (img_write(h->img, h->base + 12, b4, 4) || vm_heap_scrub(h)) return -1;
     }
     h->cursor = 1;

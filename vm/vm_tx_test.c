@@ -390,7 +390,8 @@ START_TEST(aborted_group_writes_cleared_before_reuse)
     ck_assert_uint_lt(f.data_off, o.data_off + 64); /* lies over the aborted array's data */
     ck_assert(image_zero(f.data_off, 64));
     ck_assert(image_zero(f.data_off + 64, o.data_off + 64 - (f.data_off + 64) + 16));
-    /* Power loss after the abort, before anything clears it. */
+    /* Power loss with the transaction still open (the open scrubs; power loss between an abort and
+     * its zeroing: vm_heap_fault_test power_loss_before_zeroing). */
     ck_assert_int_eq(vm_tx_begin(T.vm), 0);
     ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, 0, 16, VM_T_BYTE, 0, 64, &h), 0);
     ck_assert(vm_heap_get(T.vm->heap, h, &o));
@@ -440,7 +441,9 @@ START_TEST(failed_alloc_in_tx_leaves_nothing)
     ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0);
     ck_assert_uint_eq(vm_heap_free_bytes(T.vm->heap), free0);
     ck_assert(image_zero(top, 32));
-    /* A sensitive array: header, control element and entry fit, the bump pointer does not. */
+    /* A sensitive array after the failed one: its header and entry ranges are already in the group,
+     * so it fails at the control element (header, control element and entry fitting with only the
+     * bump pointer refused: vm_heap_fault_test failed_sensitive_alloc_undone). */
     ck_assert_int_eq(vm_heap_alloc(T.vm->heap, VM_KIND_ARRAY, VM_OF_INTEGRITY, 16, VM_T_BYTE, 0, 2, &h), VM_ERR_TXFULL);
     ck_assert_uint_eq(vm_heap_used_handles(T.vm->heap), used0);
     ck_assert(image_zero(top, 32));
