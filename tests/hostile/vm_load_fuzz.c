@@ -12,6 +12,8 @@
  * into the card every input starts from: then inputs that import them link (the verifier reads an
  * imported package's Descriptor from its stored blob, the firewall sees calls between packages).
  * `make fuzz-run-hostile-lib` uses vmfw-lib, vmfw-server and points-server. */
+#include "cap/cap_parse.h"
+#include "cap/jc_opcodes.h"
 #include "card/card.h"
 #include "vm/vm_card.h"
 #include "vm/vm_load.h"
@@ -102,6 +104,69 @@ static void drive(card_t *card, const uint8_t *aid, uint8_t aid_len, const uint8
         rl = card_transmit(card, c, 7, resp);
         if (rl < 2) abort();
     }
+}
+
+/* Structure-aware mutation: byte flips rarely get past the parser's structure checks, so half the
+ * mutations of a component stream that parses change one instruction in a way the structure keeps
+ * (like vm_hostile_test's opcode_swaps): its opcode for another of the same operand format and
+ * length, or its constant pool index for another index. The mutants reach the verifier (types, the
+ * class typing of references) and the interpreter; the other half are libFuzzer's own. */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+
+static bool mutate_insn(uint8_t *data, size_t size, const cap_file_t *cap, uint32_t *rng)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        *rng = *rng * 1103515245u + 12345u;
+        const cap_method_t *m = &cap->methods[(*rng >> 8) % cap->method_count];
+        if (!m->code_len || m->code < data || m->code + m->code_len > data + size) continue;
+        *rng = *rng * 1103515245u + 12345u;
+        size_t stop = (*rng >> 8) % m->code_len, pc = 0;
+        int len = 0;
+        while (pc < m->code_len) { /* the instruction that holds byte stop */
+            len = jc_insn_len(m->code + pc, m->code_len - pc);
+            if (len <= 0) return false;
+            if (pc + (size_t)len > stop) break;
+            pc += (size_t)len;
+        }
+        if (pc >= m->code_len) continue;
+        uint8_t *at = data + (m->code - data) + pc; /* the input's own byte (the parse kept pointers into it) */
+        int op = *at, width = jc_opcode_cp_index_width(op);
+        *rng = *rng * 1103515245u + 12345u;
+        if (width && cap->cp_count && (*rng >> 30) == 0) {
+            uint16_t idx = (uint16_t)((*rng >> 8) % cap->cp_count);
+            uint8_t *ip = at + jc_opcode_cp_index_offset(op);
+            if (width == 1) { if (idx > 0xFF) continue; ip[0] = (uint8_t)idx; }
+            else cl_put16(ip, idx);
+            return true;
+        }
+        int same[256], n = 0, fmt = jc_opcode_format(op);
+        for (int o = 0; o < 256; o++)
+            if (o != op && jc_opcode_name(o) && jc_opcode_format(o) == fmt && jc_opcode_fixed_len(o) == len) same[n++] = o;
+        if (!n) continue;
+        *at = (uint8_t)same[(*rng >> 8) % (unsigned)n];
+        return true;
+    }
+    return false; /* a JAR (the parse's code is a copy) or nothing to swap */
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+    uint32_t rng = seed;
+    if (size && (seed & 1)) {
+        cap_file_t cap;
+        cl_error_t e = { { 0 } };
+        int lvl = cl_log_level;
+        cl_log_level = 0;
+        if (cap_parse(&cap, data, size, CAP_PARSE_NO_COPY, &e) == 0) {
+            bool done = cap.method_count && mutate_insn(data, size, &cap, &rng);
+            cap_free(&cap);
+            cl_log_level = lvl;
+            if (done) return size;
+        }
+        cl_log_level = lvl;
+    }
+    return LLVMFuzzerMutate(data, size, max_size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
