@@ -124,23 +124,30 @@ static int pin_init(vm_t *vm, uint16_t *args, uint16_t *ret)
     return VM_NAT_OK;
 }
 
+/* The end of both check() variants, once the try is spent: compares the candidate (args[1..3]:
+ * array, offset, length) in constant time; a match restores the tries and validates. */
+static int compare_candidate(vm_t *vm, pin_t *p, const uint16_t *args, uint16_t *ret)
+{
+    vm_obj_t in;
+    int8_t len = (int8_t)args[3];
+    const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
+    if (!cand) return VM_NAT_THROW;
+    if (!pin_matches(vm, p, cand, len)) return VM_NAT_OK;
+    if (!set_now(vm, p, PIN_TRIES, p->c[PIN_LIMIT]) || !set_validated(vm, p, true)) return VM_NAT_THROW;
+    ret[0] = 1;
+    return VM_NAT_OK;
+}
+
 /* check(): a wrong candidate costs a try that is persisted before the comparison. */
 static int pin_check(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t in;
     pin_t p;
     ret[0] = 0;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     if (!set_validated(vm, &p, false)) return VM_NAT_THROW;
     if (p.c[PIN_TRIES] == 0) return VM_NAT_OK;
     if (!set_now(vm, &p, PIN_TRIES, (uint16_t)(p.c[PIN_TRIES] - 1))) return VM_NAT_THROW;
-    int8_t len = (int8_t)args[3];
-    const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
-    if (!cand) return VM_NAT_THROW;
-    if (!pin_matches(vm, &p, cand, len)) return VM_NAT_OK;
-    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, true)) return VM_NAT_THROW;
-    ret[0] = 1;
-    return VM_NAT_OK;
+    return compare_candidate(vm, &p, args, ret);
 }
 
 static int pin_tries(vm_t *vm, uint16_t *args, uint16_t *ret)
@@ -268,20 +275,13 @@ static int pinx_decrement(vm_t *vm, uint16_t *args, uint16_t *ret)
  * without that, PINException.ILLEGAL_STATE. */
 static int pinx_pre_check(vm_t *vm, uint16_t *args, uint16_t *ret)
 {
-    vm_obj_t in;
     pin_t p;
     ret[0] = 0;
     if (!pin_obj(vm, args[0], &p)) return VM_NAT_THROW;
     if (!get_state(vm, &p, PF_DECREMENTED)) { vm_throw_api(vm, VM_PKG_FRAMEWORK, PIN_EXC, PIN_ILLEGAL_STATE); return VM_NAT_THROW; }
     if (!set_validated(vm, &p, false)) return VM_NAT_THROW; /* also consumes the predecrement */
     if (p.c[PIN_TRIES] == 0) return VM_NAT_OK;
-    int8_t len = (int8_t)args[3];
-    const uint8_t *cand = vm_nat_bytes(vm, args[1], (int16_t)args[2], len < 0 ? 0 : len, &in);
-    if (!cand) return VM_NAT_THROW;
-    if (!pin_matches(vm, &p, cand, len)) return VM_NAT_OK;
-    if (!set_now(vm, &p, PIN_TRIES, p.c[PIN_LIMIT]) || !set_validated(vm, &p, true)) return VM_NAT_THROW;
-    ret[0] = 1;
-    return VM_NAT_OK;
+    return compare_candidate(vm, &p, args, ret);
 }
 
 static const vm_native_method_t pinx_methods[] = {
