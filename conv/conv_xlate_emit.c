@@ -102,6 +102,19 @@ static int emit_local(X *x, int base_op, int short_base, int slot, int delta)
     return emit1(x, base_op, delta, idx);
 }
 
+/* Moves *r to its superclass: 1 moved, 0 no superclass (java/lang/Object), -1 failed (the
+ * superclass cannot be resolved: the conversion fails, naming it). */
+static int xl_super(X *x, uint32_t pc, conv_cref_t *r)
+{
+    conv_cref_t s;
+    cl_error_t e;
+    int rc = conv_pkg_super(x->p, r, &s, &e);
+    if (rc == -2) return xl_fail_at(x, pc, e.msg, NULL);
+    if (rc < 0) return 0;
+    *r = s;
+    return 1;
+}
+
 /* ---- references ---- */
 
 static int cref(X *x, uint32_t pc, const char *name, conv_cref_t *r)
@@ -152,12 +165,9 @@ int xl_cp_field(X *x, uint32_t pc, const char *owner, const char *name, const ch
                 return cp_add(x, pc, &ent);
             }
         }
-        conv_cref_t s;
-        cl_error_t e;
-        int rc = conv_pkg_super(x->p, &r, &s, &e);
-        if (rc == -2) return xl_fail_at(x, pc, e.msg, NULL);
-        if (rc < 0) break;
-        r = s;
+        int up = xl_super(x, pc, &r);
+        if (up < 0) return -1;
+        if (!up) break;
     }
     return xl_fail_at(x, pc, "field not found: ", name);
 }
@@ -199,12 +209,8 @@ static int find_virtual(X *x, uint32_t pc, conv_cref_t r, const char *name, cons
             }
         }
     }
-    conv_cref_t s;
-    cl_error_t e;
-    int rc = conv_pkg_super(x->p, &r, &s, &e);
-    if (rc == -2) return xl_fail_at(x, pc, e.msg, NULL);
-    if (rc < 0) return -1;
-    return find_virtual(x, pc, s, name, desc, decl, token, priv, depth + 1);
+    if (xl_super(x, pc, &r) <= 0) return -1;
+    return find_virtual(x, pc, r, name, desc, decl, token, priv, depth + 1);
 }
 
 /* An abstract class may leave an interface method undeclared (Java's "miranda" methods): a call
@@ -256,12 +262,9 @@ static int cp_static_method(X *x, uint32_t pc, const char *owner, const char *na
             }
         }
         if (ctor) break;
-        conv_cref_t s;
-        cl_error_t e;
-        int rc = conv_pkg_super(x->p, &r, &s, &e);
-        if (rc == -2) return xl_fail_at(x, pc, e.msg, NULL);
-        if (rc < 0) break;
-        r = s;
+        int up = xl_super(x, pc, &r);
+        if (up < 0) return -1;
+        if (!up) break;
     }
     char what[300];
     snprintf(what, sizeof what, "%s.%s%s", owner, name, desc);
