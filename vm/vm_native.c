@@ -46,20 +46,6 @@ static void register_builtin(void)
     vm_native_register(&vm_api_crypto);
 }
 
-const vm_native_pkg_def_t *vm_native_pkg_by_aid(const uint8_t *aid, uint8_t aid_len)
-{
-    for (size_t i = 0; i < CL_ARRAY_LEN(api_pkgs); i++)
-        if (api_pkgs[i].aid_len == aid_len && !memcmp(api_pkgs[i].aid, aid, aid_len)) return &api_pkgs[i];
-    return NULL;
-}
-
-const vm_native_pkg_def_t *vm_native_pkg_by_slot(uint8_t slot)
-{
-    for (size_t i = 0; i < CL_ARRAY_LEN(api_pkgs); i++)
-        if (api_pkgs[i].slot == slot) return &api_pkgs[i];
-    return NULL;
-}
-
 const vm_native_class_t *vm_native_class(uint8_t pkg, uint8_t token)
 {
     register_builtin();

@@ -85,9 +85,6 @@ void vm_native_register(const vm_native_area_t *area);
 #define VM_NATIVE_AREA(var) \
     __attribute__((constructor)) static void vm_native_register_##var(void) { vm_native_register(&var); }
 
-/* The API packages the card offers (AID, version, slot). NULL if aid is not one. */
-const vm_native_pkg_def_t *vm_native_pkg_by_aid(const uint8_t *aid, uint8_t aid_len);
-const vm_native_pkg_def_t *vm_native_pkg_by_slot(uint8_t slot);
 const vm_native_class_t *vm_native_class(uint8_t pkg, uint8_t token);
 /* A method of an API class by kind and token (NULL: unbound). */
 const vm_native_method_t *vm_native_method(const vm_native_class_t *c, uint8_t kind, uint8_t token);
