@@ -19,6 +19,7 @@ expect_rc 0 "install the ledger"
 cat >"$E2E_TMP/crash.py" <<'PY'
 import os, random, subprocess, sys, threading, time
 from smartcard.scard import *
+from pcsc_e2e import ok, open_reader
 
 cardlet, image, log, prefix, kills = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 addr = os.environ["CARDLET_READER"]
@@ -28,9 +29,6 @@ seed = int(os.environ.get("CRASH_SEED", str(int(time.time()))))
 rng = random.Random(seed)
 print("CRASH_SEED=%d" % seed)
 
-def ok(h, what):
-    if h != SCARD_S_SUCCESS:
-        sys.exit("%s: %s (0x%08X)" % (what, SCardGetErrorMessage(h), h & 0xFFFFFFFF))
 
 def wait_present(ctx, reader, present, timeout_s=10):
     t0, state = time.monotonic(), SCARD_STATE_UNAWARE
@@ -81,9 +79,7 @@ def state(card, proto):
     if len(set(stamp)) != 1: sys.exit("stamp torn: %s" % bytes(stamp).hex())
     return Model((s16(r, 0), s16(r, 2), s16(r, 4), r[6], stamp[0], [s16(r, 23 + 2 * i) for i in range(CAP)]))
 
-h, ctx = SCardEstablishContext(SCARD_SCOPE_USER); ok(h, "establish")
-h, readers = SCardListReaders(ctx, []); ok(h, "list readers")
-reader = [r for r in readers if r.startswith(prefix)][0]
+ctx, reader = open_reader(prefix)
 model, acked, inflight_seen, inflight_applied = None, 0, 0, 0
 daemon = None
 try:

@@ -6,17 +6,13 @@ need_pyscard; need_namespaces; need_driver; need_card_daemon
 cat >"$E2E_TMP/many.py" <<'PY'
 import sys, time
 from smartcard.scard import *
+from pcsc_e2e import ok, open_reader
 
 N = int(sys.argv[1])
 prefix = sys.argv[2]
 
-def ok(h, what):
-    if h != SCARD_S_SUCCESS:
-        sys.exit("%s: %s" % (what, SCardGetErrorMessage(h)))
 
-h, ctx = SCardEstablishContext(SCARD_SCOPE_USER); ok(h, "establish")
-h, readers = SCardListReaders(ctx, []); ok(h, "list readers")
-reader = [r for r in readers if r.startswith(prefix)][0]
+ctx, reader = open_reader(prefix)
 h, card, proto = SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1); ok(h, "connect")
 
 isd = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00]

@@ -11,6 +11,7 @@ note "CIN $cin"
 cat >"$E2E_TMP/remove.py" <<'PY'
 import os, signal, subprocess, sys, time
 from smartcard.scard import *
+from pcsc_e2e import ok, open_reader
 
 cardlet, image, log, prefix, cin_hex = sys.argv[1:6]
 cin = list(bytes.fromhex(cin_hex))
@@ -23,9 +24,6 @@ def start_card():
     daemons.append(p)
     return p
 
-def ok(h, what):
-    if h != SCARD_S_SUCCESS:
-        sys.exit("%s: %s (0x%08X)" % (what, SCardGetErrorMessage(h), h & 0xFFFFFFFF))
 
 def wait_state(ctx, reader, present, timeout_s=10):
     """Waits for the reader to show the card present (or empty); returns the seconds it took."""
@@ -46,9 +44,7 @@ def tx(card, proto, apdu):
     return SCardTransmit(card, proto, apdu)
 
 try:
-    h, ctx = SCardEstablishContext(SCARD_SCOPE_USER); ok(h, "establish")
-    h, readers = SCardListReaders(ctx, []); ok(h, "list readers")
-    reader = [r for r in readers if r.startswith(prefix)][0]
+    ctx, reader = open_reader(prefix)
 
     p = start_card()
     print("inserted after %.0f ms" % (1000 * wait_state(ctx, reader, True)))

@@ -21,17 +21,13 @@ expect_rc 0 "install an Echo instance"
 cat >"$E2E_TMP/extended.py" <<'PY'
 import hashlib, os, sys
 from smartcard.scard import *
+from pcsc_e2e import ok, open_reader
 
 prefix, ext_aid, plain_aid = sys.argv[1], bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
 MAX = 32767
 
-def ok(h, what):
-    if h != SCARD_S_SUCCESS:
-        sys.exit("%s: %s" % (what, SCardGetErrorMessage(h)))
 
-h, ctx = SCardEstablishContext(SCARD_SCOPE_USER); ok(h, "establish")
-h, readers = SCardListReaders(ctx, []); ok(h, "list readers")
-reader = [r for r in readers if r.startswith(prefix)][0]
+ctx, reader = open_reader(prefix)
 h, card, proto = SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1); ok(h, "connect (T=1)")
 
 def xmit(apdu, what):

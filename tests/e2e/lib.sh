@@ -8,6 +8,8 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [[ -x $CARDLET ]] || { echo "FAIL: $CARDLET is not built"; exit 1; }
 # Debian's python: a pyenv python3 earlier on PATH would not see python3-pyscard.
 PY3=/usr/bin/python3
+# The pyscard scripts' shared helpers (tests/e2e/pcsc_e2e.py: ok, open_reader).
+export PYTHONPATH=$E2E_DIR${PYTHONPATH:+:$PYTHONPATH}
 READER_PREFIX="Cardlet Virtual Reader"
 
 _e2e_cleanups=()
