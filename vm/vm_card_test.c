@@ -9,6 +9,7 @@
 #include "vm/vm_gc.h"
 #include "vm/vm_load.h"
 #include "vm/vm_rt.h"
+#include "vm/vm_test_cap.h"
 
 #include <check.h>
 #include <openssl/evp.h>
@@ -26,25 +27,7 @@ static card_t *card;
 static vm_t *vm;
 
 /* The CAPs are built next to this test program: <BUILD>/test/vm/vm_card_test -> <BUILD>/applets. */
-static void find_build_dir(void)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    ck_assert(n > 0);
-    exe[n] = 0;
-    char *d = dirname(dirname(dirname(exe)));
-    snprintf(build_dir, sizeof build_dir, "%s", d);
-}
-
-static uint8_t *read_cap(const char *name, size_t *len)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/applets/%s.cap", build_dir, name);
-    cl_error_t e = { { 0 } };
-    uint8_t *b = cl_read_file(path, 4u << 20, len, &e);
-    ck_assert_msg(b != NULL, "%s (build it with make applets)", e.msg);
-    return b;
-}
+static uint8_t *read_cap(const char *name, size_t *len) { return vt_read_cap(build_dir, name, len); }
 
 static void open_card(void)
 {
@@ -70,7 +53,7 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
 
 static void setup(void)
 {
-    find_build_dir();
+    vt_build_dir(build_dir, sizeof build_dir);
     snprintf(dir, sizeof dir, "%s/cardlet-vmcard-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(image, sizeof image, "%s/card.img", dir);
